@@ -1,0 +1,216 @@
+"""Our pytest plugin: graders are ordinary pytest files, checks are tests.
+
+It adds the markers ``points(n)``, ``visibility(...)`` and ``time_limit(seconds)``, the
+session-wide ``submission`` fixture (a :class:`~course.grading.submission.Submission` backed
+by one worker process), a status and a student-facing message for every check, progress
+events on a file descriptor, and a JSON results file.
+
+Loaded with ``-p course.grading.plugin`` by :mod:`course.grading.runner`; grader authors never
+import it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import time
+from collections.abc import Generator
+from pathlib import Path
+from typing import IO, Any
+
+import pytest
+
+from course.grading.errors import CheckFailed, SubmissionError
+from course.grading.results import CheckResult, Status, Visibility
+from course.grading.submission import DEFAULT_TIME_LIMIT, Submission
+from course.sandbox import Worker
+
+_VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("course", "course grading")
+    group.addoption("--submission", help="the .py file to grade")
+    group.addoption("--course-results", help="write the check results as JSON here")
+    group.addoption("--course-events-fd", type=int, help="write progress events (JSON lines)")
+    group.addoption("--course-seed", type=int, default=0, help="seed for every probe")
+    group.addoption("--course-workdir", help="folder for the worker's files")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "points(n): what the check is worth")
+    config.addinivalue_line("markers", "visibility(v): visible, hidden, after_due_date, ...")
+    config.addinivalue_line("markers", "time_limit(seconds): per request to the submission")
+    fd = config.getoption("course_events_fd")
+    results = config.getoption("course_results")
+    config.pluginmanager.register(
+        GradingSession(
+            config,
+            events=os.fdopen(fd, "w", buffering=1) if fd is not None else None,
+            results_path=Path(results) if results else None,
+        ),
+        "course-grading-session",
+    )
+
+
+class GradingSession:
+    """The plugin's state and hooks for one grading run."""
+
+    def __init__(
+        self, config: pytest.Config, *, events: IO[str] | None, results_path: Path | None
+    ) -> None:
+        self.config = config
+        self.events = events
+        self.results_path = results_path
+        self.checks: list[CheckResult] = []
+        self.infrastructure_errors: list[str] = []
+        self.time_limit = DEFAULT_TIME_LIMIT
+        self.started: dict[str, float] = {}
+        self.outcomes: dict[str, tuple[Status, str, bool]] = {}
+        self.client: Submission | None = None
+        self.worker: Worker | None = None
+        path = config.getoption("submission")
+        if path:
+            workdir = config.getoption("course_workdir") or tempfile.mkdtemp(prefix="course-")
+            self.worker = Worker(Path(path), workdir=Path(workdir))
+
+    def emit(self, **event: Any) -> None:
+        if self.events is not None:
+            self.events.write(json.dumps(event) + "\n")
+            self.events.flush()
+
+    # -- session ------------------------------------------------------------------------
+
+    def pytest_sessionstart(self, session: pytest.Session) -> None:
+        # Start the worker (and its TensorFlow import) while pytest collects the graders
+        # and they import their own dependencies.
+        if self.worker is not None:
+            self.worker.start()
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        if report.failed:
+            self.infrastructure_errors.append(
+                f"could not load grader {report.nodeid}: {report.longreprtext[-1500:]}"
+            )
+
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        for item in items:
+            if item.get_closest_marker("points") is None:
+                self.infrastructure_errors.append(f"{item.nodeid} has no points marker")
+        self.emit(
+            event="collected",
+            checks=[
+                {"id": item.nodeid, "name": check_name(item), "max_points": max_points(item)}
+                for item in items
+            ],
+        )
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        if self.worker is not None:
+            self.worker.close()
+        if self.results_path is not None:
+            document = {
+                "checks": [check.to_dict() for check in self.checks],
+                "infrastructure_errors": self.infrastructure_errors,
+            }
+            temporary = self.results_path.with_suffix(".tmp")
+            temporary.write_text(json.dumps(document, indent=1))
+            temporary.replace(self.results_path)
+        self.emit(event="finished")
+
+    # -- fixtures -----------------------------------------------------------------------
+
+    @pytest.fixture(scope="session")
+    def submission(self) -> Submission:
+        """The submission being graded, reachable only through its worker process."""
+        if self.worker is None:
+            raise pytest.UsageError("graders need --submission PATH")
+        if self.client is None:
+            self.client = Submission(self.worker, seed=self.config.getoption("course_seed"))
+        self.client.time_limit = self.time_limit
+        return self.client
+
+    # -- checks -------------------------------------------------------------------------
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_setup(self, item: pytest.Item) -> None:
+        marker = item.get_closest_marker("time_limit")
+        self.time_limit = float(marker.args[0]) if marker and marker.args else DEFAULT_TIME_LIMIT
+        if self.client is not None:
+            self.client.time_limit = self.time_limit
+        self.started[item.nodeid] = time.monotonic()
+        self.emit(event="started", id=item.nodeid, name=check_name(item))
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(
+        self, item: pytest.Item, call: pytest.CallInfo[None]
+    ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+        report = yield
+        if call.when == "teardown":
+            self._finish(item)
+        elif item.nodeid not in self.outcomes:
+            if call.excinfo is not None:
+                self.outcomes[item.nodeid] = classify(call.excinfo.value)
+            elif call.when == "call":
+                self.outcomes[item.nodeid] = ("passed", "", False)
+        return report
+
+    def _finish(self, item: pytest.Item) -> None:
+        status, message, internal = self.outcomes.get(
+            item.nodeid, ("error", "the check did not run", True)
+        )
+        seconds = time.monotonic() - self.started.get(item.nodeid, time.monotonic())
+        points = max_points(item)
+        result = CheckResult(
+            id=item.nodeid,
+            name=check_name(item),
+            points=points if status == "passed" else 0.0,
+            max_points=points,
+            status=status,
+            message=message,
+            visibility=_visibility(item),
+            seconds=round(seconds, 3),
+            internal=internal,
+        )
+        self.checks.append(result)
+        self.emit(event="check", **result.to_dict())
+
+
+def check_name(item: pytest.Item) -> str:
+    """The first line of the test's docstring, else its name."""
+    function = getattr(item, "function", None)
+    doc = (getattr(function, "__doc__", None) or "").strip()
+    return doc.splitlines()[0].rstrip(".") if doc else item.name
+
+
+def max_points(item: pytest.Item) -> float:
+    marker = item.get_closest_marker("points")
+    return float(marker.args[0]) if marker and marker.args else 0.0
+
+
+def _visibility(item: pytest.Item) -> Visibility:
+    marker = item.get_closest_marker("visibility")
+    value = str(marker.args[0]) if marker and marker.args else "visible"
+    return value if value in _VISIBILITIES else "visible"  # type: ignore[return-value]
+
+
+def classify(error: BaseException) -> tuple[Status, str, bool]:
+    """A check's status, message and whether the grader itself is to blame."""
+    if isinstance(error, SubmissionError):
+        status: Status = "timeout" if error.status == "timeout" else "error"
+        return status, str(error), False
+    if isinstance(error, CheckFailed):
+        return "failed", str(error), False
+    if isinstance(error, AssertionError):
+        message = str(error) or "the check's assertion did not hold"
+        return "failed", message, False
+    if isinstance(error, pytest.skip.Exception):
+        return "failed", f"the check was skipped: {error}", True
+    return (
+        "error",
+        f"the grader itself failed ({type(error).__name__}: {error}). This is not your fault: "
+        "please report it to the course staff.",
+        True,
+    )

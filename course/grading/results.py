@@ -1,0 +1,96 @@
+"""Result types: one :class:`CheckResult` per check, one :class:`GradeReport` per grading run."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+Status = Literal["passed", "failed", "error", "timeout"]
+Visibility = Literal["visible", "hidden", "after_due_date", "after_published"]
+STATUSES: tuple[Status, ...] = ("passed", "failed", "error", "timeout")
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """The outcome of one check: its points and a message written for the student."""
+
+    id: str
+    name: str
+    points: float
+    max_points: float
+    status: Status
+    message: str = ""
+    visibility: Visibility = "visible"
+    seconds: float = 0.0
+    #: True when the grader itself failed: the student is not to blame and staff must look.
+    internal: bool = False
+
+    @property
+    def passed(self) -> bool:
+        return self.status == "passed"
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> CheckResult:
+        return cls(**data)
+
+
+@dataclass(frozen=True)
+class GradeReport:
+    """All checks of one week on one submission, in the order the grader declares them."""
+
+    week: str
+    submission: str
+    checks: tuple[CheckResult, ...]
+    seconds: float = 0.0
+    #: Problems outside any check (a grader file that does not import, say).
+    infrastructure_errors: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def score(self) -> float:
+        return round(sum(check.points for check in self.checks), 6)
+
+    @property
+    def max_score(self) -> float:
+        return round(sum(check.max_points for check in self.checks), 6)
+
+    @property
+    def all_passed(self) -> bool:
+        return bool(self.checks) and all(check.passed for check in self.checks)
+
+    @property
+    def has_internal_errors(self) -> bool:
+        return bool(self.infrastructure_errors) or any(c.internal for c in self.checks)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``course check --json`` document."""
+        return {
+            "week": self.week,
+            "submission": self.submission,
+            "score": self.score,
+            "max_score": self.max_score,
+            "seconds": round(self.seconds, 3),
+            "checks": [check.to_dict() for check in self.checks],
+            "infrastructure_errors": list(self.infrastructure_errors),
+        }
+
+    def to_gradescope(self) -> dict[str, Any]:
+        """The same results in Gradescope's ``results.json`` format."""
+        return {
+            "score": self.score,
+            "execution_time": round(self.seconds, 3),
+            "tests": [
+                {
+                    "name": check.name,
+                    "number": str(index),
+                    "score": check.points,
+                    "max_score": check.max_points,
+                    "status": "passed" if check.passed else "failed",
+                    "output": check.message,
+                    "visibility": check.visibility,
+                }
+                for index, check in enumerate(self.checks, start=1)
+            ],
+        }

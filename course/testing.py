@@ -1,0 +1,208 @@
+"""Checks for grader authors: short calls that fail with a message written for a student.
+
+Every message follows one pattern, "<what> should be <expected>. Received: <received>.
+Hint: <how to fix it>", so a grader reads like its contract::
+
+    report = submission.model("build_model")
+    check_output_shape(report, (None, 10), hint="the last Dense layer needs one unit per class")
+    check_parameter_count(report, at_most=250_000)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+
+from course.grading.errors import CheckFailed
+from course.grading.reports import ModelReport
+
+__all__ = [
+    "CheckFailed",
+    "check",
+    "check_accuracy",
+    "check_array",
+    "check_close",
+    "check_input_shape",
+    "check_layers_present",
+    "check_output_shape",
+    "check_parameter_count",
+    "fail",
+    "format_shape",
+]
+
+
+def fail(what: str, *, expected: Any, received: Any, hint: str = "") -> CheckFailed:
+    """The exception for a wrong answer; ``raise fail(...)`` in a grader."""
+    message = f"{what} should be {expected}. Received: {received}."
+    if hint:
+        message += f" Hint: {hint}"
+    return CheckFailed(message)
+
+
+def check(condition: bool, message: str) -> None:
+    """Fail with ``message`` unless ``condition`` holds."""
+    if not condition:
+        raise CheckFailed(message)
+
+
+def format_shape(shape: Sequence[int | None] | None) -> str:
+    """``(None, 10)`` as Keras prints it; ``unknown`` when there is no static shape."""
+    if shape is None:
+        return "unknown"
+    inner = ", ".join("None" if d is None else str(d) for d in shape)
+    return f"({inner},)" if len(shape) == 1 else f"({inner})"
+
+
+def check_array(
+    value: Any,
+    what: str,
+    *,
+    dtype: str | None = None,
+    shape: Sequence[int | None] | None = None,
+    hint: str = "",
+) -> np.ndarray:
+    """``value`` must be an array (a tensor, once it crossed over) of ``dtype`` and ``shape``.
+
+    ``None`` in ``shape`` accepts any size along that axis.
+    """
+    if type(value) is not np.ndarray:
+        raise fail(what, expected="a tensor or array", received=type(value).__name__, hint=hint)
+    if dtype is not None and value.dtype != np.dtype(dtype):
+        raise fail(f"the dtype of {what}", expected=dtype, received=value.dtype, hint=hint)
+    if shape is not None:
+        matches = value.ndim == len(shape) and all(
+            expected is None or expected == actual
+            for expected, actual in zip(shape, value.shape, strict=False)
+        )
+        if not matches:
+            raise fail(
+                f"the shape of {what}",
+                expected=format_shape(shape),
+                received=format_shape(value.shape),
+                hint=hint,
+            )
+    return value
+
+
+def check_close(
+    received: Any,
+    expected: Any,
+    what: str,
+    *,
+    atol: float = 1e-5,
+    rtol: float = 1e-5,
+    hint: str = "",
+) -> None:
+    """``received`` must equal ``expected`` within tolerance, element by element."""
+    try:
+        actual = np.asarray(received, dtype="float64")
+    except (TypeError, ValueError):
+        raise fail(what, expected="numbers", received=type(received).__name__, hint=hint) from None
+    target = np.asarray(expected, dtype="float64")
+    if actual.shape != target.shape:
+        raise fail(
+            f"the shape of {what}",
+            expected=format_shape(target.shape),
+            received=format_shape(actual.shape),
+            hint=hint,
+        )
+    if not np.allclose(actual, target, atol=atol, rtol=rtol, equal_nan=False):
+        raise fail(what, expected=_short(target), received=_short(actual), hint=hint)
+
+
+def check_output_shape(
+    report: ModelReport, expected: Sequence[int | None], *, hint: str = ""
+) -> None:
+    """The model's output shape, batch dimension included, e.g. ``(None, 10)``."""
+    if report.output_shape is None or tuple(report.output_shape) != tuple(expected):
+        raise fail(
+            "the model's output shape",
+            expected=format_shape(expected),
+            received=format_shape(report.output_shape),
+            hint=hint,
+        )
+
+
+def check_input_shape(
+    report: ModelReport, expected: Sequence[int | None], *, hint: str = ""
+) -> None:
+    """The model's input shape, batch dimension included, e.g. ``(None, 28, 28)``."""
+    if report.input_shape is None or tuple(report.input_shape) != tuple(expected):
+        raise fail(
+            "the model's input shape",
+            expected=format_shape(expected),
+            received=format_shape(report.input_shape),
+            hint=hint,
+        )
+
+
+def check_parameter_count(
+    report: ModelReport,
+    *,
+    at_most: int | None = None,
+    at_least: int | None = None,
+    exactly: int | None = None,
+    hint: str = "",
+) -> int:
+    """The parameters counted from the model's weight arrays; returns the count."""
+    count = report.parameter_count
+    if exactly is not None and count != exactly:
+        raise fail(
+            "the number of parameters", expected=f"{exactly:,}", received=f"{count:,}", hint=hint
+        )
+    if at_most is not None and count > at_most:
+        raise fail(
+            "the number of parameters",
+            expected=f"at most {at_most:,}",
+            received=f"{count:,}",
+            hint=hint,
+        )
+    if at_least is not None and count < at_least:
+        raise fail(
+            "the number of parameters",
+            expected=f"at least {at_least:,}",
+            received=f"{count:,}",
+            hint=hint,
+        )
+    return count
+
+
+def check_layers_present(report: ModelReport, required: Iterable[str], *, hint: str = "") -> None:
+    """Every class name in ``required`` is the class of at least one layer."""
+    present = set(report.layer_classes)
+    missing = [name for name in required if name not in present]
+    if missing:
+        raise fail(
+            "the model's layers",
+            expected="to include " + ", ".join(missing),
+            received=", ".join(report.layer_classes) or "no layers",
+            hint=hint,
+        )
+
+
+def check_accuracy(
+    predictions: np.ndarray, labels: np.ndarray, *, at_least: float, what: str, hint: str = ""
+) -> float:
+    """Top-1 accuracy of class scores ``predictions`` against integer ``labels``."""
+    if predictions.ndim != 2 or predictions.shape[0] != labels.shape[0]:
+        raise fail(
+            f"the predictions on {what}",
+            expected=f"one row of class scores per image, shape ({labels.shape[0]}, classes)",
+            received=format_shape(predictions.shape),
+        )
+    accuracy = float(np.mean(np.argmax(predictions, axis=1) == labels))
+    if not accuracy >= at_least:
+        raise fail(
+            f"the accuracy on {what}",
+            expected=f"at least {at_least:.3f}",
+            received=f"{accuracy:.4f}",
+            hint=hint,
+        )
+    return accuracy
+
+
+def _short(array: np.ndarray) -> str:
+    text = np.array2string(array, precision=5, threshold=12, suppress_small=True)
+    return text if len(text) < 300 else text[:297] + "..."
