@@ -1,0 +1,81 @@
+"""Week 1 grader, part 3: the one-neuron house-price model (exercise 1.6).
+
+The worker trains the student's compiled model for 500 epochs on six points (1-6 bedrooms,
+price 0.5 + 0.5 * bedrooms); the grading process rebuilds the model from its config and the
+returned weights, and predicts 7 bedrooms itself. Measured on the reference solution over
+seeds 0-4: |prediction - 4.0| between 0.003 and 0.02 (max 0.02), against the allowed 0.1.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from course.grading.rebuild import NotRebuildable, rebuild_model
+from course.grading.reports import ModelReport, TrainingReport
+from course.grading.submission import Submission
+from course.testing import check_input_shape, check_output_shape, check_parameter_count, fail
+
+BEDROOMS = np.arange(1, 7, dtype="float32").reshape(-1, 1)
+PRICES = (0.5 + 0.5 * BEDROOMS).astype("float32")
+
+
+@pytest.fixture(scope="module")
+def model(submission: Submission) -> ModelReport:
+    return submission.model("build_house_price_model")
+
+
+@pytest.fixture(scope="module")
+def trained(submission: Submission) -> TrainingReport:
+    return submission.fit("build_house_price_model", BEDROOMS, PRICES, epochs=500)
+
+
+@pytest.mark.points(1)
+def test_single_dense_unit(model: ModelReport) -> None:
+    """the model is one Dense layer with one unit on one input feature"""
+    check_input_shape(model, (None, 1), hint="start with keras.Input(shape=(1,)).")
+    check_output_shape(model, (None, 1), hint="use keras.layers.Dense(1).")
+    dense = [name for name in model.layer_classes if name == "Dense"]
+    if dense != ["Dense"] or set(model.layer_classes) - {"Dense", "InputLayer"}:
+        raise fail(
+            "the layers",
+            expected="exactly one Dense layer",
+            received=", ".join(model.layer_classes),
+        )
+    check_parameter_count(model, exactly=2, hint="one weight and one bias.")
+
+
+@pytest.mark.points(1)
+def test_compiled_with_sgd_and_mse(model: ModelReport) -> None:
+    """the model is compiled with SGD and mean squared error"""
+    if not model.compiled:
+        raise fail(
+            "the model",
+            expected="compiled",
+            received="not compiled",
+            hint="call model.compile(optimizer='sgd', loss='mean_squared_error').",
+        )
+    if model.optimizer_name != "sgd":
+        raise fail("the optimizer", expected="SGD", received=model.optimizer_name)
+    if model.loss_name not in ("mean_squared_error", "mse"):
+        raise fail("the loss", expected="mean squared error", received=model.loss_name)
+
+
+@pytest.mark.points(2)
+@pytest.mark.time_limit(120)
+def test_predicts_seven_bedrooms(trained: TrainingReport) -> None:
+    """after training, 7 bedrooms are predicted within 0.1 of 4.0"""
+    try:
+        rebuilt = rebuild_model(trained.model.config_json, trained.model.weights)
+    except NotRebuildable as error:
+        raise fail(
+            "the model", expected="built from standard Keras layers", received=str(error)
+        ) from None
+    prediction = float(np.asarray(rebuilt(np.array([[7.0]], dtype="float32"))).reshape(-1)[0])
+    if not abs(prediction - 4.0) <= 0.1:
+        raise fail(
+            "the prediction for 7 bedrooms",
+            expected="within 0.1 of 4.0",
+            received=f"{prediction:.3f}",
+            hint="check the optimizer and loss; the grader trains for 500 epochs.",
+        )
