@@ -204,5 +204,9 @@ def check_accuracy(
 
 
 def _short(array: np.ndarray) -> str:
-    text = np.array2string(array, precision=5, threshold=12, suppress_small=True)
+    if array.ndim == 0:
+        return f"{float(array):.6g}"
+    text = np.array2string(
+        array, threshold=12, separator=", ", formatter={"float_kind": lambda v: f"{v:.6g}"}
+    )
     return text if len(text) < 300 else text[:297] + "..."

@@ -36,6 +36,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--course-events-fd", type=int, help="write progress events (JSON lines)")
     group.addoption("--course-seed", type=int, default=0, help="seed for every probe")
     group.addoption("--course-workdir", help="folder for the worker's files")
+    group.addoption(
+        "--course-import-timeout",
+        type=float,
+        default=120.0,
+        help="seconds the submission may take to import (TensorFlow included)",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -73,7 +79,11 @@ class GradingSession:
         path = config.getoption("submission")
         if path:
             workdir = config.getoption("course_workdir") or tempfile.mkdtemp(prefix="course-")
-            self.worker = Worker(Path(path), workdir=Path(workdir))
+            self.worker = Worker(
+                Path(path),
+                workdir=Path(workdir),
+                import_timeout=config.getoption("course_import_timeout"),
+            )
 
     def emit(self, **event: Any) -> None:
         if self.events is not None:

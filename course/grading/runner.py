@@ -35,6 +35,7 @@ def grade(
     seed: int = 0,
     on_event: EventHandler | None = None,
     timeout: float | None = None,
+    import_timeout: float = 120.0,
     python: str = sys.executable,
 ) -> GradeReport:
     """Run every check in ``graders`` on ``submission``; report one result per check.
@@ -68,6 +69,8 @@ def grade(
             str(seed),
             "--course-workdir",
             str(Path(scratch) / "worker"),
+            "--course-import-timeout",
+            str(import_timeout),
         ]
         env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1", TF_CPP_MIN_LOG_LEVEL="2")
         with open(log_path, "wb") as log:

@@ -32,6 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--write-fd", type=int, required=True)
     options = parser.parse_args(argv)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    sys.dont_write_bytecode = True  # never leave __pycache__ beside a submission
     # ``-I`` ignores PYTHONUNBUFFERED: flush what the submission prints as it prints it, so
     # the last lines survive a kill and can be shown with a time-out.
     for stream in (sys.stdout, sys.stderr):

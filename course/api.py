@@ -1,0 +1,88 @@
+"""Keyword-only entry points shared by the CLI and Python users.
+
+Nothing here imports TensorFlow: grading happens in separate processes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from course.config import CourseError, Layout, Week, data_home, find_root
+from course.grading.results import GradeReport
+from course.grading.runner import EventHandler, grade
+from course.progress import ProgressStore, WeekProgress
+
+#: Larger submissions are refused before anything runs.
+MAX_SUBMISSION_BYTES = 1_000_000
+
+
+def layout(*, root: Path | None = None) -> Layout:
+    """The course files under ``root`` (default: found from the current folder)."""
+    return Layout(root if root is not None else find_root())
+
+
+def list_weeks(*, root: Path | None = None) -> tuple[Week, ...]:
+    """Every week of the course, in order."""
+    return layout(root=root).weeks
+
+
+def check(
+    *,
+    week: str,
+    submission: Path | None = None,
+    root: Path | None = None,
+    seed: int = 0,
+    on_event: EventHandler | None = None,
+    store: ProgressStore | None = None,
+) -> GradeReport:
+    """Grade ``submission`` (default: the week's stub in ``assignments/``) against the
+    week's graders, and record the score in the learner's progress ``store``.
+
+    Raises :class:`CourseError` for an unknown week or an unusable submission file, and
+    :class:`~course.grading.runner.GradingFailed` when the grading process itself fails.
+    """
+    chosen = layout(root=root).week(week)
+    path = submission if submission is not None else chosen.assignment
+    validate_submission(path)
+    report = grade(
+        graders=chosen.graders, submission=path, week=chosen.label, seed=seed, on_event=on_event
+    )
+    if not report.has_internal_errors:
+        (store or default_store()).record(report)
+    return report
+
+
+def progress(
+    *, root: Path | None = None, store: ProgressStore | None = None
+) -> list[tuple[Week, WeekProgress | None]]:
+    """Every week with the learner's best result so far (``None``: never checked)."""
+    entries = (store or default_store()).load()
+    return [(week, entries.get(week.label)) for week in list_weeks(root=root)]
+
+
+def default_store() -> ProgressStore:
+    return ProgressStore(data_home() / "progress.json")
+
+
+def validate_submission(path: Path) -> None:
+    """Refuse, with a message naming the fix, a file that cannot be a submission."""
+    if not path.exists():
+        raise CourseError(f"submission {path} does not exist")
+    if not path.is_file():
+        raise CourseError(f"submission {path} is not a file")
+    if path.suffix != ".py":
+        raise CourseError(f"submission {path} is not a Python file (.py)")
+    size = path.stat().st_size
+    if size == 0:
+        raise CourseError(f"submission {path} is empty")
+    if size > MAX_SUBMISSION_BYTES:
+        raise CourseError(
+            f"submission {path} is {size:,} bytes; the limit is {MAX_SUBMISSION_BYTES:,}"
+        )
+    try:
+        path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise CourseError(
+            f"submission {path} is not UTF-8 text ({error.reason} at byte {error.start}); "
+            "save it as UTF-8"
+        ) from None

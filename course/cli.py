@@ -1,0 +1,188 @@
+"""The ``course`` command: parse, call :mod:`course.api`, render. No logic, no TensorFlow."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from course import __version__
+
+EXIT_PASSED, EXIT_FAILED, EXIT_ERROR = 0, 1, 2
+
+_STATUS_STYLE = {
+    "passed": "[green]passed[/]",
+    "failed": "[red]failed[/]",
+    "error": "[red]error[/]",
+    "timeout": "[yellow]timeout[/]",
+}
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="course")
+def main() -> None:
+    """Auto-graded TensorFlow/Keras exercises: check your work, see your progress."""
+
+
+@main.command("list")
+def list_command() -> None:
+    """List the weeks with their titles and points."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from course import api
+
+    weeks = _run(api.list_weeks)
+    table = Table("week", "title", "points", "stub")
+    for week in weeks:
+        table.add_row(week.stem, week.title, f"{week.max_points:g}", str(week.assignment.name))
+    Console().print(table)
+
+
+@main.command("check")
+@click.argument("week")
+@click.option(
+    "--submission",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="The .py file to grade (default: the week's file in assignments/).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document, nothing else.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed for every check.")
+def check_command(week: str, submission: Path | None, as_json: bool, seed: int) -> None:
+    """Grade your work on WEEK (2, 02, week02 or week02_fashion_mnist).
+
+    Exit code 0 when every check passed, 1 when some failed, 2 for a usage or
+    infrastructure error.
+    """
+    from course import api
+    from course.grading.results import GradeReport
+
+    display = _Progress(enabled=not as_json and sys.stderr.isatty())
+    with display:
+        report: GradeReport = _run(
+            api.check, week=week, submission=submission, seed=seed, on_event=display.handle
+        )
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), indent=2))
+    else:
+        _print_report(report)
+    if report.has_internal_errors:
+        sys.exit(EXIT_ERROR)
+    sys.exit(EXIT_PASSED if report.all_passed else EXIT_FAILED)
+
+
+@main.command("progress")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document, nothing else.")
+def progress_command(as_json: bool) -> None:
+    """Show your best score so far on every week (stored on this machine)."""
+    from course import api
+
+    rows = _run(api.progress)
+    if as_json:
+        document = [
+            {
+                "week": week.stem,
+                "best_score": entry.best_score if entry else None,
+                "max_score": week.max_points,
+                "attempts": entry.attempts if entry else 0,
+                "last_checked": entry.last_checked if entry else None,
+            }
+            for week, entry in rows
+        ]
+        click.echo(json.dumps(document, indent=2))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table("week", "title", "best", "attempts", "last checked")
+    for week, entry in rows:
+        best = f"{entry.best_score:g} / {week.max_points:g}" if entry else "-"
+        table.add_row(
+            week.stem,
+            week.title,
+            best,
+            str(entry.attempts if entry else 0),
+            entry.last_checked if entry else "never",
+        )
+    Console().print(table)
+
+
+def _run(function: Any, **kwargs: Any) -> Any:
+    """Call the core; turn the errors a user can fix into a message and exit code 2."""
+    from course.config import CourseError
+    from course.grading.runner import GradingFailed
+
+    try:
+        return function(**kwargs)
+    except CourseError as error:
+        click.echo(f"Error: {error}", err=True)
+        sys.exit(EXIT_ERROR)
+    except GradingFailed as error:
+        click.echo(f"Error: grading could not run: {error}", err=True)
+        sys.exit(EXIT_ERROR)
+
+
+def _print_report(report: Any) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    table = Table("check", "points", "status", "message", show_lines=True)
+    for check in report.checks:
+        table.add_row(
+            check.name,
+            f"{check.points:g} / {check.max_points:g}",
+            _STATUS_STYLE.get(check.status, check.status),
+            check.message,
+        )
+    console.print(table)
+    for problem in report.infrastructure_errors:
+        console.print(f"[red]grader problem:[/] {problem}")
+    console.print(
+        f"[bold]{report.week}: {report.score:g} / {report.max_score:g} points[/] "
+        f"({report.seconds:.1f} s)"
+    )
+
+
+class _Progress:
+    """A live progress bar over the checks, fed by the grading process's events."""
+
+    def __init__(self, *, enabled: bool) -> None:
+        self.enabled = enabled
+        self._progress: Any = None
+        self._task: Any = None
+
+    def __enter__(self) -> _Progress:
+        if self.enabled:
+            from rich.console import Console
+            from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+            self._progress = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                TextColumn("{task.completed}/{task.total}"),
+                TimeElapsedColumn(),
+                console=Console(stderr=True),
+                transient=True,
+            )
+            self._progress.start()
+            self._task = self._progress.add_task("starting the grader", total=None)
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+
+    def handle(self, event: dict[str, Any]) -> None:
+        if self._progress is None:
+            return
+        kind = event.get("event")
+        if kind == "collected":
+            self._progress.update(self._task, total=len(event.get("checks", [])))
+        elif kind == "started":
+            self._progress.update(self._task, description=f"checking: {event.get('name')}")
+        elif kind == "check":
+            self._progress.advance(self._task)

@@ -1,0 +1,161 @@
+"""Where things are: the course root, its weeks, and the learner's data folder.
+
+A week is the same stem in three trees (``assignments/weekNN_topic.py``,
+``solutions/weekNN_topic.py``, ``graders/weekNN_topic/``). Week metadata is read from the
+files' source text (titles from the stub's docstring, points from the graders' markers)
+without importing them, so listing weeks never imports TensorFlow.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import re
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+_STEM = re.compile(r"^week(\d{2})_[a-z0-9_]+$")
+
+
+class CourseError(Exception):
+    """A problem the user can fix; the message says what and how."""
+
+
+@dataclass(frozen=True)
+class Week:
+    """One week of the course."""
+
+    number: int
+    stem: str
+    title: str
+    assignment: Path
+    solution: Path
+    graders: Path
+    max_points: float
+
+    @property
+    def label(self) -> str:
+        """``week02``: the short name used in messages and the progress store."""
+        return f"week{self.number:02d}"
+
+
+@dataclass(frozen=True)
+class Layout:
+    """The course files under ``root``."""
+
+    root: Path
+
+    @property
+    def assignments(self) -> Path:
+        return self.root / "assignments"
+
+    @property
+    def solutions(self) -> Path:
+        return self.root / "solutions"
+
+    @property
+    def graders(self) -> Path:
+        return self.root / "graders"
+
+    @cached_property
+    def weeks(self) -> tuple[Week, ...]:
+        """Every week that has a grader folder, in order."""
+        found = []
+        for folder in sorted(self.graders.glob("week*")):
+            match = _STEM.match(folder.name)
+            if not folder.is_dir() or match is None:
+                continue
+            stem = folder.name
+            assignment = self.assignments / f"{stem}.py"
+            found.append(
+                Week(
+                    number=int(match.group(1)),
+                    stem=stem,
+                    title=_title(assignment),
+                    assignment=assignment,
+                    solution=self.solutions / f"{stem}.py",
+                    graders=folder,
+                    max_points=count_points(folder),
+                )
+            )
+        return tuple(found)
+
+    def week(self, spec: str) -> Week:
+        """The week named by ``spec``: ``2``, ``02``, ``week02`` or ``week02_fashion_mnist``."""
+        text = spec.strip().lower()
+        digits = re.fullmatch(r"(?:week)?0*(\d+)", text)
+        for week in self.weeks:
+            if text == week.stem or (digits and int(digits.group(1)) == week.number):
+                return week
+        known = ", ".join(week.stem for week in self.weeks) or "none found"
+        raise CourseError(
+            f"unknown week {spec!r}. Use a number like 2, 02, week02 or a full name; "
+            f"weeks in {self.root}: {known}"
+        )
+
+
+def find_root(start: Path | None = None) -> Path:
+    """The course root: ``$COURSE_ROOT``, else the nearest folder above ``start`` (the
+    current folder) with ``graders/`` and ``assignments/``, else the checkout this package
+    was installed from."""
+    configured = os.environ.get("COURSE_ROOT")
+    if configured:
+        root = Path(configured).expanduser()
+        if not (root / "graders").is_dir():
+            raise CourseError(f"COURSE_ROOT={configured} has no graders/ folder")
+        return root
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / "graders").is_dir() and (folder / "assignments").is_dir():
+            return folder
+    installed = Path(__file__).resolve().parent.parent
+    if (installed / "graders").is_dir():
+        return installed
+    raise CourseError(
+        "cannot find the course files (folders graders/ and assignments/): run course from "
+        "the course checkout or set COURSE_ROOT"
+    )
+
+
+def data_home() -> Path:
+    """Where the learner's own data (progress) lives: ``$COURSE_HOME``, else the XDG data
+    folder (``~/.local/share/course``)."""
+    configured = os.environ.get("COURSE_HOME")
+    if configured:
+        return Path(configured).expanduser()
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "course"
+
+
+def _title(assignment: Path) -> str:
+    try:
+        doc = ast.get_docstring(ast.parse(assignment.read_text(encoding="utf-8")))
+    except (OSError, SyntaxError, UnicodeDecodeError):
+        return assignment.stem
+    first = (doc or assignment.stem).strip().splitlines()[0].rstrip(".")
+    return re.sub(r"^Week \d+:\s*", "", first)
+
+
+def count_points(graders: Path) -> float:
+    """The sum of ``@pytest.mark.points(n)`` over the test functions in ``graders``."""
+    total = 0.0
+    for path in sorted(graders.glob("test_*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                total += _points_of(node)
+    return total
+
+
+def _points_of(function: ast.FunctionDef | ast.AsyncFunctionDef) -> float:
+    for decorator in function.decorator_list:
+        if (
+            isinstance(decorator, ast.Call)
+            and ast.unparse(decorator.func).endswith("mark.points")
+            and decorator.args
+            and isinstance(decorator.args[0], ast.Constant)
+            and isinstance(decorator.args[0].value, int | float)
+        ):
+            return float(decorator.args[0].value)
+    return 0.0

@@ -1,0 +1,91 @@
+"""Shared fixtures: the real course checkout and a small generated course without TensorFlow."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from course.config import Layout
+
+REPO = Path(__file__).resolve().parent.parent
+
+TOY_STUB = '''
+"""Week 1: toy arithmetic (a generated course for the platform's own tests)."""
+
+
+def double(x: float) -> float:
+    """Exercise 1.1: return 2 * x."""
+    raise NotImplementedError("Exercise 1.1: write your solution here")
+
+
+def greet(name: str) -> str:
+    """Exercise 1.2: return "hello NAME"."""
+    raise NotImplementedError("Exercise 1.2: write your solution here")
+'''
+
+TOY_SOLUTION = '''
+"""Week 1: toy arithmetic (a generated course for the platform's own tests)."""
+
+
+def double(x: float) -> float:
+    """Exercise 1.1: return 2 * x."""
+    return 2 * x
+
+
+def greet(name: str) -> str:
+    """Exercise 1.2: return "hello NAME"."""
+    return "hello " + name
+'''
+
+TOY_GRADER = '''
+import pytest
+
+from course.testing import check, check_close
+
+
+@pytest.mark.points(2)
+@pytest.mark.time_limit(5)
+def test_double(submission):
+    """double doubles numbers"""
+    check_close(submission.call("double", 21.0), 42.0, "double(21.0)")
+
+
+@pytest.mark.points(1)
+@pytest.mark.time_limit(5)
+def test_greet(submission):
+    """greet says hello"""
+    received = submission.call("greet", "ada")
+    check(received == "hello ada", f"greet('ada') should be 'hello ada'. Received: {received!r}.")
+'''
+
+
+@pytest.fixture
+def toy_course(tmp_path: Path) -> Layout:
+    """A one-week course whose checks run in well under a second, without TensorFlow."""
+    root = tmp_path / "toy-course"
+    for folder in ("assignments", "solutions", "graders/week01_toy"):
+        (root / folder).mkdir(parents=True)
+    (root / "assignments/week01_toy.py").write_text(TOY_STUB)
+    (root / "solutions/week01_toy.py").write_text(TOY_SOLUTION)
+    (root / "graders/week01_toy/test_toy.py").write_text(TOY_GRADER)
+    return Layout(root)
+
+
+@pytest.fixture
+def write_submission(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """Write a submission module from source text; returns its path."""
+
+    def write(source: str, name: str = "submission.py") -> Path:
+        path = tmp_path / name
+        path.write_text(textwrap.dedent(source))
+        return path
+
+    return write
+
+
+@pytest.fixture(autouse=True)
+def _private_course_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keep every test's progress file out of the real home folder."""
+    monkeypatch.setenv("COURSE_HOME", str(tmp_path / "course-home"))

@@ -1,0 +1,107 @@
+"""A grading run: one result per check, whatever the submission does."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from course.config import Layout
+from course.grading.runner import grade
+
+Write = Callable[..., Path]
+
+
+def _grade(course: Layout, submission: Path, **options: Any) -> Any:
+    week = course.weeks[0]
+    return grade(
+        graders=week.graders, submission=submission, week=week.label, import_timeout=5, **options
+    )
+
+
+def test_solution_scores_full_marks_and_events_stream(toy_course: Layout) -> None:
+    """Every check passes; progress events arrive in order, one per check."""
+    events: list[dict[str, Any]] = []
+    report = _grade(toy_course, toy_course.weeks[0].solution, on_event=events.append)
+    assert report.score == report.max_score == 3
+    assert [c.status for c in report.checks] == ["passed", "passed"]
+    kinds = [event["event"] for event in events]
+    assert kinds[0] == "collected" and kinds[-1] == "finished"
+    assert kinds.count("check") == 2
+
+
+def test_stub_scores_zero_with_not_implemented_messages(toy_course: Layout) -> None:
+    """The stub earns nothing and every message tells the student what to replace."""
+    report = _grade(toy_course, toy_course.weeks[0].assignment)
+    assert report.score == 0
+    assert all(c.status == "error" and "NotImplementedError" in c.message for c in report.checks)
+    assert "Exercise 1.1" in report.checks[0].message
+
+
+def test_wrong_answer_fails_with_the_graders_message(
+    toy_course: Layout, write_submission: Write
+) -> None:
+    """A wrong value fails its check with expected and received; other checks still pass."""
+    path = write_submission(
+        "def double(x):\n    return x + 2\ndef greet(n):\n    return 'hello ' + n\n"
+    )
+    report = _grade(toy_course, path)
+    double, greet = report.checks
+    assert double.status == "failed" and double.points == 0
+    assert "double(21.0) should be 42. Received: 23." in double.message
+    assert greet.status == "passed" and report.score == 1
+
+
+def test_exit_at_import_earns_nothing_and_the_run_completes(
+    toy_course: Layout, write_submission: Write
+) -> None:
+    """os._exit(0) on import: every check is an error naming the exit, results still come."""
+    report = _grade(toy_course, write_submission("import os\nos._exit(0)\n"))
+    assert report.score == 0 and len(report.checks) == 2
+    assert all(c.status == "error" and "exit code 0" in c.message for c in report.checks)
+    assert not report.has_internal_errors
+
+
+def test_endless_loop_times_out_one_check_only(toy_course: Layout, write_submission: Write) -> None:
+    """A function that never returns is a timeout for its check; the next check passes."""
+    path = write_submission(
+        "def double(x):\n    while True:\n        pass\ndef greet(n):\n    return 'hello ' + n\n"
+    )
+    report = _grade(toy_course, path)
+    double, greet = report.checks
+    assert double.status == "timeout" and "within 5 s" in double.message
+    assert greet.status == "passed"
+
+
+def test_eq_overriding_result_earns_nothing(toy_course: Layout, write_submission: Write) -> None:
+    """A result that claims to equal anything is refused before any comparison."""
+    path = write_submission(
+        "class Liar(str):\n    def __eq__(self, other):\n        return True\n"
+        "def double(x):\n    return 42.0\ndef greet(n):\n    return Liar('nope')\n"
+    )
+    report = _grade(toy_course, path)
+    greet = report.checks[1]
+    assert greet.status == "error" and greet.points == 0
+    assert "Liar" in greet.message
+
+
+def test_grader_bugs_are_flagged_internal(toy_course: Layout, write_submission: Write) -> None:
+    """An exception inside the grader is not the student's fault and says so."""
+    folder = toy_course.weeks[0].graders
+    (folder / "test_buggy.py").write_text(
+        "import pytest\n\n@pytest.mark.points(1)\ndef test_oops(submission):\n"
+        "    '''a grader with a bug'''\n    raise KeyError('oops')\n"
+    )
+    report = _grade(toy_course, toy_course.weeks[0].solution)
+    buggy = [c for c in report.checks if c.id.endswith("test_oops")][0]
+    assert buggy.internal and buggy.status == "error"
+    assert "not your fault" in buggy.message
+    assert report.has_internal_errors
+
+
+def test_checks_without_points_are_reported(toy_course: Layout) -> None:
+    """A check without a points marker is an infrastructure error, not a silent zero."""
+    folder = toy_course.weeks[0].graders
+    (folder / "test_pointless.py").write_text("def test_nothing(submission):\n    pass\n")
+    report = _grade(toy_course, toy_course.weeks[0].solution)
+    assert any("no points marker" in problem for problem in report.infrastructure_errors)

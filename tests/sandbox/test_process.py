@@ -1,0 +1,133 @@
+"""The worker process: hostile submissions end in an Outcome, never in the caller's crash."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from course.sandbox import Worker
+
+Write = Callable[..., Path]
+
+
+def _worker(path: Path, tmp_path: Path, **options: float) -> Worker:
+    return Worker(path, workdir=tmp_path / "worker", **options)  # type: ignore[arg-type]
+
+
+def test_values_cross_as_plain_data(write_submission: Write, tmp_path: Path) -> None:
+    """A function's return value comes back as numbers and arrays."""
+    path = write_submission("import numpy as np\ndef f(x):\n    return {'y': x * 2, 'n': 3}\n")
+    with _worker(path, tmp_path) as worker:
+        outcome = worker.request(
+            "call", {"function": "f", "args": [np.arange(3)]}, seed=0, timeout=10
+        )
+    assert outcome.status == "ok"
+    np.testing.assert_array_equal(outcome.value["y"], [0, 2, 4])
+    assert outcome.value["n"] == 3
+
+
+def test_exit_on_import_is_reported_once(write_submission: Write, tmp_path: Path) -> None:
+    """os._exit(0) at import ends every request as 'exited' without restarting each time."""
+    path = write_submission("import os\nos._exit(0)\n")
+    with _worker(path, tmp_path) as worker:
+        first = worker.request("call", {"function": "f"}, seed=0, timeout=10)
+        second = worker.request("call", {"function": "g"}, seed=0, timeout=10)
+        assert worker.started == 1
+    assert first.status == second.status == "exited"
+    assert first.during_import
+    assert "exit code 0" in first.detail
+
+
+def test_endless_loop_at_import_times_out_once(write_submission: Write, tmp_path: Path) -> None:
+    """A module that never finishes importing costs one import time limit in all."""
+    path = write_submission("while True:\n    pass\n")
+    with _worker(path, tmp_path, import_timeout=1.0) as worker:
+        begin = time.monotonic()
+        first = worker.request("call", {"function": "f"}, seed=0, timeout=10)
+        second = worker.request("call", {"function": "f"}, seed=0, timeout=10)
+        elapsed = time.monotonic() - begin
+    assert first.status == second.status == "timeout"
+    assert elapsed < 5
+
+
+def test_endless_loop_in_a_function_is_killed_and_the_worker_restarts(
+    write_submission: Write, tmp_path: Path
+) -> None:
+    """A hanging call times out; the next request gets a fresh worker and succeeds."""
+    path = write_submission(
+        "print('about to loop')\ndef spin():\n    while True:\n        pass\n"
+        "def ok():\n    return 1\n"
+    )
+    with _worker(path, tmp_path) as worker:
+        hung = worker.request("call", {"function": "spin"}, seed=0, timeout=1)
+        fine = worker.request("call", {"function": "ok"}, seed=0, timeout=10)
+        assert worker.started == 2
+    assert hung.status == "timeout"
+    assert "about to loop" in hung.output_tail
+    assert fine.status == "ok"
+    assert fine.value == 1
+
+
+def test_objects_overriding_eq_are_refused(write_submission: Write, tmp_path: Path) -> None:
+    """An object that claims to equal everything never reaches the grader."""
+    path = write_submission(
+        "class Liar:\n    def __eq__(self, other):\n        return True\n"
+        "def answer():\n    return Liar()\n"
+        "class Sneaky(float):\n    def __eq__(self, other):\n        return True\n"
+        "def number():\n    return Sneaky(1.0)\n"
+    )
+    with _worker(path, tmp_path) as worker:
+        for function in ("answer", "number"):
+            outcome = worker.request("call", {"function": function}, seed=0, timeout=10)
+            assert outcome.status == "raised"
+            assert outcome.error["kind"] == "invalid_return"
+
+
+def test_exceptions_keep_only_the_submissions_frames(
+    write_submission: Write, tmp_path: Path
+) -> None:
+    """A raised exception names its type and message and points into the student's file."""
+    path = write_submission("def f():\n    return 1 / 0\n")
+    with _worker(path, tmp_path) as worker:
+        outcome = worker.request("call", {"function": "f"}, seed=0, timeout=10)
+    assert outcome.status == "raised"
+    assert outcome.error["type"] == "ZeroDivisionError"
+    assert str(path) in outcome.error["traceback"]
+    assert "course/probes" not in outcome.error["traceback"]
+
+
+def test_missing_names_and_syntax_errors_are_described(
+    write_submission: Write, tmp_path: Path
+) -> None:
+    """A missing function and a module that does not parse get their own kinds."""
+    good = write_submission("x = 1\n", name="good.py")
+    broken = write_submission("def f(:\n", name="broken.py")
+    with _worker(good, tmp_path) as worker:
+        missing = worker.request("call", {"function": "build_model"}, seed=0, timeout=10)
+    with Worker(broken, workdir=tmp_path / "other") as worker:
+        syntax = worker.request("call", {"function": "f"}, seed=0, timeout=10)
+    assert missing.error["kind"] == "missing"
+    assert "build_model" in missing.error["message"]
+    assert syntax.error["kind"] == "syntax"
+    assert syntax.during_import
+
+
+def test_the_worker_does_not_inherit_the_callers_environment(
+    write_submission: Write, tmp_path: Path, monkeypatch: object
+) -> None:
+    """Secrets in the grading process's environment are not visible to the submission."""
+    import os
+
+    os.environ["COURSE_TEST_SECRET"] = "s3cret"
+    try:
+        path = write_submission("import os\ndef peek():\n    return dict(os.environ)\n")
+        with _worker(path, tmp_path) as worker:
+            outcome = worker.request("call", {"function": "peek"}, seed=0, timeout=10)
+    finally:
+        del os.environ["COURSE_TEST_SECRET"]
+    assert outcome.status == "ok"
+    assert "COURSE_TEST_SECRET" not in outcome.value
+    assert outcome.value["HOME"] == str(tmp_path / "worker")

@@ -1,0 +1,41 @@
+"""Weeks are found from files, without importing them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from course.config import CourseError, Layout, count_points, find_root
+
+
+def test_week_specs_accept_numbers_prefixes_and_stems(toy_course: Layout) -> None:
+    """1, 01, week01 and the full stem all name the same week."""
+    for spec in ("1", "01", "week01", "WEEK1", "week01_toy"):
+        assert toy_course.week(spec).stem == "week01_toy"
+
+
+def test_unknown_week_lists_the_known_ones(toy_course: Layout) -> None:
+    """An unknown week is a CourseError naming the weeks that exist."""
+    with pytest.raises(CourseError, match="week01_toy"):
+        toy_course.week("7")
+
+
+def test_titles_and_points_come_from_source_text(toy_course: Layout) -> None:
+    """The title is the stub's docstring; points are summed from the markers."""
+    week = toy_course.weeks[0]
+    assert week.title.startswith("toy arithmetic")
+    assert week.max_points == count_points(week.graders) == 3
+
+
+def test_find_root_walks_up_and_honours_course_root(
+    toy_course: Layout, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The root is found from a subfolder, or taken from COURSE_ROOT."""
+    monkeypatch.delenv("COURSE_ROOT", raising=False)
+    assert find_root(toy_course.root / "graders" / "week01_toy") == toy_course.root
+    monkeypatch.setenv("COURSE_ROOT", str(toy_course.root))
+    assert find_root(tmp_path) == toy_course.root
+    monkeypatch.setenv("COURSE_ROOT", str(tmp_path / "nowhere"))
+    with pytest.raises(CourseError, match="no graders"):
+        find_root()

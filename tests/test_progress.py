@@ -1,0 +1,32 @@
+"""A learner's best scores persist between runs and only go up."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from course.grading.results import CheckResult, GradeReport
+from course.progress import ProgressStore
+
+
+def _report(score: float) -> GradeReport:
+    check = CheckResult(id="t", name="t", points=score, max_points=4, status="passed")
+    return GradeReport(week="week02", submission="s.py", checks=(check,))
+
+
+def test_best_score_is_kept_and_attempts_counted(tmp_path: Path) -> None:
+    """A worse later attempt does not lower the best score."""
+    store = ProgressStore(tmp_path / "progress.json")
+    store.record(_report(3))
+    entry = store.record(_report(1))
+    assert entry.best_score == 3 and entry.last_score == 1 and entry.attempts == 2
+    assert ProgressStore(tmp_path / "progress.json").load()["week02"].best_score == 3
+
+
+def test_a_damaged_file_is_replaced_not_fatal(tmp_path: Path) -> None:
+    """A corrupt progress file reads as empty and is rewritten on the next record."""
+    path = tmp_path / "progress.json"
+    path.write_text("{not json")
+    store = ProgressStore(path)
+    assert store.load() == {}
+    store.record(_report(2))
+    assert store.load()["week02"].best_score == 2
