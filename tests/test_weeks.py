@@ -1,0 +1,125 @@
+"""Every week of the real course: stub and solution agree, the graders judge them right.
+
+The solution runs are marked ``slow`` (they train real models); CI runs them.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+
+from course.config import Layout, Week
+from course.grading.runner import grade
+from tests.conftest import REPO
+
+WEEKS = Layout(REPO).weeks
+_BLOCK = re.compile(
+    r"^(?P<indent>[ \t]*)### BEGIN SOLUTION\n.*?^[ \t]*### END SOLUTION\n", re.M | re.S
+)
+
+
+def _ids(week: Week) -> str:
+    return week.stem
+
+
+def public_api(path: Path) -> dict[str, str]:
+    """Top-level public functions and classes (with their public methods) and signatures."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    api: dict[str, str] = {}
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef) and not node.name.startswith("_"):
+            api[node.name] = _signature(node)
+        elif isinstance(node, ast.ClassDef) and not node.name.startswith("_"):
+            api[node.name] = "class(" + ", ".join(ast.unparse(b) for b in node.bases) + ")"
+            for item in node.body:
+                if isinstance(item, ast.FunctionDef) and (
+                    not item.name.startswith("_") or item.name == "__init__"
+                ):
+                    api[f"{node.name}.{item.name}"] = _signature(item)
+    return api
+
+
+def _signature(node: ast.FunctionDef) -> str:
+    returns = f" -> {ast.unparse(node.returns)}" if node.returns else ""
+    return f"({ast.unparse(node.args)}){returns}"
+
+
+def clear_solutions(source: str) -> str:
+    """The stub a solution implies: each solution block becomes a NotImplementedError."""
+
+    def replace(match: re.Match[str]) -> str:
+        before = source[: match.start()]
+        exercises = re.findall(r"Exercise (\d+\.\d+)", before)
+        number = exercises[-1] if exercises else "?"
+        return (
+            f'{match.group("indent")}raise NotImplementedError("Exercise {number}: '
+            'write your solution here")\n'
+        )
+
+    return _BLOCK.sub(replace, source)
+
+
+def test_the_course_has_weeks() -> None:
+    """The checkout ships its weeks (guards the parametrised tests below)."""
+    assert [week.number for week in WEEKS][:3] == [1, 2, 3]
+
+
+@pytest.mark.parametrize("week", WEEKS, ids=_ids)
+def test_stub_and_solution_share_public_names_and_signatures(week: Week) -> None:
+    """Students implement exactly the names and signatures the graders call."""
+    assert public_api(week.assignment) == public_api(week.solution)
+
+
+@pytest.mark.parametrize("week", WEEKS, ids=_ids)
+def test_stub_is_the_solution_with_answers_cleared(week: Week) -> None:
+    """The stub is the solution with every solution block replaced, nothing else."""
+    solution = week.solution.read_text(encoding="utf-8")
+    assert "### BEGIN SOLUTION" in solution
+    assert week.assignment.read_text(encoding="utf-8") == clear_solutions(solution)
+
+
+@pytest.mark.parametrize("week", WEEKS, ids=_ids)
+def test_every_check_carries_points(week: Week) -> None:
+    """Each grader test declares its points; the week is worth something."""
+    for path in week.graders.glob("test_*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in tree.body:
+            if isinstance(node, ast.FunctionDef) and node.name.startswith("test_"):
+                decorators = [ast.unparse(d) for d in node.decorator_list]
+                assert any("mark.points" in d for d in decorators), f"{path.name}::{node.name}"
+    assert week.max_points > 0
+
+
+@pytest.mark.parametrize("week", WEEKS, ids=_ids)
+def test_graders_never_import_the_submission(week: Week) -> None:
+    """Graders reach the submission only through the worker, never by import."""
+    for path in week.graders.glob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(
+            r"^\s*(from|import)\s+(assignments|solutions|submission)\b", text, re.M
+        ), path.name
+
+
+@pytest.mark.parametrize("week", WEEKS, ids=_ids)
+def test_stub_scores_zero_with_not_implemented_only(week: Week) -> None:
+    """The untouched stub earns 0 and every check says NotImplementedError."""
+    report = grade(graders=week.graders, submission=week.assignment, week=week.label)
+    assert not report.has_internal_errors, report.infrastructure_errors
+    assert report.score == 0
+    for check in report.checks:
+        assert check.status == "error", (check.id, check.status)
+        assert "NotImplementedError" in check.message, (check.id, check.message)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("week", WEEKS, ids=_ids)
+def test_solution_scores_full_marks(week: Week) -> None:
+    """The reference solution passes every check of its week."""
+    report = grade(graders=week.graders, submission=week.solution, week=week.label)
+    failures = [(c.id, c.status, c.message) for c in report.checks if not c.passed]
+    assert not failures
+    assert not report.has_internal_errors, report.infrastructure_errors
+    assert report.score == report.max_score == week.max_points
