@@ -45,7 +45,8 @@ def test_list_shows_weeks_and_points(runner: CliRunner) -> None:
     """`course list` prints each week with its title and points."""
     result = runner.invoke(main, ["list"])
     assert result.exit_code == 0
-    assert "week01_toy" in result.output and "3" in result.output
+    assert "week01_toy" in result.output
+    assert "3" in result.output
 
 
 def test_check_json_document_and_exit_codes(runner: CliRunner, toy_course: Layout) -> None:
@@ -54,7 +55,8 @@ def test_check_json_document_and_exit_codes(runner: CliRunner, toy_course: Layou
     passed = runner.invoke(main, ["check", "1", "--submission", str(solution), "--json"])
     assert passed.exit_code == 0, passed.output
     document = json.loads(passed.output)
-    assert document["week"] == "week01" and document["score"] == document["max_score"] == 3
+    assert document["week"] == "week01"
+    assert document["score"] == document["max_score"] == 3
     assert {c["status"] for c in document["checks"]} == {"passed"}
     assert set(document["checks"][0]) >= {"id", "name", "points", "max_points", "status", "message"}
     stub = runner.invoke(main, ["check", "week01", "--json"])
@@ -66,7 +68,8 @@ def test_check_table_and_progress(runner: CliRunner, toy_course: Layout) -> None
     """The table shows each check; the score lands in `course progress`."""
     solution = toy_course.weeks[0].solution
     result = runner.invoke(main, ["check", "01", "--submission", str(solution)])
-    assert "double doubles numbers" in result.output and "3 / 3 points" in result.output
+    assert "double doubles numbers" in result.output
+    assert "3 / 3 points" in result.output
     progress = runner.invoke(main, ["progress", "--json"])
     assert json.loads(progress.output)[0]["best_score"] == 3
 
@@ -96,4 +99,5 @@ def test_non_utf8_and_empty_submissions_are_refused(
     empty = write_submission("", name="empty.py")
     for path, message in ((latin, "not UTF-8"), (empty, "is empty")):
         result = runner.invoke(main, ["check", "1", "--submission", str(path)])
-        assert result.exit_code == 2 and message in result.output
+        assert result.exit_code == 2
+        assert message in result.output

@@ -18,7 +18,9 @@ def test_best_score_is_kept_and_attempts_counted(tmp_path: Path) -> None:
     store = ProgressStore(tmp_path / "progress.json")
     store.record(_report(3))
     entry = store.record(_report(1))
-    assert entry.best_score == 3 and entry.last_score == 1 and entry.attempts == 2
+    assert entry.best_score == 3
+    assert entry.last_score == 1
+    assert entry.attempts == 2
     assert ProgressStore(tmp_path / "progress.json").load()["week02"].best_score == 3
 
 

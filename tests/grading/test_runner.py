@@ -26,7 +26,8 @@ def test_solution_scores_full_marks_and_events_stream(toy_course: Layout) -> Non
     assert report.score == report.max_score == 3
     assert [c.status for c in report.checks] == ["passed", "passed"]
     kinds = [event["event"] for event in events]
-    assert kinds[0] == "collected" and kinds[-1] == "finished"
+    assert kinds[0] == "collected"
+    assert kinds[-1] == "finished"
     assert kinds.count("check") == 2
 
 
@@ -47,9 +48,11 @@ def test_wrong_answer_fails_with_the_graders_message(
     )
     report = _grade(toy_course, path)
     double, greet = report.checks
-    assert double.status == "failed" and double.points == 0
+    assert double.status == "failed"
+    assert double.points == 0
     assert "double(21.0) should be 42. Received: 23." in double.message
-    assert greet.status == "passed" and report.score == 1
+    assert greet.status == "passed"
+    assert report.score == 1
 
 
 def test_exit_at_import_earns_nothing_and_the_run_completes(
@@ -57,7 +60,8 @@ def test_exit_at_import_earns_nothing_and_the_run_completes(
 ) -> None:
     """os._exit(0) on import: every check is an error naming the exit, results still come."""
     report = _grade(toy_course, write_submission("import os\nos._exit(0)\n"))
-    assert report.score == 0 and len(report.checks) == 2
+    assert report.score == 0
+    assert len(report.checks) == 2
     assert all(c.status == "error" and "exit code 0" in c.message for c in report.checks)
     assert not report.has_internal_errors
 
@@ -69,7 +73,8 @@ def test_endless_loop_times_out_one_check_only(toy_course: Layout, write_submiss
     )
     report = _grade(toy_course, path)
     double, greet = report.checks
-    assert double.status == "timeout" and "within 5 s" in double.message
+    assert double.status == "timeout"
+    assert "within 5 s" in double.message
     assert greet.status == "passed"
 
 
@@ -81,7 +86,8 @@ def test_eq_overriding_result_earns_nothing(toy_course: Layout, write_submission
     )
     report = _grade(toy_course, path)
     greet = report.checks[1]
-    assert greet.status == "error" and greet.points == 0
+    assert greet.status == "error"
+    assert greet.points == 0
     assert "Liar" in greet.message
 
 
@@ -93,8 +99,9 @@ def test_grader_bugs_are_flagged_internal(toy_course: Layout, write_submission: 
         "    '''a grader with a bug'''\n    raise KeyError('oops')\n"
     )
     report = _grade(toy_course, toy_course.weeks[0].solution)
-    buggy = [c for c in report.checks if c.id.endswith("test_oops")][0]
-    assert buggy.internal and buggy.status == "error"
+    buggy = next(c for c in report.checks if c.id.endswith("test_oops"))
+    assert buggy.internal
+    assert buggy.status == "error"
     assert "not your fault" in buggy.message
     assert report.has_internal_errors
 
