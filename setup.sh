@@ -22,7 +22,7 @@ echo "==> installing course and its pinned dependencies"
 "$PYTHON" -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 
 echo "==> placing Fashion-MNIST in the Keras cache"
-"$PYTHON" -m course.datasets.fashion_mnist || echo "    (skipped: the loader will find the data at run time)"
+"$PYTHON" -m course.datasets || echo "    (skipped: the loader will find the data at run time)"
 
 echo "==> course check 1 on the reference solution"
 course check 1 --submission solutions/week01_tensors.py

