@@ -1,0 +1,52 @@
+"""Plausible wrong answers fail exactly the checks that name their mistakes.
+
+Each file in ``tests/wrong_answers/`` is a whole submission with one mistake. Its docstring
+says which week it is for (``week: ...``) and which checks must fail (one ``fails: ID`` line
+each, or several ids separated by commas); every
+other check must pass, so a grader that fails too much is caught as well as one that fails
+too little.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+
+from course.config import Layout
+from course.grading.runner import grade
+from tests.conftest import REPO
+
+WRONG_ANSWERS = sorted((Path(__file__).parent / "wrong_answers").glob("week*.py"))
+
+
+def expectations(path: Path) -> tuple[str, set[str]]:
+    """The week and the set of check ids a wrong answer declares it fails."""
+    doc = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or ""
+    week = re.search(r"^week:\s*(\S+)", doc, re.M)
+    fails = {
+        item.strip()
+        for line in re.findall(r"^fails:\s*(.+)$", doc, re.M)
+        for item in line.split(",")
+    }
+    assert week, f"{path.name} must declare 'week:' in its docstring"
+    assert fails, f"{path.name} must declare the checks it fails with 'fails:' lines"
+    return week.group(1), fails
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", WRONG_ANSWERS, ids=lambda p: p.stem)
+def test_wrong_answer_fails_the_check_that_names_it(path: Path) -> None:
+    """Only the declared checks fail, each with a student-facing message."""
+    stem, expected = expectations(path)
+    week = Layout(REPO).week(stem)
+    report = grade(graders=week.graders, submission=path, week=week.label)
+    assert not report.has_internal_errors, report.infrastructure_errors
+    unknown = expected - {check.id for check in report.checks}
+    assert not unknown, f"{path.name} names checks that do not exist: {unknown}"
+    failing = {check.id: check for check in report.checks if not check.passed}
+    assert set(failing) == expected, {k: v.message[:200] for k, v in failing.items()}
+    for check in failing.values():
+        assert check.message, check.id
