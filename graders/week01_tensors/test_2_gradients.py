@@ -16,7 +16,6 @@ import pytest
 from course.grading.submission import Submission, function_spec
 from course.testing import check_array, check_close, fail
 
-
 _NONE_GRADIENT_HINT = (
     "tape.gradient(...) returns None when the tape did not watch x: a constant tensor needs "
     "tape.watch(x) (variables are watched automatically)."
