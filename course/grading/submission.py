@@ -153,7 +153,7 @@ class Submission:
         """For each ``logs`` dict: did a fresh callback set ``stop_training`` at epoch end?"""
         value = self.probe(
             "callback.decisions",
-            action=f"{factory}(...).on_epoch_end",
+            action=f"{factory}(...) or its on_epoch_end",
             factory=factory,
             args=list(args),
             logs=[dict(entry) for entry in logs],

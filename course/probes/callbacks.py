@@ -79,8 +79,8 @@ def decisions(
     module: ModuleType,
     *,
     factory: str,
-    args: list[Any] | None,
     logs: list[dict[str, Any]],
+    args: list[Any] | None = None,
 ) -> list[dict[str, Any]]:
     """For each ``logs`` dict, a fresh callback's ``stop_training`` decision at epoch end."""
     results: list[dict[str, Any]] = []
@@ -100,7 +100,11 @@ def decisions(
 
 @probe("callback.early_stopping")
 def early_stopping(
-    module: ModuleType, *, factory: str, args: list[Any] | None, logs: list[dict[str, float]]
+    module: ModuleType,
+    *,
+    factory: str,
+    logs: list[dict[str, float]],
+    args: list[Any] | None = None,
 ) -> dict[str, Any]:
     """Drive the callback through ``logs`` epoch by epoch, as ``fit`` would.
 
@@ -129,9 +133,9 @@ def learning_rates(
     module: ModuleType,
     *,
     factory: str,
-    args: list[Any] | None,
     epochs: int,
     initial_learning_rate: float,
+    args: list[Any] | None = None,
 ) -> list[float]:
     """The optimizer's learning rate after the callback's ``on_epoch_begin`` for each epoch."""
     model = _tiny_model(initial_learning_rate)
@@ -151,7 +155,6 @@ def fit(
     module: ModuleType,
     *,
     factory: str,
-    args: list[Any] | None,
     model_json: str,
     compile_options: dict[str, Any],
     x: Any,
@@ -160,6 +163,7 @@ def fit(
     validation: list[Any] | None = None,
     record_weights: bool = False,
     reload_path: str | None = None,
+    args: list[Any] | None = None,
 ) -> dict[str, Any]:
     """Train a grader-chosen model with the submission's callback; report what happened.
 

@@ -1,9 +1,12 @@
 """Week 1 grader, part 3: the one-neuron house-price model (exercise 1.6).
 
-The worker trains the student's compiled model for 500 epochs on six points (1-6 bedrooms,
-price 0.5 + 0.5 * bedrooms); the grading process rebuilds the model from its config and the
-returned weights, and predicts 7 bedrooms itself. Measured on the reference solution over
-seeds 0-4: |prediction - 4.0| between 0.003 and 0.02 (max 0.02), against the allowed 0.1.
+The worker trains the student's compiled model for 1,000 epochs on six points (1-6
+bedrooms, price 0.5 + 0.5 * bedrooms); the grading process rebuilds the model from its config
+and the returned weights, and predicts 7 bedrooms itself.
+
+Measured on the reference solution (SGD, learning rate 0.01), seeds 0-4: |prediction - 4.0|
+= 0.0062, 0.0029, 0.0095, 0.0059, 0.0079 (max 0.0095) against the allowed 0.1, a tenfold
+margin. With 500 epochs the error reached 0.059 (seed 2), too close to the bar, hence 1,000.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ def model(submission: Submission) -> ModelReport:
 
 @pytest.fixture(scope="module")
 def trained(submission: Submission) -> TrainingReport:
-    return submission.fit("build_house_price_model", BEDROOMS, PRICES, epochs=500)
+    return submission.fit("build_house_price_model", BEDROOMS, PRICES, epochs=1000)
 
 
 @pytest.mark.points(1)
@@ -77,5 +80,5 @@ def test_predicts_seven_bedrooms(trained: TrainingReport) -> None:
             "the prediction for 7 bedrooms",
             expected="within 0.1 of 4.0",
             received=f"{prediction:.3f}",
-            hint="check the optimizer and loss; the grader trains for 500 epochs.",
+            hint="check the optimizer and loss; the grader trains for 1,000 epochs.",
         )
