@@ -1,0 +1,160 @@
+"""Week 3 grader, part 2: ``AccuracyThresholdCallback(0.85)`` in a real ``fit`` (exercise 3.1).
+
+The grader chooses everything but the callback: a Flatten-Dense(128, relu)-Dense(10, softmax)
+model (its JSON built here), compiled with Adam, sparse categorical cross-entropy and the
+accuracy metric, trained with ``fit(epochs=10, batch_size=64)`` on the first 20,000
+Fashion-MNIST training images, scaled to [0, 1] here. The worker trains and returns the
+history and the final weights; the grading process rebuilds its own model with those weights
+and measures the accuracy on the same images itself.
+
+Measured on the reference solution, seeds 0-4 (2 CPU cores): training stopped after epoch
+3, 3, 4, 3, 3 of 10, each time at the first epoch with accuracy >= 0.85. The accuracy logged
+for the stopping epoch was 0.8518 to 0.8612 (min/max); the epoch before it logged 0.8350 to
+0.8497 (seed 2 logged 0.8497 in epoch 3 and went on, as it should), and epoch 1 at most
+0.7763, so a callback that stops at once fails. The final weights, evaluated here on the
+20,000 images, reach 0.8628 to 0.8754: a margin of at least 0.0128 over 0.85. The fit takes
+about 4 s of the week's 16-24 s wall time (the whole week, reference solution, one grading
+run per seed, worker start included).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import keras
+import numpy as np
+import pytest
+
+from course.datasets import fashion_mnist
+from course.grading.rebuild import NotRebuildable, rebuild_model
+from course.grading.reports import expect, expect_array
+from course.grading.submission import Submission
+from course.testing import check_accuracy, fail
+
+THRESHOLD = 0.85
+EPOCHS = 10
+BATCH_SIZE = 64
+EXAMPLES = 20_000
+COMPILE_OPTIONS = {
+    "optimizer": "adam",
+    "loss": "sparse_categorical_crossentropy",
+    "metrics": ["accuracy"],
+}
+
+
+def _model_json() -> str:
+    model = keras.Sequential(
+        [
+            keras.Input(shape=(28, 28)),
+            keras.layers.Flatten(),
+            keras.layers.Dense(128, activation="relu"),
+            keras.layers.Dense(10, activation="softmax"),
+        ]
+    )
+    return str(model.to_json())
+
+
+@pytest.fixture(scope="module")
+def images() -> tuple[np.ndarray, np.ndarray]:
+    (x_train, y_train), _ = fashion_mnist()
+    return (x_train[:EXAMPLES] / 255.0).astype("float32"), y_train[:EXAMPLES].astype("int32")
+
+
+@pytest.fixture(scope="module")
+def model_json() -> str:
+    return _model_json()
+
+
+@pytest.fixture(scope="module")
+def training(
+    submission: Submission, images: tuple[np.ndarray, np.ndarray], model_json: str
+) -> dict[str, Any]:
+    """One fit with the submission's callback: history and final weights."""
+    x, y = images
+    report = submission.fit_with_callback(
+        "AccuracyThresholdCallback",
+        THRESHOLD,
+        model_json=model_json,
+        compile_options=COMPILE_OPTIONS,
+        x=x,
+        y=y,
+        epochs=EPOCHS,
+        batch_size=BATCH_SIZE,
+    )
+    history = expect(report.get("history"), dict, what="the training history")
+    accuracies = [
+        float(expect(value, (int, float), what="an accuracy"))
+        for value in expect(history.get("accuracy"), list, what="the accuracy history")
+    ]
+    weights = [
+        expect_array(w, what="a weight array", kinds="f")
+        for w in expect(report.get("weights"), list, what="the final weights")
+    ]
+    return {"accuracies": accuracies, "weights": weights}
+
+
+def _epochs(accuracies: list[float]) -> str:
+    return ", ".join(f"{accuracy:.4f}" for accuracy in accuracies)
+
+
+@pytest.mark.points(3)
+@pytest.mark.time_limit(120)
+def test_stops_at_the_first_epoch_reaching_the_threshold(training: dict[str, Any]) -> None:
+    """a real fit on Fashion-MNIST stops at the end of the first epoch with accuracy >= 0.85"""
+    accuracies: list[float] = training["accuracies"]
+    if not accuracies:
+        raise fail("the number of epochs trained", expected="at least 1", received=0)
+    run = len(accuracies)
+    for epoch, accuracy in enumerate(accuracies[:-1], start=1):
+        if accuracy >= THRESHOLD:
+            raise fail(
+                f"the epoch where training stops with AccuracyThresholdCallback({THRESHOLD})",
+                expected=f"epoch {epoch}, the first with accuracy >= {THRESHOLD} ({accuracy:.4f})",
+                received=f"training went on to epoch {run} (accuracy per epoch: "
+                f"{_epochs(accuracies)})",
+                hint="set self.model.stop_training = True in on_epoch_end, at the end of "
+                "the epoch whose logs['accuracy'] reaches the threshold.",
+            )
+    if accuracies[-1] < THRESHOLD:
+        if run < EPOCHS:
+            raise fail(
+                f"the epoch where training stops with AccuracyThresholdCallback({THRESHOLD})",
+                expected=f"the first epoch with accuracy >= {THRESHOLD}",
+                received=f"it stopped after epoch {run}, with accuracy {accuracies[-1]:.4f} "
+                f"(accuracy per epoch: {_epochs(accuracies)})",
+                hint="only stop when logs['accuracy'] >= self.threshold.",
+            )
+        raise fail(
+            f"the accuracy within {EPOCHS} epochs",
+            expected=f"at least {THRESHOLD}",
+            received=_epochs(accuracies),
+            hint="the callback should only watch the logs and set self.model.stop_training; "
+            "do not change the model, its weights or its optimizer.",
+        )
+
+
+@pytest.mark.points(1)
+@pytest.mark.time_limit(120)
+def test_final_weights_reach_the_threshold(
+    training: dict[str, Any], images: tuple[np.ndarray, np.ndarray], model_json: str
+) -> None:
+    """the weights training ended with classify the training images with accuracy >= 0.85"""
+    x, y = images
+    try:
+        model = rebuild_model(model_json, training["weights"])
+    except NotRebuildable as error:
+        raise fail(
+            "the weights after training",
+            expected="the weights of the grader's model",
+            received=str(error),
+            hint="the callback should not change the model.",
+        ) from None
+    predictions = np.asarray(model.predict(x, batch_size=1024, verbose=0))
+    check_accuracy(
+        predictions,
+        y,
+        at_least=THRESHOLD,
+        what=f"the {EXAMPLES:,} training images, with the weights training ended with",
+        hint="stop training only once logs['accuracy'] >= self.threshold, and do not change "
+        "the model's weights in the callback.",
+    )
