@@ -10,6 +10,7 @@ labels, thresholds or expected values, and never judge: the grader does.
 from __future__ import annotations
 
 import importlib
+import pkgutil
 from collections.abc import Callable
 from types import ModuleType
 from typing import Any
@@ -19,12 +20,6 @@ from course.probes.errors import UnknownProbe
 ProbeFunction = Callable[..., Any]
 
 _REGISTRY: dict[str, ProbeFunction] = {}
-_PROBE_MODULES = (
-    "course.probes.values",
-    "course.probes.models",
-    "course.probes.pipelines",
-    "course.probes.callbacks",
-)
 
 
 def probe(name: str) -> Callable[[ProbeFunction], ProbeFunction]:
@@ -42,8 +37,7 @@ def probe(name: str) -> Callable[[ProbeFunction], ProbeFunction]:
 def run_probe(module: ModuleType, *, name: str, args: dict[str, Any], seed: int) -> Any:
     """Seed every random generator, then run the probe ``name`` on ``module``."""
     if not _REGISTRY:
-        for module_name in _PROBE_MODULES:
-            importlib.import_module(module_name)
+        load_all()
     function = _REGISTRY.get(name)
     if function is None:
         raise UnknownProbe(f"no probe named {name!r}")
@@ -51,3 +45,11 @@ def run_probe(module: ModuleType, *, name: str, args: dict[str, Any], seed: int)
 
     seed_everything(seed)
     return function(module, **args)
+
+
+def load_all() -> dict[str, ProbeFunction]:
+    """Import every module of this package, registering its probes; return the registry."""
+    for info in pkgutil.iter_modules(__path__):
+        if info.name != "errors":
+            importlib.import_module(f"{__name__}.{info.name}")
+    return dict(_REGISTRY)
