@@ -25,6 +25,20 @@ def function_spec(kind: str, **parameters: Any) -> dict[str, Any]:
     return {"__function__": {"kind": kind, **parameters}}
 
 
+def call_spec(function: str, /, *args: Any, **kwargs: Any) -> dict[str, Any]:
+    """An argument computed in the worker: what the submission's ``function`` returns.
+
+    ``submission.call("generate", call_spec("build_model"), "seed")`` passes the model that
+    ``build_model()`` returns to ``generate``, without it ever leaving the worker.
+    """
+    return {"__call__": {"function": function, "args": list(args), "kwargs": kwargs}}
+
+
+def model_spec(config_json: str, weights: list[np.ndarray]) -> dict[str, Any]:
+    """An argument the worker rebuilds as a Keras model: a grader-chosen backbone, say."""
+    return {"__keras_model__": {"config_json": config_json, "weights": list(weights)}}
+
+
 class Submission:
     """A student's module, reachable only through probes run in its worker process."""
 

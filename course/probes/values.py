@@ -14,7 +14,14 @@ from course.probes import probe
 from course.probes.errors import InvalidReturn, MissingName
 
 _ALLOWED_ARRAY_KINDS = frozenset("biufcUS")
+#: ``{"__function__": spec}``: a function the worker builds (see :func:`build_function`).
 FUNCTION_KEY = "__function__"
+#: ``{"__call__": {"function": name, "args": [...], "kwargs": {...}}}``: the value the
+#: submission's own function returns, computed in the worker and passed on as an argument.
+CALL_KEY = "__call__"
+#: ``{"__keras_model__": {"config_json": str, "weights": [arrays]}}``: a Keras model the
+#: grader chose (a pretrained backbone, say), rebuilt in the worker for the submission.
+MODEL_KEY = "__keras_model__"
 
 
 def seed_everything(seed: int) -> None:
@@ -104,14 +111,43 @@ def build_function(spec: dict[str, Any]) -> Callable[[Any], Any]:
     raise ValueError(f"unknown function spec {spec!r}")
 
 
-def prepare_arguments(value: Any, *, as_tensors: bool) -> Any:
-    """Turn grader arguments into what the submission is called with."""
+def build_keras_model(spec: dict[str, Any]) -> Any:
+    """The grader's model from its JSON config and weights, built in the worker."""
+    import keras
+
+    model = keras.models.model_from_json(spec["config_json"])
+    model.set_weights(list(spec["weights"]))
+    return model
+
+
+def prepare_arguments(value: Any, *, as_tensors: bool, module: ModuleType | None = None) -> Any:
+    """Turn grader arguments into what the submission is called with.
+
+    Arrays pass as they are (or as ``tf.Tensor`` with ``as_tensors``); the special forms
+    ``__function__``, ``__keras_model__`` and, given the ``module``, ``__call__`` are built
+    here in the worker.
+    """
     if isinstance(value, dict):
         if set(value) == {FUNCTION_KEY}:
             return build_function(value[FUNCTION_KEY])
-        return {key: prepare_arguments(item, as_tensors=as_tensors) for key, item in value.items()}
+        if set(value) == {MODEL_KEY}:
+            return build_keras_model(value[MODEL_KEY])
+        if set(value) == {CALL_KEY} and module is not None:
+            spec = value[CALL_KEY]
+            target = get_callable(module, spec["function"])
+            args = prepare_arguments(
+                list(spec.get("args") or []), as_tensors=as_tensors, module=module
+            )
+            kwargs = prepare_arguments(
+                dict(spec.get("kwargs") or {}), as_tensors=as_tensors, module=module
+            )
+            return target(*args, **kwargs)
+        return {
+            key: prepare_arguments(item, as_tensors=as_tensors, module=module)
+            for key, item in value.items()
+        }
     if isinstance(value, list):
-        return [prepare_arguments(item, as_tensors=as_tensors) for item in value]
+        return [prepare_arguments(item, as_tensors=as_tensors, module=module) for item in value]
     if as_tensors and isinstance(value, np.ndarray):
         import tensorflow as tf
 
@@ -130,6 +166,6 @@ def call(
 ) -> Any:
     """Call ``module.function(*args, **kwargs)`` and return its result as plain data."""
     target = get_callable(module, function)
-    positional = prepare_arguments(list(args or []), as_tensors=as_tensors)
-    keywords = prepare_arguments(dict(kwargs or {}), as_tensors=as_tensors)
+    positional = prepare_arguments(list(args or []), as_tensors=as_tensors, module=module)
+    keywords = prepare_arguments(dict(kwargs or {}), as_tensors=as_tensors, module=module)
     return to_plain(target(*positional, **keywords), what=f"the value returned by {function}()")
