@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from course.grading import notes
 from course.grading.errors import CheckFailed
 from course.grading.reports import ModelReport
 
@@ -30,7 +31,14 @@ __all__ = [
     "check_parameter_count",
     "fail",
     "format_shape",
+    "note",
 ]
+
+
+def note(message: str) -> None:
+    """Tell the student something about this check even when it passes (a measured
+    accuracy, say); it is added to the check's message."""
+    notes.add(message)
 
 
 def fail(what: str, *, expected: Any, received: Any, hint: str = "") -> CheckFailed:
@@ -200,6 +208,7 @@ def check_accuracy(
             received=f"{accuracy:.4f}",
             hint=hint,
         )
+    note(f"accuracy on {what}: {accuracy:.4f} (needed: at least {at_least:.3f})")
     return accuracy
 
 

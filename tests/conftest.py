@@ -42,7 +42,7 @@ def greet(name: str) -> str:
 TOY_GRADER = '''
 import pytest
 
-from course.testing import check, check_close
+from course.testing import check, check_close, note
 
 
 @pytest.mark.points(2)
@@ -50,6 +50,7 @@ from course.testing import check, check_close
 def test_double(submission):
     """double doubles numbers"""
     check_close(submission.call("double", 21.0), 42.0, "double(21.0)")
+    note("double(21.0) is 42")
 
 
 @pytest.mark.points(1)

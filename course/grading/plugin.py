@@ -21,6 +21,7 @@ from typing import IO, Any
 
 import pytest
 
+from course.grading import notes
 from course.grading.errors import CheckFailed, SubmissionError
 from course.grading.results import CheckResult, Status, Visibility
 from course.grading.submission import DEFAULT_TIME_LIMIT, Submission
@@ -151,6 +152,7 @@ class GradingSession:
         if self.client is not None:
             self.client.time_limit = self.time_limit
         self.started[item.nodeid] = time.monotonic()
+        notes.take()
         self.emit(event="started", id=item.nodeid, name=check_name(item))
 
     @pytest.hookimpl(wrapper=True)
@@ -173,6 +175,7 @@ class GradingSession:
         )
         seconds = time.monotonic() - self.started.get(item.nodeid, time.monotonic())
         points = max_points(item)
+        message = "\n".join(part for part in (message, *notes.take()) if part)
         result = CheckResult(
             id=item.nodeid,
             name=check_name(item),

@@ -207,15 +207,34 @@ def _object_name(value: Any) -> str | None:
 
 @dataclass(frozen=True)
 class TrainingReport:
-    """A model after the submission trained it, with the per-epoch logs of that training."""
+    """A model after the submission trained it, with the per-epoch logs of that training.
+
+    When the submission's trainer did not return a History, ``history`` is empty and
+    ``history_problem`` says what it returned instead; the model is still described.
+    """
 
     model: ModelReport
     history: dict[str, tuple[float, ...]]
     epochs: tuple[int, ...]
+    history_problem: str | None = None
+
+    def require_history(self) -> None:
+        """Raise the student-facing error when the trainer returned no History."""
+        if self.history_problem is not None:
+            raise SubmissionError(self.history_problem)
 
     @classmethod
     def from_plain(cls, data: Any) -> TrainingReport:
         expect(data, dict, what="the training report")
+        model = ModelReport.from_plain(data.get("model"))
+        problem = data.get("history_problem")
+        if problem is not None:
+            return cls(
+                model=model,
+                history={},
+                epochs=(),
+                history_problem=expect(problem, str, what="the history problem"),
+            )
         history_part = expect(data.get("history"), dict, what="the history")
         logs = expect(history_part.get("history"), dict, what="the history logs")
         history = {
@@ -229,7 +248,7 @@ class TrainingReport:
             expect(e, int, what="an epoch")
             for e in expect(history_part.get("epochs"), list, what="the epochs")
         )
-        return cls(model=ModelReport.from_plain(data.get("model")), history=history, epochs=epochs)
+        return cls(model=model, history=history, epochs=epochs)
 
 
 @dataclass(frozen=True)

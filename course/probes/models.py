@@ -154,7 +154,15 @@ def train(
             predict_inputs = transform(predict_inputs)
     model = require_model(get_callable(module, builder)(), what=f"{builder}()")
     history = get_callable(module, trainer)(model, x, y)
+    # A trainer that forgets to return its History still trained the model: describe the
+    # model anyway, so only the checks about the History lose their points.
+    try:
+        history_report: dict[str, Any] | None = describe_history(history, what=f"{trainer}()")
+        problem = None
+    except InvalidReturn as error:
+        history_report, problem = None, str(error)
     return {
         "model": describe_model(model, predict_inputs=predict_inputs),
-        "history": describe_history(history, what=f"{trainer}()"),
+        "history": history_report,
+        "history_problem": problem,
     }

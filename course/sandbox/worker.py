@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import os
+import re
 import sys
 import traceback
 from pathlib import Path
@@ -22,6 +23,7 @@ from typing import Any
 from course.sandbox.protocol import ChannelClosed, read_frame, write_frame
 
 _MESSAGE_LIMIT = 2_000
+_ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -98,13 +100,25 @@ def describe_exception(error: BaseException, submission: Path) -> dict[str, str]
     lines = traceback.format_list(frames)
     if isinstance(error, SyntaxError) and error.lineno is not None:
         lines.append(f"  line {error.lineno}: {(error.text or '').strip()}\n")
-    message = _safe_str(error)
     return {
         "kind": kind,
         "type": type(error).__name__,
-        "message": message[:_MESSAGE_LIMIT],
+        "message": shorten(_ANSI_ESCAPE.sub("", _safe_str(error))),
         "traceback": "".join(lines)[-_MESSAGE_LIMIT:],
     }
+
+
+def shorten(message: str, limit: int = _MESSAGE_LIMIT) -> str:
+    """``message`` cut to about ``limit`` characters, keeping its start and its end.
+
+    TensorFlow puts the cause of an error at the end of a long message ("Received a label
+    value of 9 which is outside the valid range..."), so the end must survive.
+    """
+    if len(message) <= limit:
+        return message
+    head = limit // 4
+    tail = limit - head - 5
+    return f"{message[:head]}\n...\n{message[-tail:]}"
 
 
 def _safe_str(error: BaseException) -> str:

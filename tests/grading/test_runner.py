@@ -25,6 +25,7 @@ def test_solution_scores_full_marks_and_events_stream(toy_course: Layout) -> Non
     report = _grade(toy_course, toy_course.weeks[0].solution, on_event=events.append)
     assert report.score == report.max_score == 3
     assert [c.status for c in report.checks] == ["passed", "passed"]
+    assert report.checks[0].message == "double(21.0) is 42"  # a note on a passed check
     kinds = [event["event"] for event in events]
     assert kinds[0] == "collected"
     assert kinds[-1] == "finished"

@@ -131,3 +131,16 @@ def test_the_worker_does_not_inherit_the_callers_environment(
     assert outcome.status == "ok"
     assert "COURSE_TEST_SECRET" not in outcome.value
     assert outcome.value["HOME"] == str(tmp_path / "worker")
+
+
+def test_long_messages_keep_their_end(write_submission: Write, tmp_path: Path) -> None:
+    """TensorFlow states the cause last: a long message keeps its end, without colour codes."""
+    path = write_submission(
+        "def f():\n    raise ValueError('\\x1b[1m' + 'x' * 5000 + ' the real cause')\n"
+    )
+    with _worker(path, tmp_path) as worker:
+        outcome = worker.request("call", {"function": "f"}, seed=0, timeout=10)
+    message = outcome.error["message"]
+    assert message.endswith("the real cause")
+    assert len(message) <= 2_100
+    assert "\x1b" not in message
