@@ -11,6 +11,9 @@ from course.probes import probe
 from course.probes.errors import InvalidReturn
 from course.probes.values import get_callable, prepare_arguments, to_plain
 
+#: How many batches of an infinite dataset (``repeat()``) are read: enough to describe it.
+INFINITE_DATASET_BATCHES = 1_000
+
 
 def _spec_to_plain(spec: Any) -> Any:
     import tensorflow as tf
@@ -48,6 +51,8 @@ def describe(
 
     Iterates the whole dataset once: the grader gets the first batch in full, the size of
     every batch and, for ``(features, target)`` elements, every target in iteration order.
+    An infinite dataset is read for at most :data:`INFINITE_DATASET_BATCHES` batches; its
+    ``cardinality`` (``tf.data.INFINITE_CARDINALITY``, -1) tells the grader why.
     """
     import tensorflow as tf
 
@@ -58,6 +63,9 @@ def describe(
         raise InvalidReturn(
             f"{function}() returned a {type(dataset).__name__}, not a tf.data.Dataset"
         )
+    cardinality = int(dataset.cardinality().numpy())
+    if cardinality == tf.data.INFINITE_CARDINALITY:
+        max_batches = min(max_batches, INFINITE_DATASET_BATCHES)
     first_batch: Any = None
     batch_sizes: list[int] = []
     targets: list[np.ndarray] = []
@@ -67,13 +75,14 @@ def describe(
         parts = element if isinstance(element, tuple | list) else (element,)
         if index == 0:
             first_batch = to_plain(list(parts), what="the first batch")
-        batch_sizes.append(int(parts[0].shape[0]) if parts[0].shape.rank else 1)
-        if len(parts) == 2:
+        features = tf.nest.flatten(parts[0])  # the first tensor of a dict or tuple counts
+        batch_sizes.append(int(features[0].shape[0]) if features and features[0].shape.rank else 1)
+        if len(parts) == 2 and isinstance(parts[1], tf.Tensor):
             targets.append(np.atleast_1d(parts[1].numpy()))
     return {
         "element_spec": _spec_to_plain(dataset.element_spec),
         "transformations": _transformations(dataset),
-        "cardinality": int(dataset.cardinality().numpy()),
+        "cardinality": cardinality,
         "first_batch": first_batch,
         "batch_sizes": batch_sizes,
         "targets": np.concatenate(targets) if targets else None,

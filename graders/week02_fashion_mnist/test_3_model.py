@@ -1,0 +1,201 @@
+"""Week 2 grader, part 3: the model and how it is compiled (exercise 2.3).
+
+Structure and compile settings come from the worker as plain data. The softmax check
+predicts 32 generated images in this process, on the model rebuilt from its config and
+weights; only a model that cannot be rebuilt (a subclassed model, a Lambda layer) is judged
+on the predictions the worker made, and a model without static shapes (subclassed) on the
+shape of those predictions. The parameter budget is counted from the weight arrays.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+import pytest
+
+from course.grading.errors import GraderError
+from course.grading.rebuild import NotRebuildable, rebuild_model
+from course.grading.reports import ModelReport
+from course.grading.submission import Submission
+from course.testing import check_input_shape, check_output_shape, check_parameter_count, fail
+
+PARAMETER_BUDGET = 250_000
+SAMPLE = np.random.default_rng(3).random((32, 28, 28), dtype=np.float32)
+_ACCURACY_NAMES = ("accuracy", "acc", "sparse_categorical_accuracy")
+
+
+@pytest.fixture(scope="module")
+def model(submission: Submission) -> ModelReport:
+    return submission.model("build_model")
+
+
+def _worker_predictions(submission: Submission) -> np.ndarray:
+    """The worker's predictions for ``SAMPLE``, for a model that is not rebuilt here."""
+    predictions = submission.model("build_model", predict_inputs=SAMPLE).predictions
+    if predictions is None:
+        raise GraderError("the model.build probe returned no predictions for SAMPLE")
+    return predictions
+
+
+def _static_or_observed(model: ModelReport, submission: Submission) -> ModelReport:
+    """``model``, with shapes observed on ``SAMPLE`` when it has no static ones (subclassed)."""
+    if model.input_shape is not None and model.output_shape is not None:
+        return model
+    predictions = _worker_predictions(submission)
+    return replace(
+        model, input_shape=(None, *SAMPLE.shape[1:]), output_shape=(None, *predictions.shape[1:])
+    )
+
+
+def _predict(report: ModelReport, submission: Submission) -> np.ndarray:
+    """Predictions for ``SAMPLE`` of the rebuilt model; the worker's when it cannot be rebuilt."""
+    try:
+        rebuilt = rebuild_model(report.config_json, report.weights)
+    except NotRebuildable:
+        return _worker_predictions(submission)
+    try:
+        return np.asarray(rebuilt.predict(_shaped_for(report, SAMPLE), batch_size=1_000, verbose=0))
+    except Exception as error:
+        raise fail(
+            "the model",
+            expected="able to predict a batch of 28x28 images",
+            received=_describe_error(error),
+            hint="start the model with keras.Input(shape=(28, 28)).",
+        ) from None
+
+
+def _shaped_for(model: ModelReport, images: np.ndarray) -> np.ndarray:
+    """``images`` in the model's input layout when only that differs (784 values or 28x28)."""
+    shape = model.input_shape
+    if shape is None or any(d is None for d in shape[1:]) or np.prod(shape[1:]) != 28 * 28:
+        return images
+    return images.reshape((len(images), *shape[1:]))
+
+
+def _describe_error(error: Exception) -> str:
+    """The first 200 characters of an error, on one line, without terminal colour codes."""
+    text = " ".join(re.sub(r"\x1b\[[0-9;]*m", "", str(error)).split())
+    return f"{type(error).__name__}: {text[:200]}"
+
+
+def _last_layer_applies_softmax(report: ModelReport) -> bool:
+    if not report.layers:
+        return False
+    last = report.layers[-1]
+    activation = (last.config or {}).get("activation")
+    return last.class_name == "Softmax" or activation == "softmax"
+
+
+def _metric_entries(metrics: Any) -> list[Any]:
+    """Each metric as compiled: a name, or a serialised object (a dict with a class_name)."""
+    if isinstance(metrics, dict) and "class_name" not in metrics:  # one list per output
+        return [m for group in metrics.values() for m in _metric_entries(group)]
+    if isinstance(metrics, list):
+        return [m for item in metrics for m in _metric_entries(item)]
+    return [] if metrics is None else [metrics]
+
+
+@pytest.mark.points(1)
+def test_input_shape(model: ModelReport, submission: Submission) -> None:
+    """the model takes 28x28 images"""
+    check_input_shape(
+        _static_or_observed(model, submission),
+        (None, 28, 28),
+        hint="start with keras.Input(shape=(28, 28)) and flatten inside the model.",
+    )
+
+
+@pytest.mark.points(1)
+def test_output_shape(model: ModelReport, submission: Submission) -> None:
+    """the model outputs 10 class scores"""
+    check_output_shape(
+        _static_or_observed(model, submission),
+        (None, 10),
+        hint="end with one unit per class: keras.layers.Dense(10, activation='softmax').",
+    )
+
+
+@pytest.mark.points(1)
+def test_softmax_outputs(model: ModelReport, submission: Submission) -> None:
+    """the outputs are probabilities: each row is non-negative and sums to 1"""
+    predictions = _predict(model, submission)
+    if predictions.ndim != 2 or predictions.shape[0] != len(SAMPLE):
+        raise fail(
+            f"the predictions for {len(SAMPLE)} images",
+            expected=f"one row per image, shape ({len(SAMPLE)}, 10)",
+            received=f"shape {predictions.shape}",
+            hint="end with keras.layers.Dense(10, activation='softmax').",
+        )
+    sums = predictions.sum(axis=1)
+    if not (np.all(predictions >= 0) and np.allclose(sums, 1.0, atol=1e-3)):
+        raise fail(
+            "the sum of each row of predictions",
+            expected="1, with no negative value",
+            received=f"sums from {float(np.min(sums)):.4g} to {float(np.max(sums)):.4g} "
+            f"and values from {float(np.min(predictions)):.4g}",
+            hint="the last layer needs activation='softmax' to turn scores into probabilities.",
+        )
+
+
+@pytest.mark.points(1)
+def test_loss(model: ModelReport) -> None:
+    """the loss is sparse categorical cross-entropy"""
+    if not model.compiled:
+        raise fail(
+            "the model from build_model()",
+            expected="compiled",
+            received="a model that is not compiled",
+            hint="call model.compile(optimizer='adam', loss='sparse_categorical_crossentropy', "
+            "metrics=['accuracy']) before returning it.",
+        )
+    if model.loss_name != "sparse_categorical_crossentropy":
+        raise fail(
+            "the loss",
+            expected="sparse categorical cross-entropy",
+            received=model.loss_name or "no recognisable loss",
+            hint="the labels are integers 0-9, not one-hot vectors: use "
+            "loss='sparse_categorical_crossentropy'.",
+        )
+    loss = (model.compile_config or {}).get("loss")
+    from_logits = isinstance(loss, dict) and (loss.get("config") or {}).get("from_logits")
+    if from_logits is True and _last_layer_applies_softmax(model):
+        raise fail(
+            "from_logits in the loss",
+            expected="False, since the last layer already applies softmax",
+            received="True",
+            hint="from_logits=True expects raw scores; with a softmax output, leave it out.",
+        )
+
+
+@pytest.mark.points(1)
+def test_accuracy_metric(model: ModelReport) -> None:
+    """the model reports accuracy while it trains"""
+    raw = _metric_entries((model.compile_config or {}).get("metrics"))
+    if any(isinstance(m, dict) and m.get("class_name") == "Accuracy" for m in raw):
+        raise fail(
+            "the accuracy metric",
+            expected="one that compares the most likely class with the label",
+            received="keras.metrics.Accuracy(), which checks that the outputs equal the labels",
+            hint="write metrics=['accuracy'], or use keras.metrics.SparseCategoricalAccuracy().",
+        )
+    if not any(name in _ACCURACY_NAMES for name in model.metric_names):
+        raise fail(
+            "the metrics given to compile()",
+            expected="a list that includes accuracy",
+            received=", ".join(model.metric_names) or "no metrics",
+            hint="pass metrics=['accuracy'] to model.compile.",
+        )
+
+
+@pytest.mark.points(1)
+def test_parameter_budget(model: ModelReport) -> None:
+    """the model has at most 250,000 parameters"""
+    check_parameter_count(
+        model,
+        at_most=PARAMETER_BUDGET,
+        hint="Flatten, one Dense(128) hidden layer and Dense(10) make about 100,000 "
+        "parameters; use fewer or smaller hidden layers.",
+    )

@@ -1,0 +1,124 @@
+"""Week 2 grader, part 4: training, and accuracy on the official test images (exercise 2.4).
+
+The worker runs the submission's own pipeline once, on the 60,000 training images and their
+labels: ``normalize_images``, ``build_model``, ``train_model``. It returns the History, the
+model's config and weights, and its predictions for the 10,000 test images (images only:
+the test labels never leave this process). Here the model is rebuilt from its config and
+weights and evaluated on the test images divided by 255; the worker's predictions are used
+only for a model that cannot be rebuilt.
+
+Measured on the reference solution (Flatten, Dense(128, relu), Dense(10, softmax), Adam,
+batch 64, 5 epochs), 2 CPU cores, graded with seeds 0-4 (each seed gave the same accuracy
+in two separate runs):
+
+    seed             0       1       2       3       4
+    test accuracy    0.8704  0.8697  0.8742  0.8724  0.8713
+
+min 0.8697 against the threshold 0.85: a margin of 0.0197 (about 200 of the 10,000 test
+images). The whole week took 22 s in the quietest run (training check 14 s) and 25-42 s
+while other jobs shared the two cores (training check 15-28 s); its time limit is 120 s.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+from course.datasets import fashion_mnist
+from course.grading.rebuild import NotRebuildable, rebuild_model
+from course.grading.reports import ModelReport, TrainingReport
+from course.grading.submission import Submission
+from course.testing import check_accuracy, fail
+
+MAX_EPOCHS = 5
+TEST_ACCURACY = 0.85
+Split = tuple[np.ndarray, np.ndarray]
+
+
+@pytest.fixture(scope="module")
+def data() -> tuple[Split, Split]:
+    """Fashion-MNIST, official split: ((x_train, y_train), (x_test, y_test)), uint8."""
+    return fashion_mnist()
+
+
+@pytest.fixture(scope="module")
+def trained(submission: Submission, data: tuple[Split, Split]) -> TrainingReport:
+    (x_train, y_train), (x_test, _) = data
+    return submission.train(
+        builder="build_model",
+        trainer="train_model",
+        preprocess="normalize_images",
+        x=x_train,
+        y=y_train,
+        predict_inputs=x_test,
+    )
+
+
+def _test_predictions(trained: TrainingReport, x_test: np.ndarray) -> np.ndarray:
+    """Class scores for ``x_test / 255`` from the rebuilt model (the worker's as a fallback)."""
+    report = trained.model
+    try:
+        rebuilt = rebuild_model(report.config_json, report.weights)
+    except NotRebuildable as error:
+        if report.predictions is None:
+            raise fail(
+                "the trained model", expected="built from standard Keras layers", received=error
+            ) from None
+        return report.predictions
+    images = _shaped_for(report, x_test / np.float32(255.0))
+    try:
+        return np.asarray(rebuilt.predict(images, batch_size=1_000, verbose=0))
+    except Exception as error:
+        raise fail(
+            "the trained model",
+            expected="able to predict a batch of 28x28 images",
+            received=_describe_error(error),
+            hint="start the model with keras.Input(shape=(28, 28)).",
+        ) from None
+
+
+def _shaped_for(model: ModelReport, images: np.ndarray) -> np.ndarray:
+    """``images`` in the model's input layout when only that differs (784 values or 28x28)."""
+    shape = model.input_shape
+    if shape is None or any(d is None for d in shape[1:]) or np.prod(shape[1:]) != 28 * 28:
+        return images
+    return images.reshape((len(images), *shape[1:]))
+
+
+def _describe_error(error: Exception) -> str:
+    """The first 200 characters of an error, on one line, without terminal colour codes."""
+    text = " ".join(re.sub(r"\x1b\[[0-9;]*m", "", str(error)).split())
+    return f"{type(error).__name__}: {text[:200]}"
+
+
+@pytest.mark.points(1)
+@pytest.mark.time_limit(120)
+def test_train_returns_history(trained: TrainingReport) -> None:
+    """train_model returns the History of at most 5 epochs"""
+    trained.require_history()
+    epochs = len(trained.epochs)
+    if not 1 <= epochs <= MAX_EPOCHS:
+        raise fail(
+            "the number of epochs in the History train_model() returned",
+            expected=f"between 1 and {MAX_EPOCHS}",
+            received=epochs,
+            hint=f"pass epochs={MAX_EPOCHS} (or fewer) to model.fit and return what fit returns.",
+        )
+
+
+@pytest.mark.points(4)
+@pytest.mark.time_limit(120)
+def test_test_accuracy(trained: TrainingReport, data: tuple[Split, Split]) -> None:
+    """the trained model reaches 0.85 accuracy on the official test images"""
+    _, (x_test, y_test) = data
+    check_accuracy(
+        _test_predictions(trained, x_test),
+        y_test,
+        at_least=TEST_ACCURACY,
+        what=f"the {len(y_test):,} Fashion-MNIST test images",
+        hint="the grader divides the test images by 255, as normalize_images should; train "
+        "on normalised images for 5 epochs with Adam and a hidden Dense layer of about 128 "
+        "units, and check your loss and softmax output.",
+    )
