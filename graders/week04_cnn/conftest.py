@@ -1,0 +1,16 @@
+"""Fixtures shared by the week 4 graders: the data, loaded once per grading run."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from course.datasets import fashion_mnist
+
+Split = tuple[np.ndarray, np.ndarray]
+
+
+@pytest.fixture(scope="session")
+def fashion() -> tuple[Split, Split]:
+    """Fashion-MNIST, official split: ((x_train, y_train), (x_test, y_test)), uint8."""
+    return fashion_mnist()

