@@ -1,12 +1,15 @@
 """Week 1 grader, part 3: the one-neuron house-price model (exercise 1.6).
 
-The worker trains the student's compiled model for 1,000 epochs on six points (1-6
-bedrooms, price 0.5 + 0.5 * bedrooms); the grading process rebuilds the model from its config
+The worker trains the student's compiled model with 1,000 full-batch steps on six points
+(1-6 bedrooms, price 0.5 + 0.5 * bedrooms): 100 epochs over the six points repeated ten
+times, batch size 6, unshuffled - the same updates as 1,000 epochs on the six points, with a
+tenth of Keras's per-epoch overhead. The grading process rebuilds the model from its config
 and the returned weights, and predicts 7 bedrooms itself.
 
 Measured on the reference solution (SGD, learning rate 0.01), seeds 0-4: |prediction - 4.0|
 = 0.0062, 0.0029, 0.0095, 0.0059, 0.0079 (max 0.0095) against the allowed 0.1, a tenfold
-margin. With 500 epochs the error reached 0.059 (seed 2), too close to the bar, hence 1,000.
+margin. With 500 steps the error reached 0.059 (seed 2), too close to the bar, hence 1,000.
+The training takes 7-14 s on 2 busy cores.
 """
 
 from __future__ import annotations
@@ -30,7 +33,15 @@ def model(submission: Submission) -> ModelReport:
 
 @pytest.fixture(scope="module")
 def trained(submission: Submission) -> TrainingReport:
-    return submission.fit("build_house_price_model", BEDROOMS, PRICES, epochs=1000)
+    repeated_bedrooms, repeated_prices = np.tile(BEDROOMS, (10, 1)), np.tile(PRICES, (10, 1))
+    return submission.fit(
+        "build_house_price_model",
+        repeated_bedrooms,
+        repeated_prices,
+        epochs=100,
+        batch_size=len(BEDROOMS),
+        shuffle=False,
+    )
 
 
 @pytest.mark.points(1)
@@ -80,5 +91,5 @@ def test_predicts_seven_bedrooms(trained: TrainingReport) -> None:
             "the prediction for 7 bedrooms",
             expected="within 0.1 of 4.0",
             received=f"{prediction:.3f}",
-            hint="check the optimizer and loss; the grader trains for 1,000 epochs.",
+            hint="check the optimizer and loss; the grader trains with 1,000 full-batch steps.",
         )
