@@ -148,7 +148,8 @@ class GradingSession:
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_setup(self, item: pytest.Item) -> None:
         marker = item.get_closest_marker("time_limit")
-        self.time_limit = float(marker.args[0]) if marker and marker.args else DEFAULT_TIME_LIMIT
+        limit = float(marker.args[0]) if marker and marker.args else DEFAULT_TIME_LIMIT
+        self.time_limit = limit * time_limit_scale()
         if self.client is not None:
             self.client.time_limit = self.time_limit
         self.started[item.nodeid] = time.monotonic()
@@ -189,6 +190,20 @@ class GradingSession:
         )
         self.checks.append(result)
         self.emit(event="check", **result.to_dict())
+
+
+def time_limit_scale() -> float:
+    """``$COURSE_TIME_LIMIT_SCALE``: multiplies every check's time limit (slow machines)."""
+    text = os.environ.get("COURSE_TIME_LIMIT_SCALE", "1")
+    try:
+        scale = float(text)
+    except ValueError:
+        raise pytest.UsageError(
+            f"COURSE_TIME_LIMIT_SCALE={text!r} is not a number; use e.g. 2 to double limits"
+        ) from None
+    if not scale > 0:
+        raise pytest.UsageError(f"COURSE_TIME_LIMIT_SCALE={text!r} must be positive")
+    return scale
 
 
 def check_name(item: pytest.Item) -> str:

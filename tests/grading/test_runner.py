@@ -6,6 +6,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from course.config import Layout
 from course.grading.runner import grade
 
@@ -113,3 +115,16 @@ def test_checks_without_points_are_reported(toy_course: Layout) -> None:
     (folder / "test_pointless.py").write_text("def test_nothing(submission):\n    pass\n")
     report = _grade(toy_course, toy_course.weeks[0].solution)
     assert any("no points marker" in problem for problem in report.infrastructure_errors)
+
+
+def test_time_limits_scale_for_slow_machines(
+    toy_course: Layout, write_submission: Write, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """COURSE_TIME_LIMIT_SCALE multiplies each check's limit (5 s here becomes 1 s)."""
+    monkeypatch.setenv("COURSE_TIME_LIMIT_SCALE", "0.2")
+    path = write_submission(
+        "def double(x):\n    while True:\n        pass\ndef greet(n):\n    return 'hello ' + n\n"
+    )
+    report = _grade(toy_course, path)
+    assert report.checks[0].status == "timeout"
+    assert "within 1 s" in report.checks[0].message
