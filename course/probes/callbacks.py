@@ -35,7 +35,9 @@ _DESCRIBED_ATTRIBUTES = (
 def _make_callback(module: ModuleType, factory: str, args: list[Any] | None) -> Any:
     import keras
 
-    callback = get_callable(module, factory)(*prepare_arguments(list(args or []), as_tensors=False))
+    callback = get_callable(module, factory)(
+        *prepare_arguments(list(args or []), as_tensors=False, module=module)
+    )
     if not isinstance(callback, keras.callbacks.Callback):
         raise InvalidReturn(
             f"{factory}(...) gave a {type(callback).__name__}, not a keras.callbacks.Callback"

@@ -108,7 +108,9 @@ def build(
 ) -> dict[str, Any]:
     """Call ``builder(*args)`` and describe the model it returns."""
     model = require_model(
-        get_callable(module, builder)(*prepare_arguments(list(args or []), as_tensors=False)),
+        get_callable(module, builder)(
+            *prepare_arguments(list(args or []), as_tensors=False, module=module)
+        ),
         what=f"{builder}()",
     )
     return describe_model(model, predict_inputs=predict_inputs)

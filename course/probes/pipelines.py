@@ -56,8 +56,8 @@ def describe(
     """
     import tensorflow as tf
 
-    positional = prepare_arguments(list(args or []), as_tensors=False)
-    keywords = prepare_arguments(dict(kwargs or {}), as_tensors=False)
+    positional = prepare_arguments(list(args or []), as_tensors=False, module=module)
+    keywords = prepare_arguments(dict(kwargs or {}), as_tensors=False, module=module)
     dataset = get_callable(module, function)(*positional, **keywords)
     if not isinstance(dataset, tf.data.Dataset):
         raise InvalidReturn(

@@ -120,11 +120,11 @@ def build_keras_model(spec: dict[str, Any]) -> Any:
     return model
 
 
-def prepare_arguments(value: Any, *, as_tensors: bool, module: ModuleType | None = None) -> Any:
+def prepare_arguments(value: Any, *, as_tensors: bool, module: ModuleType) -> Any:
     """Turn grader arguments into what the submission is called with.
 
     Arrays pass as they are (or as ``tf.Tensor`` with ``as_tensors``); the special forms
-    ``__function__``, ``__keras_model__`` and, given the ``module``, ``__call__`` are built
+    ``__function__``, ``__keras_model__`` and ``__call__`` (on the submission ``module``) are built
     here in the worker.
     """
     if isinstance(value, dict):
@@ -132,7 +132,7 @@ def prepare_arguments(value: Any, *, as_tensors: bool, module: ModuleType | None
             return build_function(value[FUNCTION_KEY])
         if set(value) == {MODEL_KEY}:
             return build_keras_model(value[MODEL_KEY])
-        if set(value) == {CALL_KEY} and module is not None:
+        if set(value) == {CALL_KEY}:
             spec = value[CALL_KEY]
             target = get_callable(module, spec["function"])
             args = prepare_arguments(
