@@ -1,0 +1,196 @@
+"""Week 6 grader, part 5: the classifier and how it is compiled (exercise 6.5).
+
+The model takes token ids, never strings, so it is built from standard layers and the
+grading process can rebuild it from its config and weights (``rebuild_model``, allow-listed
+layers only) and run it itself. Structure and compile settings come from the worker as
+plain data; the probability check predicts 16 rows of random token ids here, on the
+rebuilt model. The model is built twice: with the graded settings ``(10_000, 16, 32)`` and
+with ``(500, 8, 20)``, which catches constants written where the arguments belong. The
+parameter budget is counted from the weight arrays: the embedding matrix plus at most
+5,000 parameters (the reference has 160,000 + 289), which a ``Flatten`` layer in place of
+the pooling (512 inputs to the next ``Dense`` layer) exceeds.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import numpy as np
+import pytest
+
+from course.grading.rebuild import NotRebuildable, rebuild_model
+from course.grading.reports import ModelReport
+from course.grading.submission import Submission
+from course.testing import (
+    check_input_shape,
+    check_layers_present,
+    check_output_shape,
+    check_parameter_count,
+    fail,
+)
+
+VOCABULARY_SIZE, EMBEDDING_DIM, SEQUENCE_LENGTH = 10_000, 16, 32
+SMALL = (500, 8, 20)
+OTHER_PARAMETERS = 5_000
+SAMPLE = np.random.default_rng(5).integers(0, VOCABULARY_SIZE, size=(16, SEQUENCE_LENGTH))
+_ACCURACY_NAMES = ("accuracy", "acc", "binary_accuracy")
+
+
+@pytest.fixture(scope="module")
+def model(submission: Submission) -> ModelReport:
+    return submission.model("build_classifier", VOCABULARY_SIZE, EMBEDDING_DIM, SEQUENCE_LENGTH)
+
+
+@pytest.fixture(scope="module")
+def small(submission: Submission) -> ModelReport:
+    return submission.model("build_classifier", *SMALL)
+
+
+def _embedding_shapes(report: ModelReport) -> list[tuple[int, ...]]:
+    return [
+        shape
+        for layer in report.layers
+        if layer.class_name == "Embedding"
+        for shape in layer.weight_shapes[:1]
+    ]
+
+
+def _check_embedding(report: ModelReport, arguments: tuple[int, int, int]) -> None:
+    vocabulary_size, embedding_dim, _ = arguments
+    shapes = _embedding_shapes(report)
+    if shapes[:1] != [(vocabulary_size, embedding_dim)]:
+        raise fail(
+            f"the weight matrix of the Embedding layer of build_classifier{arguments}",
+            expected=f"of shape ({vocabulary_size}, {embedding_dim})",
+            received=f"of shape {shapes[0]}" if shapes else "no Embedding layer",
+            hint="use keras.layers.Embedding(vocabulary_size, embedding_dim): one row of "
+            "embedding_dim numbers per token.",
+        )
+
+
+def _describe_error(error: Exception) -> str:
+    text = " ".join(re.sub(r"\x1b\[[0-9;]*m", "", str(error)).split())
+    return f"{type(error).__name__}: {text[:200]}"
+
+
+@pytest.mark.points(1)
+def test_classifier_input_and_output_shapes(model: ModelReport) -> None:
+    """the model reads rows of 32 token ids and outputs one number per sentence"""
+    check_input_shape(
+        model,
+        (None, SEQUENCE_LENGTH),
+        hint="start with keras.Input(shape=(sequence_length,), dtype='int64'): the model "
+        "takes token ids, the vectorizer stays in the data pipeline.",
+    )
+    check_output_shape(
+        model, (None, 1), hint="end with keras.layers.Dense(1, activation='sigmoid')."
+    )
+
+
+@pytest.mark.points(1)
+def test_classifier_embeds_and_averages(model: ModelReport) -> None:
+    """an Embedding layer of vocabulary_size x embedding_dim, then GlobalAveragePooling1D"""
+    check_layers_present(
+        model,
+        ["Embedding", "GlobalAveragePooling1D"],
+        hint="Embedding turns each token id into a vector; GlobalAveragePooling1D averages "
+        "the vectors of a sentence into one.",
+    )
+    _check_embedding(model, (VOCABULARY_SIZE, EMBEDDING_DIM, SEQUENCE_LENGTH))
+    classes = model.layer_classes
+    if classes.index("GlobalAveragePooling1D") < classes.index("Embedding"):
+        raise fail(
+            "the order of the layers",
+            expected="Embedding before GlobalAveragePooling1D",
+            received=", ".join(classes),
+            hint="average the embedded vectors: Embedding first, then the pooling.",
+        )
+
+
+@pytest.mark.points(1)
+def test_classifier_uses_its_arguments(small: ModelReport) -> None:
+    """build_classifier(500, 8, 20) sizes the input and the embedding from its arguments"""
+    check_input_shape(
+        small,
+        (None, SMALL[2]),
+        hint=f"build_classifier{SMALL} must take rows of {SMALL[2]} ids: use "
+        "sequence_length, not a fixed number.",
+    )
+    _check_embedding(small, SMALL)
+    check_output_shape(small, (None, 1), hint="end with Dense(1, activation='sigmoid').")
+
+
+@pytest.mark.points(1)
+def test_classifier_parameter_budget(model: ModelReport) -> None:
+    """besides the embedding matrix, at most 5,000 parameters"""
+    check_parameter_count(
+        model,
+        at_most=VOCABULARY_SIZE * EMBEDDING_DIM + OTHER_PARAMETERS,
+        hint=f"the {VOCABULARY_SIZE:,} x {EMBEDDING_DIM} embedding matrix is allowed, plus "
+        f"{OTHER_PARAMETERS:,} more: average the vectors with GlobalAveragePooling1D (no "
+        "Flatten) and keep the hidden Dense layer small (16 units).",
+    )
+
+
+@pytest.mark.points(1)
+def test_classifier_outputs_probabilities(model: ModelReport) -> None:
+    """the output is a probability between 0 and 1 (a sigmoid unit)"""
+    try:
+        rebuilt = rebuild_model(model.config_json, model.weights)
+    except NotRebuildable as error:
+        raise fail(
+            "the model", expected="built from standard Keras layers", received=error
+        ) from None
+    try:
+        predictions = np.asarray(rebuilt.predict(SAMPLE, verbose=0))
+    except Exception as error:
+        raise fail(
+            f"the model's predictions for {len(SAMPLE)} rows of {SEQUENCE_LENGTH} token ids",
+            expected="one probability per row",
+            received=_describe_error(error),
+            hint="start with keras.Input(shape=(sequence_length,), dtype='int64').",
+        ) from None
+    if not (np.all(predictions >= 0.0) and np.all(predictions <= 1.0)):
+        raise fail(
+            "the model's outputs",
+            expected="probabilities between 0 and 1",
+            received=f"values from {float(predictions.min()):.4g} to "
+            f"{float(predictions.max()):.4g}",
+            hint="end with keras.layers.Dense(1, activation='sigmoid').",
+        )
+
+
+@pytest.mark.points(1)
+def test_classifier_compiled_for_binary_classification(model: ModelReport) -> None:
+    """the model is compiled with binary cross-entropy and reports accuracy"""
+    if not model.compiled:
+        raise fail(
+            "the model from build_classifier()",
+            expected="compiled",
+            received="a model that is not compiled",
+            hint="call model.compile(optimizer='adam', loss='binary_crossentropy', "
+            "metrics=['accuracy']) before returning it.",
+        )
+    if model.loss_name != "binary_crossentropy":
+        raise fail(
+            "the loss",
+            expected="binary cross-entropy",
+            received=model.loss_name or "no recognisable loss",
+            hint="two classes and one sigmoid output: loss='binary_crossentropy'.",
+        )
+    loss: Any = (model.compile_config or {}).get("loss")
+    if isinstance(loss, dict) and (loss.get("config") or {}).get("from_logits") is True:
+        raise fail(
+            "from_logits in the loss",
+            expected="False, since the sigmoid output is already a probability",
+            received="True",
+            hint="leave from_logits out.",
+        )
+    if not any(name in _ACCURACY_NAMES for name in model.metric_names):
+        raise fail(
+            "the metrics given to compile()",
+            expected="a list that includes accuracy",
+            received=", ".join(model.metric_names) or "no metrics",
+            hint="pass metrics=['accuracy'] to model.compile.",
+        )

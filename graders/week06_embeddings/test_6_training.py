@@ -1,0 +1,161 @@
+"""Week 6 grader, part 6: training, and accuracy on held-out sentences (exercise 6.6).
+
+The grader shuffles the 10,568 Rotten-Tomatoes sentences with its own seed (2014) and keeps
+the first 2,000 as its validation split. The worker receives the other 8,568 sentences with
+their labels as the strings "negative"/"positive", and the 2,000 validation sentences
+without labels: those never leave this process. It runs the submission's own pipeline,
+``build_vectorizer(texts, 10_000, 32)``, ``encode_labels``, ``make_text_dataset``,
+``build_classifier(len(vocabulary), 16, 32)`` and ``train_classifier``, and returns the
+History, the model's config and weights, and the validation sentences turned into token
+ids by the submission's own vectorizer.
+
+Why token ids: a model holding a ``TextVectorization`` layer cannot be rebuilt safely from
+its config here (its standardisation may be the submission's own function). So the
+classifier takes token ids, the vectorizer stays in the pipeline, and this process rebuilds
+the classifier from standard layers and predicts the validation ids itself. The vectorizer
+only sees validation texts, never their labels. The worker's own predictions are never
+used.
+
+Measured on the reference solution (``TextVectorization`` with its ``standardize``,
+Embedding(10,000, 16, mask_zero=True), GlobalAveragePooling1D, Dense(16, relu), Dense(1,
+sigmoid), Adam, batch 32, 4 epochs), 2 CPU cores shared with other jobs (load average 6-7),
+seeds 0-4 (seeds 0 and 3 gave the same accuracy in a second run):
+
+    seed                   0       1       2       3       4
+    validation accuracy    0.7830  0.7865  0.7855  0.7805  0.7835
+
+min 0.7805 against the threshold 0.75: a margin of 0.0305 (61 of the 2,000 sentences). The
+whole week grades in 23-32 s, of which the training probe takes 9-14 s, under its time limit
+of 150 s. Other settings, for the record: 5 epochs gave 0.7695-0.7835, 10 epochs (the most
+allowed) 0.761-0.765 (seeds 0-2: the model overfits, and still passes), 10 epochs without
+``mask_zero`` 0.779 and 0.786, one epoch 0.712-0.735 (fails), and ``Flatten`` in place of the
+pooling 0.738-0.745 (fails, besides the layer check). Not shuffling costs nothing here
+(0.781): the grader's training split is already shuffled.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import numpy as np
+import pytest
+
+from course.datasets import rotten_tomatoes
+from course.grading.rebuild import NotRebuildable, rebuild_model
+from course.grading.reports import TrainingReport, expect, expect_array
+from course.grading.submission import Submission
+from course.testing import fail
+
+SPLIT_SEED = 2014
+VALIDATION_SENTENCES = 2_000
+MAX_TOKENS, SEQUENCE_LENGTH, EMBEDDING_DIM = 10_000, 32, 16
+MAX_EPOCHS = 10
+VALIDATION_ACCURACY = 0.75
+LABEL_NAMES = np.array(["negative", "positive"])
+Split = tuple[list[str], np.ndarray]
+
+
+@pytest.fixture(scope="module")
+def split() -> tuple[Split, Split]:
+    """``((train texts, train labels), (validation texts, validation labels))``."""
+    texts, labels = rotten_tomatoes()
+    order = np.random.default_rng(SPLIT_SEED).permutation(len(texts))
+    validation, train = order[:VALIDATION_SENTENCES], order[VALIDATION_SENTENCES:]
+    return (
+        ([texts[i] for i in train], labels[train]),
+        ([texts[i] for i in validation], labels[validation]),
+    )
+
+
+@pytest.fixture(scope="module")
+def trained(submission: Submission, split: tuple[Split, Split]) -> dict[str, Any]:
+    """The trained model and history, the vocabulary, and the validation token ids."""
+    (train_texts, train_labels), (validation_texts, _) = split
+    value = submission.probe(
+        "text.train",
+        action="build_vectorizer() -> encode_labels() -> make_text_dataset() -> "
+        "build_classifier() -> train_classifier()",
+        texts=train_texts,
+        labels=LABEL_NAMES[train_labels].tolist(),
+        validation_texts=validation_texts,
+        max_tokens=MAX_TOKENS,
+        sequence_length=SEQUENCE_LENGTH,
+        embedding_dim=EMBEDDING_DIM,
+        vectorizer_builder="build_vectorizer",
+        label_encoder="encode_labels",
+        dataset_maker="make_text_dataset",
+        builder="build_classifier",
+        trainer="train_classifier",
+    )
+    report = expect(value, dict, what="the training report")
+    return {
+        "training": TrainingReport.from_plain(report),
+        "validation_ids": expect_array(
+            report.get("validation_ids"), what="the validation token ids", kinds="iu"
+        ),
+    }
+
+
+def _describe_error(error: Exception) -> str:
+    text = " ".join(re.sub(r"\x1b\[[0-9;]*m", "", str(error)).split())
+    return f"{type(error).__name__}: {text[:200]}"
+
+
+def validation_probabilities(training: TrainingReport, ids: np.ndarray) -> np.ndarray:
+    """The rebuilt model's probability of "positive" for each row of ``ids``."""
+    try:
+        rebuilt = rebuild_model(training.model.config_json, training.model.weights)
+    except NotRebuildable as error:
+        raise fail(
+            "the trained model", expected="built from standard Keras layers", received=error
+        ) from None
+    try:
+        predictions = np.asarray(rebuilt.predict(ids, batch_size=1_000, verbose=0))
+    except Exception as error:
+        raise fail(
+            f"the trained model's predictions for token ids of shape {ids.shape}",
+            expected="one probability per sentence",
+            received=_describe_error(error),
+            hint="the model must take the rows of token ids your vectorizer makes.",
+        ) from None
+    if predictions.shape not in ((len(ids), 1), (len(ids),)):
+        raise fail(
+            f"the predictions for {len(ids):,} sentences",
+            expected=f"one probability per sentence, shape ({len(ids)}, 1)",
+            received=f"shape {predictions.shape}",
+            hint="end with keras.layers.Dense(1, activation='sigmoid').",
+        )
+    return predictions.reshape(-1)
+
+
+@pytest.mark.points(1)
+@pytest.mark.time_limit(150)
+def test_train_returns_history(trained: dict[str, Any]) -> None:
+    """train_classifier returns the History of at most 10 epochs"""
+    epochs = len(trained["training"].epochs)
+    if not 1 <= epochs <= MAX_EPOCHS:
+        raise fail(
+            "the number of epochs in the History train_classifier() returned",
+            expected=f"between 1 and {MAX_EPOCHS}",
+            received=epochs,
+            hint="pass epochs=4 to model.fit and return what fit returns.",
+        )
+
+
+@pytest.mark.points(4)
+@pytest.mark.time_limit(150)
+def test_validation_accuracy(trained: dict[str, Any], split: tuple[Split, Split]) -> None:
+    """the trained model classifies at least 75% of 2,000 held-out sentences correctly"""
+    _, (_, labels) = split
+    probabilities = validation_probabilities(trained["training"], trained["validation_ids"])
+    accuracy = float(np.mean((probabilities > 0.5) == (labels == 1)))
+    if not accuracy >= VALIDATION_ACCURACY:
+        raise fail(
+            f"the accuracy on the grader's {len(labels):,} held-out sentences",
+            expected=f"at least {VALIDATION_ACCURACY:.2f}",
+            received=f"{accuracy:.4f}",
+            hint='check the labels ("positive" is 1), that the model ends with a sigmoid '
+            "unit, and train for about 4 epochs with Adam: one or two are too few, and "
+            "many more overfit.",
+        )
