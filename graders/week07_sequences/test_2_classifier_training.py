@@ -1,0 +1,111 @@
+"""Week 7 grader, part 2: the Conv1D classifier learns sentiment (exercise 7.4).
+
+Data: the 10,568 Rotten Tomatoes sentences (``course.datasets.rotten_tomatoes``; they stand
+in for the IMDB reviews and sarcasm headlines, which no package registry ships), shuffled
+here with a fixed seed (``DATA_SEED``, the same for every grading seed), the first 8,000
+for training and the other 2,568 for validation. This process tokenises them with its copy of
+the assignment's ``split_words``: the 4,998 most frequent words of the training sentences get
+ids 2 to 4,999, any other word 1, padding 0; each sentence keeps its first 40 words and is
+padded with zeros on the left to 40. The worker builds ``build_conv1d_classifier(5000, 40)``
+and trains it with ``fit(epochs=3, batch_size=64)`` on the training ids and labels; the
+validation labels never leave this process. Here the model is rebuilt from its config and
+weights and classifies the validation sentences (positive when the output is > 0.5).
+
+Measured on the reference solution, 2 CPU cores shared with other jobs (load average 4-7),
+seeds 0-4, with the request, data and seed of a grading run (the worker reseeds every
+random generator before each request):
+
+    seed                  0       1       2       3       4
+    validation accuracy   0.7582  0.7477  0.7648  0.7629  0.7543
+
+min 0.7477 against the threshold 0.70: a margin of 0.0477, about 122 of the 2,568
+validation sentences. Always predicting one class scores at most 0.508; the training accuracy
+logged in epoch 3 was 0.839-0.848. This check takes 5-9 s (tokenising included) of the
+week's 30-59 s wall time (4 s of 22 s at a load average of 2).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+from course.datasets import rotten_tomatoes
+from course.grading.submission import Submission
+from course.testing import fail
+
+BUILDER = "build_conv1d_classifier"
+DATA_SEED = 7
+TRAINING_SENTENCES = 8_000
+VOCABULARY_SIZE = 5_000
+SEQUENCE_LENGTH = 40
+EPOCHS = 3
+BATCH_SIZE = 64
+THRESHOLD = 0.70
+OUT_OF_VOCABULARY = 1
+
+Split = tuple[np.ndarray, np.ndarray]
+
+
+@pytest.fixture(scope="module")
+def sentences(text: Any) -> tuple[Split, Split]:
+    """((training ids, labels), (validation ids, labels)), ids shape (n, 40) int32."""
+    texts, labels = rotten_tomatoes()
+    order = np.random.default_rng(DATA_SEED).permutation(len(texts))
+    words = [text.split_words(texts[i]) for i in order]
+    labels = labels[order].astype("int32")
+    counts: dict[str, int] = {}
+    for sentence in words[:TRAINING_SENTENCES]:
+        for word in sentence:
+            counts[word] = counts.get(word, 0) + 1
+    ranked = sorted(counts, key=lambda word: -counts[word])[: VOCABULARY_SIZE - 2]
+    index = {word: i for i, word in enumerate(ranked, start=2)}
+    ids = [[index.get(w, OUT_OF_VOCABULARY) for w in s[:SEQUENCE_LENGTH]] for s in words]
+    padded = text.pad(ids, SEQUENCE_LENGTH)
+    return (
+        (padded[:TRAINING_SENTENCES], labels[:TRAINING_SENTENCES]),
+        (padded[TRAINING_SENTENCES:], labels[TRAINING_SENTENCES:]),
+    )
+
+
+@pytest.mark.points(3)
+@pytest.mark.time_limit(120)
+def test_conv1d_classifier_learns_sentiment(
+    submission: Submission, tools: Any, sentences: tuple[Split, Split]
+) -> None:
+    """the Conv1D classifier, trained 3 epochs, classifies 70% of unseen sentences right"""
+    (x_train, y_train), (x_valid, y_valid) = sentences
+    trained = tools.train(
+        submission,
+        BUILDER,
+        [VOCABULARY_SIZE, SEQUENCE_LENGTH],
+        x=x_train,
+        y=y_train,
+        epochs=EPOCHS,
+        batch_size=BATCH_SIZE,
+    )
+    call = f"{BUILDER}({VOCABULARY_SIZE}, {SEQUENCE_LENGTH})"
+    model = tools.rebuild(trained.model, what=f"the trained model from {call}")
+    scores = np.asarray(model.predict(x_valid, batch_size=1_024, verbose=0))
+    if scores.shape != (len(y_valid), 1):
+        raise fail(
+            f"the output of the trained {call} for {len(y_valid):,} sentences",
+            expected=f"shape ({len(y_valid)}, 1)",
+            received=scores.shape,
+            hint="end with keras.layers.Dense(1, activation='sigmoid').",
+        )
+    accuracy = float(np.mean((scores[:, 0] > 0.5) == (y_valid == 1)))
+    if not accuracy >= THRESHOLD:
+        logged = trained.history.get("accuracy") or trained.history.get("acc") or ()
+        raise fail(
+            f"the accuracy of {call}, trained {EPOCHS} epochs on {TRAINING_SENTENCES:,} "
+            f"sentences, on {len(y_valid):,} sentences it did not see",
+            expected=f"at least {THRESHOLD:.2f}",
+            received=f"{accuracy:.4f} (training accuracy per epoch: "
+            + (", ".join(f"{a:.3f}" for a in logged) or "not logged")
+            + ")",
+            hint="follow the docstring's layers (Conv1D(64, 5, activation='relu'), "
+            "GlobalMaxPooling1D, Dense(1, activation='sigmoid')) and compile with Adam and "
+            "binary cross-entropy.",
+        )

@@ -1,0 +1,205 @@
+"""Week 7 grader, part 6: ``build_next_word_model`` (exercise 7.9).
+
+Structure: the builder is called as ``build_next_word_model(300, 9)`` and ``(2000, 12)``;
+the model must contain an Embedding with ``vocabulary_size`` rows and an LSTM (bare or in
+``Bidirectional``), take ``(None, sequence_length)`` and give ``(None, vocabulary_size)``
+probabilities: its predictions for 8 random id sequences, made here on the model rebuilt
+from its config and weights, must be non-negative and sum to 1 per row.
+
+Training: this process prepares the data with the grader's copy of exercises 7.5-7.8 (not
+the submission's): the first 100 sonnet lines (``course.datasets.shakespeare_sonnets``)
+give a vocabulary of 393 words and 680 n-gram sequences, pre-padded to 10 ids, split into
+predictors (680, 9) and sparse labels. The worker builds ``build_next_word_model(394, 9)``
+and trains it with ``fit(epochs=20, batch_size=64)``; here the model is rebuilt and predicts
+the next word of the same 680 predictors (training accuracy: the check is that the model can
+learn the lines, not that it generalises from 100 lines). The 680 predictors hold only 644
+distinct rows (the first n-gram of every line that starts with the same word has the same
+predictor, that word, and a different next word), so even a perfect memoriser stays at
+0.9485.
+
+Measured on the reference solution, 2 CPU cores shared with other jobs (load average 4-7),
+seeds 0-4, with the request, data and seed of a grading run (the worker reseeds every
+random generator before each request):
+
+    seed                0       1       2       3       4
+    training accuracy   0.9485  0.9485  0.9485  0.9485  0.9485
+
+min 0.9485 (the ceiling) against the threshold 0.80: a margin of 0.1485, 101 of the 680
+n-grams. In epoch 11 the logged accuracy was still 0.70-0.83, in epoch 16 at least 0.93,
+hence 20. A unidirectional LSTM(64) instead of the bidirectional one reaches 0.9485 and
+0.9471 (seeds 0 and 1); Adam's default learning rate (1e-3) instead of 0.01 reaches only
+0.0853 and 0.0794, and fails. This check takes 9-18 s of the week's 30-59 s wall time (the
+whole week, reference solution, one grading run per seed 0-4, worker start included, at a
+load average of 4.6-6.8 on the 2 cores); at a load average of 2 it took 6-9 s of 22 s.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+from course.datasets import shakespeare_sonnets
+from course.grading.reports import ModelReport
+from course.grading.submission import Submission
+from course.testing import fail, format_shape
+
+BUILDER = "build_next_word_model"
+SIZES = ((300, 9), (2000, 12))
+LINES = 100
+EPOCHS = 20
+BATCH_SIZE = 64
+THRESHOLD = 0.80
+LEARNING_RATE = 0.01
+_ACCURACY_NAMES = ("accuracy", "acc", "sparse_categorical_accuracy")
+
+
+@pytest.fixture(scope="module")
+def models(submission: Submission) -> list[ModelReport]:
+    return [submission.model(BUILDER, *size) for size in SIZES]
+
+
+@pytest.fixture(scope="module")
+def training_data(text: Any) -> tuple[np.ndarray, np.ndarray, int]:
+    """(predictors, sparse labels, vocabulary size) of the first 100 sonnet lines."""
+    lines = shakespeare_sonnets()[:LINES]
+    vocabulary = text.vocabulary(lines)
+    padded = text.pad(text.ngrams(lines, vocabulary))
+    return padded[:, :-1], padded[:, -1], len(vocabulary) + 1
+
+
+def _call(size: tuple[int, int]) -> str:
+    return f"{BUILDER}({size[0]}, {size[1]})"
+
+
+@pytest.mark.points(1)
+def test_next_word_model_layers(models: list[ModelReport], tools: Any) -> None:
+    """an Embedding and an LSTM, and one probability per vocabulary id for each input"""
+    hint = (
+        "keras.Input(shape=(sequence_length,)), keras.layers.Embedding(vocabulary_size, 64), "
+        "keras.layers.Bidirectional(keras.layers.LSTM(64)), "
+        "keras.layers.Dense(vocabulary_size, activation='softmax')."
+    )
+    for size, report in zip(SIZES, models, strict=True):
+        vocabulary_size, length = size
+        call = _call(size)
+        kinds = [tools.layer_kind(layer) for layer in report.layers]
+        if "Embedding" not in kinds or not any("LSTM" in kind for kind in kinds):
+            raise fail(
+                f"the layers of {call}",
+                expected="an Embedding and an LSTM (or Bidirectional(LSTM))",
+                received=" -> ".join(kinds) or "no layers",
+                hint=hint,
+            )
+        embedding = report.layers[kinds.index("Embedding")]
+        rows = embedding.weight_shapes[0][0] if embedding.weight_shapes else None
+        if rows != vocabulary_size:
+            raise fail(
+                f"the number of rows of the Embedding of {call}",
+                expected=f"{vocabulary_size} (one vector per id, padding included)",
+                received=rows,
+                hint="keras.layers.Embedding(vocabulary_size, 64): vocabulary_size already "
+                "counts the padding id 0.",
+            )
+        if report.input_shape != (None, length):
+            raise fail(
+                f"the input shape of {call}",
+                expected=format_shape((None, length)),
+                received=format_shape(report.input_shape),
+                hint="keras.Input(shape=(sequence_length,)).",
+            )
+        if report.output_shape != (None, vocabulary_size):
+            raise fail(
+                f"the output shape of {call}",
+                expected=format_shape((None, vocabulary_size)),
+                received=format_shape(report.output_shape),
+                hint=hint,
+            )
+        model = tools.rebuild(report, what=f"the model from {call}")
+        ids = np.random.default_rng(5).integers(0, vocabulary_size, size=(8, length))
+        outputs = np.asarray(model.predict(ids, verbose=0), dtype="float64")
+        if outputs.min() < 0 or not np.allclose(outputs.sum(axis=1), 1.0, atol=1e-3):
+            raise fail(
+                f"the outputs of {call}",
+                expected="probabilities: non-negative, summing to 1 for each input",
+                received=f"values from {outputs.min():.3g} to {outputs.max():.3g}, row sums "
+                f"from {outputs.sum(axis=1).min():.3g} to {outputs.sum(axis=1).max():.3g}",
+                hint="end with keras.layers.Dense(vocabulary_size, activation='softmax').",
+            )
+
+
+@pytest.mark.points(1)
+def test_next_word_model_is_compiled(models: list[ModelReport]) -> None:
+    """compiled with Adam at learning rate 0.01, sparse categorical cross-entropy, accuracy"""
+    report, call = models[0], _call(SIZES[0])
+    hint = (
+        "model.compile(optimizer=keras.optimizers.Adam(learning_rate=0.01), "
+        "loss='sparse_categorical_crossentropy', metrics=['accuracy'])."
+    )
+    if not report.compiled:
+        raise fail(f"the model from {call}", expected="compiled", received="not compiled")
+    if report.optimizer_name != "adam":
+        raise fail(f"the optimizer of {call}", expected="Adam", received=report.optimizer_name)
+    rate = report.learning_rate
+    if rate is None or not np.isclose(rate, LEARNING_RATE, rtol=1e-4):
+        raise fail(
+            f"the learning rate of {call}",
+            expected=LEARNING_RATE,
+            received="unknown" if rate is None else f"{rate:.4g}",
+            hint=f"Adam's default, 0.001, is too slow for the grader's {EPOCHS} epochs: " + hint,
+        )
+    if report.loss_name != "sparse_categorical_crossentropy":
+        raise fail(
+            f"the loss of {call}",
+            expected="sparse categorical cross-entropy (the labels are ids, not one-hot rows)",
+            received=report.loss_name,
+            hint=hint,
+        )
+    if not set(report.metric_names) & set(_ACCURACY_NAMES):
+        raise fail(
+            f"the metrics of {call}",
+            expected="to include accuracy",
+            received=list(report.metric_names) or "none",
+            hint=hint,
+        )
+
+
+@pytest.mark.points(3)
+@pytest.mark.time_limit(120)
+def test_next_word_model_learns_the_lines(
+    submission: Submission, tools: Any, training_data: tuple[np.ndarray, np.ndarray, int]
+) -> None:
+    """trained 20 epochs on 100 sonnet lines, the model predicts 80% of their next words"""
+    predictors, labels, vocabulary_size = training_data
+    size = (vocabulary_size, predictors.shape[1])
+    trained = tools.train(
+        submission,
+        BUILDER,
+        list(size),
+        x=predictors,
+        y=labels,
+        epochs=EPOCHS,
+        batch_size=BATCH_SIZE,
+    )
+    model = tools.rebuild(trained.model, what=f"the trained model from {_call(size)}")
+    scores = np.asarray(model.predict(predictors, batch_size=1_024, verbose=0))
+    if scores.shape != (len(labels), vocabulary_size):
+        raise fail(
+            f"the output of the trained {_call(size)} for {len(labels)} sequences",
+            expected=f"shape ({len(labels)}, {vocabulary_size})",
+            received=scores.shape,
+        )
+    accuracy = float(np.mean(np.argmax(scores, axis=1) == labels))
+    if not accuracy >= THRESHOLD:
+        logged = trained.history.get("accuracy") or ()
+        raise fail(
+            f"the accuracy of {_call(size)}, trained {EPOCHS} epochs on the {len(labels)} "
+            f"n-grams of the first {LINES} sonnet lines, on those n-grams",
+            expected=f"at least {THRESHOLD:.2f}",
+            received=f"{accuracy:.4f} (logged accuracy every 5 epochs: "
+            + (", ".join(f"{a:.3f}" for a in logged[::5]) or "not logged")
+            + ")",
+            hint="use the docstring's layers, a softmax over the whole vocabulary, and Adam "
+            "with learning_rate=0.01.",
+        )
