@@ -149,13 +149,26 @@ def count_points(graders: Path) -> float:
 
 
 def _points_of(function: ast.FunctionDef | ast.AsyncFunctionDef) -> float:
+    """The function's points marker times the number of cases of its ``parametrize``
+    markers (each case is a check of its own)."""
+    points, cases = 0.0, 1
     for decorator in function.decorator_list:
+        if not isinstance(decorator, ast.Call):
+            continue
+        name = ast.unparse(decorator.func)
         if (
-            isinstance(decorator, ast.Call)
-            and ast.unparse(decorator.func).endswith("mark.points")
+            name.endswith("mark.points")
             and decorator.args
             and isinstance(decorator.args[0], ast.Constant)
             and isinstance(decorator.args[0].value, int | float)
         ):
-            return float(decorator.args[0].value)
-    return 0.0
+            points = float(decorator.args[0].value)
+        elif name.endswith("mark.parametrize") and len(decorator.args) >= 2:
+            values = decorator.args[1]
+            if not isinstance(values, ast.List | ast.Tuple):
+                raise CourseError(
+                    f"{function.name}: parametrize with a literal list, so its points can be "
+                    "counted without importing the grader"
+                )
+            cases *= len(values.elts)
+    return points * cases

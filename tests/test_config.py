@@ -39,3 +39,13 @@ def test_find_root_walks_up_and_honours_course_root(
     monkeypatch.setenv("COURSE_ROOT", str(tmp_path / "nowhere"))
     with pytest.raises(CourseError, match="no graders"):
         find_root()
+
+
+def test_parametrized_checks_count_once_per_case(toy_course: Layout) -> None:
+    """A parametrized check is one check per case, and its points count that often."""
+    folder = toy_course.weeks[0].graders
+    (folder / "test_cases.py").write_text(
+        "import pytest\n\n@pytest.mark.points(2)\n"
+        "@pytest.mark.parametrize('n', [1, 2, 3])\ndef test_case(submission, n):\n    pass\n"
+    )
+    assert count_points(folder) == 3 + 2 * 3
