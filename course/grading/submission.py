@@ -95,10 +95,12 @@ class Submission:
         x: np.ndarray,
         y: np.ndarray,
         *,
+        args: Sequence[Any] = (),
         predict_inputs: np.ndarray | None = None,
         **fit_options: Any,
     ) -> TrainingReport:
-        """Build the submission's compiled model and ``fit`` it on grader-chosen data."""
+        """Build the submission's compiled model with ``builder(*args)`` and ``fit`` it on
+        grader-chosen data."""
         value = self.probe(
             "model.fit",
             action=f"training the model from {builder}()",
@@ -106,6 +108,7 @@ class Submission:
             x=x,
             y=y,
             fit_options=fit_options,
+            args=list(args),
             predict_inputs=predict_inputs,
         )
         return TrainingReport.from_plain(value)

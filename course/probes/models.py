@@ -124,10 +124,15 @@ def fit(
     x: Any,
     y: Any,
     fit_options: dict[str, Any],
+    args: list[Any] | None = None,
     predict_inputs: Any = None,
 ) -> dict[str, Any]:
-    """Build the submission's compiled model and train it on grader data with ``fit``."""
-    model = require_model(get_callable(module, builder)(), what=f"{builder}()")
+    """Build the submission's compiled model (``builder(*args)``) and train it on grader data
+    with ``fit``."""
+    built = get_callable(module, builder)(
+        *prepare_arguments(list(args or []), as_tensors=False, module=module)
+    )
+    model = require_model(built, what=f"{builder}()")
     if not model.compiled:
         raise InvalidReturn(f"{builder}() returned a model that is not compiled; call compile()")
     history = model.fit(x, y, verbose=0, **fit_options)
