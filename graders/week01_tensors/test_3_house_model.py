@@ -85,7 +85,15 @@ def test_predicts_seven_bedrooms(trained: TrainingReport) -> None:
         raise fail(
             "the model", expected="built from standard Keras layers", received=str(error)
         ) from None
-    prediction = float(np.asarray(rebuilt(np.array([[7.0]], dtype="float32"))).reshape(-1)[0])
+    output = np.asarray(rebuilt(np.array([[7.0]], dtype="float32")))
+    if output.size != 1:
+        raise fail(
+            "the prediction for 7 bedrooms",
+            expected="one number",
+            received=f"{output.size} numbers, shape {output.shape}",
+            hint="the model needs a single output unit: keras.layers.Dense(1).",
+        )
+    prediction = float(output.reshape(-1)[0])
     if not abs(prediction - 4.0) <= 0.1:
         raise fail(
             "the prediction for 7 bedrooms",
