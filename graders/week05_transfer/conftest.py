@@ -1,0 +1,161 @@
+"""Shared by the week 5 graders: the course's pretrained backbone, and how to read layers.
+
+Fixtures only (test files never import this module): ``backbone`` (a :class:`Backbone`) and
+``inspect_model`` (returns an :class:`Inspection`).
+
+The backbone (``course.backbones``) is loaded here, in the grading process, from the course
+cache (trained there once by ``python -m course.backbones``). It reaches the submission only
+as a ``model_spec``: config and weights that the worker rebuilds into a Keras model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pytest
+
+from course.backbones import FEATURE_LAYER, pretrained_backbone
+from course.grading.rebuild import rebuild_model
+from course.grading.reports import ModelReport, expect, expect_array
+from course.grading.submission import Submission, model_spec
+
+
+@dataclass(frozen=True)
+class Backbone:
+    """The pretrained backbone as the grader knows it."""
+
+    config_json: str
+    weights: tuple[np.ndarray, ...]
+    #: Layer names in order, input layer left out: conv1, pool1, ..., features, predictions.
+    layer_names: tuple[str, ...]
+    #: Each layer's pretrained weight arrays, by name.
+    layer_weights: dict[str, tuple[np.ndarray, ...]]
+    #: The output shape of the cut layer, ``FEATURE_LAYER``: ``(None, 288)``.
+    feature_shape: tuple[int | None, ...]
+    #: Parameters from the input up to and including the cut layer.
+    feature_parameters: int
+
+    @property
+    def spec(self) -> dict[str, Any]:
+        """The backbone as an argument that the worker rebuilds into a Keras model."""
+        return model_spec(self.config_json, list(self.weights))
+
+    @property
+    def kept_layers(self) -> tuple[str, ...]:
+        """The layers a transfer model keeps: the input up to and including the cut."""
+        return self.layer_names[: self.layer_names.index(FEATURE_LAYER) + 1]
+
+    def head_parameters(self, num_classes: int) -> int:
+        """Parameters of ``Dense(num_classes)`` on the features."""
+        width = int(np.prod([d for d in self.feature_shape if d is not None]))
+        return width * num_classes + num_classes
+
+
+@pytest.fixture(scope="session")
+def backbone() -> Backbone:
+    config_json, weights = pretrained_backbone()
+    model = rebuild_model(config_json, weights)
+    layers = [layer for layer in model.layers if type(layer).__name__ != "InputLayer"]
+    names = [str(layer.name) for layer in layers]
+    kept = names[: names.index(FEATURE_LAYER) + 1]
+    return Backbone(
+        config_json=config_json,
+        weights=tuple(weights),
+        layer_names=tuple(names),
+        layer_weights={
+            str(layer.name): tuple(np.asarray(w) for w in layer.get_weights()) for layer in layers
+        },
+        feature_shape=tuple(model.get_layer(FEATURE_LAYER).output.shape),
+        feature_parameters=sum(
+            int(w.size) for name in kept for w in model.get_layer(name).get_weights()
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One layer of a submitted model, nested models opened up (the ``model.inspect`` probe)."""
+
+    name: str
+    path: str
+    class_name: str
+    output_shape: tuple[int | None, ...] | None
+    trainable_parameters: int
+    non_trainable_parameters: int
+    weights: tuple[np.ndarray, ...]
+
+    @classmethod
+    def from_plain(cls, data: Any) -> Layer:
+        expect(data, dict, what="a layer description")
+        shape = data.get("output_shape")
+        if shape is not None:
+            shape = tuple(
+                None if d is None else expect(d, int, what="a dimension")
+                for d in expect(shape, list, what="an output shape")
+            )
+        return cls(
+            name=expect(data.get("name"), str, what="a layer name"),
+            path=expect(data.get("path"), str, what="a layer path"),
+            class_name=expect(data.get("class_name"), str, what="a layer class"),
+            output_shape=shape,
+            trainable_parameters=expect(data.get("trainable_parameters"), int, what="a count"),
+            non_trainable_parameters=expect(
+                data.get("non_trainable_parameters"), int, what="a count"
+            ),
+            weights=tuple(
+                expect_array(w, what="a layer weight", kinds="f")
+                for w in expect(data.get("weights"), list, what="the layer weights")
+            ),
+        )
+
+    @property
+    def parameters(self) -> int:
+        return self.trainable_parameters + self.non_trainable_parameters
+
+
+@dataclass(frozen=True)
+class Inspection:
+    """A submitted model: the usual report, and its layers with nested models opened up."""
+
+    model: ModelReport
+    layers: tuple[Layer, ...]
+
+    def backbone_layers(self, backbone: Backbone) -> list[Layer]:
+        """The layers that come from the backbone (by name), in the model's order."""
+        return [layer for layer in self.layers if layer.name in backbone.layer_names]
+
+    @staticmethod
+    def names(layers: list[Layer]) -> str:
+        """``conv1, conv2``, or ``none``."""
+        return ", ".join(layer.name for layer in layers) or "none"
+
+    def head_layers(self, backbone: Backbone) -> list[Layer]:
+        """The layers with weights that do not come from the backbone: the new head."""
+        return [
+            layer
+            for layer in self.layers
+            if layer.name not in backbone.layer_names and layer.parameters > 0
+        ]
+
+
+@pytest.fixture(scope="session")
+def inspect_model(submission: Submission) -> Callable[..., Inspection]:
+    """``inspect_model(builder, *args, action=...)``: build ``builder(*args)`` in the worker
+    and read its description (the ``model.inspect`` probe)."""
+
+    def inspect(builder: str, *args: Any, action: str) -> Inspection:
+        value = expect(
+            submission.probe("model.inspect", action=action, builder=builder, args=list(args)),
+            dict,
+            what="the model description",
+        )
+        layers = expect(value.get("layers"), list, what="the layers")
+        return Inspection(
+            model=ModelReport.from_plain(value.get("model")),
+            layers=tuple(Layer.from_plain(layer) for layer in layers),
+        )
+
+    return inspect

@@ -1,0 +1,93 @@
+"""Week 5 grader, part 3: ``fine_tune(model, first_trainable_layer)`` (exercise 5.3).
+
+In the worker, the submission's own ``build_transfer_model(backbone, 5)`` builds the model
+and ``fine_tune`` receives it, with ``"conv3"`` and, in a second build, ``"conv2"`` (so a
+hard-coded layer fails). The worker describes the result, nested models opened up; here a
+layer counts as trainable when the optimizer would update its parameters.
+
+Expected: every backbone layer with weights from ``first_trainable_layer`` on is trainable,
+every one before it frozen, the new head trainable; and the model is compiled again with a
+learning rate of at most 1e-4 (Adam at 1e-5 in the reference solution), so that fine-tuning
+nudges the pretrained weights instead of overwriting them. A model that is not recompiled
+keeps the 1e-3 of ``build_transfer_model`` and fails the second check.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from course.grading.submission import call_spec
+from course.testing import fail
+
+MAX_LEARNING_RATE = 1e-4
+FIRST_LAYERS = ("conv3", "conv2")
+
+
+@pytest.fixture(scope="module")
+def fine_tuned(inspect_model: Any, backbone: Any) -> dict[str, Any]:
+    """The fine-tuned model's description for each first trainable layer."""
+    return {
+        first: inspect_model(
+            "fine_tune",
+            call_spec("build_transfer_model", backbone.spec, 5),
+            first,
+            action=f"fine_tune(build_transfer_model(backbone, 5), {first!r})",
+        )
+        for first in FIRST_LAYERS
+    }
+
+
+def _describe(names: list[str]) -> str:
+    return ", ".join(names) or "none"
+
+
+@pytest.mark.points(3)
+def test_unfreezes_from_the_given_layer(fine_tuned: dict[str, Any], backbone: Any) -> None:
+    """the backbone layers from first_trainable_layer on, and the head, become trainable"""
+    for first, inspection in fine_tuned.items():
+        start = backbone.layer_names.index(first)
+        weighted = [layer for layer in inspection.backbone_layers(backbone) if layer.parameters]
+        head = inspection.head_layers(backbone)
+        expected = [
+            layer.name for layer in weighted if backbone.layer_names.index(layer.name) >= start
+        ]
+        expected += [layer.name for layer in head]
+        received = [layer.name for layer in [*weighted, *head] if layer.trainable_parameters]
+        if received != expected:
+            raise fail(
+                f"the trainable layers after fine_tune(model, {first!r})",
+                expected=f"{_describe(expected)} (the backbone from {first!r} on, and the head)",
+                received=_describe(received),
+                hint=f"set layer.trainable = True for {first!r} and every layer after it, "
+                "and False for the backbone layers before it; then compile again.",
+            )
+
+
+@pytest.mark.points(2)
+def test_recompiles_with_a_low_learning_rate(fine_tuned: dict[str, Any]) -> None:
+    """fine_tune compiles the model again with a learning rate of at most 1e-4"""
+    model = fine_tuned[FIRST_LAYERS[0]].model
+    hint = (
+        "compile again after changing trainable, with a small rate: "
+        "model.compile(optimizer=keras.optimizers.Adam(learning_rate=1e-5), "
+        "loss='sparse_categorical_crossentropy', metrics=['accuracy'])."
+    )
+    if not model.compiled:
+        raise fail(
+            "the model fine_tune returns", expected="compiled", received="not compiled", hint=hint
+        )
+    rate = model.learning_rate
+    if rate is None or not 0 < rate <= MAX_LEARNING_RATE:
+        raise fail(
+            "the learning rate the model is compiled with after fine_tune",
+            expected=f"a number above 0 and at most {MAX_LEARNING_RATE:g}",
+            received="no plain number" if rate is None else f"{rate:g}",
+            hint=hint
+            + (
+                " 1e-3 is the rate build_transfer_model compiled with: did you compile again?"
+                if rate is not None and abs(rate - 1e-3) < 1e-9
+                else " A high rate wrecks the pretrained features in a few steps."
+            ),
+        )
