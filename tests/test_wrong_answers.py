@@ -1,11 +1,13 @@
 """Plausible wrong answers fail exactly the checks that name their mistakes.
 
-Each file in ``tests/wrong_answers/`` is a whole submission with one mistake. Its docstring
-says which week it is for (``week: ...``) and which checks must fail (one ``fails: ID`` line
-each, or several ids separated by commas); every other check in the grader files those ids
-belong to must pass, so a grader that fails too much is caught as well as one that fails too
-little. Only those grader files run, which keeps the slow training checks of other files out
-of mistakes that do not concern them.
+Each file in ``tests/wrong_answers/`` describes one mistake as changes to a week's reference
+solution: its docstring says which week (``week: ...``) and which checks must fail (one
+``fails: ID`` line each, or several ids separated by commas), and ``CHANGES`` lists
+``(old, new)`` text replacements, each ``old`` occurring exactly once in the solution (its
+``### BEGIN/END SOLUTION`` marker lines removed). Every other check in the grader files those
+ids belong to must pass, so a grader that fails too much is caught as well as one that fails
+too little. Only those grader files run, which keeps the slow training checks of other files
+out of mistakes that do not concern them.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from course.grading.runner import grade
 from tests.conftest import REPO
 
 WRONG_ANSWERS = sorted((Path(__file__).parent / "wrong_answers").glob("week*.py"))
+_MARKER = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION\n", re.M)
 
 
 def expectations(path: Path) -> tuple[str, set[str]]:
@@ -37,14 +40,43 @@ def expectations(path: Path) -> tuple[str, set[str]]:
     return week.group(1), fails
 
 
+def changes(path: Path) -> list[tuple[str, str]]:
+    """The ``CHANGES`` list of a wrong answer, read as a literal (nothing is imported)."""
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.Assign) and [ast.unparse(t) for t in node.targets] == ["CHANGES"]:
+            value = ast.literal_eval(node.value)
+            assert value, f"{path.name} changes nothing"
+            return [(str(old), str(new)) for old, new in value]
+    raise AssertionError(f"{path.name} has no CHANGES list")
+
+
+def wrong_submission(path: Path, solution: Path) -> str:
+    """The reference solution with the wrong answer's changes applied."""
+    source = _MARKER.sub("", solution.read_text(encoding="utf-8"))
+    for old, new in changes(path):
+        assert source.count(old) == 1, f"{path.name}: {old!r} must occur once in {solution.name}"
+        source = source.replace(old, new)
+    return source
+
+
+@pytest.mark.parametrize("path", WRONG_ANSWERS, ids=lambda p: p.stem)
+def test_wrong_answer_still_applies_to_its_solution(path: Path) -> None:
+    """Each change finds its place in the current solution (fast: nothing is graded)."""
+    stem, _ = expectations(path)
+    week = Layout(REPO).week(stem)
+    assert wrong_submission(path, week.solution) != week.solution.read_text(encoding="utf-8")
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("path", WRONG_ANSWERS, ids=lambda p: p.stem)
-def test_wrong_answer_fails_the_check_that_names_it(path: Path) -> None:
+def test_wrong_answer_fails_the_check_that_names_it(path: Path, tmp_path: Path) -> None:
     """Only the declared checks fail, each with a student-facing message."""
     stem, expected = expectations(path)
     week = Layout(REPO).week(stem)
+    submission = tmp_path / f"{week.stem}.py"
+    submission.write_text(wrong_submission(path, week.solution), encoding="utf-8")
     files = sorted({check_id.split("::")[0] for check_id in expected})
-    report = grade(graders=week.graders, submission=path, week=week.label, only=files)
+    report = grade(graders=week.graders, submission=submission, week=week.label, only=files)
     assert not report.has_internal_errors, report.infrastructure_errors
     unknown = expected - {check.id for check in report.checks}
     assert not unknown, f"{path.name} names checks that do not exist: {unknown}"

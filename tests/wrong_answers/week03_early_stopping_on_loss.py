@@ -9,68 +9,9 @@ fails: test_3_early_stopping.py::test_stops_after_two_to_five_epochs_without_imp
 fails: test_3_early_stopping.py::test_restores_the_weights_of_the_best_epoch
 """
 
-from __future__ import annotations
-
-from typing import Any
-
-import keras
-
-
-class AccuracyThresholdCallback(keras.callbacks.Callback):
-    """Exercise 3.1: stop training at the end of the first epoch whose accuracy is high enough.
-
-    ``AccuracyThresholdCallback(threshold)`` keeps ``threshold`` (a float in [0, 1]). At the
-    end of every epoch, when ``logs["accuracy"] >= threshold``, it sets
-    ``self.model.stop_training = True``; below the threshold it leaves training alone.
-
-    When ``logs`` has no ``"accuracy"`` key (the model was compiled without that metric), it
-    raises a ``KeyError`` or ``ValueError`` whose message names the missing ``"accuracy"``
-    key and says to compile the model with ``metrics=["accuracy"]``.
-    """
-
-    def __init__(self, threshold: float) -> None:
-        """Exercise 3.1: call the parent's ``__init__`` and remember ``threshold``."""
-        super().__init__()
-        self.threshold = threshold
-
-    def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
-        """Exercise 3.1: stop training when ``logs["accuracy"] >= self.threshold``."""
-        logs = logs or {}
-        if "accuracy" not in logs:
-            raise ValueError(
-                'the logs have no "accuracy" key: compile the model with metrics=["accuracy"]'
-            )
-        if logs["accuracy"] >= self.threshold:
-            self.model.stop_training = True
-
-
-def make_early_stopping() -> keras.callbacks.Callback:
-    """Exercise 3.2: an ``EarlyStopping`` callback that watches the validation loss.
-
-    It monitors ``"val_loss"``, stops after 2 to 5 epochs (``patience``) without
-    improvement, and puts back the weights of the best epoch when training ends
-    (``restore_best_weights=True``). Return the callback.
-    """
-    return keras.callbacks.EarlyStopping(monitor="loss", patience=3, restore_best_weights=True)
-
-
-def make_checkpoint(path: str) -> keras.callbacks.Callback:
-    """Exercise 3.3: a ``ModelCheckpoint`` that keeps the best model in the file ``path``.
-
-    ``path`` ends in ``.keras``. The callback saves the whole model (not only its weights)
-    at the end of an epoch only when the validation loss (``"val_loss"``) is the lowest so
-    far (``save_best_only=True``), so after training the file holds the model of the epoch
-    with the lowest validation loss. Return the callback.
-    """
-    return keras.callbacks.ModelCheckpoint(path, monitor="val_loss", save_best_only=True)
-
-
-def make_lr_schedule() -> keras.callbacks.Callback:
-    """Exercise 3.4: a ``LearningRateScheduler`` whose rate halves every two epochs.
-
-    The learning rate is 1e-3 in epochs 0 and 1, 5e-4 in epochs 2 and 3, 2.5e-4 in epochs 4
-    and 5, and so on: ``1e-3 * 0.5 ** (epoch // 2)``. The schedule function may take
-    ``(epoch)`` or ``(epoch, lr)`` and returns a Python float; the optimizer starts at
-    Adam's default rate, 1e-3. Return the callback.
-    """
-    return keras.callbacks.LearningRateScheduler(lambda epoch: 1e-3 * 0.5 ** (epoch // 2))
+CHANGES = [
+    (
+        '    return keras.callbacks.EarlyStopping(monitor="val_loss", patience=3, restore_best_weights=True)\n',
+        '    return keras.callbacks.EarlyStopping(monitor="loss", patience=3, restore_best_weights=True)\n',
+    ),
+]

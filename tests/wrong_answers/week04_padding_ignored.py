@@ -7,129 +7,13 @@ week: week04_cnn
 fails: test_4_feature_maps.py::test_same_padding_feature_maps
 """
 
-from __future__ import annotations
-
-import keras
-import numpy as np
-import tensorflow as tf
-
-
-def reshape_and_normalize(images: np.ndarray) -> np.ndarray:
-    """Exercise 4.1: shape grayscale images for ``Conv2D`` and scale them to [0, 1].
-
-    ``images`` is a uint8 array of shape (N, 28, 28), pixels 0-255. A ``Conv2D`` layer wants
-    a channel axis, so return a float32 array of shape (N, 28, 28, 1) (one channel, last),
-    every pixel divided by 255: 0 stays 0.0, 255 becomes 1.0.
-    """
-    return (images.reshape((*images.shape, 1)) / 255.0).astype(np.float32)
-
-
-def build_cnn() -> keras.Model:
-    """Exercise 4.2: a compiled convolutional classifier for Fashion-MNIST.
-
-    A ``keras.Sequential`` (or functional) model of built-in Keras layers:
-
-    - input ``keras.Input(shape=(28, 28, 1))``, images from ``reshape_and_normalize``;
-    - at least one ``Conv2D`` layer followed by a ``MaxPooling2D`` layer;
-    - at least one ``BatchNormalization`` layer (e.g. after the convolution) and one
-      ``Dropout`` layer (e.g. before the Dense layers);
-    - ``Flatten``, then Dense layers ending in ``Dense(10, activation="softmax")``: 10 class
-      probabilities, output shape (None, 10).
-
-    At most 400,000 parameters (count them with ``model.summary()``: every weight array,
-    BatchNormalization's moving statistics included). Compile with an optimizer of your
-    choice (``"adam"``), the loss ``"sparse_categorical_crossentropy"`` and
-    ``metrics=["accuracy"]``. Return the compiled, untrained model.
-    """
-    model = keras.Sequential(
-        [
-            keras.Input(shape=(28, 28, 1)),
-            keras.layers.Conv2D(16, 3, activation="relu"),
-            keras.layers.BatchNormalization(),
-            keras.layers.MaxPooling2D(2),
-            keras.layers.Flatten(),
-            keras.layers.Dropout(0.25),
-            keras.layers.Dense(128, activation="relu"),
-            keras.layers.Dense(10, activation="softmax"),
-        ]
-    )
-    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-    return model
-
-
-def train_cnn(
-    model: keras.Model, x_train: np.ndarray, y_train: np.ndarray
-) -> keras.callbacks.History:
-    """Exercise 4.3: train ``model`` and return the ``History`` that ``fit`` gives back.
-
-    ``model`` comes from ``build_cnn()``, ``x_train`` from ``reshape_and_normalize`` (float32,
-    shape (N, 28, 28, 1)) and ``y_train`` holds the N integer labels 0-9. Call
-    ``model.fit`` for at most 3 epochs (2 epochs with ``batch_size=64`` are enough) and
-    return its ``keras.callbacks.History``.
-    """
-    return model.fit(x_train, y_train, epochs=2, batch_size=64, verbose=2)
-
-
-def build_feature_extractor(padding: str = "valid") -> keras.Model:
-    """Exercise 4.4: LeNet-5's feature extractor, with the padding of its convolutions.
-
-    A ``keras.Sequential`` model, not compiled, with exactly these layers after
-    ``keras.Input(shape=(28, 28, 1))``:
-
-    1. ``ZeroPadding2D(2)``: two rows or columns of zeros on each side, 28x28 becomes 32x32
-       (LeNet-5 was designed for 32x32 digits);
-    2. ``Conv2D(6, 5, padding=padding, activation="relu")``;
-    3. ``MaxPooling2D(2)``;
-    4. ``Conv2D(16, 5, padding=padding, activation="relu")``;
-    5. ``MaxPooling2D(2)``.
-
-    ``padding`` is ``"valid"`` (no padding: a 5x5 filter shrinks each side by 4) or
-    ``"same"`` (zeros around the input keep its size). The output is the last feature map:
-    shape (None, 5, 5, 16) with ``"valid"``, (None, 8, 8, 16) with ``"same"``; work out the
-    shape after every layer. The model has 2,572 parameters whatever the padding.
-    """
-    return keras.Sequential(
-        [
-            keras.Input(shape=(28, 28, 1)),
-            keras.layers.ZeroPadding2D(2),
-            keras.layers.Conv2D(6, 5, activation="relu"),
-            keras.layers.MaxPooling2D(2),
-            keras.layers.Conv2D(16, 5, activation="relu"),
-            keras.layers.MaxPooling2D(2),
-        ]
-    )
-
-
-def make_image_datasets(
-    directory: str, validation_split: float = 0.2, batch_size: int = 32, seed: int = 42
-) -> tuple[tf.data.Dataset, tf.data.Dataset]:
-    """Exercise 4.5: training and validation datasets of photos read from class folders.
-
-    ``directory`` holds one folder per class, ``cats/`` and ``dogs/``, of 32x32 colour PNG
-    files. Read them with ``keras.utils.image_dataset_from_directory``: labels inferred from
-    the folder names (in alphabetical order: cats 0, dogs 1) as ``label_mode="binary"``,
-    ``image_size=(32, 32)`` (the default, 256x256, would blow every photo up), batches of
-    ``batch_size``, and ``validation_split`` of the photos kept for validation
-    (``subset="both"``, or two calls with ``"training"`` and ``"validation"``, with the same
-    ``seed`` so that no photo lands in both).
-
-    Then scale the pixels from 0-255 to [0, 1] with ``keras.layers.Rescaling(1 / 255)``,
-    mapped over both datasets. Return ``(train, validation)``: each yields ``(images,
-    labels)`` batches, images float32 of shape (batch, 32, 32, 3) in [0, 1], labels float32
-    of shape (batch, 1), 0.0 for a cat and 1.0 for a dog.
-    """
-    train, validation = keras.utils.image_dataset_from_directory(
-        directory,
-        labels="inferred",
-        label_mode="binary",
-        image_size=(32, 32),
-        batch_size=batch_size,
-        validation_split=validation_split,
-        subset="both",
-        seed=seed,
-    )
-    rescale = keras.layers.Rescaling(1 / 255)
-    return (
-        train.map(lambda images, labels: (rescale(images), labels)),
-        validation.map(lambda images, labels: (rescale(images), labels)),
-    )
+CHANGES = [
+    (
+        '            keras.layers.Conv2D(6, 5, padding=padding, activation="relu"),\n',
+        '            keras.layers.Conv2D(6, 5, activation="relu"),\n',
+    ),
+    (
+        '            keras.layers.Conv2D(16, 5, padding=padding, activation="relu"),\n',
+        '            keras.layers.Conv2D(16, 5, activation="relu"),\n',
+    ),
+]

@@ -8,109 +8,13 @@ week: week05_transfer
 fails: test_1_augmentation.py::test_identity_at_inference
 """
 
-from __future__ import annotations
-
-import keras
-import numpy as np
-
-#: The backbone layer to cut at: its output are the features the new head learns from.
-FEATURE_LAYER = "features"
-
-
-class Augmentation(keras.Model):
-    """Random flips, rotations, zooms and shifts of ``(28, 28, 1)`` images."""
-
-    def __init__(self) -> None:
-        super().__init__(name="augmentation")
-        self.steps = [
-            keras.layers.RandomFlip("horizontal"),
-            keras.layers.RandomRotation(0.05),
-            keras.layers.RandomZoom(0.1),
-            keras.layers.RandomTranslation(0.1, 0.1),
-        ]
-
-    def call(self, images: keras.KerasTensor, training: bool | None = None) -> keras.KerasTensor:
-        for step in self.steps:
-            images = step(images, training=True)
-        return images
-
-
-def build_augmentation() -> keras.Model:
-    """Exercise 5.1: a model of random augmentation layers for ``(28, 28, 1)`` images.
-
-    Return a ``keras.Sequential`` that starts with ``keras.Input(shape=(28, 28, 1))`` and
-    applies, in this order, ``RandomFlip("horizontal")``, ``RandomRotation`` (up to 5% of a
-    full turn, ``0.05``), ``RandomZoom(0.1)`` and ``RandomTranslation(0.1, 0.1)``.
-
-    Called with ``training=True`` (as ``fit`` calls it) it returns a new random variant of
-    each image, shape unchanged; called with ``training=False`` (as ``predict`` and
-    ``evaluate`` call it) it returns its input unchanged. Do not force ``training=True`` on
-    the layers. (Called plainly, ``model(images)``, outside ``fit``, Keras's random layers
-    do augment: they are meant to work in a ``tf.data`` pipeline too.)
-    """
-    return Augmentation()
-
-
-def build_transfer_model(backbone: keras.Model, num_classes: int) -> keras.Model:
-    """Exercise 5.2: a classifier for ``num_classes`` new classes on the frozen backbone.
-
-    ``backbone`` is the pretrained functional model described above. Keep its layers from
-    the input up to and including ``FEATURE_LAYER`` (output shape ``(None, 288)``), with
-    their pretrained weights, frozen (``trainable = False``); drop its old classifier. On
-    top, put a new head: one ``keras.layers.Dense(num_classes, activation="softmax")``
-    (a ``Dropout`` before it is allowed). Only the head's parameters are trainable:
-    ``288 * num_classes + num_classes`` of them.
-
-    One way: ``keras.Model(backbone.input, head(backbone.get_layer(FEATURE_LAYER).output))``.
-
-    Compile it with the Adam optimizer (learning rate 1e-3), the loss
-    ``"sparse_categorical_crossentropy"`` (labels are integers ``0 .. num_classes - 1``) and
-    ``metrics=["accuracy"]``, and return it. The model takes images of shape
-    ``(n, 28, 28, 1)`` and returns ``(n, num_classes)`` probabilities.
-    """
-    backbone.trainable = False
-    features = backbone.get_layer(FEATURE_LAYER).output
-    outputs = keras.layers.Dense(num_classes, activation="softmax", name="head")(features)
-    model = keras.Model(backbone.input, outputs, name="transfer")
-    model.compile(
-        optimizer=keras.optimizers.Adam(learning_rate=1e-3),
-        loss="sparse_categorical_crossentropy",
-        metrics=["accuracy"],
-    )
-    return model
-
-
-def fine_tune(model: keras.Model, first_trainable_layer: str) -> keras.Model:
-    """Exercise 5.3: unfreeze the top of the backbone in ``model`` and recompile it.
-
-    ``model`` is what ``build_transfer_model`` returns; ``first_trainable_layer`` names one
-    of its backbone layers, e.g. ``"conv3"``. Make that layer and every layer after it
-    trainable (the rest of the backbone and the new head); keep every backbone layer before
-    it frozen. Then compile again, so that the change takes effect, with a learning rate
-    at most 1e-4 (``keras.optimizers.Adam(learning_rate=1e-5)``; a high rate would wreck the
-    pretrained weights), the same loss and ``metrics=["accuracy"]``. Return the model.
-    """
-    trainable = False
-    for layer in model.layers:
-        trainable = trainable or layer.name == first_trainable_layer
-        layer.trainable = trainable
-    model.compile(
-        optimizer=keras.optimizers.Adam(learning_rate=1e-5),
-        loss="sparse_categorical_crossentropy",
-        metrics=["accuracy"],
-    )
-    return model
-
-
-def train_transfer_model(
-    model: keras.Model, x: np.ndarray, y: np.ndarray
-) -> keras.callbacks.History:
-    """Exercise 5.4: train the model from ``build_transfer_model`` on a few labelled images.
-
-    ``x`` holds the images, float32 of shape ``(n, 28, 28, 1)`` in [0, 1] (the grader gives
-    10 images of each new class, n = 50); ``y`` their labels, int32 ``0 .. 4``. Train with
-    ``model.fit`` for at most 30 epochs (30 epochs with ``batch_size=8`` work well: a new
-    head on good features learns fast) and return the ``History`` that ``fit`` returns.
-    The grader then measures the accuracy on the 5,000 official test images of these classes.
-    """
-    return model.fit(x, y, epochs=30, batch_size=8, verbose=0)
+CHANGES = [
+    (
+        'FEATURE_LAYER = "features"\n\n',
+        'FEATURE_LAYER = "features"\n\n\nclass Augmentation(keras.Model):\n    """Random flips, rotations, zooms and shifts of ``(28, 28, 1)`` images."""\n\n    def __init__(self) -> None:\n        super().__init__(name="augmentation")\n        self.steps = [\n            keras.layers.RandomFlip("horizontal"),\n            keras.layers.RandomRotation(0.05),\n            keras.layers.RandomZoom(0.1),\n            keras.layers.RandomTranslation(0.1, 0.1),\n        ]\n\n    def call(self, images: keras.KerasTensor, training: bool | None = None) -> keras.KerasTensor:\n        for step in self.steps:\n            images = step(images, training=True)\n        return images\n\n',
+    ),
+    (
+        '    return keras.Sequential(\n        [\n            keras.Input(shape=(28, 28, 1)),\n            keras.layers.RandomFlip("horizontal"),\n            keras.layers.RandomRotation(0.05),\n            keras.layers.RandomZoom(0.1),\n            keras.layers.RandomTranslation(0.1, 0.1),\n        ],\n        name="augmentation",\n    )\n',
+        "    return Augmentation()\n",
+    ),
+]
