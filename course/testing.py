@@ -10,6 +10,7 @@ Hint: <how to fix it>", so a grader reads like its contract::
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -29,6 +30,7 @@ __all__ = [
     "check_layers_present",
     "check_output_shape",
     "check_parameter_count",
+    "describe_error",
     "fail",
     "format_shape",
     "note",
@@ -41,12 +43,22 @@ def note(message: str) -> None:
     notes.add(message)
 
 
+_ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*m")
+
+
 def fail(what: str, *, expected: Any, received: Any, hint: str = "") -> CheckFailed:
     """The exception for a wrong answer; ``raise fail(...)`` in a grader."""
     message = f"{what} should be {expected}. Received: {received}."
     if hint:
         message += f" Hint: {hint}"
     return CheckFailed(message)
+
+
+def describe_error(error: Exception) -> str:
+    """An error raised in the grading process (say, by a rebuilt model), for a message: its
+    type and the first 200 characters, on one line, without terminal colour codes."""
+    text = " ".join(_ANSI_ESCAPE.sub("", str(error)).split())
+    return f"{type(error).__name__}: {text[:200]}"
 
 
 def check(condition: bool, message: str) -> None:

@@ -9,7 +9,6 @@ shape of those predictions. The parameter budget is counted from the weight arra
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 from typing import Any
 
@@ -20,7 +19,13 @@ from course.grading.errors import GraderError
 from course.grading.rebuild import NotRebuildable, rebuild_model
 from course.grading.reports import ModelReport
 from course.grading.submission import Submission
-from course.testing import check_input_shape, check_output_shape, check_parameter_count, fail
+from course.testing import (
+    check_input_shape,
+    check_output_shape,
+    check_parameter_count,
+    describe_error,
+    fail,
+)
 
 PARAMETER_BUDGET = 250_000
 SAMPLE = np.random.default_rng(3).random((32, 28, 28), dtype=np.float32)
@@ -62,7 +67,7 @@ def _predict(report: ModelReport, submission: Submission) -> np.ndarray:
         raise fail(
             "the model",
             expected="able to predict a batch of 28x28 images",
-            received=_describe_error(error),
+            received=describe_error(error),
             hint="start the model with keras.Input(shape=(28, 28)).",
         ) from None
 
@@ -73,12 +78,6 @@ def _shaped_for(model: ModelReport, images: np.ndarray) -> np.ndarray:
     if shape is None or any(d is None for d in shape[1:]) or np.prod(shape[1:]) != 28 * 28:
         return images
     return images.reshape((len(images), *shape[1:]))
-
-
-def _describe_error(error: Exception) -> str:
-    """The first 200 characters of an error, on one line, without terminal colour codes."""
-    text = " ".join(re.sub(r"\x1b\[[0-9;]*m", "", str(error)).split())
-    return f"{type(error).__name__}: {text[:200]}"
 
 
 def _last_layer_applies_softmax(report: ModelReport) -> bool:

@@ -21,8 +21,6 @@ while other jobs shared the two cores (training check 15-28 s); its time limit i
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import pytest
 
@@ -30,7 +28,7 @@ from course.datasets import fashion_mnist
 from course.grading.rebuild import NotRebuildable, rebuild_model
 from course.grading.reports import ModelReport, TrainingReport
 from course.grading.submission import Submission
-from course.testing import check_accuracy, fail
+from course.testing import check_accuracy, describe_error, fail
 
 MAX_EPOCHS = 5
 TEST_ACCURACY = 0.85
@@ -74,7 +72,7 @@ def _test_predictions(trained: TrainingReport, x_test: np.ndarray) -> np.ndarray
         raise fail(
             "the trained model",
             expected="able to predict a batch of 28x28 images",
-            received=_describe_error(error),
+            received=describe_error(error),
             hint="start the model with keras.Input(shape=(28, 28)).",
         ) from None
 
@@ -85,12 +83,6 @@ def _shaped_for(model: ModelReport, images: np.ndarray) -> np.ndarray:
     if shape is None or any(d is None for d in shape[1:]) or np.prod(shape[1:]) != 28 * 28:
         return images
     return images.reshape((len(images), *shape[1:]))
-
-
-def _describe_error(error: Exception) -> str:
-    """The first 200 characters of an error, on one line, without terminal colour codes."""
-    text = " ".join(re.sub(r"\x1b\[[0-9;]*m", "", str(error)).split())
-    return f"{type(error).__name__}: {text[:200]}"
 
 
 @pytest.mark.points(1)

@@ -9,8 +9,6 @@ and weights; only a model that cannot be rebuilt is judged on the worker's predi
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import pytest
 
@@ -23,6 +21,7 @@ from course.testing import (
     check_layers_present,
     check_output_shape,
     check_parameter_count,
+    describe_error,
     fail,
 )
 
@@ -35,12 +34,6 @@ _ACCURACY_NAMES = ("accuracy", "acc", "sparse_categorical_accuracy")
 @pytest.fixture(scope="module")
 def model(submission: Submission) -> ModelReport:
     return submission.model(BUILDER)
-
-
-def _describe_error(error: Exception) -> str:
-    """The first 200 characters of an error, on one line, without terminal colour codes."""
-    text = " ".join(re.sub(r"\x1b\[[0-9;]*m", "", str(error)).split())
-    return f"{type(error).__name__}: {text[:200]}"
 
 
 def _predict(report: ModelReport, submission: Submission) -> np.ndarray:
@@ -58,7 +51,7 @@ def _predict(report: ModelReport, submission: Submission) -> np.ndarray:
         raise fail(
             "the model",
             expected="able to predict a batch of (28, 28, 1) images",
-            received=_describe_error(error),
+            received=describe_error(error),
             hint="start the model with keras.Input(shape=(28, 28, 1)).",
         ) from None
 

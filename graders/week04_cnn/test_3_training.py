@@ -25,15 +25,13 @@ about the same time: more images beat more epochs, hence 40,000 images and 2 epo
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import pytest
 
 from course.grading.rebuild import NotRebuildable, rebuild_model
 from course.grading.reports import TrainingReport
 from course.grading.submission import Submission
-from course.testing import check_accuracy, fail
+from course.testing import check_accuracy, describe_error, fail
 
 TRAINING_IMAGES = 40_000
 MAX_EPOCHS = 3
@@ -51,12 +49,6 @@ def trained(submission: Submission, fashion: tuple[Split, Split]) -> TrainingRep
         x=x_train[:TRAINING_IMAGES],
         y=y_train[:TRAINING_IMAGES],
     )
-
-
-def _describe_error(error: Exception) -> str:
-    """The first 200 characters of an error, on one line, without terminal colour codes."""
-    text = " ".join(re.sub(r"\x1b\[[0-9;]*m", "", str(error)).split())
-    return f"{type(error).__name__}: {text[:200]}"
 
 
 @pytest.mark.points(1)
@@ -95,7 +87,7 @@ def test_test_accuracy(trained: TrainingReport, fashion: tuple[Split, Split]) ->
         raise fail(
             "the trained model",
             expected="able to predict a batch of (28, 28, 1) images",
-            received=_describe_error(error),
+            received=describe_error(error),
             hint="start the model with keras.Input(shape=(28, 28, 1)).",
         ) from None
     check_accuracy(

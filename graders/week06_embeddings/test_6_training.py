@@ -35,7 +35,6 @@ pooling 0.738-0.745 (fails, besides the layer check). Not shuffling costs nothin
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import numpy as np
@@ -45,7 +44,7 @@ from course.datasets import rotten_tomatoes
 from course.grading.rebuild import NotRebuildable, rebuild_model
 from course.grading.reports import TrainingReport, expect, expect_array
 from course.grading.submission import Submission
-from course.testing import fail
+from course.testing import describe_error, fail
 
 SPLIT_SEED = 2014
 VALIDATION_SENTENCES = 2_000
@@ -97,11 +96,6 @@ def trained(submission: Submission, split: tuple[Split, Split]) -> dict[str, Any
     }
 
 
-def _describe_error(error: Exception) -> str:
-    text = " ".join(re.sub(r"\x1b\[[0-9;]*m", "", str(error)).split())
-    return f"{type(error).__name__}: {text[:200]}"
-
-
 def validation_probabilities(training: TrainingReport, ids: np.ndarray) -> np.ndarray:
     """The rebuilt model's probability of "positive" for each row of ``ids``."""
     try:
@@ -116,7 +110,7 @@ def validation_probabilities(training: TrainingReport, ids: np.ndarray) -> np.nd
         raise fail(
             f"the trained model's predictions for token ids of shape {ids.shape}",
             expected="one probability per sentence",
-            received=_describe_error(error),
+            received=describe_error(error),
             hint="the model must take the rows of token ids your vectorizer makes.",
         ) from None
     if predictions.shape not in ((len(ids), 1), (len(ids),)):
