@@ -110,6 +110,16 @@ def progress_command(as_json: bool) -> None:
     Console().print(table)
 
 
+def _add_classroom_commands() -> None:
+    from course.classroom.commands import COMMANDS
+
+    for command in COMMANDS:
+        main.add_command(command)
+
+
+_add_classroom_commands()
+
+
 def _run(function: Any, **kwargs: Any) -> Any:
     """Call the core; turn the errors a user can fix into a message and exit code 2."""
     from course.config import CourseError

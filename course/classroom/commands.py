@@ -1,0 +1,376 @@
+"""The ``course`` commands for a class on nbgrader: parse, call the core, render.
+
+Instructor commands work on a course directory (``--course-dir``, ``$COURSE_DIR``, default:
+the current folder); student commands on an exchange folder and a course id. None of them
+imports nbgrader or TensorFlow until it runs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_ERROR = 0, 1, 2
+
+course_dir_option = click.option(
+    "--course-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    envvar="COURSE_DIR",
+    default=".",
+    show_default="current folder, or $COURSE_DIR",
+    help="The course directory (made by 'course init').",
+)
+
+
+def _student_options(function: Callable[..., Any]) -> Callable[..., Any]:
+    for option in reversed(
+        [
+            click.option(
+                "--exchange",
+                type=click.Path(path_type=Path, file_okay=False),
+                envvar="COURSE_EXCHANGE",
+                required=True,
+                help="The exchange folder your instructor gave you ($COURSE_EXCHANGE).",
+            ),
+            click.option(
+                "--course",
+                "course_id",
+                envvar="COURSE_ID",
+                required=True,
+                help="The course id ($COURSE_ID).",
+            ),
+            click.option(
+                "--student", default="", help="Your student id (default: your login name)."
+            ),
+            click.option(
+                "--dir",
+                "directory",
+                type=click.Path(path_type=Path, file_okay=False),
+                default=".",
+                show_default=True,
+                help="Where your week folders are.",
+            ),
+        ]
+    ):
+        function = option(function)
+    return function
+
+
+def _run(function: Callable[..., Any], **kwargs: Any) -> Any:
+    """Call the core; errors a user can fix become 'Error: ...' and exit code 2."""
+    from course.config import CourseError
+    from course.grading.runner import GradingFailed
+
+    try:
+        return function(**kwargs)
+    except CourseError as error:
+        click.echo(f"Error: {error}", err=True)
+        sys.exit(EXIT_ERROR)
+    except GradingFailed as error:
+        click.echo(f"Error: grading could not run: {error}", err=True)
+        sys.exit(EXIT_ERROR)
+
+
+def _settings(course_dir: Path) -> Any:
+    from course.classroom.settings import CourseSettings
+
+    return _run(CourseSettings.load, root=course_dir)
+
+
+def _week(spec: str) -> Any:
+    from course import api
+
+    return _run(lambda: api.layout().week(spec))
+
+
+def _week_id(spec: str) -> str:
+    """A student's week: resolved through the installed course when possible."""
+    from course.config import CourseError
+
+    try:
+        from course import api
+
+        return api.layout().week(spec).stem
+    except CourseError:
+        return spec
+
+
+@click.command("generate")
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 if a stub is out of date.")
+def generate_command(check: bool) -> None:
+    """Make every stub in assignments/ from its solution with nbgrader's clearing."""
+    from course import api
+    from course.classroom.generate import generate
+
+    statuses = _run(generate, weeks=_run(api.list_weeks), check=check)
+    stale = [status.week for status in statuses if not status.up_to_date]
+    for status in statuses:
+        state = "up to date" if status.up_to_date else ("OUT OF DATE" if check else "written")
+        click.echo(f"{status.week.assignment}: {state}")
+    if check and stale:
+        click.echo("Run 'course generate' to rewrite the stubs from their solutions.", err=True)
+        sys.exit(EXIT_PROBLEMS)
+
+
+@click.command("init")
+@click.argument("directory", type=click.Path(path_type=Path, file_okay=False), default=".")
+@click.option("--course-id", required=True, help="nbgrader's course id, e.g. tf101.")
+@click.option(
+    "--database",
+    default="sqlite:///gradebook.db",
+    show_default=True,
+    help="The gradebook: an SQLAlchemy URL (postgresql+psycopg://user:pw@host/db).",
+)
+@click.option(
+    "--exchange",
+    default="exchange",
+    show_default=True,
+    help="nbgrader's exchange folder, shared with students (relative: inside DIRECTORY).",
+)
+def init_command(directory: Path, course_id: str, database: str, exchange: str) -> None:
+    """Create a course directory: course.toml, nbgrader_config.py, gradebook, exchange."""
+    from course.classroom.workflow import init
+
+    settings = _run(init, root=directory, course_id=course_id, database=database, exchange=exchange)
+    click.echo(f"Course {settings.course_id} in {settings.root}")
+    click.echo(f"  settings: {settings.settings_file} (deadlines, late policy)")
+    click.echo(f"  exchange: {settings.exchange} (give students this path)")
+
+
+@click.command("release")
+@click.argument("week")
+@course_dir_option
+def release_command(week: str, course_dir: Path) -> None:
+    """Release WEEK: stub module and notebook to students, its checks to the gradebook."""
+    from course.classroom.workflow import release
+
+    settings, chosen = _settings(course_dir), _week(week)
+    released = _run(release, settings=settings, week=chosen)
+    click.echo(
+        f"Released {released.week} ({released.checks} checks, {released.max_points:g} points): "
+        + ", ".join(path.name for path in released.files)
+    )
+
+
+@click.command("collect")
+@click.argument("week")
+@click.option("--student", default="", help="Collect one student only.")
+@course_dir_option
+def collect_command(week: str, student: str, course_dir: Path) -> None:
+    """Collect the latest submissions of WEEK from the exchange into submitted/."""
+    from course.classroom.workflow import collect
+
+    students = _run(collect, settings=_settings(course_dir), week=_week(week), student=student)
+    click.echo(f"Collected {len(students)} submission(s): {', '.join(students) or 'none'}")
+
+
+@click.command("autograde")
+@click.argument("week")
+@click.option("--student", default="", help="Grade one student only.")
+@click.option("--force", is_flag=True, help="Grade again even when nothing changed.")
+@course_dir_option
+def autograde_command(week: str, student: str, force: bool, course_dir: Path) -> None:
+    """Grade the collected submissions of WEEK into nbgrader's gradebook.
+
+    Exit code 0 when every submission was graded, 1 when some were refused or failed.
+    """
+    from course.classroom.workflow import autograde
+
+    def announce(name: str, index: int, total: int) -> None:
+        click.echo(f"[{index}/{total}] grading {name} ...", err=True)
+
+    outcomes = _run(
+        autograde,
+        settings=_settings(course_dir),
+        week=_week(week),
+        student=student,
+        force=force,
+        on_student=announce,
+    )
+    for outcome in outcomes:
+        points = f"{outcome.score - outcome.penalty:g} / {outcome.max_score:g}"
+        late = f" (late: -{outcome.penalty:g})" if outcome.penalty else ""
+        detail = f": {outcome.message}" if outcome.message else ""
+        if outcome.status == "failed":
+            click.echo(f"{outcome.student}: FAILED{detail}")
+        else:
+            click.echo(f"{outcome.student}: {outcome.status}, {points}{late}{detail}")
+    if not outcomes:
+        click.echo("No collected submissions: run 'course collect WEEK' first.")
+    if any(outcome.status in ("refused", "failed") for outcome in outcomes):
+        sys.exit(EXIT_PROBLEMS)
+
+
+@click.command("feedback")
+@click.argument("week")
+@click.option("--student", default="", help="One student only.")
+@course_dir_option
+def feedback_command(week: str, student: str, course_dir: Path) -> None:
+    """Write each student's feedback page for WEEK and release it through nbgrader."""
+    from course.classroom.workflow import feedback
+
+    written = _run(feedback, settings=_settings(course_dir), week=_week(week), student=student)
+    for item in written:
+        click.echo(f"{item.student}: {item.path}")
+
+
+@click.command("export")
+@click.option(
+    "--output",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Folder for the CSV files and Gradescope results (default: exports/ in the course).",
+)
+@course_dir_option
+def export_command(output: Path | None, course_dir: Path) -> None:
+    """Export grades: a CSV per week (a column per check), grades.csv, Gradescope JSON."""
+    from course import api
+    from course.classroom.workflow import export
+
+    settings = _settings(course_dir)
+    written = _run(
+        export,
+        settings=settings,
+        weeks=_run(api.list_weeks),
+        output=output or settings.root / "exports",
+    )
+    for path in written:
+        if path.suffix == ".csv":
+            click.echo(str(path))
+    gradescope = sum(1 for path in written if path.name == "results.json")
+    click.echo(f"and {gradescope} Gradescope results.json file(s)")
+
+
+@click.command("import-zip")
+@click.argument("week")
+@click.argument("archive", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.option(
+    "--names",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="CSV of 'name,student_id': the LMS's names at the start of file names -> ids.",
+)
+@click.option(
+    "--submitted-at",
+    type=click.DateTime(formats=["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M%z", "%Y-%m-%d"]),
+    help="When they were submitted (default: each file's time in the zip, as UTC).",
+)
+@course_dir_option
+def import_zip_command(
+    week: str,
+    archive: Path,
+    names: Path | None,
+    submitted_at: dt.datetime | None,
+    course_dir: Path,
+) -> None:
+    """Import WEEK's submissions from an LMS zip (one file per student) into submitted/."""
+    from course.classroom.workflow import import_zip, read_names
+
+    moment = None
+    if submitted_at is not None:
+        moment = submitted_at if submitted_at.tzinfo else submitted_at.replace(tzinfo=dt.UTC)
+    imported, problems = _run(
+        import_zip,
+        settings=_settings(course_dir),
+        week=_week(week),
+        archive=archive,
+        names=_run(read_names, path=names) if names else None,
+        submitted_at=moment,
+    )
+    for item in imported:
+        click.echo(f"{item.student}: {item.path.name}")
+    for problem in problems:
+        click.echo(f"skipped {problem.file}: {problem.problem}", err=True)
+    click.echo(f"Imported {len(imported)} submission(s); then run 'course autograde {week}'.")
+    if problems:
+        sys.exit(EXIT_PROBLEMS)
+
+
+@click.command("fetch")
+@click.argument("week")
+@_student_options
+def fetch_command(week: str, exchange: Path, course_id: str, student: str, directory: Path) -> None:
+    """Fetch a released WEEK from your course's exchange into DIR/WEEK."""
+    from course.classroom.student import fetch
+
+    folder = _run(
+        fetch,
+        exchange=exchange,
+        course_id=course_id,
+        week=_week_id(week),
+        student=student,
+        directory=directory,
+        cache=_cache(),
+    )
+    click.echo(f"Fetched into {folder}")
+
+
+@click.command("submit")
+@click.argument("week")
+@_student_options
+def submit_command(
+    week: str, exchange: Path, course_id: str, student: str, directory: Path
+) -> None:
+    """Submit DIR/WEEK (its .py module or .ipynb notebook) to your course's exchange."""
+    from course.classroom.student import submit
+
+    stamp = _run(
+        submit,
+        exchange=exchange,
+        course_id=course_id,
+        week=_week_id(week),
+        student=student,
+        directory=directory,
+        cache=_cache(),
+    )
+    click.echo(f"Submitted {week} at {stamp}")
+
+
+@click.command("fetch-feedback")
+@click.argument("week")
+@_student_options
+def fetch_feedback_command(
+    week: str, exchange: Path, course_id: str, student: str, directory: Path
+) -> None:
+    """Fetch your released feedback on WEEK into DIR/WEEK/feedback/."""
+    from course.classroom.student import fetch_feedback
+
+    pages = _run(
+        fetch_feedback,
+        exchange=exchange,
+        course_id=course_id,
+        week=_week_id(week),
+        student=student,
+        directory=directory,
+        cache=_cache(),
+    )
+    for page in pages:
+        click.echo(str(page))
+    if not pages:
+        click.echo("No feedback released for you yet.")
+
+
+def _cache() -> Path | None:
+    """nbgrader's submission cache: ``$COURSE_SUBMIT_CACHE`` or nbgrader's default."""
+    configured = os.environ.get("COURSE_SUBMIT_CACHE")
+    return Path(configured) if configured else None
+
+
+COMMANDS = (
+    generate_command,
+    init_command,
+    release_command,
+    collect_command,
+    autograde_command,
+    feedback_command,
+    export_command,
+    import_zip_command,
+    fetch_command,
+    submit_command,
+    fetch_feedback_command,
+)

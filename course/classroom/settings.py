@@ -1,0 +1,263 @@
+"""An instructor's course directory and its settings file, ``course.toml``.
+
+``course init`` writes both ``course.toml`` and an ``nbgrader_config.py`` that reads it, so
+``course`` and nbgrader's own tools (formgrader, ``nbgrader export``) see one course id, one
+gradebook and one exchange. Everything here is plain data: no nbgrader, no TensorFlow.
+
+``course.toml``::
+
+    [course]
+    id = "tf101"                       # nbgrader's course id
+    database = "sqlite:///gradebook.db" # any SQLAlchemy URL; relative SQLite paths are
+                                        # resolved against the course directory
+    exchange = "exchange"               # nbgrader's exchange root (shared with students)
+    timezone = "UTC"
+
+    [policy]
+    grace_minutes = 15          # late by less than this: no penalty
+    percent_per_day = 10        # of the score earned, per started day late
+    cap_percent = 50            # the penalty never exceeds this share of the score
+    submissions_per_day = 0     # 0: unlimited; otherwise later ones that day are not collected
+
+    [deadlines]                 # week stem = ISO 8601 date and time (with its UTC offset)
+    week01_tensors = "2026-12-07T23:59:00+00:00"
+
+    [extensions.alice]          # extra days for one student, per week
+    week01_tensors = 2
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from course.config import CourseError
+
+SETTINGS_FILE = "course.toml"
+NBGRADER_CONFIG = "nbgrader_config.py"
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+
+
+class ClassroomError(CourseError):
+    """A problem with the course directory or a command's input; the message says the fix."""
+
+
+@dataclass(frozen=True)
+class LatePolicy:
+    """How late work loses points, and how often a student may submit."""
+
+    grace_minutes: float = 0.0
+    percent_per_day: float = 0.0
+    cap_percent: float = 100.0
+    submissions_per_day: int = 0
+    deadlines: dict[str, dt.datetime] = field(default_factory=dict)
+    #: student id -> week stem -> extra days.
+    extensions: dict[str, dict[str, float]] = field(default_factory=dict)
+
+    def due(self, week: str, student: str) -> dt.datetime | None:
+        """When ``student``'s work on ``week`` is due, extension included; None: no deadline."""
+        deadline = self.deadlines.get(week)
+        if deadline is None:
+            return None
+        extra = self.extensions.get(student, {}).get(week, 0.0)
+        return deadline + dt.timedelta(days=extra)
+
+    def days_late(self, week: str, student: str, submitted: dt.datetime) -> int:
+        """Started days past the deadline (and its grace period): 0 when on time."""
+        due = self.due(week, student)
+        if due is None:
+            return 0
+        late = submitted - due - dt.timedelta(minutes=self.grace_minutes)
+        if late <= dt.timedelta(0):
+            return 0
+        return -(-late // dt.timedelta(days=1))  # ceiling: a started day counts
+
+    def penalty(self, week: str, student: str, submitted: dt.datetime, score: float) -> float:
+        """Points taken off ``score`` for lateness: a percent per day of it, capped."""
+        days = self.days_late(week, student, submitted)
+        percent = min(self.cap_percent, self.percent_per_day * days)
+        return round(max(0.0, score) * percent / 100.0, 6)
+
+
+@dataclass(frozen=True)
+class CourseSettings:
+    """A course directory and what its ``course.toml`` says."""
+
+    root: Path
+    course_id: str
+    database_url: str
+    exchange: Path
+    timezone: str = "UTC"
+    policy: LatePolicy = field(default_factory=LatePolicy)
+
+    @property
+    def settings_file(self) -> Path:
+        return self.root / SETTINGS_FILE
+
+    def directory(self, step: str, student: str, week: str) -> Path:
+        """nbgrader's path scheme: ``<root>/<step>/<student>/<week>`` (``.`` for no student)."""
+        return self.root / step / student / week if student != "." else self.root / step / week
+
+    @classmethod
+    def load(cls, root: Path) -> CourseSettings:
+        """Read ``root/course.toml``; a missing or wrong file is a :class:`ClassroomError`."""
+        root = root.resolve()
+        path = root / SETTINGS_FILE
+        if not path.is_file():
+            raise ClassroomError(
+                f"{root} is not a course directory (no {SETTINGS_FILE}): run "
+                f"'course init {root} --course-id ID' first, or pass --course-dir"
+            )
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+            raise ClassroomError(f"{path} is not valid TOML: {error}") from error
+        return cls.from_dict(root, data, source=path)
+
+    @classmethod
+    def from_dict(cls, root: Path, data: dict[str, Any], *, source: Path) -> CourseSettings:
+        course = _table(data, "course", source)
+        course_id = _text(course, "id", source)
+        if not _ID.match(course_id):
+            raise ClassroomError(
+                f"{source}: course id {course_id!r} may hold letters, digits, '_', '.' and '-'"
+            )
+        database = _text(course, "database", source, default="sqlite:///gradebook.db")
+        exchange = Path(_text(course, "exchange", source, default="exchange")).expanduser()
+        policy = _table(data, "policy", source, required=False)
+        return cls(
+            root=root,
+            course_id=course_id,
+            database_url=resolve_database_url(database, root),
+            exchange=exchange if exchange.is_absolute() else root / exchange,
+            timezone=_text(course, "timezone", source, default="UTC"),
+            policy=LatePolicy(
+                grace_minutes=_number(policy, "grace_minutes", source, 0.0),
+                percent_per_day=_number(policy, "percent_per_day", source, 0.0),
+                cap_percent=_number(policy, "cap_percent", source, 100.0),
+                submissions_per_day=int(_number(policy, "submissions_per_day", source, 0)),
+                deadlines=_deadlines(_table(data, "deadlines", source, required=False), source),
+                extensions=_extensions(_table(data, "extensions", source, required=False), source),
+            ),
+        )
+
+
+def resolve_database_url(url: str, root: Path) -> str:
+    """``sqlite:///relative.db`` made absolute against ``root``; other URLs unchanged."""
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and not url.startswith(prefix + "/") and url != prefix + ":memory:":
+        return prefix + str((root / url[len(prefix) :]).resolve())
+    return url
+
+
+def write_settings(
+    root: Path, *, course_id: str, database: str, exchange: str, timezone: str = "UTC"
+) -> None:
+    """Write a new ``course.toml`` and the ``nbgrader_config.py`` that reads it."""
+    if not _ID.match(course_id):
+        raise ClassroomError(
+            f"course id {course_id!r} may hold only letters, digits, '_', '.' and '-'"
+        )
+    text = (
+        "# Settings of this course, read by `course` and by nbgrader_config.py.\n"
+        "[course]\n"
+        f"id = {_quote(course_id)}\n"
+        f"database = {_quote(database)}\n"
+        f"exchange = {_quote(exchange)}\n"
+        f"timezone = {_quote(timezone)}\n"
+        "\n[policy]\n"
+        "grace_minutes = 15\n"
+        "percent_per_day = 10\n"
+        "cap_percent = 50\n"
+        "submissions_per_day = 0\n"
+        "\n[deadlines]\n"
+        '# week01_tensors = "2026-12-07T23:59:00+00:00"\n'
+        "\n[extensions]\n"
+        "# [extensions.alice]\n"
+        "# week01_tensors = 2\n"
+    )
+    (root / SETTINGS_FILE).write_text(text, encoding="utf-8")
+    (root / NBGRADER_CONFIG).write_text(NBGRADER_CONFIG_TEXT, encoding="utf-8")
+
+
+NBGRADER_CONFIG_TEXT = '''\
+"""nbgrader's configuration for this course: read from course.toml, so the two agree.
+
+Written by `course init`. Edit course.toml, not this file.
+"""
+
+import pathlib
+import tomllib
+
+_here = pathlib.Path(__file__).resolve().parent
+_course = tomllib.loads((_here / "course.toml").read_text(encoding="utf-8"))["course"]
+_database = _course.get("database", "sqlite:///gradebook.db")
+if _database.startswith("sqlite:///") and not _database.startswith("sqlite:////"):
+    _database = "sqlite:///" + str(_here / _database[len("sqlite:///"):])
+_exchange = pathlib.Path(_course.get("exchange", "exchange")).expanduser()
+
+c = get_config()  # noqa: F821 (nbgrader defines it)
+c.CourseDirectory.root = str(_here)
+c.CourseDirectory.course_id = _course["id"]
+c.CourseDirectory.db_url = _database
+c.Exchange.root = str(_exchange if _exchange.is_absolute() else _here / _exchange)
+c.Exchange.timezone = _course.get("timezone", "UTC")
+'''
+
+
+def _quote(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _table(data: dict[str, Any], key: str, source: Path, *, required: bool = True) -> Any:
+    value = data.get(key)
+    if value is None and not required:
+        return {}
+    if not isinstance(value, dict):
+        raise ClassroomError(f"{source}: needs a [{key}] table")
+    return value
+
+
+def _text(table: dict[str, Any], key: str, source: Path, *, default: str | None = None) -> str:
+    value = table.get(key, default)
+    if not isinstance(value, str) or not value:
+        raise ClassroomError(f"{source}: '{key}' must be a non-empty string")
+    return value
+
+
+def _number(table: dict[str, Any], key: str, source: Path, default: float) -> float:
+    value = table.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        raise ClassroomError(f"{source}: [policy] {key} must be a number >= 0, got {value!r}")
+    return float(value)
+
+
+def _deadlines(table: dict[str, Any], source: Path) -> dict[str, dt.datetime]:
+    deadlines = {}
+    for week, value in table.items():
+        moment = value if isinstance(value, dt.datetime) else None
+        if isinstance(value, str):
+            try:
+                moment = dt.datetime.fromisoformat(value)
+            except ValueError:
+                moment = None
+        if moment is None or moment.tzinfo is None:
+            raise ClassroomError(
+                f"{source}: deadline of {week} must be a date and time with its UTC offset, "
+                f'like "2026-12-07T23:59:00+00:00"; got {value!r}'
+            )
+        deadlines[week] = moment
+    return deadlines
+
+
+def _extensions(table: dict[str, Any], source: Path) -> dict[str, dict[str, float]]:
+    extensions: dict[str, dict[str, float]] = {}
+    for student, weeks in table.items():
+        if not isinstance(weeks, dict):
+            raise ClassroomError(f"{source}: [extensions.{student}] must map weeks to days")
+        extensions[student] = {week: _number(weeks, week, source, 0.0) for week in weeks}
+    return extensions

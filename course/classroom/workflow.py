@@ -1,0 +1,573 @@
+"""The instructor's commands: init, release, collect, autograde, feedback, export, import-zip.
+
+Keyword-only functions over a course directory (:class:`CourseSettings`) and the course's
+weeks (:class:`course.config.Layout`). The CLI renders what they return. nbgrader does the
+file transfers and keeps the gradebook (:mod:`course.nbgrader`); our graders grade.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import re
+import secrets
+import shutil
+import zipfile
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from course import __version__
+from course.classroom.intake import SubmissionRefused, prepare, safe_members
+from course.classroom.notebooks import module_to_notebook
+from course.classroom.settings import (
+    ClassroomError,
+    CourseSettings,
+    write_settings,
+)
+from course.config import Week
+from course.grading.results import CheckResult, GradeReport
+
+STEPS = ("source", "release", "submitted", "autograded", "feedback", "exports")
+RESULTS_FILE = "results.json"
+TIMESTAMP_FILE = "timestamp.txt"
+SECRET_FILE = "submission_secret.txt"
+#: nbgrader's timestamp format (``Exchange.timestamp_format``), in UTC.
+TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S.%f %Z"
+_STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]*$")
+
+
+def init(*, root: Path, course_id: str, database: str, exchange: str) -> CourseSettings:
+    """Create a course directory: ``course.toml``, ``nbgrader_config.py``, the gradebook,
+    nbgrader's step folders and the exchange."""
+    from course.nbgrader import gradebook
+
+    root = root.resolve()
+    if (root / "course.toml").exists():
+        raise ClassroomError(f"{root} already holds a course (course.toml); nothing changed")
+    root.mkdir(parents=True, exist_ok=True)
+    write_settings(root, course_id=course_id, database=database, exchange=exchange)
+    settings = CourseSettings.load(root)
+    for step in STEPS:
+        (root / step).mkdir(exist_ok=True)
+    settings.exchange.mkdir(parents=True, exist_ok=True)
+    settings.exchange.chmod(0o777)  # nbgrader's exchange is writable by every student
+    with gradebook.opened(settings.database_url, settings.course_id):
+        pass  # creates the tables
+    return settings
+
+
+@dataclass(frozen=True)
+class Released:
+    week: str
+    files: tuple[Path, ...]
+    checks: int
+    max_points: float
+
+
+def release(
+    *,
+    settings: CourseSettings,
+    week: Week,
+    on_event: Callable[[dict[str, Any]], None] | None = None,
+) -> Released:
+    """Publish ``week``: its stub module and notebook to the exchange, its checks to the
+    gradebook. Refuses a stub that is out of date with its solution (``course generate``).
+
+    The checks come from grading the stub itself (every check must fail there, quickly),
+    which proves the graders run before any student depends on them.
+    """
+    from course.classroom.generate import stale_stubs
+    from course.grading.runner import grade
+    from course.nbgrader import exchange, gradebook
+
+    if stale_stubs([week]):
+        raise ClassroomError(
+            f"assignments/{week.stem}.py is out of date with its solution: run "
+            "'course generate' and commit the stub before releasing"
+        )
+    stub = week.assignment.read_text(encoding="utf-8")
+    report = grade(
+        graders=week.graders, submission=week.assignment, week=week.label, on_event=on_event
+    )
+    if report.has_internal_errors or not report.checks or report.score != 0:
+        raise ClassroomError(
+            f"the graders of {week.stem} do not run cleanly on the stub (score "
+            f"{report.score:g}, problems: {list(report.infrastructure_errors)}); fix them "
+            f"with 'course check {week.number} --submission {week.assignment}' first"
+        )
+    checks = [gradebook.Check(check.id, check.max_points) for check in report.checks]
+    gradebook.declare_week(
+        settings.database_url,
+        settings.course_id,
+        week.stem,
+        checks,
+        settings.policy.deadlines.get(week.stem),
+    )
+    source = settings.root / "source" / week.stem
+    released = settings.root / "release" / week.stem
+    for folder in (source, released):
+        if folder.exists():
+            shutil.rmtree(folder)
+        folder.mkdir(parents=True)
+    solution = week.solution.read_text(encoding="utf-8")
+    (source / f"{week.stem}.py").write_text(solution, encoding="utf-8")
+    (source / f"{week.stem}.ipynb").write_text(module_to_notebook(solution), encoding="utf-8")
+    files = (released / f"{week.stem}.py", released / f"{week.stem}.ipynb")
+    files[0].write_text(stub, encoding="utf-8")
+    files[1].write_text(module_to_notebook(stub), encoding="utf-8")
+    exchange.release(exchange.instructor_place(settings, week.stem))
+    return Released(week.stem, files, len(checks), report.max_score)
+
+
+def collect(*, settings: CourseSettings, week: Week, student: str = "") -> list[str]:
+    """Copy the latest submissions (within the per-day limit) into ``submitted/``."""
+    from course.nbgrader import exchange
+
+    return exchange.collect(
+        exchange.instructor_place(settings, week.stem, student),
+        per_day_limit=settings.policy.submissions_per_day,
+    )
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What autograding did for one student."""
+
+    student: str
+    status: str  # "graded", "unchanged", "refused", "failed"
+    score: float = 0.0
+    max_score: float = 0.0
+    penalty: float = 0.0
+    message: str = ""
+
+
+@dataclass
+class GradedSubmission:
+    """``autograded/<student>/<week>/results.json``: the report and how it was made."""
+
+    student: str
+    week: str
+    submitted_at: str | None
+    source: str
+    submission_sha256: str
+    grader_version: str
+    report: dict[str, Any]
+    penalty: float = 0.0
+    days_late: int = 0
+    refused: str = ""
+    graded_at: str = field(default_factory=lambda: dt.datetime.now(dt.UTC).isoformat())
+
+    @property
+    def grade_report(self) -> GradeReport:
+        data = self.report
+        return GradeReport(
+            week=data["week"],
+            submission=data["submission"],
+            checks=tuple(CheckResult.from_dict(check) for check in data["checks"]),
+            seconds=data.get("seconds", 0.0),
+            infrastructure_errors=tuple(data.get("infrastructure_errors", ())),
+        )
+
+
+def autograde(
+    *,
+    settings: CourseSettings,
+    week: Week,
+    student: str = "",
+    force: bool = False,
+    seed: int = 0,
+    on_student: Callable[[str, int, int], None] | None = None,
+) -> list[Outcome]:
+    """Grade every collected submission of ``week`` (or one student's) into the gradebook.
+
+    A submission already graded with the same file and the same graders is not graded
+    again (``force`` re-grades); its scores are written again, which changes no rows. A
+    refused submission (missing, empty, not UTF-8, a broken notebook) is recorded with zero
+    points and the reason; a grading run that itself fails records nothing for that
+    student and is reported. Either way the batch goes on.
+    """
+    folders = submitted_folders(settings, week.stem, student)
+    version = grader_version(week)
+    outcomes = []
+    for index, (name, folder) in enumerate(folders, start=1):
+        if on_student is not None:
+            on_student(name, index, len(folders))
+        try:
+            outcomes.append(
+                _autograde_one(settings, week, name, folder, version, force=force, seed=seed)
+            )
+        except ClassroomError as error:
+            outcomes.append(Outcome(name, "failed", message=str(error)))
+        except Exception as error:  # one broken submission never stops the batch
+            outcomes.append(Outcome(name, "failed", message=f"{type(error).__name__}: {error}"))
+    return outcomes
+
+
+def submitted_folders(
+    settings: CourseSettings, week: str, student: str = ""
+) -> list[tuple[str, Path]]:
+    base = settings.root / "submitted"
+    pattern = f"{student or '*'}/{week}"
+    found = sorted((p.parent.name, p) for p in base.glob(pattern) if p.is_dir())
+    if student and not found:
+        raise ClassroomError(
+            f"no collected submission of {week} by {student} in {base}: run "
+            f"'course collect {week}' first"
+        )
+    return found
+
+
+def _autograde_one(
+    settings: CourseSettings,
+    week: Week,
+    student: str,
+    folder: Path,
+    version: str,
+    *,
+    force: bool,
+    seed: int,
+) -> Outcome:
+    from course.grading.runner import GradingFailed, grade
+    from course.nbgrader import gradebook
+
+    submitted_at = read_timestamp(folder)
+    target = settings.root / "autograded" / student / week.stem
+    previous = load_results(target)
+    try:
+        prepared = prepare(folder, week=week.stem, student=student)
+    except SubmissionRefused as refusal:
+        graded = _refused(settings, student, week, submitted_at, version, refusal.problem)
+    else:
+        digest = hashlib.sha256(prepared.module.encode("utf-8")).hexdigest()
+        if (
+            not force
+            and previous is not None
+            and previous.submission_sha256 == digest
+            and previous.grader_version == version
+        ):
+            graded = previous
+        else:
+            target.mkdir(parents=True, exist_ok=True)
+            module = target / f"{week.stem}.py"
+            module.write_text(prepared.module, encoding="utf-8")
+            try:
+                report = grade(graders=week.graders, submission=module, week=week.label, seed=seed)
+            except GradingFailed as error:
+                return Outcome(student, "failed", message=f"grading could not run: {error}")
+            if report.has_internal_errors:
+                return Outcome(
+                    student,
+                    "failed",
+                    message="the graders failed (not the student's fault): "
+                    + "; ".join(report.infrastructure_errors or ("see the check messages",)),
+                )
+            graded = GradedSubmission(
+                student=student,
+                week=week.stem,
+                submitted_at=submitted_at.isoformat() if submitted_at else None,
+                source=prepared.source.name,
+                submission_sha256=digest,
+                grader_version=version,
+                report=report.to_dict(),
+            )
+    report = graded.grade_report
+    if submitted_at is not None:
+        graded.days_late = settings.policy.days_late(week.stem, student, submitted_at)
+        graded.penalty = settings.policy.penalty(week.stem, student, submitted_at, report.score)
+    gradebook.record(
+        settings.database_url,
+        settings.course_id,
+        week=week.stem,
+        student=student,
+        timestamp=submitted_at,
+        scores={check.id: check.points for check in report.checks},
+        penalty=graded.penalty,
+    )
+    save_results(target, graded)
+    unchanged = graded is previous
+    return Outcome(
+        student,
+        "refused" if graded.refused else ("unchanged" if unchanged else "graded"),
+        score=report.score,
+        max_score=report.max_score,
+        penalty=graded.penalty,
+        message=graded.refused,
+    )
+
+
+def _refused(
+    settings: CourseSettings,
+    student: str,
+    week: Week,
+    submitted_at: dt.datetime | None,
+    version: str,
+    problem: str,
+) -> GradedSubmission:
+    """Zero points on every check the gradebook declares for the week, each saying why."""
+    from course.nbgrader import gradebook
+
+    checks = gradebook.declared_checks(settings.database_url, settings.course_id, week.stem)
+    report = GradeReport(
+        week=week.label,
+        submission="",
+        checks=tuple(
+            CheckResult(
+                id=check.id,
+                name=check.id.split("::")[-1],
+                points=0.0,
+                max_points=check.max_points,
+                status="error",
+                message=f"not graded: {problem}",
+            )
+            for check in checks
+        ),
+    )
+    return GradedSubmission(
+        student=student,
+        week=week.stem,
+        submitted_at=submitted_at.isoformat() if submitted_at else None,
+        source="",
+        submission_sha256="",
+        grader_version=version,
+        report=report.to_dict(),
+        refused=problem,
+    )
+
+
+def grader_version(week: Week) -> str:
+    """sha256 over the course version and every grader file of the week (names and bytes)."""
+    digest = hashlib.sha256(__version__.encode())
+    for path in sorted(week.graders.rglob("*.py")):
+        if "__pycache__" in path.parts:
+            continue
+        digest.update(path.relative_to(week.graders).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def read_timestamp(folder: Path) -> dt.datetime | None:
+    """When nbgrader received the submission (``timestamp.txt``), as an aware UTC time."""
+    path = folder / TIMESTAMP_FILE
+    if not path.is_file():
+        return None
+    text = path.read_text(encoding="utf-8", errors="replace").strip()
+    for pattern in (TIMESTAMP_FORMAT, "%Y-%m-%d %H:%M:%S.%f", "%Y-%m-%d %H:%M:%S %Z"):
+        try:
+            return dt.datetime.strptime(
+                text.replace("UTC", "").strip(), pattern.replace(" %Z", "")
+            ).replace(tzinfo=dt.UTC)
+        except ValueError:
+            continue
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def write_timestamp(folder: Path, moment: dt.datetime) -> None:
+    text = moment.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S.%f") + " UTC"
+    (folder / TIMESTAMP_FILE).write_text(text, encoding="utf-8")
+
+
+def load_results(folder: Path) -> GradedSubmission | None:
+    path = folder / RESULTS_FILE
+    if not path.is_file():
+        return None
+    try:
+        return GradedSubmission(**json.loads(path.read_text(encoding="utf-8")))
+    except (ValueError, TypeError):
+        return None  # unreadable: grade again
+
+
+def save_results(folder: Path, graded: GradedSubmission) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    temporary = folder / f".{RESULTS_FILE}.tmp"
+    temporary.write_text(json.dumps(asdict(graded), indent=2), encoding="utf-8")
+    os.replace(temporary, folder / RESULTS_FILE)
+
+
+@dataclass(frozen=True)
+class FeedbackWritten:
+    student: str
+    path: Path
+
+
+def feedback(*, settings: CourseSettings, week: Week, student: str = "") -> list[FeedbackWritten]:
+    """Write ``feedback/<student>/<week>/<week>.html`` for every graded submission and
+    release them through nbgrader's exchange (students get them with ``course
+    fetch-feedback``)."""
+    from course.nbgrader import exchange
+    from course.reports.feedback import render_html
+
+    written = []
+    for name, folder in submitted_folders(settings, week.stem, student):
+        graded = load_results(settings.root / "autograded" / name / week.stem)
+        if graded is None:
+            continue
+        target = settings.root / "feedback" / name / week.stem
+        target.mkdir(parents=True, exist_ok=True)
+        for kept in (TIMESTAMP_FILE, SECRET_FILE):
+            if (folder / kept).is_file():
+                shutil.copyfile(folder / kept, target / kept)
+        if not (target / SECRET_FILE).is_file():
+            (target / SECRET_FILE).write_text(secrets.token_hex(32), encoding="utf-8")
+        if not (target / TIMESTAMP_FILE).is_file():
+            write_timestamp(target, dt.datetime.now(dt.UTC))
+        page = target / f"{week.stem}.html"
+        page.write_text(render_html(graded, title=week.title), encoding="utf-8")
+        written.append(FeedbackWritten(name, page))
+    if not written:
+        raise ClassroomError(
+            f"no graded submissions of {week.stem} to give feedback on: run "
+            f"'course autograde {week.stem}' first"
+        )
+    exchange.release_feedback(exchange.instructor_place(settings, week.stem, student))
+    return written
+
+
+def export(*, settings: CourseSettings, weeks: Iterable[Week], output: Path) -> list[Path]:
+    """Write ``<output>/<week>.csv`` (one column per check, then raw score, late penalty,
+    score, max score), ``<output>/grades.csv`` (one column per week and a total) and a
+    Gradescope ``results.json`` per submission under ``<output>/gradescope/<week>/``."""
+    from course.nbgrader import gradebook
+    from course.reports.export import write_summary, write_week_csv
+
+    output.mkdir(parents=True, exist_ok=True)
+    written = []
+    table: dict[str, dict[str, float]] = {}
+    maxima: dict[str, float] = {}
+    for week in weeks:
+        checks = gradebook.declared_checks(settings.database_url, settings.course_id, week.stem)
+        if not checks:
+            continue
+        rows = gradebook.stored_grades(settings.database_url, settings.course_id, week.stem)
+        written.append(write_week_csv(output / f"{week.stem}.csv", checks, rows))
+        maxima[week.stem] = sum(check.max_points for check in checks)
+        for row in rows:
+            table.setdefault(row.student, {})[week.stem] = row.score
+            graded = load_results(settings.root / "autograded" / row.student / week.stem)
+            if graded is not None:
+                path = output / "gradescope" / week.stem / row.student / "results.json"
+                path.parent.mkdir(parents=True, exist_ok=True)
+                document = graded.grade_report.to_gradescope()
+                document["score"] = row.score
+                if row.penalty:
+                    document["output"] = f"Late penalty: -{row.penalty:g} points."
+                path.write_text(json.dumps(document, indent=2), encoding="utf-8")
+                written.append(path)
+    written.append(write_summary(output / "grades.csv", table, maxima))
+    return written
+
+
+@dataclass(frozen=True)
+class Imported:
+    student: str
+    path: Path
+
+
+@dataclass(frozen=True)
+class ImportProblem:
+    file: str
+    problem: str
+
+
+def import_zip(
+    *,
+    settings: CourseSettings,
+    week: Week,
+    archive: Path,
+    names: dict[str, str] | None = None,
+    submitted_at: dt.datetime | None = None,
+) -> tuple[list[Imported], list[ImportProblem]]:
+    """Unpack an LMS download (one file per student) into ``submitted/<student>/<week>/``.
+
+    ``names`` maps the names the LMS puts at the start of each file name (``Jane Doe``,
+    ``doejane``, an LMS id) to student ids; the longest matching name wins. Without it the
+    file name up to its first ``_`` (or its stem) is the student id. The whole archive is
+    refused when unsafe (see :func:`course.classroom.intake.safe_members`); a file that
+    matches no student, or a student with several files, is reported and skipped.
+    """
+    try:
+        opened = zipfile.ZipFile(archive)
+    except (OSError, zipfile.BadZipFile) as error:
+        raise ClassroomError(f"{archive} is not a readable zip file: {error}") from error
+    imported: list[Imported] = []
+    problems: list[ImportProblem] = []
+    with opened:
+        members = safe_members(opened, name=archive.name)
+        by_student: dict[str, list[zipfile.ZipInfo]] = {}
+        for info in members:
+            base = info.filename.replace("\\", "/").rsplit("/", 1)[-1]
+            if base.startswith(".") or Path(base).suffix not in (".py", ".ipynb"):
+                problems.append(ImportProblem(info.filename, "not a .py or .ipynb file"))
+                continue
+            student = _student_for(base, names)
+            if student is None:
+                problems.append(
+                    ImportProblem(
+                        info.filename,
+                        "matches no student: add its name to the --names file"
+                        if names
+                        else "its name does not start with a valid student id",
+                    )
+                )
+                continue
+            by_student.setdefault(student, []).append(info)
+        for student, infos in sorted(by_student.items()):
+            if len(infos) > 1:
+                listed = ", ".join(info.filename for info in infos)
+                problems.append(ImportProblem(listed, f"{student}: several files; keep one"))
+                continue
+            info = infos[0]
+            folder = settings.root / "submitted" / student / week.stem
+            if folder.exists():
+                shutil.rmtree(folder)
+            folder.mkdir(parents=True)
+            target = folder / f"{week.stem}{Path(info.filename).suffix}"
+            target.write_bytes(opened.read(info))
+            moment = submitted_at or dt.datetime(*info.date_time, tzinfo=dt.UTC)
+            write_timestamp(folder, moment)
+            (folder / SECRET_FILE).write_text(secrets.token_hex(32), encoding="utf-8")
+            imported.append(Imported(student, target))
+    return imported, problems
+
+
+def _student_for(filename: str, names: dict[str, str] | None) -> str | None:
+    lowered = filename.lower()
+    if names:
+        matches = [
+            (len(name), student)
+            for name, student in names.items()
+            if lowered.startswith(name.lower())
+            and (len(lowered) == len(name) or not lowered[len(name)].isalnum())
+        ]
+        return max(matches)[1] if matches else None
+    candidate = re.split(r"[_.]", filename, maxsplit=1)[0]
+    return candidate if _STUDENT_ID.match(candidate) else None
+
+
+def read_names(path: Path) -> dict[str, str]:
+    """A CSV of ``name,student_id`` rows (a header row is allowed) for ``import_zip``."""
+    import csv
+
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            rows = [row for row in csv.reader(handle) if row and any(cell.strip() for cell in row)]
+    except (OSError, UnicodeDecodeError) as error:
+        raise ClassroomError(f"cannot read the names file {path}: {error}") from error
+    names = {}
+    for number, row in enumerate(rows, start=1):
+        if len(row) < 2:
+            raise ClassroomError(f"{path}, row {number}: expected 'name,student_id'")
+        name, student = row[0].strip(), row[1].strip()
+        if number == 1 and student.lower() in ("student_id", "student", "id"):
+            continue
+        if not _STUDENT_ID.match(student):
+            raise ClassroomError(f"{path}, row {number}: {student!r} is not a valid student id")
+        names[name] = student
+    return names

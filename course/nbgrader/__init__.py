@@ -1,0 +1,12 @@
+"""The only place in ``course`` that imports nbgrader.
+
+* :mod:`course.nbgrader.stubs`: nbgrader's ``ClearSolutions`` turns a solution into a stub;
+* :mod:`course.nbgrader.exchange`: release, fetch, submit, collect and feedback through
+  nbgrader's exchange (its default, file-system exchange);
+* :mod:`course.nbgrader.gradebook`: weeks, checks and scores in nbgrader's gradebook
+  database (SQLite or any SQLAlchemy URL), so ``nbgrader formgrader`` and
+  ``nbgrader export`` show what ``course autograde`` found.
+
+nbgrader's own errors come out as :class:`course.classroom.settings.ClassroomError` with
+its message, never as a traceback from inside nbgrader.
+"""

@@ -1,0 +1,211 @@
+"""Moving files through nbgrader's exchange: release, fetch, submit, collect, feedback.
+
+Each function configures nbgrader's default (file-system) exchange for one course and runs
+one of its transfer classes, exactly as the ``nbgrader`` command would. Students and
+instructors share the exchange folder (``[course] exchange`` in ``course.toml``); student
+side functions take it as an argument because students have no course directory.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import shutil
+from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from course.classroom.settings import ClassroomError, CourseSettings
+
+log = logging.getLogger("course.nbgrader")
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where one transfer happens: the exchange, the course, the week, whose, and from where."""
+
+    exchange: Path
+    course_id: str
+    week: str
+    student: str = ""
+    #: The student's folder holding ``<week>/`` (fetch writes there, submit reads there).
+    assignment_dir: Path | None = None
+    #: The student's submission cache (nbgrader's default: the Jupyter data folder).
+    cache: Path | None = None
+    course_root: Path | None = None
+    database_url: str = ""
+    timezone: str = "UTC"
+
+
+def instructor_place(settings: CourseSettings, week: str, student: str = "") -> Place:
+    return Place(
+        exchange=settings.exchange,
+        course_id=settings.course_id,
+        week=week,
+        student=student,
+        course_root=settings.root,
+        database_url=settings.database_url,
+        timezone=settings.timezone,
+    )
+
+
+def release(place: Place) -> None:
+    """Copy ``release/<week>/`` of the course directory to the exchange's outbound."""
+    from nbgrader.exchange.default import ExchangeReleaseAssignment
+
+    place.exchange.mkdir(parents=True, exist_ok=True)
+    _run(ExchangeReleaseAssignment, place, force=True)
+
+
+def fetch(place: Place) -> Path:
+    """Copy the released week into ``assignment_dir/<week>``; returns that folder."""
+    from nbgrader.exchange.default import ExchangeFetchAssignment
+
+    _run(ExchangeFetchAssignment, place, replace_missing_files=True)
+    assert place.assignment_dir is not None
+    return place.assignment_dir / place.week
+
+
+def submit(place: Place) -> str:
+    """Hand in ``assignment_dir/<week>``; returns nbgrader's timestamp of the submission."""
+    from nbgrader.exchange.default import ExchangeSubmit
+
+    app = _run(ExchangeSubmit, place)
+    return str(app.timestamp)
+
+
+def collect(place: Place, *, per_day_limit: int = 0) -> list[str]:
+    """Copy each student's latest submission to ``submitted/<student>/<week>``.
+
+    With ``per_day_limit`` > 0, only the first that many submissions of each student on
+    each (UTC) day count: later ones that day are ignored, and the latest counting one is
+    collected. Returns the students collected.
+    """
+    from nbgrader.exchange.default import ExchangeCollect
+
+    class LimitedCollect(ExchangeCollect):  # type: ignore[misc]
+        def init_src(self) -> None:
+            super().init_src()
+            if per_day_limit > 0:
+                self.src_records = _limit_per_day(self, per_day_limit)
+
+    app = _run(LimitedCollect, place, update=True)
+    return sorted(record["username"] for record in app.src_records)
+
+
+def _limit_per_day(app: Any, limit: int) -> list[dict[str, Any]]:
+    pattern = f"{app.coursedir.student_id or '*'}+{app.coursedir.assignment_id}+*"
+    records = [app._path_to_record(str(p)) for p in Path(app.inbound_path).glob(pattern)]
+    by_student: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for record in records:
+        by_student[record["username"]].append(record)
+    chosen = []
+    for student, items in sorted(by_student.items()):
+        counted: dict[dt.date, int] = defaultdict(int)
+        allowed = []
+        for record in sorted(items, key=lambda item: item["timestamp"]):
+            day = record["timestamp"].date()
+            counted[day] += 1
+            if counted[day] <= limit:
+                allowed.append(record)
+            else:
+                log.warning(
+                    "%s: submission %s is over the limit of %d a day and is not collected",
+                    student,
+                    record["timestamp"],
+                    limit,
+                )
+        if allowed:
+            chosen.append(allowed[-1])
+    return chosen
+
+
+def release_feedback(place: Place) -> None:
+    """Publish ``feedback/<student>/<week>/*.html`` through the exchange."""
+    from nbgrader.exchange.default import ExchangeReleaseFeedback
+
+    _run(ExchangeReleaseFeedback, place)
+
+
+def fetch_feedback(place: Place) -> Path:
+    """Copy released feedback to ``assignment_dir/<week>/feedback/<timestamp>/``.
+
+    nbgrader's own fetch finds the feedback of submitted notebooks; the feedback of a
+    submitted module (no notebook in the submission) is found here with the same key,
+    the submission's secret and the week's name.
+    """
+    from nbgrader.exchange.default import ExchangeFetchFeedback
+
+    app = _run(ExchangeFetchFeedback, place)
+    assert place.assignment_dir is not None
+    target = place.assignment_dir / place.week / "feedback"
+    found = {(notebook, stamp) for notebook, stamp, _ in app.feedback_files}
+    cache = Path(app.cache_path)
+    for submission in sorted(cache.glob(f"*+{place.week}+*")):
+        secret_file = submission / "submission_secret.txt"
+        stamp = submission.name.split("+")[2] if submission.name.count("+") >= 2 else ""
+        if not secret_file.is_file() or (place.week, stamp) in found:
+            continue
+        key = notebook_hash(secret_file.read_text(encoding="utf-8"), place.week)
+        page = Path(app.src_path) / f"{key}.html"
+        if page.is_file():
+            (target / stamp).mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(page, target / stamp / f"{place.week}.html")
+    return target
+
+
+def notebook_hash(secret: str, notebook_id: str) -> str:
+    """nbgrader's key for one notebook's feedback in the exchange."""
+    from nbgrader.utils import notebook_hash as nbgrader_hash
+
+    return str(nbgrader_hash(secret=secret, notebook_id=notebook_id))
+
+
+def _run(kind: Any, place: Place, **options: Any) -> Any:
+    from nbgrader.auth import Authenticator
+    from nbgrader.coursedir import CourseDirectory
+    from nbgrader.exchange import ExchangeError
+    from traitlets.config import Config
+
+    config = Config()
+    config.Exchange.root = str(place.exchange)
+    config.Exchange.timezone = place.timezone
+    if place.assignment_dir is not None:
+        config.Exchange.assignment_dir = str(place.assignment_dir)
+    if place.cache is not None:
+        config.Exchange.cache = str(place.cache)
+    config.CourseDirectory.course_id = place.course_id
+    if place.course_root is not None:
+        config.CourseDirectory.root = str(place.course_root)
+    if place.database_url:
+        config.CourseDirectory.db_url = place.database_url
+    for name, value in options.items():
+        setattr(config[kind.__name__], name, value)
+    coursedir = CourseDirectory(config=config)
+    coursedir.assignment_id = place.week
+    coursedir.student_id = place.student or "*"
+    app = kind(
+        coursedir=coursedir, authenticator=Authenticator(config=config), config=config, log=log
+    )
+    for name, value in options.items():
+        setattr(app, name, value)
+    with _quiet_umask():
+        try:
+            app.start()
+        except ExchangeError as error:
+            raise ClassroomError(f"nbgrader exchange: {error}") from error
+    return app
+
+
+@contextmanager
+def _quiet_umask() -> Iterator[None]:
+    """nbgrader sets permissions explicitly; keep a restrictive umask from fighting it."""
+    previous = os.umask(0o022)
+    try:
+        yield
+    finally:
+        os.umask(previous)

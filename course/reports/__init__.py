@@ -1,0 +1,1 @@
+"""What people read: student feedback pages and grade exports."""

@@ -1,0 +1,67 @@
+"""Grades as CSV: one file per week (a column per check) and one summary (a column per week)."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from course.nbgrader.gradebook import Check, StoredGrade
+
+
+def write_week_csv(path: Path, checks: Sequence[Check], rows: Sequence[StoredGrade]) -> Path:
+    """``student_id, submitted_at, <check ids...>, raw_score, late_penalty, score, max_score``."""
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(
+            [
+                "student_id",
+                "submitted_at",
+                *(check.id for check in checks),
+                "raw_score",
+                "late_penalty",
+                "score",
+                "max_score",
+            ]
+        )
+        maximum = sum(check.max_points for check in checks)
+        for row in rows:
+            writer.writerow(
+                [
+                    row.student,
+                    row.timestamp.isoformat() if row.timestamp else "",
+                    *(_number(row.scores.get(check.id, 0.0)) for check in checks),
+                    _number(row.raw_score),
+                    _number(row.penalty),
+                    _number(row.score),
+                    _number(maximum),
+                ]
+            )
+    return path
+
+
+def write_summary(
+    path: Path, table: Mapping[str, Mapping[str, float]], maxima: Mapping[str, float]
+) -> Path:
+    """``student_id, <week...>, total, max_total``; a week not handed in counts 0."""
+    weeks = list(maxima)
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["student_id", *weeks, "total", "max_total"])
+        for student in sorted(table):
+            scores = [table[student].get(week, 0.0) for week in weeks]
+            writer.writerow(
+                [
+                    student,
+                    *(_number(score) for score in scores),
+                    _number(sum(scores)),
+                    _number(sum(maxima.values())),
+                ]
+            )
+    return path
+
+
+def _number(value: float) -> str:
+    return f"{round(value, 6):g}"

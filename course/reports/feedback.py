@@ -1,0 +1,65 @@
+"""A student's feedback page for one graded week: one self-contained HTML file.
+
+Every check with its points, status and message (visible checks only: hidden ones show
+their points, not their messages), the score, the late penalty and what it is based on.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from course.classroom.workflow import GradedSubmission
+
+_STYLE = """
+body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 60rem; color: #222; }
+table { border-collapse: collapse; width: 100%; }
+th, td { border-bottom: 1px solid #ddd; padding: .4rem .6rem; text-align: left;
+         vertical-align: top; }
+td.points { white-space: nowrap; text-align: right; }
+.passed { color: #1a7f37; } .failed, .error, .timeout { color: #cf222e; }
+.summary { font-size: 1.2rem; margin: 1rem 0; }
+pre { white-space: pre-wrap; margin: 0; font-family: inherit; }
+.refused { background: #fff8c5; padding: .6rem; border: 1px solid #d4a72c; }
+"""
+
+
+def render_html(graded: GradedSubmission, *, title: str) -> str:
+    """The feedback page of ``graded`` (see the module docstring)."""
+    report = graded.grade_report
+    rows = []
+    for check in report.checks:
+        message = check.message if check.visibility == "visible" else "(hidden check)"
+        rows.append(
+            "<tr>"
+            f"<td>{escape(check.name)}</td>"
+            f'<td class="{escape(check.status)}">{escape(check.status)}</td>'
+            f'<td class="points">{check.points:g} / {check.max_points:g}</td>'
+            f"<td><pre>{escape(message)}</pre></td>"
+            "</tr>"
+        )
+    final = max(0.0, report.score - graded.penalty)
+    lines = [f"Score: <b>{final:g} / {report.max_score:g}</b>"]
+    if graded.penalty:
+        lines.append(
+            f"({report.score:g} earned, {graded.penalty:g} off for {graded.days_late} "
+            f"day{'s' if graded.days_late != 1 else ''} late)"
+        )
+    refused = (
+        f'<p class="refused">Your submission could not be graded: {escape(graded.refused)}</p>'
+        if graded.refused
+        else ""
+    )
+    submitted = escape(graded.submitted_at or "unknown")
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f"<title>{escape(graded.week)}: feedback for {escape(graded.student)}</title>"
+        f"<style>{_STYLE}</style></head><body>\n"
+        f"<h1>{escape(graded.week)}: {escape(title)}</h1>\n"
+        f"<p>Student: {escape(graded.student)} &middot; submitted: {submitted} &middot; "
+        f"file: {escape(graded.source or '-')}</p>\n{refused}\n"
+        f'<p class="summary">{" ".join(lines)}</p>\n'
+        "<table><thead><tr><th>check</th><th>status</th><th>points</th><th>message</th>"
+        "</tr></thead><tbody>\n" + "\n".join(rows) + "\n</tbody></table>\n</body></html>\n"
+    )

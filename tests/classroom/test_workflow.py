@@ -1,0 +1,285 @@
+"""The instructor's steps on their own, on SQLite: policy, refusals, LMS zips, limits."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from course.classroom import student, workflow
+from course.classroom.generate import generate, stale_stubs
+from course.classroom.settings import ClassroomError, CourseSettings
+from course.config import Layout, Week
+from course.nbgrader import gradebook
+
+STUB_LINE = '# YOUR CODE HERE\n    raise NotImplementedError("Write your solution here")'
+CORRECT = """\
+def double(x):
+    return 2 * x
+
+
+def greet(name):
+    return "hello " + name
+"""
+
+
+@pytest.fixture
+def released(marked_course: Layout, tmp_path: Path) -> Iterator[tuple[CourseSettings, Week]]:
+    settings = workflow.init(
+        root=tmp_path / "course",
+        course_id="tf101",
+        database="sqlite:///gradebook.db",
+        exchange=str(tmp_path / "exchange"),
+    )
+    week = marked_course.weeks[0]
+    workflow.release(settings=settings, week=week)
+    return settings, week
+
+
+def hand_in(settings: CourseSettings, week: Week, name: str, text: str, when: dt.datetime) -> None:
+    folder = settings.root / "submitted" / name / week.stem
+    folder.mkdir(parents=True)
+    (folder / f"{week.stem}.py").write_text(text)
+    workflow.write_timestamp(folder, when)
+
+
+def with_policy(settings: CourseSettings, text: str) -> CourseSettings:
+    path = settings.settings_file
+    path.write_text(path.read_text().replace("[deadlines]\n", "[deadlines]\n" + text, 1))
+    return CourseSettings.load(settings.root)
+
+
+def test_late_penalty_lands_in_nbgraders_columns(released: tuple[CourseSettings, Week]) -> None:
+    """A submission two started days late loses 20 % of its score, stored by nbgrader."""
+    settings, week = released
+    settings = with_policy(settings, 'week01_toy = "2026-12-07T23:59:00+00:00"\n')
+    due = dt.datetime(2026, 12, 7, 23, 59, tzinfo=dt.UTC)
+    hand_in(settings, week, "ada", CORRECT, due - dt.timedelta(hours=1))
+    hand_in(settings, week, "bob", CORRECT, due + dt.timedelta(days=1, hours=2))
+    outcomes = {o.student: o for o in workflow.autograde(settings=settings, week=week)}
+    assert outcomes["ada"].penalty == 0
+    assert outcomes["bob"].penalty == pytest.approx(0.6)
+    stored = {
+        r.student: r for r in gradebook.stored_grades(settings.database_url, "tf101", week.stem)
+    }
+    assert stored["bob"].raw_score == 3
+    assert stored["bob"].score == pytest.approx(2.4)
+    assert stored["ada"].score == 3
+
+
+def test_refused_and_crashing_submissions_do_not_stop_the_batch(
+    released: tuple[CourseSettings, Week], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An empty file is recorded as zero with its reason; a grading crash records nothing
+    for that student; everyone else is graded."""
+    settings, week = released
+    now = dt.datetime.now(dt.UTC)
+    hand_in(settings, week, "ada", CORRECT, now)
+    hand_in(settings, week, "bob", "", now)
+    hand_in(settings, week, "cyd", CORRECT.replace("2 * x", "x + x"), now)
+    from course.grading import runner
+
+    real_grade = runner.grade
+
+    def flaky(**kwargs: object) -> object:
+        if "cyd" in str(kwargs["submission"]):
+            raise runner.GradingFailed("the grading process was killed")
+        return real_grade(**kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(runner, "grade", flaky)
+    outcomes = {o.student: o for o in workflow.autograde(settings=settings, week=week)}
+    assert outcomes["ada"].status == "graded"
+    assert outcomes["ada"].score == 3
+    assert outcomes["bob"].status == "refused"
+    assert "is empty" in outcomes["bob"].message
+    assert outcomes["cyd"].status == "failed"
+    assert "killed" in outcomes["cyd"].message
+    stored = {
+        r.student: r for r in gradebook.stored_grades(settings.database_url, "tf101", week.stem)
+    }
+    assert set(stored) == {"ada", "bob"}
+    assert stored["bob"].score == 0
+    results = workflow.load_results(settings.root / "autograded" / "bob" / week.stem)
+    assert results is not None
+    assert "is empty" in results.refused
+
+
+def test_a_failed_write_leaves_nothing_half_written(
+    released: tuple[CourseSettings, Week], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When the database refuses the commit, no row of that submission remains."""
+    import sqlalchemy.exc
+    from sqlalchemy.orm import Session
+
+    settings, week = released
+
+    real_commit = Session.commit
+
+    def refuse(self: Session) -> None:
+        if any(type(item).__name__ == "Grade" for item in self.new):
+            raise sqlalchemy.exc.OperationalError("COMMIT", {}, Exception("disk full"))
+        real_commit(self)
+
+    monkeypatch.setattr(Session, "commit", refuse)
+    with pytest.raises(ClassroomError, match="nothing was written"):
+        gradebook.record(
+            settings.database_url,
+            "tf101",
+            week=week.stem,
+            student="ada",
+            timestamp=None,
+            scores={"test_toy.py::test_double": 2.0},
+            penalty=0.0,
+        )
+    monkeypatch.undo()
+    assert gradebook.stored_grades(settings.database_url, "tf101", week.stem) == []
+
+
+def test_unknown_checks_are_refused_before_writing(released: tuple[CourseSettings, Week]) -> None:
+    """Scores for checks the gradebook does not know mean the graders changed: re-release."""
+    settings, week = released
+    with pytest.raises(ClassroomError, match="course release"):
+        gradebook.record(
+            settings.database_url,
+            "tf101",
+            week=week.stem,
+            student="ada",
+            timestamp=None,
+            scores={"test_new.py::test_x": 1.0},
+            penalty=0.0,
+        )
+    assert gradebook.stored_grades(settings.database_url, "tf101", week.stem) == []
+
+
+def test_import_zip_maps_lms_names_and_reports_the_rest(
+    released: tuple[CourseSettings, Week], tmp_path: Path
+) -> None:
+    """LMS file names map to student ids; strays and duplicates are reported, not fatal."""
+    settings, week = released
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("Ada Lovelace_1001_assignsubmission_file_week01.py", CORRECT)
+        archive.writestr("Bob Byte_1002_assignsubmission_file_w1.py", "x = 1\n")
+        archive.writestr("Bob Byte_1002_assignsubmission_file_w1b.py", "x = 2\n")
+        archive.writestr("Zed Unknown_1003_file.py", "x = 3\n")
+        archive.writestr("readme.txt", "hi")
+    path = tmp_path / "lms.zip"
+    path.write_bytes(buffer.getvalue())
+    names = tmp_path / "names.csv"
+    names.write_text("name,student_id\nAda Lovelace,ada\nBob Byte,bob\n")
+    imported, problems = workflow.import_zip(
+        settings=settings, week=week, archive=path, names=workflow.read_names(names)
+    )
+    assert [item.student for item in imported] == ["ada"]
+    reported = " | ".join(f"{p.file}: {p.problem}" for p in problems)
+    assert "bob: several files" in reported
+    assert "Zed Unknown_1003_file.py: matches no student" in reported
+    assert "readme.txt: not a .py or .ipynb file" in reported
+    outcomes = workflow.autograde(settings=settings, week=week)
+    assert [(o.student, o.score) for o in outcomes] == [("ada", 3.0)]
+
+
+def test_per_day_limit_collects_the_last_allowed_submission(
+    released: tuple[CourseSettings, Week], tmp_path: Path
+) -> None:
+    """With a limit of 2 a day, a third submission that day is not collected."""
+    settings, week = released
+    text = settings.settings_file.read_text().replace(
+        "submissions_per_day = 0", "submissions_per_day = 2"
+    )
+    settings.settings_file.write_text(text)
+    settings = CourseSettings.load(settings.root)
+    home = tmp_path / "ada-home"
+    student.fetch(
+        exchange=settings.exchange,
+        course_id="tf101",
+        week=week.stem,
+        student="ada",
+        directory=home,
+        cache=home / ".cache",
+    )
+    module = home / week.stem / f"{week.stem}.py"
+    stub = module.read_text()
+    for body in ("return 2 * x", "return 2 * x", "return 0"):
+        module.write_text(stub.replace(STUB_LINE, body, 1))
+        student.submit(
+            exchange=settings.exchange,
+            course_id="tf101",
+            week=week.stem,
+            student="ada",
+            directory=home,
+            cache=home / ".cache",
+        )
+    assert workflow.collect(settings=settings, week=week) == ["ada"]
+    collected = (settings.root / "submitted/ada" / week.stem / f"{week.stem}.py").read_text()
+    assert "return 2 * x" in collected
+    assert "return 0" not in collected
+
+
+def test_student_submit_refuses_an_empty_file(
+    released: tuple[CourseSettings, Week], tmp_path: Path
+) -> None:
+    """course submit checks the file before anything reaches the exchange."""
+    settings, week = released
+    home = tmp_path / "bob-home"
+    student.fetch(
+        exchange=settings.exchange,
+        course_id="tf101",
+        week=week.stem,
+        student="bob",
+        directory=home,
+        cache=home / ".cache",
+    )
+    (home / week.stem / f"{week.stem}.py").write_text("")
+    (home / week.stem / f"{week.stem}.ipynb").unlink()
+    with pytest.raises(ClassroomError, match=r"not submitted: week01_toy\.py is empty"):
+        student.submit(
+            exchange=settings.exchange,
+            course_id="tf101",
+            week=week.stem,
+            student="bob",
+            directory=home,
+            cache=home / ".cache",
+        )
+    assert not list((settings.exchange / "tf101" / "inbound").iterdir())
+
+
+def test_release_refuses_a_stale_stub(marked_course: Layout, tmp_path: Path) -> None:
+    """A stub edited by hand (or an unregenerated solution) is not released."""
+    settings = workflow.init(
+        root=tmp_path / "c",
+        course_id="tf101",
+        database="sqlite:///gradebook.db",
+        exchange="exchange",
+    )
+    week = marked_course.weeks[0]
+    week.assignment.write_text(week.assignment.read_text() + "\n# edited by hand\n")
+    assert stale_stubs([week]) == [week]
+    with pytest.raises(ClassroomError, match="course generate"):
+        workflow.release(settings=settings, week=week)
+    generate([week])
+    assert stale_stubs([week]) == []
+
+
+def test_init_refuses_an_existing_course(tmp_path: Path) -> None:
+    """init never overwrites a course."""
+    workflow.init(root=tmp_path, course_id="tf101", database="sqlite:///gb.db", exchange="exchange")
+    with pytest.raises(ClassroomError, match="already holds a course"):
+        workflow.init(
+            root=tmp_path, course_id="tf101", database="sqlite:///gb.db", exchange="exchange"
+        )
+
+
+def test_unreachable_database_is_a_clear_error(tmp_path: Path) -> None:
+    """A PostgreSQL URL with no server names the setting to fix."""
+    with pytest.raises(ClassroomError, match=r"\[course\] database"):
+        workflow.init(
+            root=tmp_path,
+            course_id="tf101",
+            database="postgresql+psycopg://nobody@127.0.0.1:1/none",
+            exchange="exchange",
+        )
