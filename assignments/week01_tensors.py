@@ -1,3 +1,4 @@
+# %%
 """Week 1: tensors and automatic differentiation.
 
 Goal: get comfortable with TensorFlow's building blocks before using Keras for everything:
@@ -25,6 +26,7 @@ import numpy as np
 import tensorflow as tf
 
 
+# %%
 def make_tensors() -> dict[str, tf.Tensor]:
     """Exercise 1.1: return three constant tensors in a dict.
 
@@ -32,9 +34,11 @@ def make_tensors() -> dict[str, tf.Tensor]:
     - ``"vector"``: a rank-1 ``tf.float32`` tensor holding 1.0, 2.0, 3.0;
     - ``"matrix"``: a ``tf.float32`` tensor of shape (2, 3) filled with ones.
     """
-    raise NotImplementedError("Exercise 1.1: write your solution here")
+    # YOUR CODE HERE
+    raise NotImplementedError("Write your solution here")
 
 
+# %%
 def normalize(x: tf.Tensor | np.ndarray) -> tf.Tensor:
     """Exercise 1.2: scale ``x`` linearly to the range [0, 1].
 
@@ -42,9 +46,11 @@ def normalize(x: tf.Tensor | np.ndarray) -> tf.Tensor:
     over all elements. Works for any shape and any numeric dtype; the result has the shape
     of ``x`` and dtype ``tf.float32``. When every element is equal, return zeros.
     """
-    raise NotImplementedError("Exercise 1.2: write your solution here")
+    # YOUR CODE HERE
+    raise NotImplementedError("Write your solution here")
 
 
+# %%
 def polynomial_gradient(x: float | tf.Tensor) -> tf.Tensor:
     """Exercise 1.3: the derivative of ``y = sum(3x**3 - 2x**2 + x)`` with respect to ``x``.
 
@@ -52,9 +58,11 @@ def polynomial_gradient(x: float | tf.Tensor) -> tf.Tensor:
     a ``tf.float32`` tensor of the same shape (one derivative per element). At ``x = 2.0``
     the derivative is 29.0.
     """
-    raise NotImplementedError("Exercise 1.3: write your solution here")
+    # YOUR CODE HERE
+    raise NotImplementedError("Write your solution here")
 
 
+# %%
 def second_derivative(f: Callable[[tf.Tensor], tf.Tensor], x: float) -> tf.Tensor:
     """Exercise 1.4: the second derivative of ``f`` at the point ``x``.
 
@@ -62,9 +70,11 @@ def second_derivative(f: Callable[[tf.Tensor], tf.Tensor], x: float) -> tf.Tenso
     operations. Use two nested ``tf.GradientTape`` blocks. Return a rank-0 ``tf.float32``
     tensor.
     """
-    raise NotImplementedError("Exercise 1.4: write your solution here")
+    # YOUR CODE HERE
+    raise NotImplementedError("Write your solution here")
 
 
+# %%
 def fit_line(
     xs: np.ndarray, ys: np.ndarray, learning_rate: float = 0.05, steps: int = 500
 ) -> tuple[float, float]:
@@ -75,9 +85,11 @@ def fit_line(
     gradients, scaled by ``learning_rate``. Do not use Keras or a closed-form solution.
     Return ``(w, b)`` as Python floats.
     """
-    raise NotImplementedError("Exercise 1.5: write your solution here")
+    # YOUR CODE HERE
+    raise NotImplementedError("Write your solution here")
 
 
+# %%
 def build_house_price_model() -> keras.Model:
     """Exercise 1.6: a model that predicts a house price from its number of bedrooms.
 
@@ -86,4 +98,5 @@ def build_house_price_model() -> keras.Model:
     plus 50k per bedroom, in hundreds of thousands: trained on 1 to 6 bedrooms, the model
     should predict about 4.0 for 7 bedrooms. Return the compiled, untrained model.
     """
-    raise NotImplementedError("Exercise 1.6: write your solution here")
+    # YOUR CODE HERE
+    raise NotImplementedError("Write your solution here")

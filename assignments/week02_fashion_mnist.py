@@ -1,3 +1,4 @@
+# %%
 """Week 2: classifying Fashion-MNIST with a dense network.
 
 Goal: a first classifier trained on real data, end to end. Fashion-MNIST (Zalando, 2017)
@@ -33,6 +34,7 @@ import numpy as np
 import tensorflow as tf
 
 
+# %%
 def normalize_images(images: np.ndarray) -> np.ndarray:
     """Exercise 2.1: scale uint8 pixel values (0-255) to float32 values in [0, 1].
 
@@ -40,9 +42,11 @@ def normalize_images(images: np.ndarray) -> np.ndarray:
     stays 0.0 and 255 becomes 1.0, whatever the image's own darkest and brightest pixels are.
     Return a float32 array of the same shape (numpy division alone gives float64).
     """
-    raise NotImplementedError("Exercise 2.1: write your solution here")
+    # YOUR CODE HERE
+    raise NotImplementedError("Write your solution here")
 
 
+# %%
 def make_dataset(
     x: np.ndarray, y: np.ndarray, batch_size: int = 32, shuffle: bool = True
 ) -> tf.data.Dataset:
@@ -56,9 +60,11 @@ def make_dataset(
     end with ``prefetch(tf.data.AUTOTUNE)``. Each example appears exactly once, with its own
     label.
     """
-    raise NotImplementedError("Exercise 2.2: write your solution here")
+    # YOUR CODE HERE
+    raise NotImplementedError("Write your solution here")
 
 
+# %%
 def build_model() -> keras.Model:
     """Exercise 2.3: a compiled classifier for 28x28 images and 10 classes.
 
@@ -68,9 +74,11 @@ def build_model() -> keras.Model:
     well), the loss ``"sparse_categorical_crossentropy"`` (the labels are the integers 0-9)
     and ``metrics=["accuracy"]``. Return the compiled, untrained model.
     """
-    raise NotImplementedError("Exercise 2.3: write your solution here")
+    # YOUR CODE HERE
+    raise NotImplementedError("Write your solution here")
 
 
+# %%
 def train_model(
     model: keras.Model, x_train: np.ndarray, y_train: np.ndarray
 ) -> keras.callbacks.History:
@@ -81,4 +89,5 @@ def train_model(
     ``make_dataset`` and call ``model.fit`` for at most 5 epochs; return the
     ``keras.callbacks.History`` that ``fit`` returns.
     """
-    raise NotImplementedError("Exercise 2.4: write your solution here")
+    # YOUR CODE HERE
+    raise NotImplementedError("Write your solution here")

@@ -1,3 +1,4 @@
+# %%
 """Week 3: callbacks, or how to steer ``model.fit`` while it runs.
 
 Goal: write a callback of your own, then configure the ones Keras ships so that training
@@ -21,6 +22,7 @@ from typing import Any
 import keras
 
 
+# %%
 class AccuracyThresholdCallback(keras.callbacks.Callback):
     """Exercise 3.1: stop training at the end of the first epoch whose accuracy is high enough.
 
@@ -35,13 +37,16 @@ class AccuracyThresholdCallback(keras.callbacks.Callback):
 
     def __init__(self, threshold: float) -> None:
         """Exercise 3.1: call the parent's ``__init__`` and remember ``threshold``."""
-        raise NotImplementedError("Exercise 3.1: write your solution here")
+        # YOUR CODE HERE
+        raise NotImplementedError("Write your solution here")
 
     def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         """Exercise 3.1: stop training when ``logs["accuracy"] >= self.threshold``."""
-        raise NotImplementedError("Exercise 3.1: write your solution here")
+        # YOUR CODE HERE
+        raise NotImplementedError("Write your solution here")
 
 
+# %%
 def make_early_stopping() -> keras.callbacks.Callback:
     """Exercise 3.2: an ``EarlyStopping`` callback that watches the validation loss.
 
@@ -49,9 +54,11 @@ def make_early_stopping() -> keras.callbacks.Callback:
     improvement, and puts back the weights of the best epoch when training ends
     (``restore_best_weights=True``). Return the callback.
     """
-    raise NotImplementedError("Exercise 3.2: write your solution here")
+    # YOUR CODE HERE
+    raise NotImplementedError("Write your solution here")
 
 
+# %%
 def make_checkpoint(path: str) -> keras.callbacks.Callback:
     """Exercise 3.3: a ``ModelCheckpoint`` that keeps the best model in the file ``path``.
 
@@ -60,9 +67,11 @@ def make_checkpoint(path: str) -> keras.callbacks.Callback:
     far (``save_best_only=True``), so after training the file holds the model of the epoch
     with the lowest validation loss. Return the callback.
     """
-    raise NotImplementedError("Exercise 3.3: write your solution here")
+    # YOUR CODE HERE
+    raise NotImplementedError("Write your solution here")
 
 
+# %%
 def make_lr_schedule() -> keras.callbacks.Callback:
     """Exercise 3.4: a ``LearningRateScheduler`` whose rate halves every two epochs.
 
@@ -71,4 +80,5 @@ def make_lr_schedule() -> keras.callbacks.Callback:
     ``(epoch)`` or ``(epoch, lr)`` and returns a Python float; the optimizer starts at
     Adam's default rate, 1e-3. Return the callback.
     """
-    raise NotImplementedError("Exercise 3.4: write your solution here")
+    # YOUR CODE HERE
+    raise NotImplementedError("Write your solution here")

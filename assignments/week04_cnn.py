@@ -1,3 +1,4 @@
+# %%
 """Week 4: convolutional networks.
 
 Goal: see images as images. A dense network flattens a photo into a row of numbers and
@@ -37,6 +38,7 @@ import numpy as np
 import tensorflow as tf
 
 
+# %%
 def reshape_and_normalize(images: np.ndarray) -> np.ndarray:
     """Exercise 4.1: shape grayscale images for ``Conv2D`` and scale them to [0, 1].
 
@@ -44,9 +46,11 @@ def reshape_and_normalize(images: np.ndarray) -> np.ndarray:
     a channel axis, so return a float32 array of shape (N, 28, 28, 1) (one channel, last),
     every pixel divided by 255: 0 stays 0.0, 255 becomes 1.0.
     """
-    raise NotImplementedError("Exercise 4.1: write your solution here")
+    # YOUR CODE HERE
+    raise NotImplementedError("Write your solution here")
 
 
+# %%
 def build_cnn() -> keras.Model:
     """Exercise 4.2: a compiled convolutional classifier for Fashion-MNIST.
 
@@ -64,9 +68,11 @@ def build_cnn() -> keras.Model:
     choice (``"adam"``), the loss ``"sparse_categorical_crossentropy"`` and
     ``metrics=["accuracy"]``. Return the compiled, untrained model.
     """
-    raise NotImplementedError("Exercise 4.2: write your solution here")
+    # YOUR CODE HERE
+    raise NotImplementedError("Write your solution here")
 
 
+# %%
 def train_cnn(
     model: keras.Model, x_train: np.ndarray, y_train: np.ndarray
 ) -> keras.callbacks.History:
@@ -77,9 +83,11 @@ def train_cnn(
     ``model.fit`` for at most 3 epochs (2 epochs with ``batch_size=64`` are enough) and
     return its ``keras.callbacks.History``.
     """
-    raise NotImplementedError("Exercise 4.3: write your solution here")
+    # YOUR CODE HERE
+    raise NotImplementedError("Write your solution here")
 
 
+# %%
 def build_feature_extractor(padding: str = "valid") -> keras.Model:
     """Exercise 4.4: LeNet-5's feature extractor, with the padding of its convolutions.
 
@@ -98,9 +106,11 @@ def build_feature_extractor(padding: str = "valid") -> keras.Model:
     shape (None, 5, 5, 16) with ``"valid"``, (None, 8, 8, 16) with ``"same"``; work out the
     shape after every layer. The model has 2,572 parameters whatever the padding.
     """
-    raise NotImplementedError("Exercise 4.4: write your solution here")
+    # YOUR CODE HERE
+    raise NotImplementedError("Write your solution here")
 
 
+# %%
 def make_image_datasets(
     directory: str, validation_split: float = 0.2, batch_size: int = 32, seed: int = 42
 ) -> tuple[tf.data.Dataset, tf.data.Dataset]:
@@ -119,4 +129,5 @@ def make_image_datasets(
     labels)`` batches, images float32 of shape (batch, 32, 32, 3) in [0, 1], labels float32
     of shape (batch, 1), 0.0 for a cat and 1.0 for a dog.
     """
-    raise NotImplementedError("Exercise 4.5: write your solution here")
+    # YOUR CODE HERE
+    raise NotImplementedError("Write your solution here")

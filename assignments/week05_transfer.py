@@ -1,3 +1,4 @@
+# %%
 """Week 5: augmentation and transfer learning.
 
 Goal: make more of few images. Random augmentation shows a model a slightly different image
@@ -34,6 +35,7 @@ import numpy as np
 FEATURE_LAYER = "features"
 
 
+# %%
 def build_augmentation() -> keras.Model:
     """Exercise 5.1: a model of random augmentation layers for ``(28, 28, 1)`` images.
 
@@ -47,9 +49,11 @@ def build_augmentation() -> keras.Model:
     the layers. (Called plainly, ``model(images)``, outside ``fit``, Keras's random layers
     do augment: they are meant to work in a ``tf.data`` pipeline too.)
     """
-    raise NotImplementedError("Exercise 5.1: write your solution here")
+    # YOUR CODE HERE
+    raise NotImplementedError("Write your solution here")
 
 
+# %%
 def build_transfer_model(backbone: keras.Model, num_classes: int) -> keras.Model:
     """Exercise 5.2: a classifier for ``num_classes`` new classes on the frozen backbone.
 
@@ -67,9 +71,11 @@ def build_transfer_model(backbone: keras.Model, num_classes: int) -> keras.Model
     ``metrics=["accuracy"]``, and return it. The model takes images of shape
     ``(n, 28, 28, 1)`` and returns ``(n, num_classes)`` probabilities.
     """
-    raise NotImplementedError("Exercise 5.2: write your solution here")
+    # YOUR CODE HERE
+    raise NotImplementedError("Write your solution here")
 
 
+# %%
 def fine_tune(model: keras.Model, first_trainable_layer: str) -> keras.Model:
     """Exercise 5.3: unfreeze the top of the backbone in ``model`` and recompile it.
 
@@ -80,9 +86,11 @@ def fine_tune(model: keras.Model, first_trainable_layer: str) -> keras.Model:
     at most 1e-4 (``keras.optimizers.Adam(learning_rate=1e-5)``; a high rate would wreck the
     pretrained weights), the same loss and ``metrics=["accuracy"]``. Return the model.
     """
-    raise NotImplementedError("Exercise 5.3: write your solution here")
+    # YOUR CODE HERE
+    raise NotImplementedError("Write your solution here")
 
 
+# %%
 def train_transfer_model(
     model: keras.Model, x: np.ndarray, y: np.ndarray
 ) -> keras.callbacks.History:
@@ -94,4 +102,5 @@ def train_transfer_model(
     head on good features learns fast) and return the ``History`` that ``fit`` returns.
     The grader then measures the accuracy on the 5,000 official test images of these classes.
     """
-    raise NotImplementedError("Exercise 5.4: write your solution here")
+    # YOUR CODE HERE
+    raise NotImplementedError("Write your solution here")

@@ -1,3 +1,4 @@
+# %%
 """Week 6: word embeddings, or how a model learns what words mean from the labels alone.
 
 Goal: turn sentences into something a network can read, and watch it learn a vector for
@@ -56,6 +57,7 @@ import numpy as np
 import tensorflow as tf
 
 
+# %%
 def standardize(texts: tf.Tensor) -> tf.Tensor:
     """Exercise 6.1: lower-case every string and delete its punctuation.
 
@@ -68,9 +70,11 @@ def standardize(texts: tf.Tensor) -> tf.Tensor:
     ``TextVectorization``'s default ``standardize="lower_and_strip_punctuation"`` does; write
     it yourself with ``tf.strings.lower`` and ``tf.strings.regex_replace``.
     """
-    raise NotImplementedError("Exercise 6.1: write your solution here")
+    # YOUR CODE HERE
+    raise NotImplementedError("Write your solution here")
 
 
+# %%
 def build_vectorizer(
     texts: Sequence[str], max_tokens: int, sequence_length: int
 ) -> keras.layers.TextVectorization:
@@ -84,9 +88,11 @@ def build_vectorizer(
     most frequent first. Call ``adapt(texts)`` and return the adapted layer: applied to a
     batch of N strings, it returns an ``int64`` tensor of shape (N, sequence_length).
     """
-    raise NotImplementedError("Exercise 6.2: write your solution here")
+    # YOUR CODE HERE
+    raise NotImplementedError("Write your solution here")
 
 
+# %%
 def encode_labels(labels: Sequence[str]) -> np.ndarray:
     """Exercise 6.3: encode the label names as integers: "negative" -> 0, "positive" -> 1.
 
@@ -94,9 +100,11 @@ def encode_labels(labels: Sequence[str]) -> np.ndarray:
     Any other string (``"Positive"``, ``"neutral"``, ``""``...) is a mistake in the data:
     raise ``ValueError`` naming it rather than guessing a label for it.
     """
-    raise NotImplementedError("Exercise 6.3: write your solution here")
+    # YOUR CODE HERE
+    raise NotImplementedError("Write your solution here")
 
 
+# %%
 def make_text_dataset(
     texts: Sequence[str],
     labels: np.ndarray,
@@ -114,9 +122,11 @@ def make_text_dataset(
     element is ``(int64 ids of shape (batch, sequence_length), labels of shape (batch,))``.
     End with ``prefetch(tf.data.AUTOTUNE)``. Each sentence appears once, with its own label.
     """
-    raise NotImplementedError("Exercise 6.4: write your solution here")
+    # YOUR CODE HERE
+    raise NotImplementedError("Write your solution here")
 
 
+# %%
 def build_classifier(vocabulary_size: int, embedding_dim: int, sequence_length: int) -> keras.Model:
     """Exercise 6.5: a compiled sentiment classifier that reads token ids.
 
@@ -130,9 +140,11 @@ def build_classifier(vocabulary_size: int, embedding_dim: int, sequence_length: 
     choice (``"adam"`` works well), ``loss="binary_crossentropy"`` and
     ``metrics=["accuracy"]``. Return the compiled, untrained model.
     """
-    raise NotImplementedError("Exercise 6.5: write your solution here")
+    # YOUR CODE HERE
+    raise NotImplementedError("Write your solution here")
 
 
+# %%
 def train_classifier(model: keras.Model, dataset: tf.data.Dataset) -> keras.callbacks.History:
     """Exercise 6.6: train ``model`` on ``dataset``; return the ``History``.
 
@@ -140,9 +152,11 @@ def train_classifier(model: keras.Model, dataset: tf.data.Dataset) -> keras.call
     grader's 8,568 training sentences). Call ``model.fit`` for at most 10 epochs (4 are
     enough) and return the ``keras.callbacks.History`` that ``fit`` returns.
     """
-    raise NotImplementedError("Exercise 6.6: write your solution here")
+    # YOUR CODE HERE
+    raise NotImplementedError("Write your solution here")
 
 
+# %%
 def export_embeddings(model: keras.Model, vocabulary: Sequence[str], directory: str | Path) -> None:
     """Exercise 6.7: write the learned word vectors in the Embedding Projector's TSV format.
 
@@ -160,4 +174,5 @@ def export_embeddings(model: keras.Model, vocabulary: Sequence[str], directory: 
     So line i of both files belongs to ``vocabulary[i + 1]``; each line ends with ``"\\n"``.
     Return nothing.
     """
-    raise NotImplementedError("Exercise 6.7: write your solution here")
+    # YOUR CODE HERE
+    raise NotImplementedError("Write your solution here")

@@ -1,3 +1,4 @@
+# %%
 """Week 7: sequence models for text, from sentiment classifiers to next-word prediction.
 
 Goal: read text as a sequence of word ids. First, four binary sentiment classifiers that
@@ -42,6 +43,7 @@ import numpy as np
 _WORD = re.compile(r"[a-z]+(?:'[a-z]+)*")
 
 
+# %%
 def split_words(line: str) -> list[str]:
     """Given, not an exercise: the words of ``line``, lower-cased, in order.
 
@@ -65,15 +67,18 @@ def split_words(line: str) -> list[str]:
 # anywhere; no other layer with weights.
 
 
+# %%
 def build_lstm_classifier(vocabulary_size: int, sequence_length: int) -> keras.Model:
     """Exercise 7.1: Embedding(vocabulary_size, 16), LSTM(32), Dense(1, sigmoid).
 
     The LSTM reads the 16-dimensional word vectors in order and passes its last output,
     shape ``(batch, 32)``, to the Dense layer. Compiled as described above.
     """
-    raise NotImplementedError("Exercise 7.1: write your solution here")
+    # YOUR CODE HERE
+    raise NotImplementedError("Write your solution here")
 
 
+# %%
 def build_bidirectional_classifier(vocabulary_size: int, sequence_length: int) -> keras.Model:
     """Exercise 7.2: two stacked bidirectional LSTMs.
 
@@ -82,18 +87,22 @@ def build_bidirectional_classifier(vocabulary_size: int, sequence_length: int) -
     a second recurrent layer can read it; ``Bidirectional(LSTM(16))``, output ``(batch,
     32)``; Dense(1, sigmoid). Compiled as described above.
     """
-    raise NotImplementedError("Exercise 7.2: write your solution here")
+    # YOUR CODE HERE
+    raise NotImplementedError("Write your solution here")
 
 
+# %%
 def build_gru_classifier(vocabulary_size: int, sequence_length: int) -> keras.Model:
     """Exercise 7.3: Embedding(vocabulary_size, 16), GRU(32), Dense(1, sigmoid).
 
     One GRU layer with 32 units and Keras's default settings (one direction, last output
     only). Compiled as described above.
     """
-    raise NotImplementedError("Exercise 7.3: write your solution here")
+    # YOUR CODE HERE
+    raise NotImplementedError("Write your solution here")
 
 
+# %%
 def build_conv1d_classifier(vocabulary_size: int, sequence_length: int) -> keras.Model:
     """Exercise 7.4: a convolution over the word vectors instead of a recurrent layer.
 
@@ -102,12 +111,14 @@ def build_conv1d_classifier(vocabulary_size: int, sequence_length: int) -> keras
     ``GlobalMaxPooling1D()``, output ``(batch, 64)``; Dense(1, sigmoid). Compiled as
     described above.
     """
-    raise NotImplementedError("Exercise 7.4: write your solution here")
+    # YOUR CODE HERE
+    raise NotImplementedError("Write your solution here")
 
 
 # -- Next-word prediction -------------------------------------------------------------------
 
 
+# %%
 def build_vocabulary(lines: Sequence[str]) -> dict[str, int]:
     """Exercise 7.5: number every word of ``lines``, the most frequent first.
 
@@ -117,9 +128,11 @@ def build_vocabulary(lines: Sequence[str]) -> dict[str, int]:
     are numbered in the order they first appear in ``lines``. For ``["The cat", "the hat"]``
     the result is ``{"the": 1, "cat": 2, "hat": 3}``.
     """
-    raise NotImplementedError("Exercise 7.5: write your solution here")
+    # YOUR CODE HERE
+    raise NotImplementedError("Write your solution here")
 
 
+# %%
 def make_ngram_sequences(lines: Sequence[str], vocabulary: Mapping[str, int]) -> list[list[int]]:
     """Exercise 7.6: the n-gram sequences that teach a model to predict the next word.
 
@@ -129,9 +142,11 @@ def make_ngram_sequences(lines: Sequence[str], vocabulary: Mapping[str, int]) ->
     ``[a, b, c, d]``. Return the sequences of all lines, line after line, as lists of
     Python ints. A line with fewer than 2 known words gives none.
     """
-    raise NotImplementedError("Exercise 7.6: write your solution here")
+    # YOUR CODE HERE
+    raise NotImplementedError("Write your solution here")
 
 
+# %%
 def pad_to_longest(sequences: Sequence[Sequence[int]]) -> np.ndarray:
     """Exercise 7.7: pre-pad ``sequences`` with zeros to the length of the longest one.
 
@@ -141,9 +156,11 @@ def pad_to_longest(sequences: Sequence[Sequence[int]]) -> np.ndarray:
     predict is then always in the same place. ``[[3, 1], [4, 1, 5]]`` gives
     ``[[0, 3, 1], [4, 1, 5]]``.
     """
-    raise NotImplementedError("Exercise 7.7: write your solution here")
+    # YOUR CODE HERE
+    raise NotImplementedError("Write your solution here")
 
 
+# %%
 def split_predictors_and_labels(
     padded: np.ndarray, num_classes: int | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -159,9 +176,11 @@ def split_predictors_and_labels(
     per row, in the column of the label (``keras.utils.to_categorical``). One-hot labels take
     ``num_classes`` times the memory; the graders train with sparse labels.
     """
-    raise NotImplementedError("Exercise 7.8: write your solution here")
+    # YOUR CODE HERE
+    raise NotImplementedError("Write your solution here")
 
 
+# %%
 def build_next_word_model(vocabulary_size: int, sequence_length: int) -> keras.Model:
     """Exercise 7.9: a model that predicts the next word from the ``sequence_length`` before.
 
@@ -176,9 +195,11 @@ def build_next_word_model(vocabulary_size: int, sequence_length: int) -> keras.M
     The grader trains it for 20 epochs (batch size 64) on the n-grams of the first 100
     sonnet lines and expects it to predict most of their next words.
     """
-    raise NotImplementedError("Exercise 7.9: write your solution here")
+    # YOUR CODE HERE
+    raise NotImplementedError("Write your solution here")
 
 
+# %%
 def generate_text(
     model: keras.Model, vocabulary: Mapping[str, int], seed_text: str, n_words: int
 ) -> str:
@@ -200,4 +221,5 @@ def generate_text(
     ``n_words=0`` it is ``seed_text``. Greedy decoding is deterministic: the same arguments
     give the same text.
     """
-    raise NotImplementedError("Exercise 7.10: write your solution here")
+    # YOUR CODE HERE
+    raise NotImplementedError("Write your solution here")

@@ -1,3 +1,4 @@
+# %%
 """Week 1: tensors and automatic differentiation.
 
 Goal: get comfortable with TensorFlow's building blocks before using Keras for everything:
@@ -25,6 +26,7 @@ import numpy as np
 import tensorflow as tf
 
 
+# %%
 def make_tensors() -> dict[str, tf.Tensor]:
     """Exercise 1.1: return three constant tensors in a dict.
 
@@ -41,6 +43,7 @@ def make_tensors() -> dict[str, tf.Tensor]:
     ### END SOLUTION
 
 
+# %%
 def normalize(x: tf.Tensor | np.ndarray) -> tf.Tensor:
     """Exercise 1.2: scale ``x`` linearly to the range [0, 1].
 
@@ -56,6 +59,7 @@ def normalize(x: tf.Tensor | np.ndarray) -> tf.Tensor:
     ### END SOLUTION
 
 
+# %%
 def polynomial_gradient(x: float | tf.Tensor) -> tf.Tensor:
     """Exercise 1.3: the derivative of ``y = sum(3x**3 - 2x**2 + x)`` with respect to ``x``.
 
@@ -72,6 +76,7 @@ def polynomial_gradient(x: float | tf.Tensor) -> tf.Tensor:
     ### END SOLUTION
 
 
+# %%
 def second_derivative(f: Callable[[tf.Tensor], tf.Tensor], x: float) -> tf.Tensor:
     """Exercise 1.4: the second derivative of ``f`` at the point ``x``.
 
@@ -91,6 +96,7 @@ def second_derivative(f: Callable[[tf.Tensor], tf.Tensor], x: float) -> tf.Tenso
     ### END SOLUTION
 
 
+# %%
 def fit_line(
     xs: np.ndarray, ys: np.ndarray, learning_rate: float = 0.05, steps: int = 500
 ) -> tuple[float, float]:
@@ -116,6 +122,7 @@ def fit_line(
     ### END SOLUTION
 
 
+# %%
 def build_house_price_model() -> keras.Model:
     """Exercise 1.6: a model that predicts a house price from its number of bedrooms.
 

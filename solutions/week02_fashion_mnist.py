@@ -1,3 +1,4 @@
+# %%
 """Week 2: classifying Fashion-MNIST with a dense network.
 
 Goal: a first classifier trained on real data, end to end. Fashion-MNIST (Zalando, 2017)
@@ -33,6 +34,7 @@ import numpy as np
 import tensorflow as tf
 
 
+# %%
 def normalize_images(images: np.ndarray) -> np.ndarray:
     """Exercise 2.1: scale uint8 pixel values (0-255) to float32 values in [0, 1].
 
@@ -45,6 +47,7 @@ def normalize_images(images: np.ndarray) -> np.ndarray:
     ### END SOLUTION
 
 
+# %%
 def make_dataset(
     x: np.ndarray, y: np.ndarray, batch_size: int = 32, shuffle: bool = True
 ) -> tf.data.Dataset:
@@ -66,6 +69,7 @@ def make_dataset(
     ### END SOLUTION
 
 
+# %%
 def build_model() -> keras.Model:
     """Exercise 2.3: a compiled classifier for 28x28 images and 10 classes.
 
@@ -89,6 +93,7 @@ def build_model() -> keras.Model:
     ### END SOLUTION
 
 
+# %%
 def train_model(
     model: keras.Model, x_train: np.ndarray, y_train: np.ndarray
 ) -> keras.callbacks.History:

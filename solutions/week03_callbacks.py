@@ -1,3 +1,4 @@
+# %%
 """Week 3: callbacks, or how to steer ``model.fit`` while it runs.
 
 Goal: write a callback of your own, then configure the ones Keras ships so that training
@@ -21,6 +22,7 @@ from typing import Any
 import keras
 
 
+# %%
 class AccuracyThresholdCallback(keras.callbacks.Callback):
     """Exercise 3.1: stop training at the end of the first epoch whose accuracy is high enough.
 
@@ -53,6 +55,7 @@ class AccuracyThresholdCallback(keras.callbacks.Callback):
         ### END SOLUTION
 
 
+# %%
 def make_early_stopping() -> keras.callbacks.Callback:
     """Exercise 3.2: an ``EarlyStopping`` callback that watches the validation loss.
 
@@ -65,6 +68,7 @@ def make_early_stopping() -> keras.callbacks.Callback:
     ### END SOLUTION
 
 
+# %%
 def make_checkpoint(path: str) -> keras.callbacks.Callback:
     """Exercise 3.3: a ``ModelCheckpoint`` that keeps the best model in the file ``path``.
 
@@ -78,6 +82,7 @@ def make_checkpoint(path: str) -> keras.callbacks.Callback:
     ### END SOLUTION
 
 
+# %%
 def make_lr_schedule() -> keras.callbacks.Callback:
     """Exercise 3.4: a ``LearningRateScheduler`` whose rate halves every two epochs.
 

@@ -1,3 +1,4 @@
+# %%
 """Week 4: convolutional networks.
 
 Goal: see images as images. A dense network flattens a photo into a row of numbers and
@@ -37,6 +38,7 @@ import numpy as np
 import tensorflow as tf
 
 
+# %%
 def reshape_and_normalize(images: np.ndarray) -> np.ndarray:
     """Exercise 4.1: shape grayscale images for ``Conv2D`` and scale them to [0, 1].
 
@@ -49,6 +51,7 @@ def reshape_and_normalize(images: np.ndarray) -> np.ndarray:
     ### END SOLUTION
 
 
+# %%
 def build_cnn() -> keras.Model:
     """Exercise 4.2: a compiled convolutional classifier for Fashion-MNIST.
 
@@ -84,6 +87,7 @@ def build_cnn() -> keras.Model:
     ### END SOLUTION
 
 
+# %%
 def train_cnn(
     model: keras.Model, x_train: np.ndarray, y_train: np.ndarray
 ) -> keras.callbacks.History:
@@ -99,6 +103,7 @@ def train_cnn(
     ### END SOLUTION
 
 
+# %%
 def build_feature_extractor(padding: str = "valid") -> keras.Model:
     """Exercise 4.4: LeNet-5's feature extractor, with the padding of its convolutions.
 
@@ -131,6 +136,7 @@ def build_feature_extractor(padding: str = "valid") -> keras.Model:
     ### END SOLUTION
 
 
+# %%
 def make_image_datasets(
     directory: str, validation_split: float = 0.2, batch_size: int = 32, seed: int = 42
 ) -> tuple[tf.data.Dataset, tf.data.Dataset]:

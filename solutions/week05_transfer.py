@@ -1,3 +1,4 @@
+# %%
 """Week 5: augmentation and transfer learning.
 
 Goal: make more of few images. Random augmentation shows a model a slightly different image
@@ -34,6 +35,7 @@ import numpy as np
 FEATURE_LAYER = "features"
 
 
+# %%
 def build_augmentation() -> keras.Model:
     """Exercise 5.1: a model of random augmentation layers for ``(28, 28, 1)`` images.
 
@@ -61,6 +63,7 @@ def build_augmentation() -> keras.Model:
     ### END SOLUTION
 
 
+# %%
 def build_transfer_model(backbone: keras.Model, num_classes: int) -> keras.Model:
     """Exercise 5.2: a classifier for ``num_classes`` new classes on the frozen backbone.
 
@@ -92,6 +95,7 @@ def build_transfer_model(backbone: keras.Model, num_classes: int) -> keras.Model
     ### END SOLUTION
 
 
+# %%
 def fine_tune(model: keras.Model, first_trainable_layer: str) -> keras.Model:
     """Exercise 5.3: unfreeze the top of the backbone in ``model`` and recompile it.
 
@@ -116,6 +120,7 @@ def fine_tune(model: keras.Model, first_trainable_layer: str) -> keras.Model:
     ### END SOLUTION
 
 
+# %%
 def train_transfer_model(
     model: keras.Model, x: np.ndarray, y: np.ndarray
 ) -> keras.callbacks.History:

@@ -1,3 +1,4 @@
+# %%
 """Week 6: word embeddings, or how a model learns what words mean from the labels alone.
 
 Goal: turn sentences into something a network can read, and watch it learn a vector for
@@ -56,6 +57,7 @@ import numpy as np
 import tensorflow as tf
 
 
+# %%
 def standardize(texts: tf.Tensor) -> tf.Tensor:
     """Exercise 6.1: lower-case every string and delete its punctuation.
 
@@ -74,6 +76,7 @@ def standardize(texts: tf.Tensor) -> tf.Tensor:
     ### END SOLUTION
 
 
+# %%
 def build_vectorizer(
     texts: Sequence[str], max_tokens: int, sequence_length: int
 ) -> keras.layers.TextVectorization:
@@ -99,6 +102,7 @@ def build_vectorizer(
     ### END SOLUTION
 
 
+# %%
 def encode_labels(labels: Sequence[str]) -> np.ndarray:
     """Exercise 6.3: encode the label names as integers: "negative" -> 0, "positive" -> 1.
 
@@ -115,6 +119,7 @@ def encode_labels(labels: Sequence[str]) -> np.ndarray:
     ### END SOLUTION
 
 
+# %%
 def make_text_dataset(
     texts: Sequence[str],
     labels: np.ndarray,
@@ -142,6 +147,7 @@ def make_text_dataset(
     ### END SOLUTION
 
 
+# %%
 def build_classifier(vocabulary_size: int, embedding_dim: int, sequence_length: int) -> keras.Model:
     """Exercise 6.5: a compiled sentiment classifier that reads token ids.
 
@@ -170,6 +176,7 @@ def build_classifier(vocabulary_size: int, embedding_dim: int, sequence_length: 
     ### END SOLUTION
 
 
+# %%
 def train_classifier(model: keras.Model, dataset: tf.data.Dataset) -> keras.callbacks.History:
     """Exercise 6.6: train ``model`` on ``dataset``; return the ``History``.
 
@@ -182,6 +189,7 @@ def train_classifier(model: keras.Model, dataset: tf.data.Dataset) -> keras.call
     ### END SOLUTION
 
 
+# %%
 def export_embeddings(model: keras.Model, vocabulary: Sequence[str], directory: str | Path) -> None:
     """Exercise 6.7: write the learned word vectors in the Embedding Projector's TSV format.
 

@@ -1,3 +1,4 @@
+# %%
 """Week 7: sequence models for text, from sentiment classifiers to next-word prediction.
 
 Goal: read text as a sequence of word ids. First, four binary sentiment classifiers that
@@ -42,6 +43,7 @@ import numpy as np
 _WORD = re.compile(r"[a-z]+(?:'[a-z]+)*")
 
 
+# %%
 def split_words(line: str) -> list[str]:
     """Given, not an exercise: the words of ``line``, lower-cased, in order.
 
@@ -65,6 +67,7 @@ def split_words(line: str) -> list[str]:
 # anywhere; no other layer with weights.
 
 
+# %%
 def build_lstm_classifier(vocabulary_size: int, sequence_length: int) -> keras.Model:
     """Exercise 7.1: Embedding(vocabulary_size, 16), LSTM(32), Dense(1, sigmoid).
 
@@ -85,6 +88,7 @@ def build_lstm_classifier(vocabulary_size: int, sequence_length: int) -> keras.M
     ### END SOLUTION
 
 
+# %%
 def build_bidirectional_classifier(vocabulary_size: int, sequence_length: int) -> keras.Model:
     """Exercise 7.2: two stacked bidirectional LSTMs.
 
@@ -108,6 +112,7 @@ def build_bidirectional_classifier(vocabulary_size: int, sequence_length: int) -
     ### END SOLUTION
 
 
+# %%
 def build_gru_classifier(vocabulary_size: int, sequence_length: int) -> keras.Model:
     """Exercise 7.3: Embedding(vocabulary_size, 16), GRU(32), Dense(1, sigmoid).
 
@@ -128,6 +133,7 @@ def build_gru_classifier(vocabulary_size: int, sequence_length: int) -> keras.Mo
     ### END SOLUTION
 
 
+# %%
 def build_conv1d_classifier(vocabulary_size: int, sequence_length: int) -> keras.Model:
     """Exercise 7.4: a convolution over the word vectors instead of a recurrent layer.
 
@@ -154,6 +160,7 @@ def build_conv1d_classifier(vocabulary_size: int, sequence_length: int) -> keras
 # -- Next-word prediction -------------------------------------------------------------------
 
 
+# %%
 def build_vocabulary(lines: Sequence[str]) -> dict[str, int]:
     """Exercise 7.5: number every word of ``lines``, the most frequent first.
 
@@ -173,6 +180,7 @@ def build_vocabulary(lines: Sequence[str]) -> dict[str, int]:
     ### END SOLUTION
 
 
+# %%
 def make_ngram_sequences(lines: Sequence[str], vocabulary: Mapping[str, int]) -> list[list[int]]:
     """Exercise 7.6: the n-gram sequences that teach a model to predict the next word.
 
@@ -191,6 +199,7 @@ def make_ngram_sequences(lines: Sequence[str], vocabulary: Mapping[str, int]) ->
     ### END SOLUTION
 
 
+# %%
 def pad_to_longest(sequences: Sequence[Sequence[int]]) -> np.ndarray:
     """Exercise 7.7: pre-pad ``sequences`` with zeros to the length of the longest one.
 
@@ -205,6 +214,7 @@ def pad_to_longest(sequences: Sequence[Sequence[int]]) -> np.ndarray:
     ### END SOLUTION
 
 
+# %%
 def split_predictors_and_labels(
     padded: np.ndarray, num_classes: int | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -228,6 +238,7 @@ def split_predictors_and_labels(
     ### END SOLUTION
 
 
+# %%
 def build_next_word_model(vocabulary_size: int, sequence_length: int) -> keras.Model:
     """Exercise 7.9: a model that predicts the next word from the ``sequence_length`` before.
 
@@ -260,6 +271,7 @@ def build_next_word_model(vocabulary_size: int, sequence_length: int) -> keras.M
     ### END SOLUTION
 
 
+# %%
 def generate_text(
     model: keras.Model, vocabulary: Mapping[str, int], seed_text: str, n_words: int
 ) -> str:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from course.classroom.generate import expected_stub
 from course.config import Layout, Week
 from course.grading.runner import grade
 from tests.conftest import REPO
@@ -47,21 +48,6 @@ def _signature(node: ast.FunctionDef) -> str:
     return f"({ast.unparse(node.args)}){returns}"
 
 
-def clear_solutions(source: str) -> str:
-    """The stub a solution implies: each solution block becomes a NotImplementedError."""
-
-    def replace(match: re.Match[str]) -> str:
-        before = source[: match.start()]
-        exercises = re.findall(r"Exercise (\d+\.\d+)", before)
-        number = exercises[-1] if exercises else "?"
-        return (
-            f'{match.group("indent")}raise NotImplementedError("Exercise {number}: '
-            'write your solution here")\n'
-        )
-
-    return _BLOCK.sub(replace, source)
-
-
 def test_the_course_has_weeks() -> None:
     """The checkout ships its weeks (guards the parametrised tests below)."""
     assert [week.number for week in WEEKS][:3] == [1, 2, 3]
@@ -74,11 +60,25 @@ def test_stub_and_solution_share_public_names_and_signatures(week: Week) -> None
 
 
 @pytest.mark.parametrize("week", WEEKS, ids=_ids)
-def test_stub_is_the_solution_with_answers_cleared(week: Week) -> None:
-    """The stub is the solution with every solution block replaced, nothing else."""
+def test_stub_is_generated_from_the_solution(week: Week) -> None:
+    """The stub is what nbgrader's solution-clearing makes of the solution, nothing else."""
     solution = week.solution.read_text(encoding="utf-8")
     assert "### BEGIN SOLUTION" in solution
-    assert week.assignment.read_text(encoding="utf-8") == clear_solutions(solution)
+    assert solution.startswith("# %%"), "solutions are jupytext percent-format modules"
+    assert week.assignment.read_text(encoding="utf-8") == expected_stub(week), (
+        f"{week.assignment} is out of date with its solution: run 'course generate'"
+    )
+
+
+def test_course_generate_check_passes() -> None:
+    """`course generate --check` (what instructors and CI run) finds no stale stub."""
+    from click.testing import CliRunner
+
+    from course.cli import main
+
+    result = CliRunner().invoke(main, ["generate", "--check"], env={"COURSE_ROOT": str(REPO)})
+    assert result.exit_code == 0, result.output
+    assert result.output.count("up to date") == len(WEEKS)
 
 
 @pytest.mark.parametrize("week", WEEKS, ids=_ids)
