@@ -22,12 +22,14 @@ def runner(toy_course: Layout, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
 
 
 def test_help_does_not_import_tensorflow() -> None:
-    """`course --help` and `course check --help` stay instant: no TensorFlow import."""
+    """`course --help` and each command's help stay instant: no TensorFlow, no nbgrader."""
     code = (
         "import sys\nfrom click.testing import CliRunner\nfrom course.cli import main\n"
-        "for args in (['--help'], ['check', '--help'], ['list', '--help']):\n"
+        "for args in (['--help'], ['check', '--help'], ['list', '--help'],\n"
+        "             ['autograde', '--help']):\n"
         "    assert CliRunner().invoke(main, args).exit_code == 0\n"
-        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('tensorflow', 'keras')))\n"
+        "heavy = ('tensorflow', 'keras', 'nbgrader', 'jupytext')\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in heavy))\n"
     )
     output = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
