@@ -24,10 +24,17 @@ class NotebookError(ClassroomError):
 
 
 def module_to_notebook(source: str) -> str:
-    """The notebook (nbformat 4 JSON) of a percent-format module."""
+    """The notebook (nbformat 4 JSON) of a percent-format module, paired with it: jupytext
+    in JupyterLab saves both files whenever the student saves either."""
     import jupytext
 
     notebook = jupytext.reads(source, fmt="py:percent")
+    notebook.metadata["jupytext"] = {"formats": "ipynb,py:percent"}
+    notebook.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     return str(jupytext.writes(notebook, fmt="ipynb"))
 
 

@@ -190,8 +190,18 @@ def autograde(
     points and the reason; a grading run that itself fails records nothing for that
     student and is reported. Either way the batch goes on.
     """
+    from course.nbgrader import gradebook
+
     folders = submitted_folders(settings, week.stem, student)
     version = grader_version(week)
+    if not gradebook.declared_checks(settings.database_url, settings.course_id, week.stem):
+        raise ClassroomError(f"{week.stem} was never released here: run 'course release' first")
+    gradebook.set_due_date(
+        settings.database_url,
+        settings.course_id,
+        week.stem,
+        settings.policy.deadlines.get(week.stem),
+    )
     outcomes = []
     for index, (name, folder) in enumerate(folders, start=1):
         if on_student is not None:

@@ -82,10 +82,10 @@ def declare_week(
             )
 
 
-def add_students(url: str, course_id: str, students: Sequence[str]) -> None:
+def set_due_date(url: str, course_id: str, week: str, due: dt.datetime | None) -> None:
+    """Keep nbgrader's due date of ``week`` equal to course.toml's deadline."""
     with opened(url, course_id) as gradebook:
-        for student in students:
-            gradebook.update_or_create_student(student)
+        gradebook.update_or_create_assignment(week, duedate=_naive_utc(due))
 
 
 def record(

@@ -70,6 +70,7 @@ def test_module_to_notebook_round_trip() -> None:
     text = module_to_notebook(module)
     document = json.loads(text)
     assert [cell["cell_type"] for cell in document["cells"]] == ["code", "code"]
+    assert document["metadata"]["jupytext"]["formats"] == "ipynb,py:percent"
     namespace: dict[str, object] = {}
     exec(notebook_to_module(text), namespace)
     assert namespace["f"]() == 1  # type: ignore[operator]

@@ -1,0 +1,78 @@
+"""The classroom commands' wiring: arguments, messages and exit codes."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from course.cli import main
+from course.config import Layout
+
+
+@pytest.fixture
+def course_dir(marked_course: Layout, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("COURSE_ROOT", str(marked_course.root))
+    course = tmp_path / "course"
+    result = CliRunner().invoke(main, ["init", str(course), "--course-id", "tf101"])
+    assert result.exit_code == 0, result.output
+    monkeypatch.setenv("COURSE_DIR", str(course))
+    return course
+
+
+def test_autograde_before_release_says_release_first(course_dir: Path) -> None:
+    """Grading a week that was never released is a usage error naming the fix."""
+    result = CliRunner().invoke(main, ["autograde", "1"])
+    assert result.exit_code == 2
+    assert "course release" in result.output
+
+
+def test_commands_outside_a_course_say_init(
+    tmp_path: Path, marked_course: Layout, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Instructor commands outside a course directory point to 'course init'."""
+    monkeypatch.setenv("COURSE_ROOT", str(marked_course.root))
+    result = CliRunner().invoke(main, ["collect", "1", "--course-dir", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "course init" in result.output
+
+
+def test_import_zip_reports_skipped_files_and_exits_1(course_dir: Path, tmp_path: Path) -> None:
+    """import-zip imports what it can, lists what it skipped, and exits 1 when it skipped."""
+    archive = tmp_path / "lms.zip"
+    with zipfile.ZipFile(archive, "w") as writing:
+        writing.writestr("ada_week1.py", "def double(x):\n    return 2 * x\n")
+        writing.writestr("notes.txt", "hi")
+    result = CliRunner().invoke(main, ["import-zip", "1", str(archive)])
+    assert result.exit_code == 1, result.output
+    assert "ada: week01_toy.py" in result.output
+    assert "skipped notes.txt: not a .py or .ipynb file" in result.output
+    assert (course_dir / "submitted/ada/week01_toy/week01_toy.py").is_file()
+
+
+def test_import_zip_refuses_an_unsafe_archive(course_dir: Path, tmp_path: Path) -> None:
+    """An archive with a '..' path is refused whole, with exit code 2."""
+    archive = tmp_path / "evil.zip"
+    with zipfile.ZipFile(archive, "w") as writing:
+        writing.writestr("ada.py", "x = 1\n")
+        writing.writestr("../../escape.py", "x = 1\n")
+    result = CliRunner().invoke(main, ["import-zip", "1", str(archive)])
+    assert result.exit_code == 2
+    assert "refusing path with '..'" in result.output
+    assert not (course_dir / "submitted/ada").exists()
+
+
+def test_generate_check_flags_a_stale_stub(
+    marked_course: Layout, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """generate --check exits 1 on an edited stub; generate rewrites it."""
+    monkeypatch.setenv("COURSE_ROOT", str(marked_course.root))
+    stub = marked_course.weeks[0].assignment
+    stub.write_text(stub.read_text() + "# edited\n")
+    result = CliRunner().invoke(main, ["generate", "--check"])
+    assert result.exit_code == 1
+    assert "OUT OF DATE" in result.output
+    assert CliRunner().invoke(main, ["generate"]).exit_code == 0
+    assert CliRunner().invoke(main, ["generate", "--check"]).exit_code == 0
