@@ -7,6 +7,13 @@ events on a file descriptor, and a JSON results file.
 
 Loaded with ``-p course.grading.plugin`` by :mod:`course.grading.runner`; grader authors never
 import it.
+
+A week's grader folder (pytest's rootdir, which the runner sets to it) may hold a
+``worker.toml`` that sets up the worker process before the submission is imported; the
+worker starts before any grader file is collected, so a ``conftest.py`` would be too late.
+Its one setting so far::
+
+    logical_cpus = 2   # TensorFlow sees 2 logical CPU devices (tf.distribute); GPUs untouched
 """
 
 from __future__ import annotations
@@ -15,9 +22,10 @@ import json
 import os
 import tempfile
 import time
+import tomllib
 from collections.abc import Generator
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypedDict
 
 import pytest
 
@@ -28,6 +36,14 @@ from course.grading.submission import DEFAULT_TIME_LIMIT, Submission
 from course.sandbox import Worker
 
 _VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
+#: The optional file in a grader folder that sets up the week's worker process.
+WORKER_SETTINGS = "worker.toml"
+
+
+class WorkerSettings(TypedDict, total=False):
+    """What ``worker.toml`` may set: keyword arguments of :class:`~course.sandbox.Worker`."""
+
+    logical_cpus: int
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -84,6 +100,7 @@ class GradingSession:
                 Path(path),
                 workdir=Path(workdir),
                 import_timeout=config.getoption("course_import_timeout"),
+                **worker_settings(config.rootpath),
             )
 
     def emit(self, **event: Any) -> None:
@@ -190,6 +207,29 @@ class GradingSession:
         )
         self.checks.append(result)
         self.emit(event="check", **result.to_dict())
+
+
+def worker_settings(graders: Path) -> WorkerSettings:
+    """The keyword arguments for :class:`~course.sandbox.Worker` that ``graders/worker.toml``
+    sets; none when the file is absent. An unknown key or a wrong value is a usage error."""
+    path = graders / WORKER_SETTINGS
+    if not path.is_file():
+        return {}
+    try:
+        document = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        raise pytest.UsageError(f"cannot read {path}: {error}") from None
+    known = sorted(WorkerSettings.__annotations__)
+    unknown = sorted(set(document) - set(known))
+    if unknown:
+        raise pytest.UsageError(f"{path}: unknown settings {unknown}; known: {known}")
+    settings: WorkerSettings = {}
+    if "logical_cpus" in document:
+        count = document["logical_cpus"]
+        if type(count) is not int or count < 1:
+            raise pytest.UsageError(f"{path}: logical_cpus must be an integer >= 1, not {count!r}")
+        settings["logical_cpus"] = count
+    return settings
 
 
 def time_limit_scale() -> float:

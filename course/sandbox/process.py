@@ -8,6 +8,10 @@ The worker imports the submission once, right after it starts, and says whether 
 When the import itself crashes, hangs or raises, that outcome is remembered and returned for
 every later request without starting another process: a module that calls ``os._exit`` or
 loops forever at import time costs one time limit, not one per check.
+
+A week whose exercises need several TensorFlow devices (``tf.distribute``) asks for
+``logical_cpus``: the worker then splits the CPU into that many logical devices before it
+imports the submission, since TensorFlow fixes its devices at its first op.
 """
 
 from __future__ import annotations
@@ -112,10 +116,13 @@ class Worker:
         import_timeout: float = 120.0,
         launcher: Launcher | None = None,
         python: str = sys.executable,
+        logical_cpus: int | None = None,
     ) -> None:
         self.submission = submission.resolve()
         self.workdir = workdir
         self.import_timeout = import_timeout
+        #: Logical CPU devices TensorFlow gets in the worker; ``None`` leaves TensorFlow alone.
+        self.logical_cpus = logical_cpus
         self._launcher = launcher or LocalLauncher()
         self._python = python
         self._process: subprocess.Popen[bytes] | None = None
@@ -198,6 +205,8 @@ class Worker:
             "--write-fd",
             str(reply_write),
         ]
+        if self.logical_cpus is not None:
+            argv += ["--logical-cpus", str(self.logical_cpus)]
         self._spawned_at = time.monotonic()
         try:
             with open(self._log_path, "ab") as output:

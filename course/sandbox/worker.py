@@ -1,6 +1,8 @@
 """The worker process: imports one submission and answers probe requests about it.
 
-Run as ``python -I -m course.sandbox.worker --submission PATH --read-fd N --write-fd M``.
+Run as ``python -I -m course.sandbox.worker --submission PATH --read-fd N --write-fd M``,
+with ``--logical-cpus K`` to give TensorFlow K logical CPU devices (see
+:func:`configure_logical_cpus`).
 The submission is imported under the module name ``submission`` from its file; its folder is
 not put on ``sys.path`` of any other process. Each request names a probe from
 :mod:`course.probes` and carries plain arguments; the reply is plain data or a description of
@@ -32,6 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--submission", type=Path, required=True)
     parser.add_argument("--read-fd", type=int, required=True)
     parser.add_argument("--write-fd", type=int, required=True)
+    parser.add_argument("--logical-cpus", type=int, default=None)
     options = parser.parse_args(argv)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     sys.dont_write_bytecode = True  # never leave __pycache__ beside a submission
@@ -40,6 +43,24 @@ def main(argv: list[str] | None = None) -> int:
     for stream in (sys.stdout, sys.stderr):
         stream.reconfigure(line_buffering=True)  # type: ignore[union-attr]
     path: Path = options.submission
+    if options.logical_cpus is not None:
+        try:
+            configure_logical_cpus(options.logical_cpus)
+        except Exception as error:  # the grading set-up is at fault, not the submission
+            message = f"could not set up {options.logical_cpus} logical CPUs: {_safe_str(error)}"
+            write_frame(
+                options.write_fd,
+                {
+                    "ok": False,
+                    "error": {
+                        "kind": "internal",
+                        "type": type(error).__name__,
+                        "message": shorten(message),
+                        "traceback": "",
+                    },
+                },
+            )
+            return 0
     try:
         module = _import_submission(path)
     except BaseException as error:  # the submission may raise anything, SystemExit too
@@ -68,6 +89,25 @@ def main(argv: list[str] | None = None) -> int:
         except BaseException as error:
             reply = {"ok": False, "error": describe_exception(error, path)}
             write_frame(options.write_fd, reply)
+
+
+def configure_logical_cpus(count: int) -> None:
+    """Split the first physical CPU into ``count`` logical TensorFlow devices.
+
+    ``tf.distribute.MirroredStrategy`` then finds ``count`` replicas on a machine without
+    GPUs (``/device:CPU:0``, ``/device:CPU:1``...). GPUs are left as they are. TensorFlow
+    fixes its devices at its first op, so this runs before the submission is imported.
+    """
+    if count < 1:
+        raise ValueError(f"logical CPUs must be at least 1, not {count}")
+    import tensorflow as tf
+
+    cpus = tf.config.list_physical_devices("CPU")
+    if not cpus:
+        raise RuntimeError("TensorFlow sees no CPU")
+    tf.config.set_logical_device_configuration(
+        cpus[0], [tf.config.LogicalDeviceConfiguration() for _ in range(count)]
+    )
 
 
 def _import_submission(path: Path) -> ModuleType:

@@ -144,3 +144,21 @@ def test_long_messages_keep_their_end(write_submission: Write, tmp_path: Path) -
     assert message.endswith("the real cause")
     assert len(message) <= 2_100
     assert "\x1b" not in message
+
+
+def test_logical_cpus_are_set_up_before_the_submission_is_imported(
+    write_submission: Write, tmp_path: Path
+) -> None:
+    """With logical_cpus=2 TensorFlow in the worker sees two CPU devices; by default one."""
+    path = write_submission(
+        "import tensorflow as tf\n"
+        "def cpus():\n"
+        "    return [d.name for d in tf.config.list_logical_devices('CPU')]\n"
+    )
+    with Worker(path, workdir=tmp_path / "split", logical_cpus=2) as worker:
+        split = worker.request("call", {"function": "cpus"}, seed=0, timeout=60)
+    with Worker(path, workdir=tmp_path / "plain") as worker:
+        plain = worker.request("call", {"function": "cpus"}, seed=0, timeout=60)
+    assert split.status == plain.status == "ok", (split, plain)
+    assert split.value == ["/device:CPU:0", "/device:CPU:1"]
+    assert plain.value == ["/device:CPU:0"]

@@ -1,0 +1,245 @@
+"""Week 13 grader, part 4: the loss and one step of a custom loop (exercises 13.5, 13.6).
+
+``compute_loss`` is called in the worker (outside any replica) on 8 generated examples with
+10 classes, for global batch sizes 16 and 24; it must return the summed sparse categorical
+cross-entropy divided by the global batch size, computed here in float64.
+
+For the step, this process generates a small model, ``Dense(5, tanh)`` then ``Dense(3)``
+(logits) on 4 inputs, its weights, and a global batch of 16 examples (all from a fixed
+seed). The worker creates that model and ``SGD(learning_rate=0.5)`` in the scope of the
+grader's MirroredStrategy over its two logical CPUs, distributes the batch (8 examples per
+replica), calls ``distributed_train_step(strategy, model, optimizer, batch, 16)`` once and
+returns the new weights and the returned loss. This process computes the expected result of
+one ordinary step on the whole batch of 16 itself, in numpy (forward pass, mean
+cross-entropy, backpropagation, ``w - 0.5 * gradient``). A distributed step done right
+equals it up to float32 rounding (the reference solution: weights within 3.4e-8, loss
+within 1.5e-9); the tolerance is 1e-5 (absolute and relative), while the largest weight
+change is 0.18 and the mean loss 1.3607. The usual mistakes are off by a factor of 2 with 2
+replicas (a loss divided by the 8 examples of a replica doubles the update; a reduce with
+MEAN halves the reported loss; a SUM of per-replica means doubles it), and the checks name
+the factor they find.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+from course.grading.reports import expect, expect_array
+from course.grading.submission import Submission
+from course.testing import check_array, fail, note
+
+REPLICAS = 2
+GLOBAL_BATCH = 16
+LEARNING_RATE = 0.5
+INPUTS, HIDDEN, CLASSES = 4, 5, 3
+SEED = 13
+TOLERANCE = 1e-5
+
+
+def _cross_entropy(logits: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """Per-example sparse categorical cross-entropy from logits, float64."""
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    log_probabilities = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    return -log_probabilities[np.arange(len(labels)), labels]
+
+
+class Problem:
+    """The grader's model, batch and the expected single-device step, in float64."""
+
+    def __init__(self) -> None:
+        rng = np.random.default_rng(SEED)
+        self.x = rng.normal(size=(GLOBAL_BATCH, INPUTS)).astype("float32")
+        self.y = rng.integers(0, CLASSES, size=GLOBAL_BATCH).astype("int32")
+        self.weights = [
+            rng.normal(scale=0.8, size=(INPUTS, HIDDEN)).astype("float32"),
+            rng.normal(scale=0.1, size=HIDDEN).astype("float32"),
+            rng.normal(scale=0.8, size=(HIDDEN, CLASSES)).astype("float32"),
+            rng.normal(scale=0.1, size=CLASSES).astype("float32"),
+        ]
+        kernel, bias, output_kernel, output_bias = (w.astype("float64") for w in self.weights)
+        x = self.x.astype("float64")
+        hidden = np.tanh(x @ kernel + bias)
+        logits = hidden @ output_kernel + output_bias
+        self.loss = float(_cross_entropy(logits, self.y).mean())
+        probabilities = np.exp(logits - logits.max(axis=1, keepdims=True))
+        probabilities /= probabilities.sum(axis=1, keepdims=True)
+        d_logits = probabilities.copy()
+        d_logits[np.arange(GLOBAL_BATCH), self.y] -= 1.0
+        d_logits /= GLOBAL_BATCH
+        d_hidden = (d_logits @ output_kernel.T) * (1.0 - hidden**2)
+        gradients = [x.T @ d_hidden, d_hidden.sum(0), hidden.T @ d_logits, d_logits.sum(0)]
+        self.expected = [
+            w.astype("float64") - LEARNING_RATE * g
+            for w, g in zip(self.weights, gradients, strict=True)
+        ]
+
+
+@pytest.fixture(scope="module")
+def problem() -> Problem:
+    return Problem()
+
+
+@pytest.fixture(scope="module")
+def stepped(submission: Submission, problem: Problem) -> dict[str, Any]:
+    """The worker's weights and loss after one ``distributed_train_step``."""
+    value = expect(
+        submission.probe(
+            "distribution.step",
+            action=f"distributed_train_step(strategy, model, optimizer, batch, {GLOBAL_BATCH})",
+            function="distributed_train_step",
+            weights=problem.weights,
+            x=problem.x,
+            y=problem.y,
+            learning_rate=LEARNING_RATE,
+        ),
+        dict,
+        what="the step report",
+    )
+    weights = expect(value.get("weights"), list, what="the weights after the step")
+    value["weights"] = [expect_array(w, what="a weight", kinds="f") for w in weights]
+    expect(value.get("loss_kind"), str, what="the loss kind")
+    return value
+
+
+def _factor(received: float, expected: float) -> str:
+    """``" (2.00 times the expected value)"``, or nothing when the ratio is not telling."""
+    if expected == 0 or not np.isfinite(received):
+        return ""
+    return f" ({received / expected:.2f} times the expected value)"
+
+
+@pytest.mark.points(2)
+def test_compute_loss_divides_by_the_global_batch(submission: Submission) -> None:
+    """compute_loss sums the per-example losses and divides by the global batch size"""
+    rng = np.random.default_rng(SEED + 1)
+    labels = rng.integers(0, 10, size=8).astype("int32")
+    logits = rng.normal(scale=2.0, size=(8, 10)).astype("float32")
+    total = float(_cross_entropy(logits.astype("float64"), labels).sum())
+    for global_batch in (16, 24):
+        call = f"compute_loss(labels, logits, {global_batch}) for 8 examples"
+        received = check_array(
+            submission.call("compute_loss", labels, logits, global_batch, as_tensors=True),
+            f"the value of {call}",
+            shape=(),
+            hint="return one number: the sum of the per-example losses divided by "
+            "global_batch_size (tf.nn.compute_average_loss does it).",
+        )
+        expected = total / global_batch
+        if not np.isclose(float(received), expected, rtol=TOLERANCE, atol=TOLERANCE):
+            raise fail(
+                call,
+                expected=f"{expected:.6f} (the sum of the 8 losses, {total:.6f}, divided by "
+                f"{global_batch})",
+                received=f"{float(received):.6f}{_factor(float(received), expected)}",
+                hint="divide the summed loss by global_batch_size, not by the number of "
+                "examples this replica has: tf.nn.compute_average_loss(per_example_loss, "
+                "global_batch_size=global_batch_size). The logits are raw scores "
+                "(from_logits=True).",
+            )
+
+
+@pytest.mark.points(3)
+def test_distributed_step_equals_one_step_on_the_global_batch(
+    stepped: dict[str, Any], problem: Problem
+) -> None:
+    """one distributed step updates the weights as one step on the whole global batch"""
+    received = stepped["weights"]
+    shapes = [w.shape for w in problem.weights]
+    if [w.shape for w in received] != shapes:
+        raise fail(
+            "the model's weight shapes after distributed_train_step",
+            expected=shapes,
+            received=[w.shape for w in received],
+            hint="update the model's own variables with optimizer.apply_gradients.",
+        )
+    expected_change = np.concatenate(
+        [(e - w).ravel() for e, w in zip(problem.expected, problem.weights, strict=True)]
+    )
+    change = np.concatenate(
+        [(r - w).ravel() for r, w in zip(received, problem.weights, strict=True)]
+    ).astype("float64")
+    if not np.any(change):
+        raise fail(
+            "the weights after one distributed_train_step",
+            expected="changed by one SGD step",
+            received="the initial weights, unchanged",
+            hint="apply the gradients inside the replica step: optimizer.apply_gradients("
+            "zip(gradients, model.trainable_variables)).",
+        )
+    close = all(
+        np.allclose(r, e, rtol=TOLERANCE, atol=TOLERANCE)
+        for r, e in zip(received, problem.expected, strict=True)
+    )
+    if not close:
+        scale = float(change @ expected_change / (expected_change @ expected_change))
+        error = float(np.abs(change - expected_change).max())
+        if abs(scale - REPLICAS) < 0.05:
+            hint = (
+                f"the update is {REPLICAS} times too large: each replica divided its loss by "
+                "its own batch size; divide by the global batch size (compute_loss)."
+            )
+        elif abs(scale - 1 / REPLICAS) < 0.02:
+            hint = (
+                f"the update is {REPLICAS} times too small: the loss was divided by the "
+                "number of replicas once too often."
+            )
+        else:
+            hint = (
+                "take the loss from compute_loss(y, model(x, training=True), "
+                "global_batch_size) under a GradientTape, and apply its gradients once, "
+                "inside strategy.run."
+            )
+        raise fail(
+            f"the weights after one distributed_train_step on a global batch of "
+            f"{GLOBAL_BATCH} ({REPLICAS} replicas x {GLOBAL_BATCH // REPLICAS} examples)",
+            expected=f"those of one SGD step on all {GLOBAL_BATCH} examples on one device",
+            received=f"an update {scale:.2f} times that step's, off by up to {error:.2g}",
+            hint=hint,
+        )
+
+
+@pytest.mark.points(1)
+def test_distributed_step_returns_the_mean_loss(stepped: dict[str, Any], problem: Problem) -> None:
+    """distributed_train_step returns the mean loss over the global batch (reduced with SUM)"""
+    call = "distributed_train_step(...)"
+    if stepped["loss_kind"] == "per_replica":
+        raise fail(
+            f"the value returned by {call}",
+            expected="one number for the whole global batch",
+            received="one value per replica",
+            hint="combine the per-replica losses: strategy.reduce(tf.distribute.ReduceOp.SUM, "
+            "per_replica_losses, axis=None).",
+        )
+    loss = check_array(
+        stepped["loss"],
+        f"the value returned by {call}",
+        shape=(),
+        hint="return strategy.reduce(tf.distribute.ReduceOp.SUM, per_replica_losses, axis=None).",
+    )
+    if not np.isclose(float(loss), problem.loss, rtol=TOLERANCE, atol=TOLERANCE):
+        ratio = float(loss) / problem.loss
+        if abs(ratio - 1 / REPLICAS) < 0.01:
+            hint = (
+                "each replica's loss is already divided by the global batch size, so the "
+                "shares add up to the mean: reduce with tf.distribute.ReduceOp.SUM, not MEAN."
+            )
+        elif abs(ratio - REPLICAS) < 0.02:
+            hint = (
+                "the per-replica losses are each a mean over one replica's examples: divide "
+                "by the global batch size in compute_loss, then reduce with SUM."
+            )
+        else:
+            hint = (
+                "return the loss computed before the update, reduced with "
+                "strategy.reduce(tf.distribute.ReduceOp.SUM, per_replica_losses, axis=None)."
+            )
+        raise fail(
+            f"the loss returned by {call} for a global batch of {GLOBAL_BATCH}",
+            expected=f"{problem.loss:.6f}, the mean cross-entropy over all {GLOBAL_BATCH} examples",
+            received=f"{float(loss):.6f}{_factor(float(loss), problem.loss)}",
+            hint=hint,
+        )
+    note(f"mean loss of the step: {float(loss):.6f}")

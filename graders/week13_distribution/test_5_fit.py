@@ -1,0 +1,122 @@
+"""Week 13 grader, part 5: ``model.fit`` under the strategy (exercise 13.7).
+
+Data: Fashion-MNIST (``course.datasets.fashion_mnist()``, the official split), shuffled here
+with a fixed seed (``DATA_SEED``, the same for every grading seed): 6,400 training images
+and 2,000 test images, divided by 255 as float32. The worker calls
+``train_with_fit(strategy, x_train, y_train, 3, 64)`` with the grader's MirroredStrategy over
+its two logical CPUs (global batch 128: 50 steps per epoch) and returns the trained model's
+optimizer step count and its logits for the test images; the test labels never leave this
+process.
+
+Measured on the reference solution (Flatten, Dense(128, relu), Dense(10), Adam), 2 CPU cores
+shared with other jobs (load average 5), seeds 0-4, with the request, data and seed of a
+grading run (seed 0 gave the same accuracy in two separate runs):
+
+    seed             0       1       2       3       4
+    test accuracy    0.8065  0.8050  0.8060  0.8140  0.8190
+
+min 0.8050 against the threshold 0.75: a margin of 0.055, 110 of the 2,000 test images.
+Always predicting the most frequent class scores 0.1095. The step count is exact: 150. The
+training takes 13-24 s of the week's 30 s at a load average of 5.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+from course.datasets import fashion_mnist
+from course.grading.reports import expect, expect_array
+from course.grading.submission import Submission
+from course.probes.distribution import STRATEGY
+from course.testing import check_accuracy, fail
+
+DATA_SEED = 13
+TRAINING_IMAGES = 6_400
+TEST_IMAGES = 2_000
+EPOCHS = 3
+PER_REPLICA = 64
+REPLICAS = 2
+THRESHOLD = 0.75
+Split = tuple[np.ndarray, np.ndarray]
+
+
+@pytest.fixture(scope="module")
+def data() -> tuple[Split, Split]:
+    """((x_train, y_train), (x_test, y_test)): the subsets, images float32 in [0, 1]."""
+    (x_train, y_train), (x_test, y_test) = fashion_mnist()
+    rng = np.random.default_rng(DATA_SEED)
+    train = rng.permutation(len(x_train))[:TRAINING_IMAGES]
+    test = rng.permutation(len(x_test))[:TEST_IMAGES]
+    return (
+        ((x_train[train] / 255.0).astype("float32"), y_train[train].astype("int32")),
+        ((x_test[test] / 255.0).astype("float32"), y_test[test].astype("int32")),
+    )
+
+
+@pytest.fixture(scope="module")
+def trained(submission: Submission, data: tuple[Split, Split]) -> dict[str, Any]:
+    """The worker's report on ``train_with_fit``: step count and test logits."""
+    (x_train, y_train), (x_test, _) = data
+    value = expect(
+        submission.probe(
+            "distribution.fit",
+            action=f"train_with_fit(strategy, x, y, {EPOCHS}, {PER_REPLICA})",
+            function="train_with_fit",
+            args=[STRATEGY, x_train, y_train, EPOCHS, PER_REPLICA],
+            predict_inputs=x_test,
+        ),
+        dict,
+        what="the training report",
+    )
+    value["predictions"] = expect_array(
+        value.get("predictions"), what="the predictions", kinds="f", ndim=2
+    )
+    iterations = value.get("iterations")
+    if iterations is not None:
+        expect(iterations, int, what="the optimizer's step count")
+    return value
+
+
+@pytest.mark.points(1)
+@pytest.mark.time_limit(150)
+def test_fit_uses_global_batches(trained: dict[str, Any]) -> None:
+    """train_with_fit trains with the global batch size: 50 steps per epoch"""
+    global_batch = PER_REPLICA * REPLICAS
+    expected = EPOCHS * TRAINING_IMAGES // global_batch
+    received = trained["iterations"]
+    if received != expected:
+        per_replica_only = EPOCHS * TRAINING_IMAGES // PER_REPLICA
+        hint = (
+            f"batch_size={PER_REPLICA} is the per-replica size: fit splits each batch between "
+            f"the replicas, so pass the global batch size, {PER_REPLICA} x {REPLICAS} = "
+            f"{global_batch}."
+            if received == per_replica_only
+            else f"fit the model once, {EPOCHS} epochs, with batch_size="
+            "global_batch_size(per_replica_batch_size, strategy)."
+        )
+        raise fail(
+            f"the optimizer steps of train_with_fit(strategy, x, y, {EPOCHS}, {PER_REPLICA}) "
+            f"on {TRAINING_IMAGES:,} images",
+            expected=f"{expected} ({EPOCHS} epochs of {TRAINING_IMAGES // global_batch} global "
+            f"batches of {global_batch})",
+            received="no optimizer (the model is not compiled)" if received is None else received,
+            hint=hint,
+        )
+
+
+@pytest.mark.points(3)
+@pytest.mark.time_limit(150)
+def test_fit_learns_fashion_mnist(trained: dict[str, Any], data: tuple[Split, Split]) -> None:
+    """the model trained with fit under the strategy classifies 75% of test images right"""
+    _, (_, y_test) = data
+    check_accuracy(
+        trained["predictions"],
+        y_test,
+        at_least=THRESHOLD,
+        what=f"{TEST_IMAGES:,} Fashion-MNIST test images",
+        hint=f"build the model with build_model(strategy) and fit it {EPOCHS} epochs on "
+        "(x, y) with the global batch size; keep the layers of exercise 13.4.",
+    )
