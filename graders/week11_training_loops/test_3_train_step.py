@@ -1,0 +1,105 @@
+"""Week 11 grader, part 3: one training step with ``tf.GradientTape`` (exercise 11.3).
+
+The worker calls ``train_step(model, optimizer, loss_fn, x, y)`` 40 times, on 40 generated
+batches of 8 examples, with the grader's model (see ``conftest.py``), plain
+``SGD(learning_rate=0.5)`` and ``keras.losses.BinaryCrossentropy()``, and returns the
+weights before and after the first step, and every returned loss. A ``None`` gradient is
+refused by the probe's optimizer with a message that explains it (the forward pass ran
+outside the tape).
+
+* The first loss must equal the grader's binary cross-entropy at the initial weights, and
+  the weights after the first step ``w - 0.5 * dloss/dw`` for all four variables (exact,
+  tolerance 1e-5 + 1e-4 relative).
+* The losses must fall: the mean of the last 10 losses below 0.7 times the mean of the
+  first 10. Training is deterministic (no randomness anywhere): in float64 numpy the
+  ratio is 0.333 for a correct step; training only the last layer gives 0.432 (that
+  mistake fails the update check, not this one); no update at all gives 0.948.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+from course.grading.submission import Submission
+from course.testing import fail
+
+FALL_RATIO = 0.7
+WINDOW = 10
+CALL = "train_step(model, optimizer, loss_fn, x, y)"
+
+
+@pytest.fixture(scope="module")
+def steps(submission: Submission, reference: Any) -> Any:
+    return reference.train(submission, compiled=False, batches=reference.batches)
+
+
+def _scalar(value: Any, *, what: str) -> float:
+    """A returned loss as a float, or a failed check saying what it was."""
+    hint = "return loss, the scalar that loss_fn(y, predictions) gives inside the tape."
+    if value is None:
+        raise fail(what, expected="the loss, a scalar tensor", received="None", hint=hint)
+    try:
+        array = np.asarray(value, dtype="float64")
+    except (TypeError, ValueError):
+        raise fail(what, expected="a scalar tensor", received=type(value).__name__) from None
+    if array.size != 1:
+        raise fail(
+            what,
+            expected="a scalar: the mean loss over the batch",
+            received=f"shape {array.shape}",
+            hint=hint,
+        )
+    return float(array.reshape(()))
+
+
+@pytest.mark.points(1)
+def test_train_step_returns_the_batch_loss(steps: Any, reference: Any) -> None:
+    """train_step returns the batch's binary cross-entropy before the update"""
+    x, y = reference.batches[0]
+    received = _scalar(steps.losses[0], what=f"the value {CALL} returns")
+    expected = reference.loss(reference.weights, x, y)
+    if abs(received - expected) <= 1e-5 + 1e-4 * abs(expected):
+        return
+    after = reference.loss([np.asarray(w, "float64") for w in steps.weights_after_first], x, y)
+    if abs(received - after) <= 1e-5 + 1e-4 * abs(after):
+        hint = "return the loss computed inside the tape, before apply_gradients."
+    else:
+        hint = (
+            "loss = loss_fn(y, predictions), labels first, with predictions = model(x, "
+            "training=True)."
+        )
+    raise fail(
+        f"the loss {CALL} returns for the grader's first batch",
+        expected=f"{expected:.6f}",
+        received=f"{received:.6f}",
+        hint=hint,
+    )
+
+
+@pytest.mark.points(3)
+def test_train_step_moves_weights_down_the_gradient(steps: Any, reference: Any) -> None:
+    """train_step changes every trainable weight by -learning_rate x its gradient"""
+    x, y = reference.batches[0]
+    reference.check_update(steps, x, y, what=f"one call of {CALL}")
+
+
+@pytest.mark.points(1)
+def test_train_step_losses_fall(steps: Any) -> None:
+    """over 40 steps on new batches, the loss falls"""
+    losses = np.array(
+        [_scalar(v, what=f"the loss of step {i + 1}") for i, v in enumerate(steps.losses)]
+    )
+    first, last = losses[:WINDOW].mean(), losses[-WINDOW:].mean()
+    if np.all(np.isfinite(losses)) and last < FALL_RATIO * first:
+        return
+    raise fail(
+        f"the mean loss of the last {WINDOW} of {len(losses)} steps of {CALL}",
+        expected=f"below {FALL_RATIO} x the mean of the first {WINDOW} ({first:.4f}): "
+        f"below {FALL_RATIO * first:.4f}",
+        received=f"{last:.4f} (losses: " + ", ".join(f"{v:.3f}" for v in losses[:6]) + ", ...)",
+        hint="each step must update the model: optimizer.apply_gradients(zip(gradients, "
+        "model.trainable_variables)) after tape.gradient(loss, model.trainable_variables).",
+    )

@@ -1,0 +1,109 @@
+"""Week 11 grader, part 4: the train step compiled with ``tf.function`` (exercise 11.4).
+
+The worker calls ``make_train_step(model, optimizer, loss_fn)`` once, with the grader's
+model, ``SGD(learning_rate=0.5)`` (built beforehand, so that no variable is created while
+the step is traced) and binary cross-entropy (see ``conftest.py``), then the returned
+``step(x, y)`` on five generated batches of shape (8, 3) and one of shape (5, 3).
+
+Tracing is counted two ways, both independent of how the step is written: the loss object
+counts how often its Python code runs in graph mode (once per trace: a ``tf.function``
+runs its Python code only while tracing) and in eager mode (on every call: no graph), and
+``experimental_get_tracing_count()`` is read when the step is itself a ``tf.function``. The
+step must have been traced (graph-mode calls, not eager ones) and not traced again for the
+four batches of the first batch's shape. A new batch shape may or may not trace again
+(``reduce_retracing`` or an ``input_signature`` with ``None`` avoid it); that is only noted.
+
+Exact answers, no thresholds: the reference solution is traced once for the five (8, 3)
+batches and once more for the (5, 3) batch; a ``tf.function`` created inside ``step``
+traces on every call (six traces), and a step without ``tf.function`` runs eagerly.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+from course.grading.submission import Submission
+from course.testing import fail, note
+
+SAME_SHAPE = 5
+CALL = "the step that make_train_step(model, optimizer, loss_fn) returns"
+
+
+@pytest.fixture(scope="module")
+def compiled(submission: Submission, reference: Any) -> Any:
+    batches = list(reference.batches[:SAME_SHAPE])
+    x, y = reference.batches[SAME_SHAPE]
+    batches.append((x[:5], y[:5]))
+    return reference.train(submission, compiled=True, batches=batches)
+
+
+@pytest.mark.points(2)
+def test_compiled_step_trains_like_train_step(compiled: Any, reference: Any) -> None:
+    """the compiled step returns the loss and moves every weight down its gradient"""
+    x, y = reference.batches[0]
+    loss = compiled.losses[0]
+    expected = reference.loss(reference.weights, x, y)
+    try:
+        received = float(np.asarray(loss, dtype="float64").reshape(()))
+    except (TypeError, ValueError):
+        received = None
+    if received is None or abs(received - expected) > 1e-5 + 1e-4 * abs(expected):
+        raise fail(
+            f"the loss {CALL} returns for the grader's first batch",
+            expected=f"the scalar {expected:.6f}",
+            received=repr(loss) if received is None else f"{received:.6f}",
+            hint="the step must return the loss, as train_step does: "
+            "return train_step(model, optimizer, loss_fn, x, y).",
+        )
+    reference.check_update(compiled, x, y, what=f"one call of {CALL}")
+
+
+@pytest.mark.points(2)
+def test_compiled_step_traced_once_for_same_shapes(compiled: Any) -> None:
+    """make_train_step returns a tf.function traced once for batches of the same shape"""
+    graph, eager = compiled.graph_loss_calls, compiled.eager_loss_calls
+    counts = compiled.tracing_counts
+    hint = (
+        "create the tf.function once in make_train_step and return it: @tf.function on a "
+        "function step(x, y) defined inside make_train_step, which calls train_step."
+    )
+    if graph[-1] == 0 and eager[-1] > 0:
+        raise fail(
+            f"the way {CALL} runs",
+            expected="as a TensorFlow graph, traced once by tf.function",
+            received=f"eagerly: the Python code ran on each of the {len(eager)} calls",
+            hint=hint,
+        )
+    if graph[-1] == 0 and not any(counts):
+        raise fail(
+            f"the calls of loss_fn during {CALL}",
+            expected="at least one, while tf.function traces the step",
+            received="none",
+            hint="compute the loss with loss_fn(y, predictions), the loss you are given.",
+        )
+    traced_again = graph[SAME_SHAPE - 1] > graph[0] or (
+        counts[0] is not None
+        and counts[SAME_SHAPE - 1] is not None
+        and counts[SAME_SHAPE - 1] > counts[0]
+    )
+    if traced_again:
+        traces = counts[SAME_SHAPE - 1]
+        if traces is None:
+            traces = graph[SAME_SHAPE - 1] // max(graph[0], 1)
+        raise fail(
+            f"the number of times {CALL} was traced for {SAME_SHAPE} batches of shape (8, 3)",
+            expected="1: every call after the first reuses the graph",
+            received=f"{traces} (a new trace on every call)",
+            hint=hint + " A tf.function created inside step, or Python numbers that "
+            "change from call to call as arguments, trace it again every time.",
+        )
+    retraced = graph[-1] > graph[SAME_SHAPE - 1] or (
+        counts[-1] is not None and counts[SAME_SHAPE - 1] is not None and counts[-1] > counts[0]
+    )
+    note(
+        "a batch of a new shape, (5, 3), "
+        + ("traced the step a second time, as expected." if retraced else "reused the graph.")
+    )

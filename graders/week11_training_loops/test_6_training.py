@@ -1,0 +1,143 @@
+"""Week 11 grader, part 6: the whole custom training loop (exercise 11.6).
+
+``train_classifier`` receives the raw features and labels (1 = malignant) of 400 tumours of
+the breast-cancer data and the raw features of the other 169 (split seeded, see
+``conftest.py``), with ``epochs=20``. It returns its per-epoch loss history and predicted
+probabilities for the 169 validation tumours; the grader keeps their labels (68 malignant)
+and computes the F1 score of the malignant class at the threshold 0.5 itself.
+
+Measured with the grading seeds 0-4 (model initialisation and shuffling):
+
+    F1 of the reference solution (Dense(16) + Adam(0.01)):  0.9697  0.9701  0.9552  0.9624  0.9624
+    (the same through ``grade(..., seed=k)``: 64-65 of the 68 malignant tumours found)
+    other valid answers, min over seeds 0-4: Dense(32) + Dense(16): 0.9412; Dense(8) with
+    SGD(0.1): 0.9403; Adam's default learning rate 0.001: 0.9173
+    no standardisation at all:                            0.8676  0.8242  0.8627  0.8769  0.8571
+    predicting on the raw validation features (trained on standardised ones): 0.5738 on
+    every seed, the F1 of calling every tumour malignant
+
+The threshold 0.90 leaves 0.055 below the reference's worst seed and 0.017 below the worst
+valid variant tried, and fails both mistakes. The loss history of the reference falls from
+0.21-0.33 in the first epoch to 0.010-0.013 in the twentieth (without standardisation:
+from 28-60 to 0.37-0.61); the history check asks for a last loss below half the first.
+Training takes 2-5 s of the week's grading.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+from course.grading.submission import Submission
+from course.testing import fail, note
+
+EPOCHS = 20
+F1_THRESHOLD = 0.90
+FALL_RATIO = 0.5
+CALL = f"train_classifier(train_features, train_labels, validation_features, epochs={EPOCHS})"
+
+
+@pytest.fixture(scope="module")
+def trained(submission: Submission, tumours: Any) -> tuple[Any, Any]:
+    value = submission.call(
+        "train_classifier",
+        tumours.train_features,
+        tumours.train_labels,
+        tumours.validation_features,
+        epochs=EPOCHS,
+    )
+    if not (isinstance(value, list) and len(value) == 2):
+        raise fail(
+            f"the value {CALL} returns",
+            expected="a pair (history, probabilities)",
+            received=f"a list of {len(value)} items" if isinstance(value, list) else value,
+            hint="return history, probabilities.",
+        )
+    return value[0], value[1]
+
+
+@pytest.mark.points(1)
+@pytest.mark.time_limit(120)
+def test_training_history(trained: tuple[Any, Any]) -> None:
+    """train_classifier returns one mean loss per epoch, and the loss falls"""
+    history, _ = trained
+    losses = history.get("loss") if isinstance(history, dict) else None
+    if not isinstance(losses, list) or len(losses) != EPOCHS:
+        raise fail(
+            f"the history from {CALL}",
+            expected=f'{{"loss": [{EPOCHS} mean losses, one per epoch]}}',
+            received=f"a list of {len(losses)} losses"
+            if isinstance(losses, list)
+            else (f"a dict with keys {sorted(history)}" if isinstance(history, dict) else history),
+            hint='history = {"loss": []}, then history["loss"].append(train_one_epoch(...)) '
+            "once per epoch.",
+        )
+    try:
+        values = np.array([float(np.asarray(v, dtype="float64").reshape(())) for v in losses])
+    except (TypeError, ValueError):
+        raise fail(
+            f'the entries of history["loss"] from {CALL}',
+            expected="numbers",
+            received=", ".join(type(v).__name__ for v in losses[:3]),
+            hint="append float(loss_metric.result()), which train_one_epoch returns.",
+        ) from None
+    if not (np.all(np.isfinite(values)) and values[-1] < FALL_RATIO * values[0]):
+        raise fail(
+            f"the mean training loss of the last epoch of {CALL}",
+            expected=f"below {FALL_RATIO} x the first epoch's ({values[0]:.4f})",
+            received=", ".join(f"{v:.4f}" for v in values),
+            hint="standardise the features, shuffle the training set and let make_train_step "
+            "update the model in every batch of every epoch.",
+        )
+
+
+@pytest.mark.points(3)
+@pytest.mark.time_limit(120)
+def test_validation_f1(trained: tuple[Any, Any], tumours: Any) -> None:
+    """the trained classifier finds malignant tumours it never saw: F1 at least 0.90"""
+    _, probabilities = trained
+    labels = tumours.validation_labels
+    count = len(labels)
+    if not (
+        type(probabilities) is np.ndarray
+        and probabilities.dtype.kind == "f"
+        and probabilities.shape in ((count,), (count, 1))
+    ):
+        shape = probabilities.shape if type(probabilities) is np.ndarray else None
+        raise fail(
+            f"the probabilities from {CALL}",
+            expected=f"a float array of shape ({count}, 1) or ({count},)",
+            received=f"shape {shape}" if shape is not None else type(probabilities).__name__,
+            hint="return model(validation_x, training=False) (or model.predict(...)) for the "
+            "standardised validation features.",
+        )
+    scores = probabilities.reshape(-1).astype("float64")
+    if not (np.all(np.isfinite(scores)) and scores.min() >= 0.0 and scores.max() <= 1.0):
+        raise fail(
+            f"the probabilities from {CALL}",
+            expected="numbers between 0 and 1",
+            received=f"values from {scores.min():.4g} to {scores.max():.4g}",
+            hint="end the model with Dense(1, activation='sigmoid').",
+        )
+    predicted = scores > 0.5
+    malignant = labels == 1
+    true_positives = int(np.sum(predicted & malignant))
+    false_positives = int(np.sum(predicted & ~malignant))
+    false_negatives = int(np.sum(~predicted & malignant))
+    f1 = 2 * true_positives / max(2 * true_positives + false_positives + false_negatives, 1)
+    summary = (
+        f"found {true_positives} of {int(malignant.sum())} malignant tumours; benign ones "
+        f"called malignant: {false_positives}"
+    )
+    if not f1 >= F1_THRESHOLD:
+        raise fail(
+            f"the F1 score of the malignant class on {count} validation tumours",
+            expected=f"at least {F1_THRESHOLD:.2f}",
+            received=f"{f1:.4f} ({summary})",
+            hint="standardise the validation features with the training statistics "
+            "(standardize(train_features, validation_features)) before predicting, and train "
+            "for every epoch on the standardised training set.",
+        )
+    note(f"F1 on the validation tumours: {f1:.4f} ({summary}; needed: at least 0.90)")
