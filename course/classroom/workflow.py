@@ -35,8 +35,6 @@ STEPS = ("source", "release", "submitted", "autograded", "feedback", "exports")
 RESULTS_FILE = "results.json"
 TIMESTAMP_FILE = "timestamp.txt"
 SECRET_FILE = "submission_secret.txt"
-#: nbgrader's timestamp format (``Exchange.timestamp_format``), in UTC.
-TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S.%f %Z"
 _STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]*$")
 
 
@@ -360,23 +358,21 @@ def grader_version(week: Week) -> str:
 
 
 def read_timestamp(folder: Path) -> dt.datetime | None:
-    """When nbgrader received the submission (``timestamp.txt``), as an aware UTC time."""
+    """When nbgrader received the submission (``timestamp.txt``), as an aware UTC time.
+
+    nbgrader writes ``2026-11-23 07:54:42.306136 UTC`` (its ``timestamp_format`` in UTC);
+    ISO 8601 with an offset is read too. ``None`` when missing or unreadable: no late penalty.
+    """
     path = folder / TIMESTAMP_FILE
     if not path.is_file():
         return None
     text = path.read_text(encoding="utf-8", errors="replace").strip()
-    for pattern in (TIMESTAMP_FORMAT, "%Y-%m-%d %H:%M:%S.%f", "%Y-%m-%d %H:%M:%S %Z"):
-        try:
-            return dt.datetime.strptime(
-                text.replace("UTC", "").strip(), pattern.replace(" %Z", "")
-            ).replace(tzinfo=dt.UTC)
-        except ValueError:
-            continue
+    text = text.removesuffix(" UTC").removesuffix(" Z")
     try:
         moment = dt.datetime.fromisoformat(text)
     except ValueError:
         return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(dt.UTC) if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
 def write_timestamp(folder: Path, moment: dt.datetime) -> None:

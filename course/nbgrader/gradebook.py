@@ -213,7 +213,7 @@ def _safe_url(url: str) -> str:
 
 
 def declared_checks(url: str, course_id: str, week: str) -> list[Check]:
-    """The week's grade cells (checks and points), in the order they were declared."""
+    """The week's grade cells (checks and points), ordered by check id."""
     from nbgrader.api import GradeCell, MissingEntry, Notebook
 
     with opened(url, course_id) as gradebook:
@@ -227,4 +227,7 @@ def declared_checks(url: str, course_id: str, week: str) -> list[Check]:
         if notebook is None:
             return []
         cells = gradebook.db.query(GradeCell).filter_by(notebook=notebook).all()
-        return [Check(cell.name, float(cell.max_score)) for cell in cells]
+        # nbgrader keeps no order; check ids start with their grader file (test_1_..., ...).
+        return sorted(
+            (Check(cell.name, float(cell.max_score)) for cell in cells), key=lambda check: check.id
+        )
