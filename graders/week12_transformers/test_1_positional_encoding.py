@@ -1,0 +1,88 @@
+"""Week 12 grader, part 1: ``positional_encoding`` (exercise 12.1).
+
+The worker calls ``positional_encoding(10, 6)``, ``(50, 16)`` and ``(1, 4)``; this process
+compares each result with its own numpy encoding in float64, the paper's interleaved layout
+(``PE[pos, 2i] = sin(pos / 10000 ** (2i / depth))``, ``PE[pos, 2i + 1]`` its cosine).
+Exact answers, no thresholds: values must agree to 1e-4 (the angles reach 49 radians, where
+float32 keeps about 4e-6). The grader's encoding itself is pinned by literal values of the
+formula (row 1 of depth 4 is ``[sin 1, cos 1, sin 0.01, cos 0.01]``), checked when
+``conftest.py`` loads, before any submission is judged. A result that matches a known wrong
+layout instead (sin and cos swapped, the TensorFlow tutorial's concatenation, an exponent
+per column) is named in the message.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+from course.grading.submission import Submission
+from course.testing import check_array, fail
+
+FUNCTION = "positional_encoding"
+SIZES = ((10, 6), (50, 16), (1, 4))
+TOLERANCE = 1e-4
+
+
+@pytest.fixture(scope="module")
+def encodings(submission: Submission) -> dict[tuple[int, int], Any]:
+    return {size: submission.call(FUNCTION, *size) for size in SIZES}
+
+
+def _call(size: tuple[int, int]) -> str:
+    return f"{FUNCTION}({size[0]}, {size[1]})"
+
+
+def _array(value: Any, size: tuple[int, int]) -> np.ndarray:
+    return check_array(
+        value,
+        _call(size),
+        shape=size,
+        hint="one row per position and one column per dimension: shape (length, depth).",
+    )
+
+
+def _row(values: np.ndarray) -> str:
+    return np.array2string(values, precision=4, suppress_small=True, separator=", ")
+
+
+@pytest.mark.points(1)
+def test_positional_encoding_shape_and_dtype(encodings: dict[tuple[int, int], Any]) -> None:
+    """positional_encoding(length, depth) is a float32 array of shape (length, depth)"""
+    for size, value in encodings.items():
+        array = _array(value, size)
+        if array.dtype != np.float32:
+            raise fail(
+                f"the dtype of {_call(size)}",
+                expected="float32 (the dtype of the embeddings it is added to)",
+                received=array.dtype,
+                hint="end with .astype('float32') or tf.cast(..., tf.float32).",
+            )
+
+
+@pytest.mark.points(2)
+def test_positional_encoding_values(encodings: dict[tuple[int, int], Any], reference: Any) -> None:
+    """the values are sin in the even columns and cos in the odd ones, as in the paper"""
+    for size, value in encodings.items():
+        received = _array(value, size).astype("float64")
+        expected = reference.positional_encoding(*size)
+        if np.allclose(received, expected, atol=TOLERANCE, rtol=0):
+            continue
+        mistake = next(
+            (
+                name
+                for name, variant in reference.positional_encoding_variants(*size).items()
+                if np.allclose(received, variant, atol=TOLERANCE, rtol=0)
+            ),
+            None,
+        )
+        row = min(1, size[0] - 1)
+        raise fail(
+            f"row {row} of {_call(size)}",
+            expected=_row(expected[row]),
+            received=_row(received[row]) + (f", which is {mistake}" if mistake else ""),
+            hint="columns 2i and 2i + 1 share the angle pos / 10000 ** (2i / depth): sin "
+            "of it in column 2i, cos in column 2i + 1 (i = column // 2).",
+        )

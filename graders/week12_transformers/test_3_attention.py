@@ -1,0 +1,237 @@
+"""Week 12 grader, part 3: ``scaled_dot_product_attention`` (exercise 12.4).
+
+Inputs chosen here from a fixed generator (seed 12), float32 tensors in the worker:
+
+* ``3d``: ``q`` (2, 5, 8), ``k`` (2, 6, 8), ``v`` (2, 6, 4): a batch of 2, 5 queries, 6 keys;
+* ``4d``: ``q`` (2, 3, 5, 8), ``k`` (2, 3, 6, 8), ``v`` (2, 3, 6, 4): 3 heads as well;
+* ``self``: ``q = k = v`` (2, 6, 8), for the look-ahead mask.
+
+The masks are this process's, True = may attend: a padding mask (2, 1, 6) hiding the last 2
+keys of the first sentence and the last key of the second ((2, 1, 1, 6) for ``4d``), and
+the look-ahead mask (6, 6).
+
+Exact answers, no thresholds of the grader's own beyond float tolerance (1e-5 on weights
+in [0, 1] and outputs of size ~1, where float32 keeps ~1e-7): the weights must equal this
+process's ``softmax(q k^T / sqrt(depth))`` over the keys; the output must equal the
+submission's own weights times ``v`` (so a mistake in the weights costs one check, not two);
+with a mask, every masked key must get a weight below 1e-6 and the other weights must be
+the submission's own unmasked weights renormalised over the allowed keys (again its own, so
+a wrong scale costs only the weights check). Mistakes recognised by name: scaling by
+``depth`` or not at all, the softmax over the queries, and a mask read the other way round.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+from course.grading.submission import Submission
+from course.testing import fail, format_shape
+
+FUNCTION = "scaled_dot_product_attention"
+SEED = 12
+TOLERANCE = 1e-5
+MASKED_WEIGHT = 1e-6
+HINT = (
+    "scores = tf.matmul(q, k, transpose_b=True) / sqrt(depth of k); where the mask is False "
+    "put -1e9; weights = tf.nn.softmax(scores, axis=-1); output = tf.matmul(weights, v)."
+)
+
+Case = dict[str, np.ndarray]
+
+
+@pytest.fixture(scope="module")
+def cases() -> dict[str, Case]:
+    rng = np.random.default_rng(SEED)
+
+    def normal(*shape: int) -> np.ndarray:
+        return rng.normal(size=shape).astype("float32")
+
+    padding = np.ones((2, 1, 6), dtype=bool)
+    padding[0, 0, 4:] = False
+    padding[1, 0, 5:] = False
+    self_attention = normal(2, 6, 8)
+    return {
+        "3d": {
+            "q": normal(2, 5, 8),
+            "k": normal(2, 6, 8),
+            "v": normal(2, 6, 4),
+            "mask": padding,
+        },
+        "4d": {
+            "q": normal(2, 3, 5, 8),
+            "k": normal(2, 3, 6, 8),
+            "v": normal(2, 3, 6, 4),
+            "mask": padding[:, np.newaxis],
+        },
+        "self": {
+            "q": self_attention,
+            "k": self_attention,
+            "v": self_attention,
+            "mask": np.tril(np.ones((6, 6), dtype=bool)),
+        },
+    }
+
+
+class Results:
+    """The submission's (output, weights) for each case, with and without its mask."""
+
+    def __init__(self, submission: Submission, cases: dict[str, Case]) -> None:
+        self.submission = submission
+        self.cases = cases
+        self._results: dict[tuple[str, bool], tuple[np.ndarray, np.ndarray]] = {}
+
+    def __call__(self, name: str, *, masked: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        key = (name, masked)
+        if key not in self._results:
+            case = self.cases[name]
+            args = [case["q"], case["k"], case["v"]] + ([case["mask"]] if masked else [])
+            value = self.submission.call(FUNCTION, *args, as_tensors=True)
+            self._results[key] = self._split(value, name, masked=masked)
+        return self._results[key]
+
+    def _split(self, value: Any, name: str, *, masked: bool) -> tuple[np.ndarray, np.ndarray]:
+        case = self.cases[name]
+        what = describe(name, case, masked=masked)
+        hint = "return the tuple (output, weights): return tf.matmul(weights, v), weights."
+        if not isinstance(value, list) or len(value) != 2:
+            received = f"{len(value)} values" if isinstance(value, list) else type(value).__name__
+            raise fail(f"the value of {what}", expected="two tensors", received=received, hint=hint)
+        leading = case["q"].shape[:-1]
+        shapes = {
+            "output": (*leading, case["v"].shape[-1]),
+            "weights": (*leading, case["k"].shape[-2]),
+        }
+        arrays = []
+        for (part, shape), item in zip(shapes.items(), value, strict=True):
+            if type(item) is not np.ndarray or item.dtype.kind != "f":
+                raise fail(
+                    f"the {part} of {what}",
+                    expected="a float tensor",
+                    received=type(item).__name__,
+                    hint=hint,
+                )
+            if item.shape != shape:
+                swapped = [tuple(v.shape) for v in value] == list(shapes.values())[::-1]
+                raise fail(
+                    f"the shape of the {part} (item {len(arrays) + 1}) of {what}",
+                    expected=format_shape(shape),
+                    received=format_shape(item.shape)
+                    + (" (output and weights in the wrong order)" if swapped else ""),
+                    hint="the output is (..., seq_q, depth_v), the weights (..., seq_q, seq_k); "
+                    + hint,
+                )
+            arrays.append(item.astype("float64"))
+        return arrays[0], arrays[1]
+
+
+def describe(name: str, case: Case, *, masked: bool) -> str:
+    shapes = ", ".join(format_shape(case[part].shape) for part in ("q", "k", "v"))
+    mask = f", a mask of shape {format_shape(case['mask'].shape)}" if masked else ""
+    return f"{FUNCTION}(q, k, v{', mask' if masked else ''}) for q, k, v of shapes {shapes}{mask}"
+
+
+@pytest.fixture(scope="module")
+def results(submission: Submission, cases: dict[str, Case]) -> Results:
+    return Results(submission, cases)
+
+
+@pytest.mark.points(1)
+def test_attention_returns_output_and_weights(results: Results) -> None:
+    """scaled_dot_product_attention returns (output, weights) with the shapes of the contract"""
+    for name in results.cases:
+        results(name)
+        results(name, masked=True)
+
+
+@pytest.mark.points(2)
+def test_attention_weights(results: Results, reference: Any) -> None:
+    """the weights are softmax(q k^T / sqrt(depth)) over the keys"""
+    for name, case in results.cases.items():
+        _, weights = results(name)
+        q, k = case["q"], case["k"]
+        expected = reference.softmax(reference.attention_scores(q, k))
+        if np.allclose(weights, expected, atol=TOLERANCE, rtol=0):
+            continue
+        depth = k.shape[-1]
+        known = {
+            f"scores divided by depth ({depth}) instead of its square root": reference.softmax(
+                reference.attention_scores(q, k, scale=depth)
+            ),
+            "scores not divided by sqrt(depth)": reference.softmax(
+                reference.attention_scores(q, k, scale=1.0)
+            ),
+            "a softmax over the queries (axis -2) instead of the keys": reference.softmax(
+                reference.attention_scores(q, k), axis=-2
+            ),
+        }
+        mistake = next(
+            (text for text, wrong in known.items() if np.allclose(weights, wrong, atol=1e-4)),
+            None,
+        )
+        rows = weights.sum(axis=-1)
+        raise fail(
+            f"the weights of {describe(name, case, masked=False)} (first row shown)",
+            expected=np.array2string(expected.reshape(-1, expected.shape[-1])[0], precision=4),
+            received=np.array2string(weights.reshape(-1, weights.shape[-1])[0], precision=4)
+            + (f", the weights of {mistake}" if mistake else "")
+            + f"; row sums from {rows.min():.4f} to {rows.max():.4f}",
+            hint=HINT,
+        )
+
+
+@pytest.mark.points(1)
+def test_attention_output_is_weights_times_values(results: Results) -> None:
+    """the output is the weights times v: a weighted average of the values"""
+    for name, case in results.cases.items():
+        output, weights = results(name)
+        expected = np.matmul(weights, case["v"].astype("float64"))
+        if not np.allclose(output, expected, atol=TOLERANCE, rtol=0):
+            raise fail(
+                f"the output of {describe(name, case, masked=False)} (first row shown)",
+                expected="your weights times v: "
+                + np.array2string(expected.reshape(-1, expected.shape[-1])[0], precision=4),
+                received=np.array2string(output.reshape(-1, output.shape[-1])[0], precision=4),
+                hint="output = tf.matmul(weights, v), with the softmax weights (not the scores).",
+            )
+
+
+@pytest.mark.points(2)
+def test_masked_keys_get_no_weight(results: Results) -> None:
+    """with a mask (True = may attend), masked keys get a weight below 1e-6"""
+    for name, case in results.cases.items():
+        _, weights = results(name, masked=True)
+        _, unmasked = results(name)
+        allowed = np.broadcast_to(case["mask"], weights.shape)
+        what = describe(name, case, masked=True)
+        leaked = float(weights[~allowed].max())
+        if leaked >= MASKED_WEIGHT:
+            allowed_weight = float(weights[allowed].max())
+            reversed_mask = allowed_weight < MASKED_WEIGHT
+            raise fail(
+                f"the largest weight of a masked key (mask False) in {what}",
+                expected=f"below {MASKED_WEIGHT:g}",
+                received=f"{leaked:.4g}"
+                + (
+                    "; the keys the mask allows got none: your code reads the mask the other "
+                    "way round"
+                    if reversed_mask
+                    else ""
+                ),
+                hint="the mask is True where the query MAY attend (Keras's convention): put "
+                "-1e9 in the scores where it is False, e.g. tf.where(mask, scores, -1e9), "
+                "before the softmax over the last axis.",
+            )
+        expected = np.where(allowed, unmasked, 0.0)
+        expected = expected / expected.sum(axis=-1, keepdims=True)
+        if not np.allclose(weights, expected, atol=TOLERANCE, rtol=0):
+            raise fail(
+                f"the weights of the allowed keys in {what} (first row shown)",
+                expected="your unmasked weights, renormalised over the allowed keys: "
+                + np.array2string(expected.reshape(-1, expected.shape[-1])[0], precision=4),
+                received=np.array2string(weights.reshape(-1, weights.shape[-1])[0], precision=4),
+                hint="change only the scores of masked keys (to -1e9) and leave the others as "
+                "they are; then take the softmax.",
+            )

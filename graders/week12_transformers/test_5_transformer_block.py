@@ -1,0 +1,270 @@
+"""Week 12 grader, part 5: the ``TransformerBlock`` layer (exercise 12.6).
+
+A custom layer cannot be rebuilt here, so the worker builds two blocks and calls each on
+inputs chosen here (a fixed generator, seed 21), returning the outputs and every sub-layer
+with its settings and weights:
+
+* ``TransformerBlock(32, 4, 48, 0.0)`` on ``x`` (3, 7, 32) with ``training=False``;
+* a second ``TransformerBlock(32, 4, 48, 0.0)`` on ``x`` with ``attention_mask``, a padding
+  mask (3, 1, 7) of this process (True = may attend; the last 3, 0 and 5 positions of the
+  three sentences are padding), then with the same mask on ``x`` whose padding positions
+  were replaced by other random vectors (a block whose ``call`` has no ``attention_mask``
+  fails this check only);
+* ``TransformerBlock(16, 2, 24, 0.5)`` on ``x`` (2, 6, 16): twice with ``training=False``,
+  then twice with ``training=True``.
+
+The first block has no dropout (rate 0), so its output can be recomputed here exactly
+from its weights: Keras's ``MultiHeadAttention`` in numpy (float64), the feed-forward
+network (the Dense layer with a ``(32, 48)`` kernel, relu, the one with ``(48, 32)``) and
+both ``LayerNormalization`` layers with their own epsilon, combined post-norm (``y =
+LN1(x + Attention(x))``, ``out = LN2(y + FFN(y))``) or pre-norm (``y = x +
+Attention(LN1(x))``, ``out = y + FFN(LN2(y))``); either is accepted, with the two norms in
+either order. The block's output must match one of them to 1e-4 (outputs of size ~1;
+float32 against float64 differs by ~1e-6). When none matches, the grader tries the same
+sums without the attention residual, without the feed-forward one and without both, and
+names the one that matches.
+
+The attention layer: ``MultiHeadAttention(num_heads=h, key_dim=k)`` on ``d``-dimensional
+inputs has query, key and value kernels ``(d, h, k)`` with biases ``(h, k)``, and an output
+kernel ``(h, k, d)`` with a bias ``(d,)``: ``4 * h * k * d + 3 * h * k + d`` parameters
+(value_dim defaults to key_dim). With ``k = d / h``, as asked, that is ``4 * d * (d + 1)``:
+4,224 for d = 32. The Keras code example's ``key_dim=embed_dim`` gives 16,800 here.
+
+Exact answers, no thresholds: dropout is judged by equality to 1e-6 of the two inference
+outputs and a difference above 1e-3 between the training outputs; the padding check by
+equality to 1e-5 of the real words' outputs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+from course.grading.submission import Submission
+from course.testing import fail, format_shape
+
+FACTORY = "TransformerBlock"
+SEED = 21
+EXACT = (32, 4, 48, 0.0)
+DROPOUT = (16, 2, 24, 0.5)
+PADDING = (3, 0, 5)
+TOLERANCE = 1e-4
+SAME = 1e-5
+DETERMINISTIC = 1e-6
+CHANGED = 1e-3
+
+
+def _call(args: tuple[Any, ...]) -> str:
+    return f"{FACTORY}({', '.join(map(repr, args))})"
+
+
+@pytest.fixture(scope="module")
+def inputs() -> dict[str, np.ndarray]:
+    rng = np.random.default_rng(SEED)
+    batch, length, width = 3, 7, EXACT[0]
+    x = rng.normal(size=(batch, length, width)).astype("float32")
+    mask = np.ones((batch, 1, length), dtype=bool)
+    replaced = x.copy()
+    for row, count in enumerate(PADDING):
+        if count:
+            mask[row, 0, -count:] = False
+            replaced[row, -count:] = rng.normal(size=(count, width)).astype("float32")
+    return {
+        "x": x,
+        "mask": mask,
+        "replaced": replaced,
+        "dropout_x": rng.normal(size=(2, 6, DROPOUT[0])).astype("float32"),
+    }
+
+
+@pytest.fixture(scope="module")
+def exact_block(submission: Submission, layer_probe: Any, inputs: dict[str, np.ndarray]) -> Any:
+    """Output: x, without a mask."""
+    calls = [{"inputs": inputs["x"], "training": False}]
+    return layer_probe(submission, FACTORY, list(EXACT), calls)
+
+
+@pytest.fixture(scope="module")
+def masked_block(submission: Submission, layer_probe: Any, inputs: dict[str, np.ndarray]) -> Any:
+    """Outputs: x with the mask; x with its padding replaced, with the mask (a second block,
+    so that a block without ``attention_mask`` fails this check only)."""
+    mask = {"attention_mask": inputs["mask"]}
+    calls = [
+        {"inputs": inputs["x"], "training": False, "kwargs": mask},
+        {"inputs": inputs["replaced"], "training": False, "kwargs": mask},
+    ]
+    return layer_probe(submission, FACTORY, list(EXACT), calls)
+
+
+@pytest.fixture(scope="module")
+def dropout_block(submission: Submission, layer_probe: Any, inputs: dict[str, np.ndarray]) -> Any:
+    """Outputs: training=False twice, then training=True twice."""
+    calls = [
+        {"inputs": inputs["dropout_x"], "training": flag} for flag in (False, False, True, True)
+    ]
+    return layer_probe(submission, FACTORY, list(DROPOUT), calls)
+
+
+def _check_shapes(report: Any, args: tuple[Any, ...], shape: tuple[int, ...]) -> None:
+    for output in report.outputs:
+        if output.shape != shape:
+            raise fail(
+                f"the output shape of {_call(args)} for inputs of shape {format_shape(shape)}",
+                expected=f"the input's shape, {format_shape(shape)}",
+                received=format_shape(output.shape),
+                hint="the last Dense layer of the feed-forward network has embed_dim units, "
+                "so that the residual additions and the next block fit.",
+            )
+
+
+@pytest.mark.points(1)
+def test_block_output_shape_is_input_shape(
+    exact_block: Any, dropout_block: Any, inputs: dict[str, np.ndarray]
+) -> None:
+    """the block's output has the shape of its input"""
+    _check_shapes(exact_block, EXACT, inputs["x"].shape)
+    _check_shapes(dropout_block, DROPOUT, inputs["dropout_x"].shape)
+
+
+@pytest.mark.points(1)
+def test_attention_layer(exact_block: Any) -> None:
+    """one MultiHeadAttention, key_dim = embed_dim // num_heads: 4 * d * (d + 1) parameters"""
+    width, heads = EXACT[0], EXACT[1]
+    call = _call(EXACT)
+    attentions = exact_block.of_class("MultiHeadAttention")
+    hint = (
+        "keras.layers.MultiHeadAttention(num_heads=num_heads, key_dim=embed_dim // num_heads): "
+        "the heads share the embedding's dimensions. h heads of key_dim k on d-dimensional "
+        "inputs have 4*h*k*d + 3*h*k + d parameters; with k = d / h that is 4*d*(d + 1)."
+    )
+    if len(attentions) != 1:
+        raise fail(
+            f"the MultiHeadAttention layers in {call}",
+            expected="exactly one",
+            received=len(attentions),
+            hint=hint,
+        )
+    config = attentions[0].config
+    expected = 4 * width * (width + 1)
+    received = attentions[0].parameter_count
+    if (
+        config.get("num_heads") != heads
+        or config.get("key_dim") != width // heads
+        or (received != expected)
+    ):
+        raise fail(
+            f"the attention layer of {call}",
+            expected=f"num_heads={heads}, key_dim={width // heads} and {expected:,} parameters "
+            f"(4 * {width} * ({width} + 1))",
+            received=f"num_heads={config.get('num_heads')}, key_dim={config.get('key_dim')} "
+            f"and {received:,} parameters",
+            hint=hint,
+        )
+
+
+@pytest.mark.points(3)
+def test_block_computes_attention_and_feed_forward_with_residuals(
+    exact_block: Any, inputs: dict[str, np.ndarray], reference: Any, parts_of_block: Any
+) -> None:
+    """attention, then a feed-forward network, each with a residual connection and a LayerNorm"""
+    call = _call(EXACT)
+    parts = parts_of_block(exact_block, embed_dim=EXACT[0], ff_dim=EXACT[2], what=call)
+    x = inputs["x"]
+    output = exact_block.outputs[0].astype("float64")
+    if output.shape != x.shape:
+        raise fail(f"the output of {call}", expected=f"shape {x.shape}", received=output.shape)
+    orders = (parts, parts.with_norms_swapped())
+    for pre_norm in (False, True):
+        for candidate in orders:
+            expected = reference.block(x, candidate, pre_norm=pre_norm)
+            if np.allclose(output, expected, atol=TOLERANCE, rtol=TOLERANCE):
+                return
+    mistakes = {
+        "without the residual connection around the attention": {"attention_residual": False},
+        "without the residual connection around the feed-forward network": {
+            "feed_forward_residual": False
+        },
+        "without any residual connection": {
+            "attention_residual": False,
+            "feed_forward_residual": False,
+        },
+    }
+    found = next(
+        (
+            f"{name} ({'pre' if pre_norm else 'post'}-norm)"
+            for name, options in mistakes.items()
+            for pre_norm in (False, True)
+            for candidate in orders
+            if np.allclose(
+                output,
+                reference.block(x, candidate, pre_norm=pre_norm, **options),
+                atol=TOLERANCE,
+                rtol=TOLERANCE,
+            )
+        ),
+        None,
+    )
+    post = reference.block(x, parts, pre_norm=False)
+    largest = float(np.abs(output - post).max())
+    raise fail(
+        f"the output of {call} with training=False, recomputed from its weights",
+        expected="LayerNorm1(x + Attention(x, x)) = y, then LayerNorm2(y + FeedForward(y)) "
+        "(post-norm), or the pre-norm form x + Attention(LayerNorm1(x)) = y, then "
+        "y + FeedForward(LayerNorm2(y))",
+        received=f"the block's output {found}"
+        if found
+        else f"another output (largest difference from post-norm: {largest:.3g})",
+        hint="add each sub-layer's input to its output (the residual connection) before or "
+        "after its LayerNormalization: hidden = norm1(inputs + dropout1(attention(inputs, "
+        "inputs))); return norm2(hidden + dropout2(feed_forward(hidden))).",
+    )
+
+
+@pytest.mark.points(1)
+def test_dropout_only_in_training(dropout_block: Any) -> None:
+    """dropout changes the output in training (training=True) and never at inference"""
+    call = _call(DROPOUT)
+    first, second, trained, retrained = (o.astype("float64") for o in dropout_block.outputs)
+    if first.shape != second.shape or trained.shape != retrained.shape:
+        raise fail(f"the outputs of {call}", expected="the same shapes", received="others")
+    drift = float(np.abs(first - second).max())
+    if drift > DETERMINISTIC:
+        raise fail(
+            f"two calls of {call} with training=False on the same input",
+            expected="the same output (no dropout at inference)",
+            received=f"outputs that differ by up to {drift:.3g}",
+            hint="use keras.layers.Dropout and pass it the training argument (or nothing): "
+            "never training=True, and no tf.nn.dropout.",
+        )
+    change = min(float(np.abs(trained - first).max()), float(np.abs(trained - retrained).max()))
+    if change <= CHANGED:
+        raise fail(
+            f"two calls of {call} with training=True on the same input",
+            expected="outputs that differ from each other and from the inference output "
+            "(dropout with rate 0.5 is active)",
+            received=f"outputs that differ by at most {change:.3g}",
+            hint="apply keras.layers.Dropout(rate) to the output of the attention and of the "
+            "feed-forward network, and pass training=training to it.",
+        )
+
+
+@pytest.mark.points(2)
+def test_attention_mask_hides_padding(masked_block: Any, inputs: dict[str, np.ndarray]) -> None:
+    """with attention_mask, changing the padding does not change the real words' outputs"""
+    call = _call(EXACT)
+    masked, replaced = (o.astype("float64") for o in masked_block.outputs)
+    if masked.shape != inputs["x"].shape or replaced.shape != masked.shape:
+        raise fail(f"the outputs of {call}", expected="the input's shape", received=masked.shape)
+    real = np.broadcast_to(inputs["mask"][:, 0, :, np.newaxis], masked.shape)
+    change = float(np.abs(masked - replaced)[real].max())
+    if change > SAME:
+        raise fail(
+            f"the outputs of {call}(x, attention_mask=mask) at the real words when only the "
+            "padding positions of x change",
+            expected="the same outputs (the masked positions are never attended to)",
+            received=f"outputs that change by up to {change:.3g}",
+            hint="accept call(self, inputs, training=None, attention_mask=None) and pass it on: "
+            "self.attention(inputs, inputs, attention_mask=attention_mask).",
+        )
