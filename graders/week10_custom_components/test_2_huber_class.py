@@ -1,0 +1,166 @@
+"""Week 10 grader, part 2: the Huber loss as a ``keras.losses.Loss`` subclass (exercise 10.2).
+
+The worker makes ``HuberLoss(threshold=t)`` and calls it on generated ``(y_true, y_pred)``
+pairs; the values come back here:
+
+* one sample at a time (batches of one sample of 3 values; errors below the threshold,
+  above it, and both), for t = 0.5, 1.0 and 2.5, against the grader's numpy Huber loss;
+* a batch of 8 samples and each of its samples alone, for t = 1.5: the batch's loss must be
+  the mean of its samples' losses (Keras's default reduction), whatever the formula;
+* ``HuberLoss.from_config(loss.get_config())`` for t = 0.4 and 3.0 (not the default 1.0),
+  on errors from 0.1 to 4 times the threshold: the rebuilt loss must give the same values.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+from course.grading.submission import Submission
+from course.testing import fail
+
+THRESHOLDS = (0.5, 1.0, 2.5)
+REGIMES = ("below", "above", "mixed")
+SAMPLES_PER_REGIME = 3
+BATCH_THRESHOLD = 1.5
+BATCH_ROWS = 8
+ROUND_TRIP_THRESHOLDS = (0.4, 3.0)
+REGIME_WORDS = {
+    "below": "all below the threshold",
+    "above": "all above the threshold",
+    "mixed": "below and above the threshold",
+}
+HINTS = {
+    "below": "where |e| <= threshold the loss of an element is 0.5 * e**2.",
+    "above": "where |e| > threshold the loss of an element is threshold * (|e| - 0.5 * threshold).",
+    "mixed": "choose the formula element by element (keras.ops.where), then average over the "
+    "last axis.",
+}
+
+
+def _loss(
+    submission: Submission, threshold: float, cases: list[list[np.ndarray]], **extra: Any
+) -> Any:
+    return submission.probe(
+        "custom.loss",
+        action=f"HuberLoss(threshold={threshold})(y_true, y_pred)",
+        factory="HuberLoss",
+        kwargs={"threshold": threshold},
+        cases=cases,
+        **extra,
+    )
+
+
+def _require_loss_class(reply: Any, replies: Any) -> None:
+    chain = replies.field(reply, "class_chain", list, what="the loss description")
+    if not replies.field(reply, "is_loss_object", bool, what="the loss description"):
+        raise fail(
+            "HuberLoss(threshold=...)",
+            expected="an instance of a keras.losses.Loss subclass",
+            received=" -> ".join(map(str, chain)),
+            hint="class HuberLoss(keras.losses.Loss): with __init__, call and get_config.",
+        )
+
+
+@pytest.mark.points(2)
+@pytest.mark.time_limit(30)
+def test_huber_class_values_for_each_sample(
+    submission: Submission, reference: Any, replies: Any
+) -> None:
+    """HuberLoss(threshold=t) computes the Huber loss, below and above the threshold"""
+    for index, threshold in enumerate(THRESHOLDS):
+        samples = []
+        for k, regime in enumerate(REGIMES):
+            y_true, y_pred = reference.errors(
+                threshold, regime, rows=SAMPLES_PER_REGIME, seed=200 + 10 * index + k
+            )
+            samples += [(regime, y_true[i : i + 1], y_pred[i : i + 1]) for i in range(len(y_true))]
+        reply = _loss(submission, threshold, [[y_true, y_pred] for _, y_true, y_pred in samples])
+        _require_loss_class(reply, replies)
+        values = replies.field(reply, "values", list, what="the loss values")
+        call = f"HuberLoss(threshold={threshold})(y_true, y_pred)"
+        for (regime, y_true, y_pred), value in zip(samples, values, strict=True):
+            received = replies.scalar(value, what=f"the value of {call}")
+            expected = float(reference.huber(y_true, y_pred, threshold)[0])
+            if not np.isclose(received, expected, rtol=1e-4, atol=1e-5):
+                sharper = reference.huber_mistake(np.array([received]), y_true, y_pred, threshold)
+                shown_true = np.round(y_true[0].astype("float64"), 4).tolist()
+                shown_pred = np.round(y_pred[0].astype("float64"), 4).tolist()
+                raise fail(
+                    f"{call} for one sample, y_true={shown_true} and y_pred={shown_pred} "
+                    f"(errors {REGIME_WORDS[regime]})",
+                    expected=f"{expected:.6g}",
+                    received=f"{received:.6g}",
+                    hint=sharper or HINTS[regime],
+                )
+
+
+@pytest.mark.points(1)
+@pytest.mark.time_limit(30)
+def test_huber_class_averages_over_the_batch(
+    submission: Submission, reference: Any, replies: Any
+) -> None:
+    """HuberLoss on a batch is the mean of the losses of its samples"""
+    y_true, y_pred = reference.errors(BATCH_THRESHOLD, "mixed", rows=BATCH_ROWS, seed=300)
+    cases = [[y_true, y_pred]] + [[y_true[i : i + 1], y_pred[i : i + 1]] for i in range(BATCH_ROWS)]
+    reply = _loss(submission, BATCH_THRESHOLD, cases)
+    _require_loss_class(reply, replies)
+    values = replies.field(reply, "values", list, what="the loss values")
+    call = f"HuberLoss(threshold={BATCH_THRESHOLD})(y_true, y_pred)"
+    if len(values) != len(cases):
+        raise fail(f"the number of values of {call}", expected=len(cases), received=len(values))
+    batch = replies.array(values[0], what=f"the value of {call}")
+    if batch.size != 1:
+        raise fail(
+            f"{call} for a batch of {BATCH_ROWS} samples",
+            expected="one number, the mean loss over the batch",
+            received=f"an array of shape {batch.shape}",
+            hint="keep Keras's default reduction: do not pass reduction=None to "
+            "super().__init__; call() returns one loss per sample and Loss.__call__ averages.",
+        )
+    each = [replies.scalar(value, what=f"the value of {call}") for value in values[1:]]
+    mean = float(np.mean(each))
+    received = float(batch.reshape(()))
+    if not np.isclose(received, mean, rtol=1e-4, atol=1e-6):
+        ratio = received / mean if mean else float("nan")
+        raise fail(
+            f"{call} for a batch of {BATCH_ROWS} samples",
+            expected=f"the mean of the losses of its samples taken one at a time, {mean:.6g}",
+            received=f"{received:.6g} ({ratio:.3g} times the mean)",
+            hint="keep Keras's default reduction, 'sum_over_batch_size' (pass reduction "
+            "through **kwargs, do not set it to 'sum'), and return one loss per sample from "
+            "call().",
+        )
+
+
+@pytest.mark.points(2)
+@pytest.mark.time_limit(30)
+def test_huber_class_config_round_trip(
+    submission: Submission, reference: Any, replies: Any
+) -> None:
+    """HuberLoss.from_config(loss.get_config()) is the same loss, threshold included"""
+    for index, threshold in enumerate(ROUND_TRIP_THRESHOLDS):
+        cases = [
+            list(reference.errors(threshold, regime, rows=4, seed=400 + 10 * index + k))
+            for k, regime in enumerate(REGIMES)
+        ]
+        reply = _loss(submission, threshold, cases, round_trip=True)
+        config = replies.field(reply, "config", dict, what="the loss description")
+        original = replies.field(reply, "values", list, what="the loss values")
+        rebuilt = replies.field(reply, "round_trip_values", list, what="the loss values")
+        for before, after in zip(original, rebuilt, strict=True):
+            value = replies.scalar(before, what="the loss value")
+            again = replies.scalar(after, what="the rebuilt loss value")
+            if not np.isclose(value, again, rtol=1e-6, atol=1e-7):
+                shown = {key: config[key] for key in sorted(config)}
+                raise fail(
+                    f"HuberLoss.from_config(loss.get_config()) for loss = "
+                    f"HuberLoss(threshold={threshold}), on the same batch",
+                    expected=f"the loss of the original, {value:.6g}",
+                    received=f"{again:.6g}; get_config() returned {shown}",
+                    hint="get_config() returns {**super().get_config(), 'threshold': "
+                    "self.threshold}, and __init__ accepts threshold as a keyword, so "
+                    "from_config(config), which calls HuberLoss(**config), keeps it.",
+                )

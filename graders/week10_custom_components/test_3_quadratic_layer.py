@@ -1,0 +1,162 @@
+"""Week 10 grader, part 3: a layer with weights of its own, ``QuadraticLayer`` (exercise 10.3).
+
+The worker makes ``QuadraticLayer(units=u)`` and calls ``layer.build((None, d))`` for
+grader-chosen ``u`` and ``d``; the names and shapes of the weights come back. For the output,
+the layer is then called on 5 generated samples and returns its output and its own weights:
+the grader recomputes ``x**2 @ a + x @ b + c`` from those weights with numpy. For the
+configuration, ``QuadraticLayer.from_config(layer.get_config())`` is built for the same
+shape and must have the same weights.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+from course.grading.submission import Submission
+from course.testing import fail, format_shape
+
+BUILD_CASES = ((4, 3), (2, 7))  # (units, input_dim)
+CALL_CASE = (3, 4)
+CALL_ROWS = 5
+ROUND_TRIP_CASE = (5, 3)
+WEIGHT_NAMES = ("a", "b", "c")
+BUILD_HINT = (
+    "create the weights in build(self, input_shape), where input_dim = input_shape[-1] is "
+    "known: self.a = self.add_weight(name='a', shape=(input_dim, self.units), "
+    "initializer='random_normal'), the same for b, and c with shape (self.units,) and "
+    "initializer='zeros'."
+)
+
+
+def _expected_shapes(units: int, input_dim: int) -> dict[str, tuple[int, ...]]:
+    return {"a": (input_dim, units), "b": (input_dim, units), "c": (units,)}
+
+
+def _probe(submission: Submission, units: int, input_dim: int, **extra: Any) -> Any:
+    used = "built for and called on" if extra.get("inputs") is not None else "built for"
+    return submission.probe(
+        "custom.layer",
+        action=f"QuadraticLayer(units={units}) {used} inputs of shape (None, {input_dim})",
+        name="QuadraticLayer",
+        kwargs={"units": units},
+        input_shape=[None, input_dim],
+        **extra,
+    )
+
+
+def _by_name(variables: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Variables by their last name part (``quadratic_layer/a`` and ``a`` both give ``a``)."""
+    return {v["name"].rsplit("/", 1)[-1]: v for v in variables}
+
+
+@pytest.mark.points(2)
+@pytest.mark.time_limit(30)
+def test_quadratic_layer_weights_after_build(submission: Submission, replies: Any) -> None:
+    """after build((None, d)), QuadraticLayer(units) has weights a, b, c of the right shapes"""
+    for units, input_dim in BUILD_CASES:
+        reply = _probe(submission, units, input_dim)
+        weights = replies.variables(
+            replies.field(reply, "weights_after_build", list, what="the layer"),
+            what="the weights after build",
+        )
+        expected = _expected_shapes(units, input_dim)
+        named = _by_name(weights)
+        received = {name: v["shape"] for name, v in named.items()}
+        what = f"the weights of QuadraticLayer(units={units}) after build((None, {input_dim}))"
+        listed = ", ".join(f"{name} {format_shape(shape)}" for name, shape in expected.items())
+        if len(weights) != len(expected) or received != expected:
+            raise fail(
+                what,
+                expected=listed,
+                received=replies.shapes(weights),
+                hint=BUILD_HINT,
+            )
+        frozen = [name for name, v in named.items() if not v["trainable"]]
+        if frozen:
+            raise fail(
+                f"{what}: trainable",
+                expected="a, b and c all trainable",
+                received=f"{', '.join(frozen)} not trainable",
+                hint="add_weight(..., trainable=True) is the default; do not change it.",
+            )
+
+
+@pytest.mark.points(2)
+@pytest.mark.time_limit(30)
+def test_quadratic_layer_output(submission: Submission, reference: Any, replies: Any) -> None:
+    """QuadraticLayer computes x**2 @ a + x @ b + c with its own weights"""
+    units, input_dim = CALL_CASE
+    x = np.random.default_rng(500).uniform(-2, 2, size=(CALL_ROWS, input_dim)).astype("float32")
+    reply = _probe(submission, units, input_dim, inputs=x)
+    call = f"QuadraticLayer(units={units}) on inputs of shape {x.shape}"
+    weights = _by_name(
+        replies.variables(
+            replies.field(reply, "weights", list, what="the layer"), what="the weights"
+        )
+    )
+    missing = [name for name in WEIGHT_NAMES if name not in weights]
+    if missing:
+        raise fail(
+            f"the weights of {call}",
+            expected="weights named a, b and c",
+            received=replies.shapes(list(weights.values())),
+            hint="name them: self.add_weight(name='a', ...).",
+        )
+    values = {
+        name: replies.array(weights[name].get("value"), what=f"weight {name}")
+        for name in WEIGHT_NAMES
+    }
+    if not (np.any(values["a"]) and np.any(values["b"])):
+        raise fail(
+            f"the initial weights a and b of {call}",
+            expected="random numbers (initializer='random_normal')",
+            received="all zeros",
+            hint="add_weight(name='a', shape=..., initializer='random_normal'); only c starts "
+            "at zero.",
+        )
+    outputs = replies.array(replies.value(reply, "outputs", what="the layer"), what=call)
+    expected = reference.quadratic(x, values["a"], values["b"], values["c"])
+    if outputs.shape != expected.shape:
+        raise fail(
+            f"the shape of the output of {call}",
+            expected=format_shape(expected.shape),
+            received=format_shape(outputs.shape),
+            hint="keras.ops.matmul(x**2, a) has shape (batch, units).",
+        )
+    if not np.allclose(outputs, expected, rtol=1e-4, atol=1e-5):
+        raise fail(
+            f"the output of {call}",
+            expected=f"x**2 @ a + x @ b + c = {np.round(expected, 4).tolist()}",
+            received=np.round(outputs, 4).tolist(),
+            hint="return keras.ops.matmul(keras.ops.square(inputs), self.a) + "
+            "keras.ops.matmul(inputs, self.b) + self.c.",
+        )
+
+
+@pytest.mark.points(1)
+@pytest.mark.time_limit(30)
+def test_quadratic_layer_config_round_trip(submission: Submission, replies: Any) -> None:
+    """QuadraticLayer.from_config(layer.get_config()) builds the same weights"""
+    units, input_dim = ROUND_TRIP_CASE
+    reply = _probe(submission, units, input_dim, round_trip=True)
+    original = replies.variables(
+        replies.field(reply, "weights_after_build", list, what="the layer"), what="the weights"
+    )
+    rebuilt = replies.variables(
+        replies.field(reply, "rebuilt_weights", list, what="the layer"), what="the weights"
+    )
+    config = replies.field(reply, "config", dict, what="the layer")
+    before = [(v["name"], v["shape"]) for v in original]
+    after = [(v["name"], v["shape"]) for v in rebuilt]
+    if before != after:
+        shown = {key: config[key] for key in sorted(config) if key != "dtype"}
+        raise fail(
+            f"the weights of QuadraticLayer.from_config(layer.get_config()) for layer = "
+            f"QuadraticLayer(units={units}), built for (None, {input_dim})",
+            expected=f"those of layer: {replies.shapes(original)}",
+            received=f"{replies.shapes(rebuilt)}; get_config() returned {shown}",
+            hint="get_config() returns {**super().get_config(), 'units': self.units}.",
+        )

@@ -1,0 +1,190 @@
+"""Week 10 grader, part 6: a Functional model with two named outputs (exercise 10.6).
+
+The worker builds ``build_two_head_model(6)``, predicts 64 generated samples and evaluates
+the compiled model on them in one batch, with targets generated here: a normal number for
+"value" and a 0/1 label for "is_positive". Keras reports one loss per output
+(``value_loss``, ``is_positive_loss``) and the metrics of each output (``value_mae``...);
+the grader recomputes each of them from the returned predictions with numpy: the squared
+error for "value", the binary cross-entropy for "is_positive", the mean absolute error and
+the accuracy. These targets are random: they judge which loss and metric each output has,
+not how good the untrained model is.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+from course.grading.submission import Submission
+from course.testing import fail, format_shape
+
+BUILDER = "build_two_head_model"
+INPUT_DIM = 6
+SAMPLES = 64
+DATA_SEED = 700
+NAMES = ("value", "is_positive")
+LOSSES = {"value": "mean squared error", "is_positive": "binary cross-entropy"}
+METRICS = {"value": "mean absolute error", "is_positive": "accuracy"}
+COMPILE_HINT = (
+    "model.compile(optimizer='adam', loss={'value': 'mse', 'is_positive': "
+    "'binary_crossentropy'}, metrics={'value': ['mae'], 'is_positive': ['accuracy']}): dicts "
+    "keyed by output name, since Keras sorts the outputs of a dict by name."
+)
+
+
+def _data() -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    rng = np.random.default_rng(DATA_SEED)
+    x = rng.normal(size=(SAMPLES, INPUT_DIM)).astype("float32")
+    targets = {
+        "value": rng.normal(size=(SAMPLES, 1)).astype("float32"),
+        "is_positive": (rng.random((SAMPLES, 1)) < 0.5).astype("float32"),
+    }
+    return x, targets
+
+
+class Heads:
+    """The probe's reply, validated: output names, predictions by name, evaluation."""
+
+    def __init__(self, reply: Any, replies: Any) -> None:
+        what = f"the description of {BUILDER}({INPUT_DIM})"
+        self.names = [str(name) for name in replies.field(reply, "output_names", list, what=what)]
+        predictions = replies.field(reply, "predictions", dict, what=what)
+        self.predictions = {
+            str(name): replies.array(value, what=f"the predictions of output {name!r}")
+            for name, value in predictions.items()
+        }
+        self.compiled = replies.field(reply, "compiled", bool, what=what)
+        evaluation = replies.value(reply, "evaluation", what=what)
+        self.evaluation = (
+            None
+            if evaluation is None
+            else {
+                str(key): replies.scalar(value, what=f"the evaluation's {key}")
+                for key, value in replies.field(reply, "evaluation", dict, what=what).items()
+            }
+        )
+
+
+@pytest.fixture(scope="module")
+def heads(submission: Submission, replies: Any) -> Heads:
+    x, targets = _data()
+    reply = submission.probe(
+        "custom.heads",
+        action=f"{BUILDER}({INPUT_DIM}), its predictions and model.evaluate",
+        builder=BUILDER,
+        args=[INPUT_DIM],
+        inputs=x,
+        targets=targets,
+    )
+    return Heads(reply, replies)
+
+
+def _evaluation(heads: Heads) -> dict[str, float]:
+    if heads.evaluation is None:
+        if not heads.compiled:
+            raise fail(
+                f"the model from {BUILDER}({INPUT_DIM})",
+                expected="compiled",
+                received="not compiled",
+                hint=COMPILE_HINT,
+            )
+        raise fail(
+            f"the output names of {BUILDER}({INPUT_DIM}), needed to give each output its loss",
+            expected=" and ".join(repr(n) for n in NAMES),
+            received=", ".join(repr(n) for n in heads.names) or "none",
+            hint="name each head's Dense layer after its output: name='value', name='is_positive'.",
+        )
+    return heads.evaluation
+
+
+@pytest.mark.points(1)
+@pytest.mark.time_limit(60)
+def test_two_head_model_outputs(heads: Heads) -> None:
+    """build_two_head_model has two outputs, "value" and "is_positive", one number each"""
+    if sorted(heads.names) != sorted(NAMES):
+        raise fail(
+            f"the output names of {BUILDER}({INPUT_DIM})",
+            expected=" and ".join(repr(n) for n in NAMES),
+            received=", ".join(repr(n) for n in heads.names) or "none",
+            hint="keras.Model(inputs, {'value': value, 'is_positive': is_positive}), each "
+            "head a Dense layer named after its output (name='value', name='is_positive').",
+        )
+    for name in NAMES:
+        prediction = heads.predictions.get(name)
+        if prediction is None or prediction.shape != (SAMPLES, 1):
+            raise fail(
+                f"the predictions of the {name!r} output for {SAMPLES} samples",
+                expected=f"shape {format_shape((SAMPLES, 1))}",
+                received="none" if prediction is None else format_shape(prediction.shape),
+                hint="each head is a Dense(1) layer on top of the shared trunk.",
+            )
+    probabilities = heads.predictions["is_positive"]
+    if probabilities.min() < 0.0 or probabilities.max() > 1.0:
+        raise fail(
+            "the predictions of the 'is_positive' output",
+            expected="probabilities between 0 and 1",
+            received=f"values from {probabilities.min():.3f} to {probabilities.max():.3f}",
+            hint="Dense(1, activation='sigmoid', name='is_positive').",
+        )
+
+
+@pytest.mark.points(2)
+@pytest.mark.time_limit(60)
+def test_two_head_model_has_one_loss_per_output(heads: Heads, reference: Any) -> None:
+    """each output has its own loss: squared error for "value", cross-entropy for "is_positive\""""
+    evaluation = _evaluation(heads)
+    _, targets = _data()
+    for name in NAMES:
+        key = f"{name}_loss"
+        prediction = heads.predictions[name]
+        candidates = {
+            "mean squared error": reference.mean_squared_error(targets[name], prediction),
+            "mean absolute error": reference.mean_absolute_error(targets[name], prediction),
+            "binary cross-entropy": reference.binary_crossentropy(targets[name], prediction),
+        }
+        expected = candidates[LOSSES[name]]
+        received = evaluation.get(key)
+        if received is None or not np.isclose(received, expected, rtol=1e-3, atol=1e-4):
+            matches = [
+                loss
+                for loss, value in candidates.items()
+                if received is not None and np.isclose(received, value, rtol=1e-3, atol=1e-4)
+            ]
+            shown = "no such entry" if received is None else f"{received:.5g}"
+            if matches:
+                shown += f", which is the {matches[0]}"
+            raise fail(
+                f"{key}, the loss of the {name!r} output in model.evaluate",
+                expected=f"the {LOSSES[name]}, {expected:.5g}",
+                received=shown,
+                hint=COMPILE_HINT,
+            )
+
+
+@pytest.mark.points(1)
+@pytest.mark.time_limit(60)
+def test_two_head_model_has_metrics_per_output(heads: Heads, reference: Any) -> None:
+    """ "value" reports its mean absolute error and "is_positive" its accuracy"""
+    evaluation = _evaluation(heads)
+    _, targets = _data()
+    expected = {
+        "value": reference.mean_absolute_error(targets["value"], heads.predictions["value"]),
+        "is_positive": reference.binary_accuracy(
+            targets["is_positive"], heads.predictions["is_positive"]
+        ),
+    }
+    for name in NAMES:
+        reported = {
+            key: value
+            for key, value in evaluation.items()
+            if key.startswith(f"{name}_") and key != f"{name}_loss"
+        }
+        if not any(np.isclose(v, expected[name], rtol=1e-3, atol=1e-4) for v in reported.values()):
+            raise fail(
+                f"the metrics of the {name!r} output in model.evaluate",
+                expected=f"its {METRICS[name]}, {expected[name]:.4f}",
+                received=", ".join(f"{k} = {v:.4f}" for k, v in reported.items()) or "none",
+                hint=COMPILE_HINT,
+            )
