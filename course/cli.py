@@ -37,8 +37,12 @@ def list_command() -> None:
 
     weeks = _run(api.list_weeks)
     table = Table("week", "title", "points", "stub")
+    from rich.markup import escape
+
     for week in weeks:
-        table.add_row(week.stem, week.title, f"{week.max_points:g}", str(week.assignment.name))
+        table.add_row(
+            week.stem, escape(week.title), f"{week.max_points:g}", str(week.assignment.name)
+        )
     Console().print(table)
 
 
@@ -137,20 +141,22 @@ def _run(function: Any, **kwargs: Any) -> Any:
 
 def _print_report(report: Any) -> None:
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     console = Console()
     table = Table("check", "points", "status", "message", show_lines=True)
     for check in report.checks:
+        # Names and messages are plain text: `series[i:i + 5]` must not read as markup.
         table.add_row(
-            check.name,
+            escape(check.name),
             f"{check.points:g} / {check.max_points:g}",
             _STATUS_STYLE.get(check.status, check.status),
-            check.message,
+            escape(check.message),
         )
     console.print(table)
     for problem in report.infrastructure_errors:
-        console.print(f"[red]grader problem:[/] {problem}")
+        console.print(f"[red]grader problem:[/] {escape(problem)}")
     console.print(
         f"[bold]{report.week}: {report.score:g} / {report.max_score:g} points[/] "
         f"({report.seconds:.1f} s)"

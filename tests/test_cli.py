@@ -103,3 +103,21 @@ def test_non_utf8_and_empty_submissions_are_refused(
         result = runner.invoke(main, ["check", "1", "--submission", str(path)])
         assert result.exit_code == 2
         assert message in result.output
+
+
+def test_check_table_shows_brackets_literally(
+    runner: CliRunner, write_submission: Callable[..., Path]
+) -> None:
+    """Check messages holding `[...]` (slices, lists) are printed as written, not as markup."""
+    path = write_submission(
+        """
+        def double(x):
+            return 2 * x
+
+        def greet(name):
+            return "[bold]series[i:i + 5][/]"
+        """
+    )
+    result = runner.invoke(main, ["check", "1", "--submission", str(path)])
+    assert "[bold]series[i:i" in result.output
+    assert "5][/]" in result.output

@@ -10,6 +10,7 @@ from course.datasets.fashion import (
 )
 from course.datasets.sentiment import rotten_tomatoes
 from course.datasets.sonnets import shakespeare_sonnets
+from course.datasets.sunspots import monthly_sunspots
 
 __all__ = [
     "CATS_VS_DOGS_CLASSES",
@@ -19,6 +20,7 @@ __all__ = [
     "cats_vs_dogs",
     "fashion_mnist",
     "install_into_keras_cache",
+    "monthly_sunspots",
     "rotten_tomatoes",
     "shakespeare_sonnets",
     "write_image_folders",
