@@ -20,7 +20,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from course.classroom import student, workflow
+from course.classroom import workflow
+from course.classroom.student import Workspace
 from course.config import Layout
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,18 +55,11 @@ def main() -> None:
         def hand_in() -> None:
             for name in names:
                 home = base / "homes" / name
-                place = {
-                    "exchange": settings.exchange,
-                    "course_id": "bench",
-                    "week": week.stem,
-                    "student": name,
-                    "directory": home,
-                    "cache": home / ".cache",
-                }
-                folder = student.fetch(**place)
+                seat = Workspace(settings.exchange, "bench", home, name, home / ".cache")
+                folder = seat.fetch(week.stem)
                 shutil.copyfile(week.solution, folder / f"{week.stem}.py")
                 (folder / f"{week.stem}.ipynb").unlink()
-                student.submit(**place)
+                seat.submit(week.stem)
 
         timed(f"fetch + submit x {len(names)}", hand_in)
         timed("collect", lambda: workflow.collect(settings=settings, week=week))

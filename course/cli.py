@@ -10,8 +10,8 @@ from typing import Any
 import click
 
 from course import __version__
-
-EXIT_PASSED, EXIT_FAILED, EXIT_ERROR = 0, 1, 2
+from course.cli_common import EXIT_ERROR, EXIT_FAILED, EXIT_PASSED
+from course.cli_common import run as _run
 
 _STATUS_STYLE = {
     "passed": "[green]passed[/]",
@@ -122,21 +122,6 @@ def _add_classroom_commands() -> None:
 
 
 _add_classroom_commands()
-
-
-def _run(function: Any, **kwargs: Any) -> Any:
-    """Call the core; turn the errors a user can fix into a message and exit code 2."""
-    from course.config import CourseError
-    from course.grading.runner import GradingFailed
-
-    try:
-        return function(**kwargs)
-    except CourseError as error:
-        click.echo(f"Error: {error}", err=True)
-        sys.exit(EXIT_ERROR)
-    except GradingFailed as error:
-        click.echo(f"Error: grading could not run: {error}", err=True)
-        sys.exit(EXIT_ERROR)
 
 
 def _print_report(report: Any) -> None:

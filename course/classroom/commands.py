@@ -16,7 +16,8 @@ from typing import Any
 
 import click
 
-EXIT_OK, EXIT_PROBLEMS, EXIT_ERROR = 0, 1, 2
+from course.cli_common import EXIT_PROBLEMS
+from course.cli_common import run as _run
 
 course_dir_option = click.option(
     "--course-dir",
@@ -60,21 +61,6 @@ def _student_options(function: Callable[..., Any]) -> Callable[..., Any]:
     ):
         function = option(function)
     return function
-
-
-def _run(function: Callable[..., Any], **kwargs: Any) -> Any:
-    """Call the core; errors a user can fix become 'Error: ...' and exit code 2."""
-    from course.config import CourseError
-    from course.grading.runner import GradingFailed
-
-    try:
-        return function(**kwargs)
-    except CourseError as error:
-        click.echo(f"Error: {error}", err=True)
-        sys.exit(EXIT_ERROR)
-    except GradingFailed as error:
-        click.echo(f"Error: grading could not run: {error}", err=True)
-        sys.exit(EXIT_ERROR)
 
 
 def _settings(course_dir: Path) -> Any:
@@ -294,65 +280,43 @@ def import_zip_command(
 @click.command("fetch")
 @click.argument("week")
 @_student_options
-def fetch_command(week: str, exchange: Path, course_id: str, student: str, directory: Path) -> None:
+def fetch_command(week: str, **options: Any) -> None:
     """Fetch a released WEEK from your course's exchange into DIR/WEEK."""
-    from course.classroom.student import fetch
-
-    folder = _run(
-        fetch,
-        exchange=exchange,
-        course_id=course_id,
-        week=_week_id(week),
-        student=student,
-        directory=directory,
-        cache=_cache(),
-    )
+    folder = _run(_workspace(**options).fetch, week=_week_id(week))
     click.echo(f"Fetched into {folder}")
 
 
 @click.command("submit")
 @click.argument("week")
 @_student_options
-def submit_command(
-    week: str, exchange: Path, course_id: str, student: str, directory: Path
-) -> None:
+def submit_command(week: str, **options: Any) -> None:
     """Submit DIR/WEEK (its .py module or .ipynb notebook) to your course's exchange."""
-    from course.classroom.student import submit
-
-    stamp = _run(
-        submit,
-        exchange=exchange,
-        course_id=course_id,
-        week=_week_id(week),
-        student=student,
-        directory=directory,
-        cache=_cache(),
-    )
+    stamp = _run(_workspace(**options).submit, week=_week_id(week))
     click.echo(f"Submitted {week} at {stamp}")
 
 
 @click.command("fetch-feedback")
 @click.argument("week")
 @_student_options
-def fetch_feedback_command(
-    week: str, exchange: Path, course_id: str, student: str, directory: Path
-) -> None:
+def fetch_feedback_command(week: str, **options: Any) -> None:
     """Fetch your released feedback on WEEK into DIR/WEEK/feedback/."""
-    from course.classroom.student import fetch_feedback
-
-    pages = _run(
-        fetch_feedback,
-        exchange=exchange,
-        course_id=course_id,
-        week=_week_id(week),
-        student=student,
-        directory=directory,
-        cache=_cache(),
-    )
+    pages = _run(_workspace(**options).fetch_feedback, week=_week_id(week))
     for page in pages:
         click.echo(str(page))
     if not pages:
         click.echo("No feedback released for you yet.")
+
+
+def _workspace(*, exchange: Path, course_id: str, student: str, directory: Path) -> Any:
+    from course.classroom.student import Workspace
+
+    return Workspace(
+        exchange=exchange,
+        course_id=course_id,
+        directory=directory,
+        student=student,
+        cache=_cache(),
+    )
 
 
 def _cache() -> Path | None:

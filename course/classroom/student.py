@@ -8,6 +8,7 @@ is their login name unless given.
 from __future__ import annotations
 
 import getpass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,107 +19,63 @@ if TYPE_CHECKING:
     from course.nbgrader.exchange import Place
 
 
-def _place(
-    *,
-    exchange: Path,
-    course_id: str,
-    week: str,
-    student: str,
-    directory: Path,
-    cache: Path | None,
-) -> Place:
-    from course.nbgrader.exchange import Place
+@dataclass(frozen=True)
+class Workspace:
+    """One student's view of one course: the exchange, who they are, where they work."""
 
-    if not exchange.is_dir():
-        raise ClassroomError(
-            f"the exchange folder {exchange} does not exist: ask your instructor for its "
-            "path and pass it with --exchange (or set COURSE_EXCHANGE)"
+    exchange: Path
+    course_id: str
+    #: The folder holding the week folders (``<directory>/<week>/``).
+    directory: Path
+    #: Empty: the login name.
+    student: str = ""
+    #: nbgrader's submission cache; ``None``: nbgrader's default (the Jupyter data folder).
+    cache: Path | None = None
+
+    @property
+    def student_id(self) -> str:
+        return self.student or getpass.getuser()
+
+    def fetch(self, week: str) -> Path:
+        """Copy the released ``week`` into ``directory/<week>``; returns that folder."""
+        from course.nbgrader import exchange
+
+        return exchange.fetch(self._place(week))
+
+    def submit(self, week: str) -> str:
+        """Hand in ``directory/<week>`` after checking it holds a gradable file.
+
+        Returns nbgrader's timestamp. A folder without the week's file, or with an empty,
+        non-UTF-8 or broken file, is refused here, before anything reaches the exchange.
+        """
+        from course.nbgrader import exchange
+
+        try:
+            prepare(self.directory / week, week=week, student=self.student_id)
+        except SubmissionRefused as refusal:
+            raise ClassroomError(f"not submitted: {refusal.problem}") from refusal
+        return exchange.submit(self._place(week))
+
+    def fetch_feedback(self, week: str) -> list[Path]:
+        """Copy released feedback pages into ``directory/<week>/feedback/<timestamp>/``."""
+        from course.nbgrader import exchange
+
+        folder = exchange.fetch_feedback(self._place(week))
+        return sorted(folder.rglob("*.html")) if folder.is_dir() else []
+
+    def _place(self, week: str) -> Place:
+        from course.nbgrader.exchange import Place
+
+        if not self.exchange.is_dir():
+            raise ClassroomError(
+                f"the exchange folder {self.exchange} does not exist: ask your instructor "
+                "for its path and pass it with --exchange (or set COURSE_EXCHANGE)"
+            )
+        return Place(
+            exchange=self.exchange,
+            course_id=self.course_id,
+            week=week,
+            student=self.student_id,
+            assignment_dir=self.directory.resolve(),
+            cache=self.cache,
         )
-    return Place(
-        exchange=exchange,
-        course_id=course_id,
-        week=week,
-        student=student or getpass.getuser(),
-        assignment_dir=directory.resolve(),
-        cache=cache,
-    )
-
-
-def fetch(
-    *,
-    exchange: Path,
-    course_id: str,
-    week: str,
-    student: str = "",
-    directory: Path,
-    cache: Path | None = None,
-) -> Path:
-    """Copy the released ``week`` into ``directory/<week>``; returns that folder."""
-    from course.nbgrader import exchange as nbgrader_exchange
-
-    place = _place(
-        exchange=exchange,
-        course_id=course_id,
-        week=week,
-        student=student,
-        directory=directory,
-        cache=cache,
-    )
-    return nbgrader_exchange.fetch(place)
-
-
-def submit(
-    *,
-    exchange: Path,
-    course_id: str,
-    week: str,
-    student: str = "",
-    directory: Path,
-    cache: Path | None = None,
-) -> str:
-    """Hand in ``directory/<week>`` after checking it holds a gradable file.
-
-    Returns nbgrader's timestamp. A folder without the week's file, or with an empty, non
-    UTF-8 or broken file, is refused here, before anything reaches the exchange.
-    """
-    from course.nbgrader import exchange as nbgrader_exchange
-
-    folder = directory / week
-    name = student or getpass.getuser()
-    try:
-        prepare(folder, week=week, student=name)
-    except SubmissionRefused as refusal:
-        raise ClassroomError(f"not submitted: {refusal.problem}") from refusal
-    place = _place(
-        exchange=exchange,
-        course_id=course_id,
-        week=week,
-        student=student,
-        directory=directory,
-        cache=cache,
-    )
-    return nbgrader_exchange.submit(place)
-
-
-def fetch_feedback(
-    *,
-    exchange: Path,
-    course_id: str,
-    week: str,
-    student: str = "",
-    directory: Path,
-    cache: Path | None = None,
-) -> list[Path]:
-    """Copy released feedback pages into ``directory/<week>/feedback/<timestamp>/``."""
-    from course.nbgrader import exchange as nbgrader_exchange
-
-    place = _place(
-        exchange=exchange,
-        course_id=course_id,
-        week=week,
-        student=student,
-        directory=directory,
-        cache=cache,
-    )
-    folder = nbgrader_exchange.fetch_feedback(place)
-    return sorted(folder.rglob("*.html")) if folder.is_dir() else []

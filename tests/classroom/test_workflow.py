@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from course.classroom import student, workflow
+from course.classroom import workflow
 from course.classroom.generate import generate, stale_stubs
 from course.classroom.settings import ClassroomError, CourseSettings
+from course.classroom.student import Workspace
 from course.config import Layout, Week
 from course.nbgrader import gradebook
 
@@ -194,26 +195,13 @@ def test_per_day_limit_collects_the_last_allowed_submission(
     settings.settings_file.write_text(text)
     settings = CourseSettings.load(settings.root)
     home = tmp_path / "ada-home"
-    student.fetch(
-        exchange=settings.exchange,
-        course_id="tf101",
-        week=week.stem,
-        student="ada",
-        directory=home,
-        cache=home / ".cache",
-    )
+    seat = Workspace(settings.exchange, "tf101", home, "ada", home / ".cache")
+    seat.fetch(week.stem)
     module = home / week.stem / f"{week.stem}.py"
     stub = module.read_text()
     for body in ("return 2 * x", "return 2 * x", "return 0"):
         module.write_text(stub.replace(STUB_LINE, body, 1))
-        student.submit(
-            exchange=settings.exchange,
-            course_id="tf101",
-            week=week.stem,
-            student="ada",
-            directory=home,
-            cache=home / ".cache",
-        )
+        seat.submit(week.stem)
     assert workflow.collect(settings=settings, week=week) == ["ada"]
     collected = (settings.root / "submitted/ada" / week.stem / f"{week.stem}.py").read_text()
     assert "return 2 * x" in collected
@@ -226,25 +214,12 @@ def test_student_submit_refuses_an_empty_file(
     """course submit checks the file before anything reaches the exchange."""
     settings, week = released
     home = tmp_path / "bob-home"
-    student.fetch(
-        exchange=settings.exchange,
-        course_id="tf101",
-        week=week.stem,
-        student="bob",
-        directory=home,
-        cache=home / ".cache",
-    )
+    seat = Workspace(settings.exchange, "tf101", home, "bob", home / ".cache")
+    seat.fetch(week.stem)
     (home / week.stem / f"{week.stem}.py").write_text("")
     (home / week.stem / f"{week.stem}.ipynb").unlink()
     with pytest.raises(ClassroomError, match=r"not submitted: week01_toy\.py is empty"):
-        student.submit(
-            exchange=settings.exchange,
-            course_id="tf101",
-            week=week.stem,
-            student="bob",
-            directory=home,
-            cache=home / ".cache",
-        )
+        seat.submit(week.stem)
     assert not list((settings.exchange / "tf101" / "inbound").iterdir())
 
 
