@@ -63,6 +63,19 @@ def _student_options(function: Callable[..., Any]) -> Callable[..., Any]:
     return function
 
 
+def _show_nbgrader_messages() -> None:
+    """nbgrader's warnings (missing notebooks, ownership) reach the user, marked as its own."""
+    import logging
+
+    logger = logging.getLogger("course.nbgrader")
+    if not logger.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("nbgrader: %(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.WARNING)
+        logger.propagate = False
+
+
 def _settings(course_dir: Path) -> Any:
     from course.classroom.settings import CourseSettings
 
@@ -324,6 +337,8 @@ def _cache() -> Path | None:
     configured = os.environ.get("COURSE_SUBMIT_CACHE")
     return Path(configured) if configured else None
 
+
+_show_nbgrader_messages()
 
 COMMANDS = (
     generate_command,
