@@ -98,9 +98,10 @@ class CourseSettings:
     def settings_file(self) -> Path:
         return self.root / SETTINGS_FILE
 
-    def directory(self, step: str, student: str, week: str) -> Path:
-        """nbgrader's path scheme: ``<root>/<step>/<student>/<week>`` (``.`` for no student)."""
-        return self.root / step / student / week if student != "." else self.root / step / week
+    def directory(self, step: str, week: str, student: str | None = None) -> Path:
+        """nbgrader's path scheme: ``<root>/<step>/<student>/<week>``, or ``<root>/<step>/<week>``
+        for the steps that belong to no student (``source``, ``release``)."""
+        return self.root / step / week if student is None else self.root / step / student / week
 
     @classmethod
     def load(cls, root: Path) -> CourseSettings:

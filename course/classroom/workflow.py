@@ -105,8 +105,8 @@ def release(
         checks,
         settings.policy.deadlines.get(week.stem),
     )
-    source = settings.root / "source" / week.stem
-    released = settings.root / "release" / week.stem
+    source = settings.directory("source", week.stem)
+    released = settings.directory("release", week.stem)
     for folder in (source, released):
         if folder.exists():
             shutil.rmtree(folder)
@@ -243,7 +243,7 @@ def _autograde_one(
     from course.nbgrader import gradebook
 
     submitted_at = read_timestamp(folder)
-    target = settings.root / "autograded" / student / week.stem
+    target = settings.directory("autograded", week.stem, student)
     previous = load_results(target)
     try:
         prepared = prepare(folder, week=week.stem, student=student)
@@ -412,10 +412,10 @@ def feedback(*, settings: CourseSettings, week: Week, student: str = "") -> list
 
     written = []
     for name, folder in submitted_folders(settings, week.stem, student):
-        graded = load_results(settings.root / "autograded" / name / week.stem)
+        graded = load_results(settings.directory("autograded", week.stem, name))
         if graded is None:
             continue
-        target = settings.root / "feedback" / name / week.stem
+        target = settings.directory("feedback", week.stem, name)
         target.mkdir(parents=True, exist_ok=True)
         for kept in (TIMESTAMP_FILE, SECRET_FILE):
             if (folder / kept).is_file():
@@ -456,7 +456,7 @@ def export(*, settings: CourseSettings, weeks: Iterable[Week], output: Path) -> 
         maxima[week.stem] = sum(check.max_points for check in checks)
         for row in rows:
             table.setdefault(row.student, {})[week.stem] = row.score
-            graded = load_results(settings.root / "autograded" / row.student / week.stem)
+            graded = load_results(settings.directory("autograded", week.stem, row.student))
             if graded is not None:
                 path = output / "gradescope" / week.stem / row.student / "results.json"
                 path.parent.mkdir(parents=True, exist_ok=True)
@@ -530,7 +530,7 @@ def import_zip(
                 problems.append(ImportProblem(listed, f"{student}: several files; keep one"))
                 continue
             info = infos[0]
-            folder = settings.root / "submitted" / student / week.stem
+            folder = settings.directory("submitted", week.stem, student)
             if folder.exists():
                 shutil.rmtree(folder)
             folder.mkdir(parents=True)
