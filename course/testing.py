@@ -11,7 +11,7 @@ Hint: <how to fix it>", so a grader reads like its contract::
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -221,6 +221,33 @@ def check_accuracy(
             hint=hint,
         )
     note(f"accuracy on {what}: {accuracy:.4f} (needed: at least {at_least:.3f})")
+    return accuracy
+
+
+def check_binary_accuracy(
+    scores: np.ndarray,
+    labels: np.ndarray,
+    *,
+    at_least: float,
+    what: str,
+    hint: str = "",
+    history: Mapping[str, Sequence[float]] | None = None,
+) -> float:
+    """Accuracy of sigmoid ``scores`` (above 0.5: class 1) against 0/1 ``labels``.
+
+    ``what`` names the accuracy in the message (``"the accuracy of ..."``); with the
+    training ``history``, the message also lists the training accuracy of each epoch.
+    """
+    accuracy = float(
+        np.mean((np.asarray(scores).reshape(-1) > 0.5) == (np.asarray(labels).reshape(-1) == 1))
+    )
+    if not accuracy >= at_least:
+        received = f"{accuracy:.4f}"
+        if history is not None:
+            logged = history.get("accuracy") or history.get("acc") or ()
+            per_epoch = ", ".join(f"{value:.3f}" for value in logged) or "not logged"
+            received += f" (training accuracy per epoch: {per_epoch})"
+        raise fail(what, expected=f"at least {at_least:.2f}", received=received, hint=hint)
     return accuracy
 
 

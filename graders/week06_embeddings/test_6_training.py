@@ -44,7 +44,7 @@ from course.datasets import rotten_tomatoes
 from course.grading.rebuild import NotRebuildable, rebuild_model
 from course.grading.reports import TrainingReport, expect, expect_array
 from course.grading.submission import Submission
-from course.testing import describe_error, fail
+from course.testing import check_binary_accuracy, describe_error, fail
 
 SPLIT_SEED = 2014
 VALIDATION_SENTENCES = 2_000
@@ -143,13 +143,12 @@ def test_validation_accuracy(trained: dict[str, Any], split: tuple[Split, Split]
     """the trained model classifies at least 75% of 2,000 held-out sentences correctly"""
     _, (_, labels) = split
     probabilities = validation_probabilities(trained["training"], trained["validation_ids"])
-    accuracy = float(np.mean((probabilities > 0.5) == (labels == 1)))
-    if not accuracy >= VALIDATION_ACCURACY:
-        raise fail(
-            f"the accuracy on the grader's {len(labels):,} held-out sentences",
-            expected=f"at least {VALIDATION_ACCURACY:.2f}",
-            received=f"{accuracy:.4f}",
-            hint='check the labels ("positive" is 1), that the model ends with a sigmoid '
-            "unit, and train for about 4 epochs with Adam: one or two are too few, and "
-            "many more overfit.",
-        )
+    check_binary_accuracy(
+        probabilities,
+        labels,
+        at_least=VALIDATION_ACCURACY,
+        what=f"the accuracy on the grader's {len(labels):,} held-out sentences",
+        hint='check the labels ("positive" is 1), that the model ends with a sigmoid '
+        "unit, and train for about 4 epochs with Adam: one or two are too few, and "
+        "many more overfit.",
+    )

@@ -33,7 +33,7 @@ import pytest
 
 from course.datasets import rotten_tomatoes
 from course.grading.submission import Submission
-from course.testing import fail
+from course.testing import check_binary_accuracy, fail
 
 BUILDER = "build_conv1d_classifier"
 DATA_SEED = 7
@@ -95,17 +95,14 @@ def test_conv1d_classifier_learns_sentiment(
             received=scores.shape,
             hint="end with keras.layers.Dense(1, activation='sigmoid').",
         )
-    accuracy = float(np.mean((scores[:, 0] > 0.5) == (y_valid == 1)))
-    if not accuracy >= THRESHOLD:
-        logged = trained.history.get("accuracy") or trained.history.get("acc") or ()
-        raise fail(
-            f"the accuracy of {call}, trained {EPOCHS} epochs on {TRAINING_SENTENCES:,} "
-            f"sentences, on {len(y_valid):,} sentences it did not see",
-            expected=f"at least {THRESHOLD:.2f}",
-            received=f"{accuracy:.4f} (training accuracy per epoch: "
-            + (", ".join(f"{a:.3f}" for a in logged) or "not logged")
-            + ")",
-            hint="follow the docstring's layers (Conv1D(64, 5, activation='relu'), "
-            "GlobalMaxPooling1D, Dense(1, activation='sigmoid')) and compile with Adam and "
-            "binary cross-entropy.",
-        )
+    check_binary_accuracy(
+        scores,
+        y_valid,
+        at_least=THRESHOLD,
+        what=f"the accuracy of {call}, trained {EPOCHS} epochs on {TRAINING_SENTENCES:,} "
+        f"sentences, on {len(y_valid):,} sentences it did not see",
+        history=trained.history,
+        hint="follow the docstring's layers (Conv1D(64, 5, activation='relu'), "
+        "GlobalMaxPooling1D, Dense(1, activation='sigmoid')) and compile with Adam and "
+        "binary cross-entropy.",
+    )

@@ -43,7 +43,7 @@ import pytest
 from course.datasets import rotten_tomatoes
 from course.grading.reports import ModelReport
 from course.grading.submission import Submission
-from course.testing import fail, format_shape, note
+from course.testing import check_binary_accuracy, fail, format_shape, note
 
 BUILDER = "build_transformer_classifier"
 DATA_SEED = 12
@@ -151,18 +151,15 @@ def test_classifier_learns_sentiment(
             received="none" if scores is None else format_shape(scores.shape),
             hint="end with keras.layers.Dense(1, activation='sigmoid').",
         )
-    accuracy = float(np.mean((scores.reshape(-1) > 0.5) == (y_valid == 1)))
-    if not accuracy >= THRESHOLD:
-        logged = trained.history.get("accuracy") or trained.history.get("acc") or ()
-        raise fail(
-            f"the accuracy of {CALL}, trained {EPOCHS} epochs on {TRAINING_SENTENCES:,} "
-            f"sentences, on {len(y_valid):,} sentences it did not see",
-            expected=f"at least {THRESHOLD:.2f}",
-            received=f"{accuracy:.4f} (training accuracy per epoch: "
-            + (", ".join(f"{a:.3f}" for a in logged) or "not logged")
-            + ")",
-            hint="check the layers against the docstring (the embedding adds positions, the "
-            "block keeps its residual connections) and compile with Adam and binary "
-            "cross-entropy.",
-        )
+    accuracy = check_binary_accuracy(
+        scores,
+        y_valid,
+        at_least=THRESHOLD,
+        what=f"the accuracy of {CALL}, trained {EPOCHS} epochs on {TRAINING_SENTENCES:,} "
+        f"sentences, on {len(y_valid):,} sentences it did not see",
+        history=trained.history,
+        hint="check the layers against the docstring (the embedding adds positions, the "
+        "block keeps its residual connections) and compile with Adam and binary "
+        "cross-entropy.",
+    )
     note(f"validation accuracy {accuracy:.4f} (needed: at least {THRESHOLD:.2f})")
