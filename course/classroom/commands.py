@@ -304,8 +304,10 @@ def fetch_command(week: str, **options: Any) -> None:
 @_student_options
 def submit_command(week: str, **options: Any) -> None:
     """Submit DIR/WEEK (its .py module or .ipynb notebook) to your course's exchange."""
-    stamp = _run(_workspace(**options).submit, week=_week_id(week))
-    click.echo(f"Submitted {week} at {stamp}")
+    receipt = _run(_workspace(**options).submit, week=_week_id(week))
+    click.echo(f"Submitted {week} at {receipt.timestamp}")
+    for warning in receipt.warnings:
+        click.secho(f"Warning: {warning}", fg="yellow", err=True)
 
 
 @click.command("fetch-feedback")

@@ -29,9 +29,11 @@ gradebook and one exchange. Everything here is plain data: no nbgrader, no Tenso
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import tomllib
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -68,19 +70,130 @@ class LatePolicy:
 
     def days_late(self, week: str, student: str, submitted: dt.datetime) -> int:
         """Started days past the deadline (and its grace period): 0 when on time."""
-        due = self.due(week, student)
-        if due is None:
+        return self.for_student(week, student).days_late(submitted)
+
+    def for_week(self, week: str) -> WeekPolicy:
+        """The rules of ``week`` that every student may know (no extensions)."""
+        return WeekPolicy(
+            week=week,
+            deadline=self.deadlines.get(week),
+            grace_minutes=self.grace_minutes,
+            percent_per_day=self.percent_per_day,
+            cap_percent=self.cap_percent,
+            submissions_per_day=self.submissions_per_day,
+        )
+
+    def for_student(self, week: str, student: str) -> WeekPolicy:
+        """The rules of ``week`` for ``student``: the deadline moved by their extension."""
+        return replace(self.for_week(week), deadline=self.due(week, student))
+
+    def penalty(self, week: str, student: str, submitted: dt.datetime, score: float) -> float:
+        """Points taken off ``score`` for lateness: a percent per day of it, capped."""
+        percent = self.for_student(week, student).percent_off(submitted)
+        return round(max(0.0, score) * percent / 100.0, 6)
+
+
+#: Released with each week (``course release``): the rules a student may know, so that
+#: ``course submit`` can warn about lateness and the daily limit. Extensions stay private.
+POLICY_FILE = "course-policy.json"
+
+
+@dataclass(frozen=True)
+class WeekPolicy:
+    """One week's rules as every student sees them: no extensions, nothing per student."""
+
+    week: str
+    deadline: dt.datetime | None = None
+    grace_minutes: float = 0.0
+    percent_per_day: float = 0.0
+    cap_percent: float = 100.0
+    submissions_per_day: int = 0
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "week": self.week,
+                "deadline": None if self.deadline is None else self.deadline.isoformat(),
+                "grace_minutes": self.grace_minutes,
+                "percent_per_day": self.percent_per_day,
+                "cap_percent": self.cap_percent,
+                "submissions_per_day": self.submissions_per_day,
+            },
+            indent=2,
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> WeekPolicy:
+        """Parse :meth:`to_json`'s output; anything else is a ``ValueError``."""
+        data = json.loads(text)
+        if not isinstance(data, dict) or not isinstance(data.get("week"), str):
+            raise ValueError("not a week policy")
+        deadline = data.get("deadline")
+        moment = None if deadline is None else dt.datetime.fromisoformat(str(deadline))
+        if moment is not None and moment.tzinfo is None:
+            raise ValueError("the deadline has no UTC offset")
+        numbers: dict[str, float] = {}
+        for key in ("grace_minutes", "percent_per_day", "cap_percent", "submissions_per_day"):
+            value = data.get(key, 0)
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise ValueError(f"{key} is not a number")
+            numbers[key] = float(value)
+        return cls(
+            week=data["week"],
+            deadline=moment,
+            grace_minutes=numbers["grace_minutes"],
+            percent_per_day=numbers["percent_per_day"],
+            cap_percent=numbers["cap_percent"],
+            submissions_per_day=int(numbers["submissions_per_day"]),
+        )
+
+    def days_late(self, submitted: dt.datetime) -> int:
+        """Started days past the deadline (and its grace period): 0 when on time."""
+        if self.deadline is None:
             return 0
-        late = submitted - due - dt.timedelta(minutes=self.grace_minutes)
+        late = submitted - self.deadline - dt.timedelta(minutes=self.grace_minutes)
         if late <= dt.timedelta(0):
             return 0
         return -(-late // dt.timedelta(days=1))  # ceiling: a started day counts
 
-    def penalty(self, week: str, student: str, submitted: dt.datetime, score: float) -> float:
-        """Points taken off ``score`` for lateness: a percent per day of it, capped."""
-        days = self.days_late(week, student, submitted)
-        percent = min(self.cap_percent, self.percent_per_day * days)
-        return round(max(0.0, score) * percent / 100.0, 6)
+    def percent_off(self, submitted: dt.datetime) -> float:
+        """The percent of the score that lateness costs: so much per started day, capped."""
+        return min(self.cap_percent, self.percent_per_day * self.days_late(submitted))
+
+    def warnings(self, submitted: dt.datetime, history: Sequence[dt.datetime]) -> list[str]:
+        """What a student should hear after submitting at ``submitted`` (aware, any zone).
+
+        ``history`` holds every submission of this week the student's cache remembers,
+        this one included. The daily limit counts per UTC day, first submissions first,
+        as ``course collect`` does.
+        """
+        notes = []
+        limit = self.submissions_per_day
+        if limit > 0:
+            day = submitted.astimezone(dt.UTC).date()
+            today = sorted(t for t in history if t.astimezone(dt.UTC).date() == day)
+            count = max(len(today), 1)
+            if count > limit:
+                notes.append(
+                    f"this is submission {count} of {self.week} today (UTC), and only the "
+                    f"first {limit} of each day are collected: it will not be graded. The "
+                    f"one graded from today is the one from "
+                    f"{today[limit - 1].astimezone(dt.UTC):%H:%M:%S} UTC."
+                )
+            elif count == limit:
+                notes.append(
+                    f"that was your last submission of {self.week} that counts today: only "
+                    f"the first {limit} of each UTC day are collected."
+                )
+        days = self.days_late(submitted)
+        if self.deadline is not None and days > 0 and self.percent_per_day > 0:
+            notes.append(
+                f"submitted after the deadline of {self.week} ({self.deadline.isoformat()}, "
+                f"{self.grace_minutes:g} minutes' grace): {days} started day(s) late, so "
+                f"{self.percent_off(submitted):g}% of the score is taken off unless you have "
+                "an extension."
+            )
+        return notes
 
 
 @dataclass(frozen=True)

@@ -13,10 +13,27 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from course.classroom.intake import SubmissionRefused, prepare
-from course.classroom.settings import ClassroomError
+from course.classroom.settings import POLICY_FILE, ClassroomError, WeekPolicy
 
 if TYPE_CHECKING:
     from course.nbgrader.exchange import Place
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What ``course submit`` tells the student."""
+
+    timestamp: str
+    #: Sentences about this submission: over the daily limit, late.
+    warnings: tuple[str, ...] = ()
+
+
+def _released_policy(folder: Path) -> WeekPolicy | None:
+    """The week's rules as released with it; None when absent or unreadable (no warnings)."""
+    try:
+        return WeekPolicy.from_json((folder / POLICY_FILE).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        return None
 
 
 @dataclass(frozen=True)
@@ -42,19 +59,25 @@ class Workspace:
 
         return exchange.fetch(self._place(week))
 
-    def submit(self, week: str) -> str:
+    def submit(self, week: str) -> Receipt:
         """Hand in ``directory/<week>`` after checking it holds a gradable file.
 
-        Returns nbgrader's timestamp. A folder without the week's file, or with an empty,
-        non-UTF-8 or broken file, is refused here, before anything reaches the exchange.
+        A folder without the week's file, or with an empty, non-UTF-8 or broken file, is
+        refused here, before anything reaches the exchange. The receipt warns when the week's
+        released rules (its ``course-policy.json``) say this submission will not be collected
+        or will lose points for lateness.
         """
         from course.nbgrader import exchange
 
+        folder = self.directory / week
         try:
-            prepare(self.directory / week, week=week, student=self.student_id)
+            prepare(folder, week=week, student=self.student_id)
         except SubmissionRefused as refusal:
             raise ClassroomError(f"not submitted: {refusal.problem}") from refusal
-        return exchange.submit(self._place(week))
+        handed = exchange.submit(self._place(week))
+        policy = _released_policy(folder)
+        warnings = () if policy is None else tuple(policy.warnings(handed.moment, handed.history))
+        return Receipt(handed.timestamp, warnings)
 
     def fetch_feedback(self, week: str) -> list[Path]:
         """Copy released feedback pages into ``directory/<week>/feedback/<timestamp>/``."""

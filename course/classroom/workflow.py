@@ -24,6 +24,7 @@ from course import __version__
 from course.classroom.intake import SubmissionRefused, prepare, safe_members
 from course.classroom.notebooks import module_to_notebook
 from course.classroom.settings import (
+    POLICY_FILE,
     ClassroomError,
     CourseSettings,
     write_settings,
@@ -117,6 +118,8 @@ def release(
     files = (released / f"{week.stem}.py", released / f"{week.stem}.ipynb")
     files[0].write_text(stub, encoding="utf-8")
     files[1].write_text(module_to_notebook(stub), encoding="utf-8")
+    policy = settings.policy.for_week(week.stem).to_json()
+    (released / POLICY_FILE).write_text(policy + "\n", encoding="utf-8")
     exchange.release(exchange.instructor_place(settings, week.stem))
     return Released(week.stem, files, len(checks), report.max_score)
 

@@ -9,6 +9,7 @@ side functions take it as an argument because students have no course directory.
 from __future__ import annotations
 
 import datetime as dt
+import glob
 import logging
 import os
 import shutil
@@ -70,12 +71,40 @@ def fetch(place: Place) -> Path:
     return place.assignment_dir / place.week
 
 
-def submit(place: Place) -> str:
-    """Hand in ``assignment_dir/<week>``; returns nbgrader's timestamp of the submission."""
+@dataclass(frozen=True)
+class Submitted:
+    """A submission handed in, with what the student's cache remembers of earlier ones."""
+
+    #: nbgrader's timestamp of this submission, as nbgrader writes it.
+    timestamp: str
+    #: When it was handed in (UTC).
+    moment: dt.datetime
+    #: Every submission of this week by this student in the local cache (UTC), this one too.
+    history: tuple[dt.datetime, ...]
+
+
+def submit(place: Place) -> Submitted:
+    """Hand in ``assignment_dir/<week>``."""
     from nbgrader.exchange.default import ExchangeSubmit
+    from nbgrader.utils import parse_utc
 
     app = _run(ExchangeSubmit, place)
-    return str(app.timestamp)
+    prefix = f"{app.coursedir.student_id}+{place.week}+"
+    history = []
+    for entry in Path(app.cache_path).glob(f"*+{glob.escape(place.week)}+*"):
+        stamp = entry / "timestamp.txt"
+        if not (entry.name.startswith(prefix) and stamp.is_file()):
+            continue
+        try:  # a damaged cache entry costs the warning its count, never the submission
+            history.append(_utc(parse_utc(stamp.read_text(encoding="utf-8").strip())))
+        except (OSError, UnicodeDecodeError, ValueError, OverflowError):
+            log.debug("unreadable cached submission %s", entry)
+    return Submitted(str(app.timestamp), _utc(parse_utc(app.timestamp)), tuple(sorted(history)))
+
+
+def _utc(moment: dt.datetime) -> dt.datetime:
+    """nbgrader's parse_utc gives naive datetimes in UTC; make them say so."""
+    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment
 
 
 def collect(place: Place, *, per_day_limit: int = 0) -> list[str]:

@@ -76,3 +76,29 @@ def test_generate_check_flags_a_stale_stub(
     assert "OUT OF DATE" in result.output
     assert CliRunner().invoke(main, ["generate"]).exit_code == 0
     assert CliRunner().invoke(main, ["generate", "--check"]).exit_code == 0
+
+
+def test_submit_after_the_deadline_warns_with_the_penalty(
+    course_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The released rules reach the student: a late submission is accepted, with a warning
+    that names the penalty (on stderr, exit 0)."""
+    settings = course_dir / "course.toml"
+    settings.write_text(
+        settings.read_text().replace(
+            "[deadlines]\n", '[deadlines]\nweek01_toy = "2020-01-01T00:00:00+00:00"\n'
+        )
+    )
+    assert CliRunner().invoke(main, ["release", "1"]).exit_code == 0
+    monkeypatch.setenv("COURSE_EXCHANGE", str(course_dir / "exchange"))
+    monkeypatch.setenv("COURSE_ID", "tf101")
+    monkeypatch.setenv("COURSE_SUBMIT_CACHE", str(tmp_path / "cache"))
+    home = ["--student", "ada", "--dir", str(tmp_path / "ada")]
+    assert CliRunner().invoke(main, ["fetch", "1", *home]).exit_code == 0
+    module = tmp_path / "ada/week01_toy/week01_toy.py"
+    module.write_text("def double(x):\n    return 2 * x\n")
+    result = CliRunner().invoke(main, ["submit", "1", *home])
+    assert result.exit_code == 0, result.output
+    assert "Submitted 1 at" in result.stdout
+    assert "Warning: submitted after the deadline of week01_toy" in result.stderr
+    assert "50% of the score is taken off unless you have an extension" in result.stderr

@@ -79,7 +79,11 @@ def test_init_to_export(
         monkeypatch.setenv("COURSE_SUBMIT_CACHE", str(home / ".cache"))
         result = invoke(runner, "fetch", WEEK, "--student", name, "--dir", str(home))
         assert result.exit_code == 0, result.output
-        assert {p.name for p in (home / WEEK).iterdir()} == {f"{WEEK}.py", f"{WEEK}.ipynb"}
+        assert {p.name for p in (home / WEEK).iterdir()} == {
+            f"{WEEK}.py",
+            f"{WEEK}.ipynb",
+            "course-policy.json",
+        }
 
     # ada: the module, all correct; the paired notebook stays the untouched stub but is older.
     module = homes["ada"] / WEEK / f"{WEEK}.py"

@@ -7,7 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from course.classroom.settings import ClassroomError, CourseSettings, LatePolicy, write_settings
+from course.classroom.settings import (
+    ClassroomError,
+    CourseSettings,
+    LatePolicy,
+    WeekPolicy,
+    write_settings,
+)
 
 DUE = dt.datetime(2026, 12, 7, 23, 59, tzinfo=dt.UTC)
 
@@ -126,3 +132,78 @@ def test_nbgrader_timestamps_are_read_as_utc(
 
     (tmp_path / "timestamp.txt").write_text(text)
     assert read_timestamp(tmp_path) == expected
+
+
+DUE = dt.datetime(2026, 12, 7, 23, 59, tzinfo=dt.UTC)
+
+
+def _week(limit: int = 0) -> WeekPolicy:
+    return WeekPolicy(
+        week="week01_tensors",
+        deadline=DUE,
+        grace_minutes=15,
+        percent_per_day=10,
+        cap_percent=50,
+        submissions_per_day=limit,
+    )
+
+
+def test_week_policy_round_trips_through_its_released_file() -> None:
+    """What release writes, submit reads back; extensions are not part of it."""
+    policy = LatePolicy(
+        grace_minutes=15,
+        percent_per_day=10,
+        cap_percent=50,
+        submissions_per_day=2,
+        deadlines={"week01_tensors": DUE},
+        extensions={"ada": {"week01_tensors": 3.0}},
+    )
+    released = policy.for_week("week01_tensors")
+    assert WeekPolicy.from_json(released.to_json()) == _week(limit=2)
+    assert "ada" not in released.to_json()
+    assert policy.for_student("week01_tensors", "ada").deadline == DUE + dt.timedelta(days=3)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[]",
+        '{"week": 1}',
+        '{"week": "w", "deadline": "2026-12-07T23:59"}',
+        '{"week": "w", "cap_percent": "50"}',
+        '{"week": "w", "submissions_per_day": true}',
+        "not json",
+    ],
+)
+def test_week_policy_refuses_what_release_does_not_write(text: str) -> None:
+    with pytest.raises(ValueError):  # noqa: PT011 - json's and ours: the caller ignores both
+        WeekPolicy.from_json(text)
+
+
+def test_submit_warnings_follow_the_daily_limit() -> None:
+    """The first N of a UTC day count; the Nth is told it was the last; later ones are told
+    which submission of the day will be graded."""
+    day = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
+    times = [day + dt.timedelta(hours=h) for h in range(3)]
+    yesterday = day - dt.timedelta(days=1)
+    policy = _week(limit=2)
+    assert policy.warnings(times[0], [yesterday, yesterday, times[0]]) == []
+    (last,) = policy.warnings(times[1], [yesterday, *times[:2]])
+    assert "last submission of week01_tensors that counts today" in last
+    (over,) = policy.warnings(times[2], times)
+    assert "submission 3 of week01_tensors today (UTC)" in over
+    assert "will not be graded" in over
+    assert "the one from 10:00:00 UTC" in over
+    assert _week(limit=0).warnings(times[2], times * 5) == []
+
+
+def test_submit_warnings_name_the_late_penalty() -> None:
+    """Late by a started day after the grace period: the percent, capped, and the caveat."""
+    policy = _week()
+    assert policy.warnings(DUE + dt.timedelta(minutes=14), []) == []
+    (late,) = policy.warnings(DUE + dt.timedelta(hours=30), [])
+    assert "2 started day(s) late" in late
+    assert "20% of the score is taken off unless you have an extension" in late
+    (capped,) = policy.warnings(DUE + dt.timedelta(days=9), [])
+    assert "50%" in capped
+    assert WeekPolicy(week="w").warnings(DUE + dt.timedelta(days=9), []) == []

@@ -12,7 +12,7 @@ import pytest
 
 from course.classroom import workflow
 from course.classroom.generate import generate, stale_stubs
-from course.classroom.settings import ClassroomError, CourseSettings
+from course.classroom.settings import POLICY_FILE, ClassroomError, CourseSettings, WeekPolicy
 from course.classroom.student import Workspace
 from course.config import Layout, Week
 from course.nbgrader import gradebook
@@ -187,21 +187,29 @@ def test_import_zip_maps_lms_names_and_reports_the_rest(
 def test_per_day_limit_collects_the_last_allowed_submission(
     released: tuple[CourseSettings, Week], tmp_path: Path
 ) -> None:
-    """With a limit of 2 a day, a third submission that day is not collected."""
+    """With a limit of 2 a day, a third submission that day is not collected, and the
+    student is told so when they submit it (the rules travel with the released week)."""
     settings, week = released
     text = settings.settings_file.read_text().replace(
         "submissions_per_day = 0", "submissions_per_day = 2"
     )
     settings.settings_file.write_text(text)
     settings = CourseSettings.load(settings.root)
+    workflow.release(settings=settings, week=week)
+    outbound = settings.exchange / "tf101" / "outbound" / week.stem
+    assert WeekPolicy.from_json((outbound / POLICY_FILE).read_text()).submissions_per_day == 2
     home = tmp_path / "ada-home"
     seat = Workspace(settings.exchange, "tf101", home, "ada", home / ".cache")
     seat.fetch(week.stem)
     module = home / week.stem / f"{week.stem}.py"
     stub = module.read_text()
+    receipts = []
     for body in ("return 2 * x", "return 2 * x", "return 0"):
         module.write_text(stub.replace(STUB_LINE, body, 1))
-        seat.submit(week.stem)
+        receipts.append(seat.submit(week.stem))
+    assert receipts[0].warnings == ()
+    assert "last submission of week01_toy that counts today" in receipts[1].warnings[0]
+    assert "will not be graded" in receipts[2].warnings[0]
     assert workflow.collect(settings=settings, week=week) == ["ada"]
     collected = (settings.root / "submitted/ada" / week.stem / f"{week.stem}.py").read_text()
     assert "return 2 * x" in collected
