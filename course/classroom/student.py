@@ -70,6 +70,11 @@ class Workspace:
         from course.nbgrader import exchange
 
         folder = self.directory / week
+        if not folder.is_dir():
+            raise ClassroomError(
+                f"not submitted: there is no folder {folder}; fetch the week first "
+                "('course fetch'), or pass --dir with the folder that holds it"
+            )
         try:
             prepare(folder, week=week, student=self.student_id)
         except SubmissionRefused as refusal:

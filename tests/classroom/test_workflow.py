@@ -266,3 +266,13 @@ def test_unreachable_database_is_a_clear_error(tmp_path: Path) -> None:
             database="postgresql+psycopg://nobody@127.0.0.1:1/none",
             exchange="exchange",
         )
+
+
+def test_student_submit_names_a_missing_week_folder(
+    released: tuple[CourseSettings, Week], tmp_path: Path
+) -> None:
+    """Submitting from the wrong folder says which folder was looked for and how to fix it."""
+    settings, week = released
+    seat = Workspace(settings.exchange, "tf101", tmp_path / "elsewhere", "bob")
+    with pytest.raises(ClassroomError, match=r"no folder .*elsewhere/week01_toy; fetch the week"):
+        seat.submit(week.stem)
