@@ -369,8 +369,12 @@ def read_timestamp(folder: Path) -> dt.datetime | None:
     path = folder / TIMESTAMP_FILE
     if not path.is_file():
         return None
-    text = path.read_text(encoding="utf-8", errors="replace").strip()
-    text = text.removesuffix(" UTC").removesuffix(" Z")
+    return parse_timestamp(path.read_text(encoding="utf-8", errors="replace"))
+
+
+def parse_timestamp(text: str) -> dt.datetime | None:
+    """An nbgrader timestamp (or ISO 8601 with an offset) as an aware UTC time; None if not one."""
+    text = text.strip().removesuffix(" UTC").removesuffix(" Z")
     try:
         moment = dt.datetime.fromisoformat(text)
     except ValueError:

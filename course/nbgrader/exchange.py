@@ -86,25 +86,17 @@ class Submitted:
 def submit(place: Place) -> Submitted:
     """Hand in ``assignment_dir/<week>``."""
     from nbgrader.exchange.default import ExchangeSubmit
-    from nbgrader.utils import parse_utc
+
+    from course.classroom.workflow import parse_timestamp, read_timestamp
 
     app = _run(ExchangeSubmit, place)
     prefix = f"{app.coursedir.student_id}+{place.week}+"
-    history = []
-    for entry in Path(app.cache_path).glob(f"*+{glob.escape(place.week)}+*"):
-        stamp = entry / "timestamp.txt"
-        if not (entry.name.startswith(prefix) and stamp.is_file()):
-            continue
-        try:  # a damaged cache entry costs the warning its count, never the submission
-            history.append(_utc(parse_utc(stamp.read_text(encoding="utf-8").strip())))
-        except (OSError, UnicodeDecodeError, ValueError, OverflowError):
-            log.debug("unreadable cached submission %s", entry)
-    return Submitted(str(app.timestamp), _utc(parse_utc(app.timestamp)), tuple(sorted(history)))
-
-
-def _utc(moment: dt.datetime) -> dt.datetime:
-    """nbgrader's parse_utc gives naive datetimes in UTC; make them say so."""
-    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment
+    cached = Path(app.cache_path).glob(f"*+{glob.escape(place.week)}+*")
+    # An unreadable cache entry costs the warning its count, never the submission.
+    times = (read_timestamp(entry) for entry in cached if entry.name.startswith(prefix))
+    history = tuple(sorted(t for t in times if t is not None))
+    moment = parse_timestamp(str(app.timestamp)) or dt.datetime.now(dt.UTC)
+    return Submitted(str(app.timestamp), moment, history)
 
 
 def collect(place: Place, *, per_day_limit: int = 0) -> list[str]:
