@@ -71,8 +71,12 @@ def prepare_images(images: NDArray[Any]) -> NDArray[np.float32]:
     return (np.asarray(images, dtype=np.float32) / np.float32(255.0))[..., np.newaxis]
 
 
-def build_backbone() -> Any:
-    """The backbone's architecture with fresh random weights, as a functional Keras model."""
+def build_backbone(num_classes: int = len(BACKBONE_CLASSES)) -> Any:
+    """The backbone's architecture with fresh random weights, as a functional Keras model.
+
+    ``num_classes`` sets the width of its classifier; only measurements change it (see
+    ``benchmarks/transfer_gap.py``), the course's backbone keeps the default.
+    """
     import keras
 
     layers = keras.layers
@@ -83,28 +87,32 @@ def build_backbone() -> Any:
     x = layers.MaxPooling2D(name="pool2")(x)
     x = layers.Conv2D(32, 3, activation="relu", name="conv3")(x)
     x = layers.Flatten(name=FEATURE_LAYER)(x)
-    outputs = layers.Dense(len(BACKBONE_CLASSES), activation="softmax", name=CLASSIFIER_LAYER)(x)
+    outputs = layers.Dense(num_classes, activation="softmax", name=CLASSIFIER_LAYER)(x)
     return keras.Model(inputs, outputs, name="fashion_clothing_backbone")
 
 
-def train_backbone(*, seed: int = SEED, epochs: int = EPOCHS) -> Any:
-    """Train :func:`build_backbone` on the training images of :data:`BACKBONE_CLASSES`.
+def train_backbone(
+    *, seed: int = SEED, epochs: int = EPOCHS, classes: Sequence[int] = BACKBONE_CLASSES
+) -> Any:
+    """Train :func:`build_backbone` on the Fashion-MNIST training images of ``classes``.
 
     Seeds Python, numpy and Keras with ``seed`` first (the global generators of this
-    process). Labels are the class numbers 0-4 themselves. Returns the trained model.
+    process). Labels are the classes' positions in ``classes``: for the default
+    :data:`BACKBONE_CLASSES`, the class numbers 0-4 themselves. Returns the trained model.
     """
     import keras
 
     from course.datasets import fashion_mnist
 
     (x_train, y_train), _ = fashion_mnist()
-    keep = np.isin(y_train, BACKBONE_CLASSES)
+    order = np.asarray(sorted(classes))
+    keep = np.isin(y_train, order)
     keras.utils.set_random_seed(seed)
-    model = build_backbone()
+    model = build_backbone(len(order))
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     model.fit(
         prepare_images(x_train[keep]),
-        y_train[keep].astype(np.int32),
+        np.searchsorted(order, y_train[keep]).astype(np.int32),
         epochs=epochs,
         batch_size=BATCH_SIZE,
         verbose=0,

@@ -113,6 +113,36 @@ def test_architecture_cuts_at_the_feature_layer() -> None:
     assert tuple(model.output_shape) == (None, len(backbones.BACKBONE_CLASSES))
 
 
+def test_training_labels_the_classes_by_their_position(monkeypatch: pytest.MonkeyPatch) -> None:
+    """train_backbone(classes=...) trains a classifier of that width on labels 0..n-1."""
+    pytest.importorskip("keras")
+    images = np.random.default_rng(0).integers(0, 256, size=(40, 28, 28)).astype(np.uint8)
+    labels = np.repeat(np.arange(10, dtype=np.uint8), 4)
+    monkeypatch.setattr(
+        "course.datasets.fashion_mnist", lambda: ((images, labels), (images, labels))
+    )
+    seen: dict[str, Any] = {}
+    build = backbones.build_backbone
+
+    def recording_build(num_classes: int = len(backbones.BACKBONE_CLASSES)) -> Any:
+        model = build(num_classes)
+        fit = model.fit
+
+        def recording_fit(x: Any, y: Any, **options: Any) -> Any:
+            seen["labels"] = np.asarray(y)
+            return fit(x, y, **options)
+
+        model.fit = recording_fit
+        return model
+
+    monkeypatch.setattr(backbones, "build_backbone", recording_build)
+    model = backbones.train_backbone(classes=(9, 5, 7), epochs=1)
+    assert tuple(model.output_shape) == (None, 3)
+    # Class 5 is label 0, 7 is 1 and 9 is 2, in the order of the training images.
+    kept = labels[np.isin(labels, (5, 7, 9))]
+    np.testing.assert_array_equal(seen["labels"], np.searchsorted([5, 7, 9], kept))
+
+
 def test_pretrained_backbone_trains_once_then_reads_the_cache(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
