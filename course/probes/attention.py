@@ -45,7 +45,7 @@ def _config(layer: Any) -> dict[str, Any] | None:
 
 def _weights(layer: Any) -> list[dict[str, Any]]:
     return [
-        {"path": str(w.path), "trainable": bool(w.trainable), "value": np.array(w)}
+        {"path": str(w.path), "trainable": bool(w.trainable), "value": np.array(w.numpy())}
         for w in layer.weights
     ]
 

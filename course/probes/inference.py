@@ -62,7 +62,7 @@ def leaf_layers(model: Any) -> list[dict[str, Any]]:
                 "output_shape": _output_shape(layer),
                 "trainable_parameters": sum(size for size, flag in sizes if flag),
                 "non_trainable_parameters": sum(size for size, flag in sizes if not flag),
-                "weights": [np.array(w) for w in layer.weights],
+                "weights": [np.array(w.numpy()) for w in layer.weights],
             }
         )
 
