@@ -22,7 +22,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Literal, Protocol
@@ -75,7 +75,13 @@ class Launcher(Protocol):
 
 
 class LocalLauncher:
-    """Start the worker as a child process in its own session, without core dumps."""
+    """Start the worker as a child process in its own session, without core dumps.
+
+    On Linux the worker also gets ``SIGKILL`` when its parent dies (``PR_SET_PDEATHSIG``), so
+    a grading process that is itself killed (a hung grader stopped by the runner) leaves no
+    worker behind. The signal follows the *thread* that started the worker: start workers
+    from a thread that outlives them (the grading process starts them from its main thread).
+    """
 
     def launch(
         self,
@@ -95,14 +101,40 @@ class LocalLauncher:
             stdout=output,
             stderr=subprocess.STDOUT,
             start_new_session=True,
-            preexec_fn=_no_core_dumps,
+            preexec_fn=_child_setup(os.getpid()),
         )
 
 
-def _no_core_dumps() -> None:
+_PR_SET_PDEATHSIG = 1
+
+
+def _child_setup(parent: int) -> Callable[[], None]:
+    """What the worker's process runs between fork and exec: no core dumps, and (Linux) die
+    with ``parent``. Everything it needs is looked up before the fork."""
     import resource
 
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    prctl = _prctl()
+
+    def setup() -> None:
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        if prctl is not None:
+            prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+            if os.getppid() != parent:  # the parent died before the signal was armed
+                os._exit(1)
+
+    return setup
+
+
+def _prctl() -> Callable[[int, int], int] | None:
+    if not sys.platform.startswith("linux"):
+        return None
+    import ctypes
+
+    try:
+        function: Callable[[int, int], int] = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+    return function
 
 
 class Worker:
@@ -134,6 +166,17 @@ class Worker:
         self._spawned_at = 0.0
         #: How many worker processes were started (restarts after crashes included).
         self.started = 0
+
+    @property
+    def pid(self) -> int | None:
+        """The running worker process's id; ``None`` before it starts or after it ends."""
+        return self._process.pid if self._process is not None else None
+
+    def longest_wait(self, timeout: float) -> float:
+        """The longest a :meth:`request` with ``timeout`` can take: the import too, when the
+        worker has not (re)started and answered yet."""
+        settled = self._ready or self._import_failure is not None
+        return timeout + (0.0 if settled else self.import_timeout)
 
     def request(self, probe: str, args: Mapping[str, Any], *, seed: int, timeout: float) -> Outcome:
         """Ask the worker to run ``probe`` with ``args``; wait at most ``timeout`` seconds."""

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from course.sandbox import Worker
 
@@ -162,3 +165,55 @@ def test_logical_cpus_are_set_up_before_the_submission_is_imported(
     assert split.status == plain.status == "ok", (split, plain)
     assert split.value == ["/device:CPU:0", "/device:CPU:1"]
     assert plain.value == ["/device:CPU:0"]
+
+
+def test_longest_wait_counts_the_import_until_the_worker_answers(
+    write_submission: Write, tmp_path: Path
+) -> None:
+    """Before the worker has imported the submission a request may also wait for the import."""
+    path = write_submission("def f():\n    return 1\n")
+    with _worker(path, tmp_path, import_timeout=30.0) as worker:
+        assert worker.longest_wait(10) == 40
+        assert worker.request("call", {"function": "f"}, seed=0, timeout=10).status == "ok"
+        assert worker.longest_wait(10) == 10
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
+def test_a_busy_worker_dies_with_the_process_that_started_it(
+    write_submission: Write, tmp_path: Path
+) -> None:
+    """A caller killed with SIGKILL mid-request (no chance to clean up) leaves no worker."""
+    busy = tmp_path / "busy"
+    path = write_submission(
+        "import time\nfrom pathlib import Path\n"
+        f"def wait():\n    Path({str(busy)!r}).write_text('')\n    time.sleep(600)\n"
+    )
+    script = (
+        "import sys\nfrom pathlib import Path\nfrom course.sandbox import Worker\n"
+        f"worker = Worker(Path({str(path)!r}), workdir=Path({str(tmp_path / 'w')!r}))\n"
+        "worker.start()\nprint(worker.pid, flush=True)\n"
+        "worker.request('call', {'function': 'wait'}, seed=0, timeout=600)\n"
+    )
+    caller = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    assert caller.stdout is not None
+    pid = int(caller.stdout.readline())
+    _wait_until(busy.exists)
+    caller.kill()
+    caller.wait()
+    _wait_until(lambda: not _alive(pid))
+    assert not _alive(pid)
+
+
+def _wait_until(condition: Callable[[], bool], seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and not condition():
+        time.sleep(0.05)
+
+
+def _alive(pid: int) -> bool:
+    """Whether ``pid`` runs and is not a zombie waiting for init to reap it."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
