@@ -5,6 +5,11 @@ session-wide ``submission`` fixture (a :class:`~course.grading.submission.Submis
 by one worker process), a status and a student-facing message for every check, progress
 events on a file descriptor, and a JSON results file.
 
+The events are JSON lines: ``collected`` (every check's id, name and points), ``started``
+and ``check`` (its result) per check, ``request`` (a probe sent to the worker, with the
+longest it can take) and ``replied`` around each request, and ``finished``. The runner
+watches them to stop a grading process that has hung.
+
 Loaded with ``-p course.grading.plugin`` by :mod:`course.grading.runner`; grader authors never
 import it.
 
@@ -156,7 +161,14 @@ class GradingSession:
         if self.worker is None:
             raise pytest.UsageError("graders need --submission PATH")
         if self.client is None:
-            self.client = Submission(self.worker, seed=self.config.getoption("course_seed"))
+            self.client = Submission(
+                self.worker,
+                seed=self.config.getoption("course_seed"),
+                on_request=lambda probe, seconds: self.emit(
+                    event="request", probe=probe, seconds=seconds
+                ),
+                on_reply=lambda probe: self.emit(event="replied", probe=probe),
+            )
         self.client.time_limit = self.time_limit
         return self.client
 

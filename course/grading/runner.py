@@ -3,12 +3,19 @@
 The grading process is ``python -m pytest`` with our plugin; it imports TensorFlow when the
 graders need it and starts the submission's worker. This process only reads progress events
 and the results file, so it stays light (the CLI never imports TensorFlow).
+
+A submission cannot hang a run: each request to it has a time limit, enforced by the worker.
+The grading process itself can (a grader with an endless loop, a deadlock), so a
+:class:`Watchdog` reads the progress events and stops the grading process when it has shown
+no progress for longer than the step it is in may take: pytest's start and the graders'
+collection, a grader's own work between requests, a request's own limit.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import select
 import subprocess
 import sys
 import tempfile
@@ -21,6 +28,13 @@ from course.grading.results import CheckResult, GradeReport
 
 GRADERS_INI = Path(__file__).with_name("graders.ini")
 EventHandler = Callable[[dict[str, Any]], None]
+
+#: Seconds the grading process may take to start pytest and collect the graders (they import
+#: TensorFlow) before its first event.
+STARTUP_ALLOWANCE = 300.0
+#: Seconds a grader's own work may take between two events (a check's start, a request to
+#: the submission, its reply, the check's end), beyond what the request in flight may take.
+GRADER_ALLOWANCE = 120.0
 
 
 class GradingFailed(RuntimeError):
@@ -86,15 +100,27 @@ def grade(
                 cwd=scratch,
             )
         os.close(events_write)
+        watchdog = Watchdog(scale=_time_limit_scale())
         try:
-            _pump_events(events_read, on_event)
-            process.wait(timeout=_remaining(begin, timeout))
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-            raise GradingFailed(f"grading did not finish within {timeout} s") from None
+            overdue = _pump_events(events_read, on_event, watchdog, begin=begin, timeout=timeout)
+            if overdue is None:
+                try:
+                    process.wait(timeout=watchdog.seconds_left())
+                except subprocess.TimeoutExpired:
+                    overdue = watchdog.overdue_message()
         finally:
             os.close(events_read)
+            if process.poll() is None:
+                process.kill()
+            process.wait()
+        if overdue is not None and not results_path.exists():
+            output = log_path.read_text(errors="replace")[-3000:]
+            raise GradingFailed(
+                f"{overdue} The grading process was stopped. This is a problem with the "
+                "graders or this machine, not with the submission: report it to the course "
+                "staff (on a slow machine, COURSE_TIME_LIMIT_SCALE=2 doubles every limit). "
+                f"Its output ended with:\n{output}"
+            )
         if not results_path.exists():
             output = log_path.read_text(errors="replace")[-3000:]
             raise GradingFailed(
@@ -111,17 +137,111 @@ def grade(
     )
 
 
-def _pump_events(fd: int, on_event: EventHandler | None) -> None:
-    with os.fdopen(os.dup(fd), "r", encoding="utf-8") as stream:
-        for line in stream:
-            if on_event is None:
-                continue
+class Watchdog:
+    """When a grading process is overdue, judged from the progress events it has sent.
+
+    Each event sets a new deadline: :data:`GRADER_ALLOWANCE` from now, plus the longest the
+    request in flight may take after a ``request`` event; before the first event the
+    deadline is :data:`STARTUP_ALLOWANCE`. Every allowance is multiplied by ``scale``
+    (``COURSE_TIME_LIMIT_SCALE``, like the checks' own limits).
+    """
+
+    def __init__(self, *, scale: float = 1.0, clock: Callable[[], float] = time.monotonic) -> None:
+        self.scale = scale
+        self._clock = clock
+        self._allowed = STARTUP_ALLOWANCE * scale
+        self._since = clock()
+        self._waiting_for = "pytest to start and collect the graders"
+        self._check = ""
+        self.total: int | None = None
+        self.done = 0
+
+    @property
+    def deadline(self) -> float:
+        """The clock's time by which the next event must arrive."""
+        return self._since + self._allowed
+
+    def seconds_left(self) -> float:
+        return max(0.0, self.deadline - self._clock())
+
+    def observe(self, event: dict[str, Any]) -> None:
+        """Move the deadline on: ``event`` shows the grading process is making progress."""
+        kind = event.get("event")
+        self._since = self._clock()
+        self._allowed = GRADER_ALLOWANCE * self.scale
+        if kind == "collected":
+            self.total = len(event.get("checks") or ())
+            self._waiting_for = "the first check to start"
+        elif kind == "started":
+            self._check = str(event.get("name", ""))
+            self._waiting_for = f"the grader of the check {self._check!r}"
+        elif kind == "request":
+            seconds = event.get("seconds")
+            self._allowed += float(seconds) if isinstance(seconds, (int, float)) else 0.0
+            self._waiting_for = (
+                f"the submission to answer {event.get('probe')!r} in the check {self._check!r}"
+            )
+        elif kind == "replied":
+            self._waiting_for = f"the grader of the check {self._check!r}"
+        elif kind == "check":
+            self.done += 1
+            self._waiting_for = "the next check to start"
+        elif kind == "finished":
+            self._waiting_for = "the grading process to exit"
+
+    def overdue_message(self) -> str:
+        """What the grading process was doing when it stopped showing progress."""
+        progress = f"{self.done} of {self.total}" if self.total is not None else "no"
+        return (
+            f"Grading made no progress for {self._allowed:g} s while waiting for "
+            f"{self._waiting_for} ({progress} checks done)."
+        )
+
+
+def _pump_events(
+    fd: int,
+    on_event: EventHandler | None,
+    watchdog: Watchdog,
+    *,
+    begin: float,
+    timeout: float | None,
+) -> str | None:
+    """Read events until the grading process closes the pipe (``None``) or is overdue (a
+    message saying what it was doing)."""
+    hard_deadline = None if timeout is None else begin + timeout
+    pending = b""
+    while True:
+        deadline = (
+            watchdog.deadline if hard_deadline is None else min(watchdog.deadline, hard_deadline)
+        )
+        wait = deadline - time.monotonic()
+        if wait <= 0:
+            if hard_deadline is not None and hard_deadline <= watchdog.deadline:
+                return f"Grading did not finish within {timeout:g} s."
+            return watchdog.overdue_message()
+        ready, _, _ = select.select([fd], [], [], wait)
+        if not ready:
+            continue
+        chunk = os.read(fd, 65536)
+        if not chunk:
+            return None
+        *lines, pending = (pending + chunk).split(b"\n")
+        for line in lines:
             try:
                 event = json.loads(line)
-            except json.JSONDecodeError:
+            except (json.JSONDecodeError, UnicodeDecodeError):
                 continue
-            on_event(event)
+            if not isinstance(event, dict):
+                continue
+            watchdog.observe(event)
+            if on_event is not None:
+                on_event(event)
 
 
-def _remaining(begin: float, timeout: float | None) -> float | None:
-    return None if timeout is None else max(0.0, timeout - (time.monotonic() - begin))
+def _time_limit_scale() -> float:
+    """``$COURSE_TIME_LIMIT_SCALE`` as a number; the plugin reports a malformed value."""
+    try:
+        scale = float(os.environ.get("COURSE_TIME_LIMIT_SCALE", "1"))
+    except ValueError:
+        return 1.0
+    return scale if scale > 0 else 1.0

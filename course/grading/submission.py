@@ -8,7 +8,7 @@ message written for the student; the plugin turns that into the check's status.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -18,6 +18,10 @@ from course.grading.reports import DatasetReport, ModelReport, TrainingReport, e
 from course.sandbox import Outcome, Worker
 
 DEFAULT_TIME_LIMIT = 60.0
+#: Told about each request before it is sent: the probe's name and the longest it can take.
+RequestHook = Callable[[str, float], None]
+#: Told when a request has ended, whatever its outcome: the probe's name.
+ReplyHook = Callable[[str], None]
 
 
 def function_spec(kind: str, **parameters: Any) -> dict[str, Any]:
@@ -42,17 +46,30 @@ def model_spec(config_json: str, weights: list[np.ndarray]) -> dict[str, Any]:
 class Submission:
     """A student's module, reachable only through probes run in its worker process."""
 
-    def __init__(self, worker: Worker, *, seed: int = 0) -> None:
+    def __init__(
+        self,
+        worker: Worker,
+        *,
+        seed: int = 0,
+        on_request: RequestHook | None = None,
+        on_reply: ReplyHook | None = None,
+    ) -> None:
         self._worker = worker
         self.seed = seed
         #: Seconds each request may take; the plugin sets it from the check's marker.
         self.time_limit = DEFAULT_TIME_LIMIT
+        self._on_request = on_request
+        self._on_reply = on_reply
 
     # -- the general request -------------------------------------------------------------
 
     def probe(self, name: str, /, *, action: str, **args: Any) -> Any:
         """Run the probe ``name``; ``action`` says what it did, for messages ("build_model()")."""
+        if self._on_request is not None:
+            self._on_request(name, self._worker.longest_wait(self.time_limit))
         outcome = self._worker.request(name, args, seed=self.seed, timeout=self.time_limit)
+        if self._on_reply is not None:
+            self._on_reply(name)
         if outcome.status == "ok":
             return outcome.value
         raise error_for(outcome, action=action)

@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from course.config import Layout
-from course.grading.runner import grade
+from course.grading import runner
+from course.grading.runner import GradingFailed, Watchdog, grade
 
 Write = Callable[..., Path]
 
@@ -128,3 +129,86 @@ def test_time_limits_scale_for_slow_machines(
     report = _grade(toy_course, path)
     assert report.checks[0].status == "timeout"
     assert "within 1 s" in report.checks[0].message
+
+
+HANGING_GRADER = '''
+import time
+
+import pytest
+
+
+@pytest.mark.points(1)
+def test_hang(submission):
+    """a grader that hangs"""
+    while True:
+        time.sleep(0.1)
+'''
+
+
+def test_a_hung_grader_is_stopped_and_named(
+    toy_course: Layout, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A grader that never ends is stopped once it shows no progress; the error names it."""
+    monkeypatch.setattr(runner, "GRADER_ALLOWANCE", 3.0)
+    (toy_course.weeks[0].graders / "test_zz_hang.py").write_text(HANGING_GRADER)
+    with pytest.raises(GradingFailed) as raised:
+        _grade(toy_course, toy_course.weeks[0].solution, timeout=120)
+    message = str(raised.value)
+    assert "no progress for 3 s" in message
+    assert "the grader of the check 'a grader that hangs'" in message
+    assert "(2 of 3 checks done)" in message
+    assert "not with the submission" in message
+
+
+SLOW_DOUBLE = (
+    "import time\ndef double(x):\n    time.sleep(3)\n    return 2 * x\n"
+    "def greet(n):\n    return 'hello ' + n\n"
+)
+
+
+def test_a_slow_request_within_its_limit_is_not_taken_for_a_hang(
+    toy_course: Layout, write_submission: Write, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While the submission works on a request, the watchdog allows that request's limit."""
+    monkeypatch.setattr(runner, "GRADER_ALLOWANCE", 1.0)
+    report = _grade(toy_course, write_submission(SLOW_DOUBLE))
+    assert [check.status for check in report.checks] == ["passed", "passed"]
+
+
+def test_results_written_before_a_hang_on_the_way_out_are_kept(
+    toy_course: Layout, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A grading process that hangs after writing its results is stopped; the grades stand."""
+    monkeypatch.setattr(runner, "GRADER_ALLOWANCE", 2.0)
+    (toy_course.weeks[0].graders / "conftest.py").write_text(
+        "import time\n\ndef pytest_unconfigure(config):\n    time.sleep(600)\n"
+    )
+    report = _grade(toy_course, toy_course.weeks[0].solution, timeout=60)
+    assert report.score == report.max_score == 3
+    assert report.seconds < 30
+
+
+def test_an_overall_timeout_still_applies(toy_course: Layout, write_submission: Write) -> None:
+    """``timeout`` bounds the whole run even while every step is within its own allowance."""
+    with pytest.raises(GradingFailed, match="did not finish within 2 s"):
+        _grade(toy_course, write_submission(SLOW_DOUBLE), timeout=2)
+
+
+def test_the_watchdogs_deadline_follows_the_events() -> None:
+    """Startup, a grader's own work and a request each get their own allowance."""
+    now = [0.0]
+    watchdog = Watchdog(scale=2.0, clock=lambda: now[0])
+    assert watchdog.deadline == runner.STARTUP_ALLOWANCE * 2
+    assert "pytest to start" in watchdog.overdue_message()
+    now[0] = 10.0
+    watchdog.observe({"event": "collected", "checks": [{"id": "a"}, {"id": "b"}]})
+    assert watchdog.deadline == 10.0 + runner.GRADER_ALLOWANCE * 2
+    watchdog.observe({"event": "started", "name": "a check"})
+    watchdog.observe({"event": "request", "probe": "call", "seconds": 70.0})
+    assert watchdog.deadline == 10.0 + runner.GRADER_ALLOWANCE * 2 + 70.0
+    assert "to answer 'call' in the check 'a check'" in watchdog.overdue_message()
+    now[0] = 50.0
+    watchdog.observe({"event": "replied", "probe": "call"})
+    watchdog.observe({"event": "check", "status": "passed"})
+    assert watchdog.deadline == 50.0 + runner.GRADER_ALLOWANCE * 2
+    assert "(1 of 2 checks done)" in watchdog.overdue_message()
