@@ -6,7 +6,6 @@ would call them on a submission.
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 from types import ModuleType
 
@@ -15,6 +14,7 @@ import pytest
 
 from course.probes import custom
 from course.probes.errors import InvalidReturn
+from tests.probes.modules import module_from_source
 
 keras = pytest.importorskip("keras")
 
@@ -121,9 +121,7 @@ def not_a_loss():
 
 @pytest.fixture(scope="module")
 def module() -> ModuleType:
-    made = ModuleType("submission")
-    exec(compile(textwrap.dedent(COMPONENTS), "submission.py", "exec"), made.__dict__)
-    return made
+    return module_from_source(COMPONENTS)
 
 
 def _pair() -> list[np.ndarray]:

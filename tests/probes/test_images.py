@@ -7,13 +7,13 @@ made from source text, as the worker would.
 
 from __future__ import annotations
 
-import textwrap
 from types import ModuleType
 
 import numpy as np
 import pytest
 
 from course.probes import images
+from tests.probes.modules import module_from_source
 
 tf = pytest.importorskip("tensorflow")
 
@@ -47,9 +47,7 @@ def dataset_and_more():
 
 @pytest.fixture(scope="module")
 def module() -> ModuleType:
-    made = ModuleType("submission")
-    exec(compile(textwrap.dedent(PIPELINES), "submission.py", "exec"), made.__dict__)
-    return made
+    return module_from_source(PIPELINES)
 
 
 def test_every_batch_of_every_dataset_comes_back(module: ModuleType) -> None:

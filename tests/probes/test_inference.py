@@ -7,7 +7,6 @@ the worker would call them on a submission.
 
 from __future__ import annotations
 
-import textwrap
 from types import ModuleType
 from typing import Any
 
@@ -17,6 +16,7 @@ import pytest
 from course.grading.submission import model_spec
 from course.probes import inference
 from course.probes.errors import InvalidReturn
+from tests.probes.modules import module_from_source
 
 keras = pytest.importorskip("keras")
 
@@ -62,9 +62,7 @@ def not_a_model():
 
 @pytest.fixture(scope="module")
 def module() -> ModuleType:
-    made = ModuleType("submission")
-    exec(compile(textwrap.dedent(MODELS), "submission.py", "exec"), made.__dict__)
-    return made
+    return module_from_source(MODELS)
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,6 @@ chose; the test calls the probe directly on a module made from source text.
 
 from __future__ import annotations
 
-import textwrap
 from types import ModuleType
 
 import numpy as np
@@ -14,6 +13,7 @@ import pytest
 
 from course.probes import sequences
 from course.probes.errors import InvalidReturn
+from tests.probes.modules import module_from_source
 
 keras = pytest.importorskip("keras")
 
@@ -41,9 +41,7 @@ def build_uncompiled(vocabulary_size, sequence_length):
 
 @pytest.fixture(scope="module")
 def module() -> ModuleType:
-    made = ModuleType("submission")
-    exec(compile(textwrap.dedent(BUILDERS), "submission.py", "exec"), made.__dict__)
-    return made
+    return module_from_source(BUILDERS)
 
 
 def test_the_model_is_built_for_the_graders_sizes_and_trained(module: ModuleType) -> None:

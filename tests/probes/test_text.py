@@ -8,7 +8,6 @@ source text, as the worker would.
 from __future__ import annotations
 
 import os
-import textwrap
 from pathlib import Path
 from types import ModuleType
 
@@ -17,6 +16,7 @@ import pytest
 
 from course.probes import text
 from course.probes.errors import InvalidReturn
+from tests.probes.modules import module_from_source
 
 tf = pytest.importorskip("tensorflow")
 
@@ -105,9 +105,7 @@ SENTENCES = ["the film was great", "the film was awful", "great acting", "awful 
 
 @pytest.fixture(scope="module")
 def module() -> ModuleType:
-    made = ModuleType("submission")
-    exec(compile(textwrap.dedent(TEXT), "submission.py", "exec"), made.__dict__)
-    return made
+    return module_from_source(TEXT)
 
 
 def test_strings_come_back_as_unicode_arrays(module: ModuleType) -> None:
