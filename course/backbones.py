@@ -120,6 +120,29 @@ def train_backbone(
     return model
 
 
+def fresh_weights(weights: Sequence[NDArray[Any]], *, seed: int) -> Weights:
+    """Weights shaped like ``weights`` as a freshly built backbone starts: untrained.
+
+    Keras's defaults for ``Conv2D`` and ``Dense``: Glorot-uniform kernels (limit
+    ``sqrt(6 / (fan_in + fan_out))``, the fans counting the kernel's receptive field) and
+    zero biases. Drawn with numpy from ``seed``, so the same seed gives the same weights on
+    every machine and without Keras. Week 5 trains a submission's model on these too, to
+    measure what the pretrained weights are worth to it.
+    """
+    rng = np.random.default_rng(seed)
+    fresh: Weights = []
+    for weight in weights:
+        shape = np.shape(weight)
+        if len(shape) < 2:
+            fresh.append(np.zeros(shape, dtype=np.float32))
+            continue
+        receptive_field = int(np.prod(shape[:-2]))
+        fan_in, fan_out = shape[-2] * receptive_field, shape[-1] * receptive_field
+        limit = np.sqrt(6.0 / (fan_in + fan_out))
+        fresh.append(rng.uniform(-limit, limit, size=shape).astype(np.float32))
+    return fresh
+
+
 def content_sha256(config_json: str, weights: Sequence[NDArray[Any]]) -> str:
     """The sha256 of the config's UTF-8 bytes and the weight arrays (dtypes, shapes, bytes)."""
     config = np.frombuffer(config_json.encode("utf-8"), dtype=np.uint8)

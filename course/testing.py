@@ -202,17 +202,23 @@ def check_layers_present(report: ModelReport, required: Iterable[str], *, hint: 
         )
 
 
-def check_accuracy(
-    predictions: np.ndarray, labels: np.ndarray, *, at_least: float, what: str, hint: str = ""
-) -> float:
-    """Top-1 accuracy of class scores ``predictions`` against integer ``labels``."""
+def accuracy_of(predictions: np.ndarray, labels: np.ndarray, *, what: str) -> float:
+    """Top-1 accuracy of class scores ``predictions`` against integer ``labels``; fails
+    (naming ``what`` was predicted) unless there is one row of scores per label."""
     if predictions.ndim != 2 or predictions.shape[0] != labels.shape[0]:
         raise fail(
             f"the predictions on {what}",
             expected=f"one row of class scores per image, shape ({labels.shape[0]}, classes)",
             received=format_shape(predictions.shape),
         )
-    accuracy = float(np.mean(np.argmax(predictions, axis=1) == labels))
+    return float(np.mean(np.argmax(predictions, axis=1) == labels))
+
+
+def check_accuracy(
+    predictions: np.ndarray, labels: np.ndarray, *, at_least: float, what: str, hint: str = ""
+) -> float:
+    """Top-1 accuracy of class scores ``predictions`` against integer ``labels``."""
+    accuracy = accuracy_of(predictions, labels, what=what)
     if not accuracy >= at_least:
         raise fail(
             f"the accuracy on {what}",

@@ -113,6 +113,39 @@ def test_architecture_cuts_at_the_feature_layer() -> None:
     assert tuple(model.output_shape) == (None, len(backbones.BACKBONE_CLASSES))
 
 
+def test_fresh_weights_start_as_keras_starts_a_new_backbone() -> None:
+    """Glorot-uniform kernels with the bound Keras's own initial weights keep, zero biases."""
+    keras = pytest.importorskip("keras")
+    keras.utils.set_random_seed(0)
+    built = [np.asarray(w) for w in backbones.build_backbone().get_weights()]
+    fresh = backbones.fresh_weights(built, seed=3)
+    assert [w.shape for w in fresh] == [w.shape for w in built]
+    for mine, keras_own in zip(fresh, built, strict=True):
+        assert mine.dtype == np.float32
+        if mine.ndim == 1:
+            assert not mine.any()
+            assert not keras_own.any()
+            continue
+        # Both within one bound and reaching near it: the same fans, the same distribution.
+        bound = max(np.abs(mine).max(), np.abs(keras_own).max())
+        for weights in (mine, keras_own):
+            assert np.abs(weights).max() >= 0.9 * bound
+
+
+def test_fresh_weights_depend_on_the_seed_alone() -> None:
+    """The same seed gives the same weights, another seed others; the input values are
+    not used, only their shapes."""
+    shapes = [np.ones((3, 3, 1, 16)), np.ones(16), np.ones((288, 5)), np.ones(5)]
+    first = backbones.fresh_weights(shapes, seed=1)
+    again = backbones.fresh_weights([s * 7 for s in shapes], seed=1)
+    other = backbones.fresh_weights(shapes, seed=2)
+    for a, b in zip(first, again, strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(first[0], other[0])
+    limit = np.sqrt(6.0 / (9 * 1 + 9 * 16))
+    assert np.abs(first[0]).max() <= limit
+
+
 def test_training_labels_the_classes_by_their_position(monkeypatch: pytest.MonkeyPatch) -> None:
     """train_backbone(classes=...) trains a classifier of that width on labels 0..n-1."""
     pytest.importorskip("keras")
