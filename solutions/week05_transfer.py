@@ -131,6 +131,11 @@ def train_transfer_model(
     ``model.fit`` for at most 30 epochs (30 epochs with ``batch_size=8`` work well: a new
     head on good features learns fast) and return the ``History`` that ``fit`` returns.
     The grader then measures the accuracy on the 5,000 official test images of these classes.
+    It also runs ``build_transfer_model`` and this function a second time, on the same
+    backbone layers with fresh, untrained weights: the pretrained weights should make a clear
+    difference. (They do for a frozen backbone. On these easy classes a network trained from
+    scratch on the 50 images does about as well as transfer, so accuracy alone would not
+    show whether your model transfers anything; this comparison does.)
     """
     ### BEGIN SOLUTION
     return model.fit(x, y, epochs=30, batch_size=8, verbose=0)

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from course.backbones import FEATURE_LAYER, pretrained_backbone
+from course.backbones import FEATURE_LAYER, fresh_weights, pretrained_backbone
 from course.grading.rebuild import rebuild_model
 from course.grading.reports import ModelReport, expect, expect_array
 from course.grading.submission import Submission, model_spec
@@ -42,6 +42,11 @@ class Backbone:
     def spec(self) -> dict[str, Any]:
         """The backbone as an argument that the worker rebuilds into a Keras model."""
         return model_spec(self.config_json, list(self.weights))
+
+    def untrained_spec(self, seed: int) -> dict[str, Any]:
+        """The same backbone with fresh weights, as built and never trained, as an argument
+        for the worker: the counterpart that shows what the pretrained weights are worth."""
+        return model_spec(self.config_json, fresh_weights(self.weights, seed=seed))
 
     @property
     def kept_layers(self) -> tuple[str, ...]:

@@ -6,6 +6,7 @@ weights: the model is cut and frozen correctly, but its features are random.
 week: week05_transfer
 fails: test_2_transfer_model.py::test_keeps_the_pretrained_weights
 fails: test_4_training.py::test_held_out_accuracy
+fails: test_4_training.py::test_pretrained_weights_make_the_difference
 """
 
 CHANGES = [
