@@ -2,14 +2,29 @@
 
 from __future__ import annotations
 
+import importlib.util
+import sys
 import textwrap
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
 from course.config import Layout
 
 REPO = Path(__file__).resolve().parent.parent
+
+
+def load_benchmark(name: str) -> ModuleType:
+    """The script ``benchmarks/<name>.py`` as a module, for the tests that keep it running."""
+    spec = importlib.util.spec_from_file_location(name, REPO / "benchmarks" / f"{name}.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # a dataclass in the script looks its module up there
+    spec.loader.exec_module(module)
+    return module
+
 
 TOY_STUB = '''
 """Week 1: toy arithmetic (a generated course for the platform's own tests)."""

@@ -6,24 +6,15 @@ would break it: the slow test grades the reference solution through it.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-SCRIPT = Path(__file__).resolve().parent.parent / "benchmarks" / "pretraining_gain.py"
+from tests.conftest import load_benchmark
 
 
 def _script() -> Any:
-    spec = importlib.util.spec_from_file_location("pretraining_gain", SCRIPT)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # its dataclass looks itself up there
-    spec.loader.exec_module(module)
-    return module
+    return load_benchmark("pretraining_gain")
 
 
 def test_models_are_the_reference_and_the_wrong_answers_that_change_the_transfer_model() -> None:

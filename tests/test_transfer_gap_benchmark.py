@@ -6,22 +6,15 @@ the grader it imports (the data split) and the backbone it loads.
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-SCRIPT = Path(__file__).resolve().parent.parent / "benchmarks" / "transfer_gap.py"
+from tests.conftest import load_benchmark
 
 
 def _script() -> Any:
-    spec = importlib.util.spec_from_file_location("transfer_gap", SCRIPT)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_benchmark("transfer_gap")
 
 
 def test_report_compares_the_best_transfer_recipe_with_every_other_model() -> None:
