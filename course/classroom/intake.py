@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import stat
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -19,6 +20,11 @@ from course.classroom.settings import ClassroomError
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_ARCHIVE_BYTES = 50 * 1024 * 1024
 MAX_ARCHIVE_FILES = 1000
+#: The compression methods an LMS download is unpacked from. zipfile bounds the memory of
+#: these two; a bzip2 or LZMA member is unpacked a whole chunk at a time (a 337-byte member
+#: took 400 MB), so those are refused.
+READABLE_COMPRESSION = {zipfile.ZIP_STORED: "stored", zipfile.ZIP_DEFLATED: "deflate"}
+_REDOWNLOAD = "nothing was imported. Download the archive again from the LMS and import that one"
 
 
 class SubmissionRefused(ClassroomError):
@@ -110,3 +116,79 @@ def safe_members(archive: zipfile.ZipFile, *, name: str) -> list[zipfile.ZipInfo
         if stat.S_ISLNK(info.external_attr >> 16):
             raise ClassroomError(f"{name}: refusing symbolic link {info.filename!r}")
     return members
+
+
+def read_members(
+    archive: zipfile.ZipFile, members: list[zipfile.ZipInfo], *, name: str
+) -> list[bytes]:
+    """The bytes of each of ``members``, all read and checked before any is used.
+
+    The sizes an archive declares are not trusted: each member is read by
+    :func:`read_member`, and the bytes actually unpacked count against
+    :data:`MAX_ARCHIVE_BYTES`. The first damaged member refuses the whole archive
+    (:class:`ClassroomError` naming it).
+    """
+    contents: list[bytes] = []
+    total = 0
+    for info in members:
+        data = read_member(archive, info, name=name)
+        total += len(data)
+        if total > MAX_ARCHIVE_BYTES:
+            raise ClassroomError(
+                f"{name} unpacks to more than {MAX_ARCHIVE_BYTES:,} bytes, the limit; nothing "
+                "was imported. Split it into smaller archives"
+            )
+        contents.append(data)
+    return contents
+
+
+def read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, *, name: str) -> bytes:
+    """One member's bytes, read in full and checked, or a :class:`ClassroomError` naming it.
+
+    Read with a cap of one byte more than its declared size, which must be at most
+    :data:`MAX_FILE_BYTES`, so memory stays bounded whatever the header says. Refused:
+    an encrypted member, a compression other than those in :data:`READABLE_COMPRESSION`,
+    and damage: a checksum (CRC-32) that does not match, data that cannot be unpacked or
+    ends early, or a size other than the one the header declares.
+    """
+    member = f"{name}: {info.filename!r}"
+    encrypted = (
+        f"{member} is encrypted; nothing was imported. Unpack the archive with its password "
+        "and zip it again without one"
+    )
+    if info.flag_bits & 0x1:
+        raise ClassroomError(encrypted)
+    if info.compress_type not in READABLE_COMPRESSION:
+        raise ClassroomError(
+            f"{member} uses compression method {info.compress_type}, which import-zip does not "
+            f"unpack (only {' and '.join(READABLE_COMPRESSION.values())}); nothing was imported. "
+            "Unpack the archive and zip it again with ordinary zip compression"
+        )
+    if info.file_size > MAX_FILE_BYTES:  # callers report and skip these first
+        raise ClassroomError(
+            f"{member} is {info.file_size:,} bytes; the limit is {MAX_FILE_BYTES:,}"
+        )
+    try:
+        with archive.open(info) as opened:
+            data = opened.read(min(info.file_size, MAX_FILE_BYTES) + 1)
+    except NotImplementedError as error:  # e.g. strong encryption, patched data
+        raise ClassroomError(
+            f"{member} cannot be unpacked: zipfile does not support {error}; nothing was "
+            "imported. Unpack the archive and zip it again, without a password, with ordinary "
+            "zip compression"
+        ) from error
+    except RuntimeError as error:  # zipfile's word for "encrypted" (after its subclass above)
+        raise ClassroomError(encrypted) from error
+    except zipfile.BadZipFile as error:  # a CRC-32 mismatch or a broken header
+        raise ClassroomError(f"{member} is damaged ({error}); {_REDOWNLOAD}") from error
+    except (zlib.error, EOFError, OSError, ValueError) as error:
+        raise ClassroomError(
+            f"{member} is damaged: it cannot be unpacked ({type(error).__name__}: {error}); "
+            f"{_REDOWNLOAD}"
+        ) from error
+    if len(data) != info.file_size:
+        raise ClassroomError(
+            f"{member} is damaged: it unpacks to {len(data):,} bytes, not the "
+            f"{info.file_size:,} its header declares; {_REDOWNLOAD}"
+        )
+    return data

@@ -15,9 +15,11 @@ from course.classroom.intake import (
     MAX_ARCHIVE_FILES,
     SubmissionRefused,
     prepare,
+    read_members,
     safe_members,
 )
 from course.classroom.settings import ClassroomError
+from tests.classroom import zips
 
 WEEK = "week01_toy"
 
@@ -128,3 +130,45 @@ def test_oversized_archive_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("course.classroom.intake.MAX_ARCHIVE_BYTES", 10)
     with pytest.raises(ClassroomError, match="unpacks to 11 bytes"):
         safe_members(archive(("a.py", b"x" * 11)), name="class.zip")
+
+
+def opened(data: bytes) -> zipfile.ZipFile:
+    return zipfile.ZipFile(io.BytesIO(data))
+
+
+@pytest.mark.parametrize(("how", "problem"), sorted(zips.DAMAGE.items()))
+def test_damaged_member_is_refused_naming_it(how: str, problem: str) -> None:
+    """A wrong CRC, a misstated size, cut data, encryption or an unknown compression in a
+    member refuses the archive with a message naming the member, not a zipfile traceback."""
+    data = zips.damage(zips.build((zips.ADA, zips.ADA_TEXT), ("bob.py", b"y = 2\n")), zips.ADA, how)
+    with opened(data) as archive, pytest.raises(ClassroomError, match=problem) as refused:
+        read_members(archive, archive.infolist(), name="class.zip")
+    message = str(refused.value)
+    assert message.startswith(f"class.zip: '{zips.ADA}' ")
+    assert "nothing was imported. " in message
+    if how not in ("encrypted", "strong", "deflate64"):
+        assert "Download the archive again from the LMS" in message
+
+
+def test_bzip2_member_is_refused_before_it_is_unpacked() -> None:
+    """A bzip2 member is refused unread: zipfile cannot bound the memory it unpacks into."""
+    data = zips.build(("ada.py", b"x = 1\n"), compression=zipfile.ZIP_BZIP2)
+    with opened(data) as archive, pytest.raises(ClassroomError, match="method 12") as refused:
+        read_members(archive, archive.infolist(), name="class.zip")
+    assert "zip it again with ordinary zip compression" in str(refused.value)
+
+
+def test_intact_members_are_read_whole() -> None:
+    """Undamaged members come back byte for byte, stored or deflated."""
+    for compression in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        data = zips.build((zips.ADA, zips.ADA_TEXT), ("bob.py", b""), compression=compression)
+        with opened(data) as archive:
+            assert read_members(archive, archive.infolist(), name="c.zip") == [zips.ADA_TEXT, b""]
+
+
+def test_bytes_unpacked_count_against_the_archive_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The archive limit applies to the bytes actually unpacked, member after member."""
+    monkeypatch.setattr("course.classroom.intake.MAX_ARCHIVE_BYTES", len(zips.ADA_TEXT) + 5)
+    data = zips.build((zips.ADA, zips.ADA_TEXT), ("bob.py", b"y = 2\n"))
+    with opened(data) as archive, pytest.raises(ClassroomError, match="unpacks to more than"):
+        read_members(archive, archive.infolist(), name="class.zip")
