@@ -7,6 +7,7 @@ file transfers and keeps the gradebook (:mod:`course.nbgrader`); our graders gra
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -17,11 +18,18 @@ import shutil
 import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from course import __version__
-from course.classroom.intake import SubmissionRefused, prepare, safe_members
+from course.classroom.intake import (
+    MAX_FILE_BYTES,
+    SubmissionRefused,
+    prepare,
+    read_members,
+    safe_members,
+)
 from course.classroom.notebooks import module_to_notebook
 from course.classroom.settings import (
     POLICY_FILE,
@@ -37,6 +45,10 @@ RESULTS_FILE = "results.json"
 TIMESTAMP_FILE = "timestamp.txt"
 SECRET_FILE = "submission_secret.txt"
 _STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]*$")
+#: Temporary folders of import-zip, beside ``submitted/<student>/<week>`` and named
+#: ``.<week>.importing-<token>`` (the new folder being written) or ``.<week>.replaced-<token>``
+#: (the old one, renamed away): hidden, so nbgrader's globs skip them too.
+_IMPORTING, _REPLACED = ".importing-", ".replaced-"
 
 
 def init(*, root: Path, course_id: str, database: str, exchange: str) -> CourseSettings:
@@ -223,7 +235,11 @@ def submitted_folders(
 ) -> list[tuple[str, Path]]:
     base = settings.root / "submitted"
     pattern = f"{student or '*'}/{week}"
-    found = sorted((p.parent.name, p) for p in base.glob(pattern) if p.is_dir())
+    found = sorted(
+        (p.parent.name, p)
+        for p in base.glob(pattern)
+        if p.is_dir() and not p.parent.name.startswith(".")  # student ids never do
+    )
     if student and not found:
         raise ClassroomError(
             f"no collected submission of {week} by {student} in {base}: run "
@@ -501,16 +517,31 @@ def import_zip(
 
     ``names`` maps the names the LMS puts at the start of each file name (``Jane Doe``,
     ``doejane``, an LMS id) to student ids; the longest matching name wins. Without it the
-    file name up to its first ``_`` (or its stem) is the student id. The whole archive is
-    refused when unsafe (see :func:`course.classroom.intake.safe_members`); a file that
-    matches no student, or a student with several files, is reported and skipped.
+    file name up to its first ``_`` (or its stem) is the student id.
+
+    Every file to import is read and checked before anything is written. The whole archive
+    is refused (:class:`ClassroomError`, nothing on disk changed) when it is unsafe (see
+    :func:`course.classroom.intake.safe_members`) or when a file to import cannot be read
+    intact (see :func:`course.classroom.intake.read_member`: a wrong checksum, a size its
+    header misstates, truncation, encryption, an unsupported compression). Such damage
+    comes from the download, not from one student, and downloading again is the fix for
+    the whole archive. A file that matches no student, a student with several files, a
+    file over :data:`~course.classroom.intake.MAX_FILE_BYTES`, a file whose time in the zip
+    is no date (without ``submitted_at``) and a folder that cannot be written are reported
+    and skipped; files the import does not use (``notes.txt``) are not read.
+
+    A student's earlier import is replaced only by a complete new one (see
+    :func:`_install_folder`); do not run two imports of the same week at once.
     """
     try:
         opened = zipfile.ZipFile(archive)
-    except (OSError, zipfile.BadZipFile) as error:
-        raise ClassroomError(f"{archive} is not a readable zip file: {error}") from error
-    imported: list[Imported] = []
+    except (OSError, EOFError, ValueError, zipfile.BadZipFile) as error:
+        raise ClassroomError(
+            f"{archive} is not a readable zip file ({error}); if the download was cut short, "
+            "download it again from the LMS"
+        ) from error
     problems: list[ImportProblem] = []
+    chosen: list[tuple[str, zipfile.ZipInfo, dt.datetime]] = []
     with opened:
         members = safe_members(opened, name=archive.name)
         by_student: dict[str, list[zipfile.ZipInfo]] = {}
@@ -537,17 +568,132 @@ def import_zip(
                 problems.append(ImportProblem(listed, f"{student}: several files; keep one"))
                 continue
             info = infos[0]
-            folder = settings.directory("submitted", week.stem, student)
-            if folder.exists():
-                shutil.rmtree(folder)
-            folder.mkdir(parents=True)
-            target = folder / f"{week.stem}{Path(info.filename).suffix}"
-            target.write_bytes(opened.read(info))
-            moment = submitted_at or dt.datetime(*info.date_time, tzinfo=dt.UTC)
-            write_timestamp(folder, moment)
-            (folder / SECRET_FILE).write_text(secrets.token_hex(32), encoding="utf-8")
-            imported.append(Imported(student, target))
+            if info.file_size > MAX_FILE_BYTES:
+                problems.append(
+                    ImportProblem(
+                        info.filename,
+                        f"{student}: {info.file_size:,} bytes; a submission may have at most "
+                        f"{MAX_FILE_BYTES:,}: ask for a smaller file",
+                    )
+                )
+                continue
+            try:
+                moment = submitted_at or dt.datetime(*info.date_time, tzinfo=dt.UTC)
+            except ValueError:
+                problems.append(
+                    ImportProblem(
+                        info.filename,
+                        f"{student}: its time in the zip, {info.date_time}, is no date: "
+                        "give --submitted-at",
+                    )
+                )
+                continue
+            chosen.append((student, info, moment))
+        contents = read_members(opened, [info for _, info, _ in chosen], name=archive.name)
+    try:
+        _recover_interrupted_imports(settings.root / "submitted", week.stem)
+    except OSError as error:
+        raise ClassroomError(
+            f"cannot tidy what an interrupted import left in {settings.root / 'submitted'} "
+            f"({error}); nothing was imported. Fix the permissions and import again"
+        ) from error
+    imported: list[Imported] = []
+    for (student, info, moment), data in zip(chosen, contents, strict=True):
+        folder = settings.directory("submitted", week.stem, student)
+        name = f"{week.stem}{Path(info.filename).suffix}"
+        try:
+            _install_folder(folder, partial(_write_submission, name=name, data=data, moment=moment))
+        except OSError as error:
+            problems.append(
+                ImportProblem(
+                    info.filename,
+                    f"{student}: could not be written ({error}); their earlier import, if "
+                    "any, is kept",
+                )
+            )
+            continue
+        imported.append(Imported(student, folder / name))
     return imported, problems
+
+
+def _write_submission(folder: Path, *, name: str, data: bytes, moment: dt.datetime) -> None:
+    (folder / name).write_bytes(data)
+    write_timestamp(folder, moment)
+    (folder / SECRET_FILE).write_text(secrets.token_hex(32), encoding="utf-8")
+
+
+def _install_folder(folder: Path, write: Callable[[Path], None]) -> None:
+    """Fill a new folder with ``write`` and put it at ``folder``, in place of any earlier one.
+
+    The new folder is written beside ``folder`` under a temporary name (same filesystem,
+    outside :func:`submitted_folders`' pattern) and flushed to disk; then the old folder is
+    renamed away, the new one renamed in, and the old one deleted. A crash at any point
+    leaves the old or the new folder complete, and :func:`_recover_interrupted_imports`
+    puts the old one back if it was caught between the renames. An error undoes the step.
+    """
+    parent = folder.parent
+    made_parent = not parent.exists()
+    parent.mkdir(parents=True, exist_ok=True)
+    token = secrets.token_hex(8)
+    staging = parent / f".{folder.name}{_IMPORTING}{token}"
+    replaced = parent / f".{folder.name}{_REPLACED}{token}"
+    had_old = folder.exists() or folder.is_symlink()
+    try:
+        staging.mkdir()
+        write(staging)
+        _flush(staging)
+        if had_old:
+            os.rename(folder, replaced)
+        try:
+            os.rename(staging, folder)
+        except BaseException:
+            if had_old:
+                os.rename(replaced, folder)
+            raise
+    except BaseException:
+        with contextlib.suppress(OSError):
+            _remove(staging)
+            if made_parent:
+                parent.rmdir()
+        raise
+    with contextlib.suppress(OSError):  # the new folder is in; the next import tidies up
+        _flush(parent, files=False)
+        if had_old:
+            _remove(replaced)
+
+
+def _recover_interrupted_imports(submitted: Path, week: str) -> None:
+    """Tidy what an import stopped part-way left: a new folder that was never renamed in is
+    deleted; an old folder renamed away goes back to its place if that is empty."""
+    for staging in submitted.glob(f"*/.{week}{_IMPORTING}*"):
+        _remove(staging)
+    for replaced in sorted(submitted.glob(f"*/.{week}{_REPLACED}*")):
+        folder = replaced.parent / week
+        if folder.exists() or folder.is_symlink():
+            _remove(replaced)
+        else:
+            os.rename(replaced, folder)
+
+
+def _flush(folder: Path, *, files: bool = True) -> None:
+    """Write ``folder``'s files (with ``files``) and its entries to disk, so that a crash of
+    the machine after a rename cannot leave the renamed folder empty."""
+    for path in [*(folder.iterdir() if files else ()), folder]:
+        try:
+            descriptor = os.open(path, os.O_RDONLY)
+        except OSError:  # Windows cannot open a folder; its renames are durable as they are
+            continue
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+
+
+def _remove(path: Path) -> None:
+    if path.is_symlink() or path.is_file():
+        path.unlink()
+    elif path.exists():
+        shutil.rmtree(path)
 
 
 def _student_for(filename: str, names: dict[str, str] | None) -> str | None:

@@ -10,6 +10,7 @@ from click.testing import CliRunner
 
 from course.cli import main
 from course.config import Layout
+from tests.classroom import zips
 
 
 @pytest.fixture
@@ -62,6 +63,25 @@ def test_import_zip_refuses_an_unsafe_archive(course_dir: Path, tmp_path: Path) 
     assert result.exit_code == 2
     assert "refusing path with '..'" in result.output
     assert not (course_dir / "submitted/ada").exists()
+
+
+def test_import_zip_refuses_a_damaged_archive_and_keeps_earlier_imports(
+    course_dir: Path, tmp_path: Path
+) -> None:
+    """A member with a wrong CRC is refused with exit code 2 and a message naming it (no
+    traceback); the student's earlier import is kept."""
+    archive = tmp_path / "lms.zip"
+    archive.write_bytes(zips.build((zips.ADA, zips.ADA_TEXT)))
+    assert CliRunner().invoke(main, ["import-zip", "1", str(archive)]).exit_code == 0
+    archive.write_bytes(zips.damage(zips.build((zips.ADA, b"x = 2\n")), zips.ADA, "crc"))
+    result = CliRunner().invoke(main, ["import-zip", "1", str(archive)])
+    assert result.exit_code == 2, result.output
+    assert f"Error: lms.zip: '{zips.ADA}' is damaged (Bad CRC-32" in result.output
+    assert "Download the archive again from the LMS" in result.output
+    assert "Traceback" not in result.output
+    assert isinstance(result.exception, SystemExit)
+    module = course_dir / "submitted/ada/week01_toy/week01_toy.py"
+    assert module.read_bytes() == zips.ADA_TEXT
 
 
 def test_generate_check_flags_a_stale_stub(

@@ -4,18 +4,27 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from course.classroom import workflow
 from course.classroom.generate import generate, stale_stubs
-from course.classroom.settings import POLICY_FILE, ClassroomError, CourseSettings, WeekPolicy
+from course.classroom.settings import (
+    POLICY_FILE,
+    ClassroomError,
+    CourseSettings,
+    WeekPolicy,
+    write_settings,
+)
 from course.classroom.student import Workspace
 from course.config import Layout, Week
 from course.nbgrader import gradebook
+from tests.classroom import zips
 
 STUB_LINE = '# YOUR CODE HERE\n    raise NotImplementedError("Write your solution here")'
 CORRECT = """\
@@ -182,6 +191,159 @@ def test_import_zip_maps_lms_names_and_reports_the_rest(
     assert "readme.txt: not a .py or .ipynb file" in reported
     outcomes = workflow.autograde(settings=settings, week=week)
     assert [(o.student, o.score) for o in outcomes] == [("ada", 3.0)]
+
+
+@pytest.fixture
+def course(tmp_path: Path) -> tuple[CourseSettings, Week]:
+    """A course directory (no gradebook) and a week: all that import_zip touches."""
+    root = tmp_path / "course"
+    root.mkdir()
+    write_settings(root, course_id="tf101", database="sqlite:///gradebook.db", exchange="x")
+    toy = tmp_path / "toy-course"
+    week = Week(
+        number=1,
+        stem="week01_toy",
+        title="Week 1",
+        assignment=toy / "assignments/week01_toy.py",
+        solution=toy / "solutions/week01_toy.py",
+        graders=toy / "graders/week01_toy",
+        max_points=3.0,
+    )
+    return CourseSettings.load(root), week
+
+
+def import_bytes(
+    settings: CourseSettings, week: Week, data: bytes, **options: Any
+) -> tuple[list[workflow.Imported], list[workflow.ImportProblem]]:
+    path = settings.root.parent / "lms.zip"
+    path.write_bytes(data)
+    return workflow.import_zip(settings=settings, week=week, archive=path, **options)
+
+
+def files_under(folder: Path) -> dict[str, bytes]:
+    """Every file below ``folder`` (hidden ones too) and its bytes."""
+    return {
+        str(path.relative_to(folder)): path.read_bytes()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
+
+
+@pytest.mark.parametrize("how", [*sorted(zips.DAMAGE), "truncated"])
+def test_damaged_archive_changes_nothing(course: tuple[CourseSettings, Week], how: str) -> None:
+    """A damaged member (or a cut-short archive) refuses the whole import with a message
+    naming it, and every earlier import stays as it was, byte for byte."""
+    settings, week = course
+    good = zips.build((zips.ADA, zips.ADA_TEXT), ("bob_w1.py", b"y = 2\n"))
+    import_bytes(settings, week, good)
+    before = files_under(settings.root / "submitted")
+    assert before[f"ada/{week.stem}/{week.stem}.py"] == zips.ADA_TEXT
+    newer = zips.build((zips.ADA, zips.ADA_TEXT.replace(b"2", b"3")), ("bob_w1.py", b"y = 3\n"))
+    if how == "truncated":
+        damaged, problem = newer[: len(newer) // 2], "is not a readable zip file"
+    else:
+        damaged, problem = zips.damage(newer, zips.ADA, how), zips.DAMAGE[how]
+    with pytest.raises(ClassroomError, match=problem) as refused:
+        import_bytes(settings, week, damaged)
+    assert ("lms.zip" if how == "truncated" else f"lms.zip: '{zips.ADA}'") in str(refused.value)
+    assert files_under(settings.root / "submitted") == before
+
+
+def test_reimport_replaces_the_whole_folder(course: tuple[CourseSettings, Week]) -> None:
+    """Importing again replaces a student's folder whole (a notebook replaces a module) and
+    leaves no temporary folder behind."""
+    settings, week = course
+    import_bytes(settings, week, zips.build((zips.ADA, zips.ADA_TEXT)))
+    notebook = b'{"nbformat": 4, "cells": [{"cell_type": "code", "source": "x = 2"}]}'
+    when = dt.datetime(2026, 12, 1, 12, 0, tzinfo=dt.UTC)
+    imported, problems = import_bytes(
+        settings, week, zips.build(("ada_w1.ipynb", notebook)), submitted_at=when
+    )
+    folder = settings.root / "submitted/ada" / week.stem
+    assert (imported, problems) == ([workflow.Imported("ada", folder / f"{week.stem}.ipynb")], [])
+    assert sorted(files_under(settings.root / "submitted")) == sorted(
+        f"ada/{week.stem}/{name}"
+        for name in (workflow.SECRET_FILE, f"{week.stem}.ipynb", workflow.TIMESTAMP_FILE)
+    )
+    assert (folder / f"{week.stem}.ipynb").read_bytes() == notebook
+    assert workflow.read_timestamp(folder) == when
+
+
+def test_failed_write_keeps_the_earlier_import(
+    course: tuple[CourseSettings, Week], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When the new folder cannot be put in place, the student keeps the earlier import,
+    the file is reported, and the other students are imported."""
+    settings, week = course
+    import_bytes(settings, week, zips.build((zips.ADA, zips.ADA_TEXT)))
+    before = files_under(settings.root / "submitted")
+    rename = os.rename
+
+    def failing_rename(source: Path, target: Path) -> None:
+        if Path(source).name.startswith(f".{week.stem}.importing-") and "ada" in str(source):
+            raise OSError(28, "No space left on device")
+        rename(source, target)
+
+    monkeypatch.setattr(workflow.os, "rename", failing_rename)
+    imported, problems = import_bytes(
+        settings, week, zips.build((zips.ADA, b"x = 2\n"), ("bob_w1.py", b"y = 2\n"))
+    )
+    assert [item.student for item in imported] == ["bob"]
+    assert [problem.file for problem in problems] == [zips.ADA]
+    assert "No space left on device" in problems[0].problem
+    assert "earlier import, if any, is kept" in problems[0].problem
+    after = files_under(settings.root / "submitted")
+    assert {name: data for name, data in after.items() if name.startswith("ada/")} == before
+
+
+def test_interrupted_import_is_never_graded_and_is_undone(
+    course: tuple[CourseSettings, Week],
+) -> None:
+    """A folder an interrupted import left under a temporary name is not a submission; the
+    next import puts the old folder back and deletes the half-written one."""
+    settings, week = course
+    import_bytes(settings, week, zips.build((zips.ADA, zips.ADA_TEXT)))
+    submitted = settings.root / "submitted"
+    before = files_under(submitted)
+    ada = submitted / "ada"
+    (ada / week.stem).rename(ada / f".{week.stem}.replaced-0123")  # stopped between renames
+    (ada / f".{week.stem}.importing-0123").mkdir()
+    (ada / f".{week.stem}.importing-0123" / f"{week.stem}.py").write_text("x = 'half")
+    (submitted / ".hidden" / week.stem).mkdir(parents=True)
+    assert workflow.submitted_folders(settings, week.stem) == []
+    import_bytes(settings, week, zips.build(("bob_w1.py", b"y = 2\n")))
+    (submitted / ".hidden" / week.stem).rmdir()
+    assert {n: d for n, d in files_under(submitted).items() if n.startswith("ada/")} == before
+    assert [name for name, _ in workflow.submitted_folders(settings, week.stem)] == ["ada", "bob"]
+
+
+def test_oversized_or_undated_file_is_skipped(
+    course: tuple[CourseSettings, Week], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file over the per-file limit, or with no valid date in the zip (and no
+    --submitted-at), is reported and skipped; the others are imported."""
+    settings, week = course
+    monkeypatch.setattr(workflow, "MAX_FILE_BYTES", 100)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(zips.ADA, zips.ADA_TEXT)
+        archive.writestr(zipfile.ZipInfo("bob_w1.py", date_time=(1980, 0, 0, 0, 0, 0)), "y = 2")
+        archive.writestr("cy_w1.py", "z = 3\n")
+    imported, problems = import_bytes(settings, week, buffer.getvalue())
+    assert [item.student for item in imported] == ["cy"]
+    assert [(p.file, p.problem) for p in problems] == [
+        (
+            "ada_week1.py",
+            "ada: 320 bytes; a submission may have at most 100: ask for a smaller file",
+        ),
+        (
+            "bob_w1.py",
+            "bob: its time in the zip, (1980, 0, 0, 0, 0, 0), is no date: give --submitted-at",
+        ),
+    ]
+    when = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
+    imported, _ = import_bytes(settings, week, buffer.getvalue(), submitted_at=when)
+    assert [item.student for item in imported] == ["bob", "cy"]
 
 
 def test_per_day_limit_collects_the_last_allowed_submission(
