@@ -24,6 +24,10 @@ if command -v apt-get >/dev/null 2>&1; then
   command -v npm >/dev/null 2>&1 || missing+=(npm)  # the cats-vs-dogs photos: an npm package
   # The gradebook runs on SQLite or PostgreSQL; the tests run the class workflow on both.
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+  # The sandbox every submission runs in: bubblewrap, libseccomp's filter, setpriv.
+  command -v bwrap >/dev/null 2>&1 || missing+=(bubblewrap)
+  ldconfig -p 2>/dev/null | grep -q 'libseccomp\.so\.2' || missing+=(libseccomp2)
+  command -v setpriv >/dev/null 2>&1 || missing+=(util-linux)
   if [ ${#missing[@]} -gt 0 ]; then
     echo "==> installing ${missing[*]} from Debian"
     $sudo apt-get install -y -q "${missing[@]}"
@@ -38,6 +42,9 @@ echo "==> placing Fashion-MNIST in the Keras cache; fetching the other datasets 
 
 echo "==> training the course's own backbone for week 5 (once; cached)"
 "$PYTHON" -m course.backbones
+
+echo "==> the sandbox's protections on this machine"
+course doctor || echo "    (some protections are missing: 'course autograde' will refuse to run)"
 
 echo "==> course check 1 on the reference solution"
 course check 1 --submission solutions/week01_tensors.py

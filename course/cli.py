@@ -18,6 +18,10 @@ _STATUS_STYLE = {
     "failed": "[red]failed[/]",
     "error": "[red]error[/]",
     "timeout": "[yellow]timeout[/]",
+    "out-of-memory": "[yellow]out-of-memory[/]",
+    "crashed": "[red]crashed[/]",
+    "integrity": "[bold red]integrity[/]",
+    "grader-error": "[magenta]grader-error[/]",
 }
 
 
@@ -114,6 +118,44 @@ def progress_command(as_json: bool) -> None:
     Console().print(table)
 
 
+@main.command("doctor")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document, nothing else.")
+def doctor_command(as_json: bool) -> None:
+    """Say which sandbox protections are active on this machine, and why any is not.
+
+    Starts one sandbox and checks each protection from inside it. Exit code 0 when every
+    protection is active, 1 when some is missing.
+    """
+    from course.sandbox.doctor import diagnose
+
+    diagnosis = _run(diagnose)
+    if as_json:
+        click.echo(json.dumps(diagnosis.to_dict(), indent=2))
+    else:
+        from rich.console import Console
+        from rich.markup import escape
+        from rich.table import Table
+
+        table = Table("protection", "active", "detail", show_lines=True)
+        for name, protection in diagnosis.protections.items():
+            active = "[green]yes[/]" if protection.active else "[red]NO[/]"
+            table.add_row(name, active, escape(protection.detail))
+        console = Console()
+        console.print(table)
+        console.print(
+            f"launcher: {diagnosis.launcher}; a sandbox started in {diagnosis.start_seconds:.2f} s"
+        )
+        if diagnosis.missing:
+            console.print(
+                "Missing protections: "
+                + ", ".join(diagnosis.missing)
+                + ". Install bubblewrap (apt-get install bubblewrap) and run as root or with "
+                "unprivileged user namespaces; 'course autograde' refuses to run without them "
+                "unless given --allow-reduced-isolation."
+            )
+    sys.exit(EXIT_PASSED if not diagnosis.missing else EXIT_FAILED)
+
+
 def _add_classroom_commands() -> None:
     from course.classroom.commands import COMMANDS
 
@@ -142,6 +184,16 @@ def _print_report(report: Any) -> None:
     console.print(table)
     for problem in report.infrastructure_errors:
         console.print(f"[red]grader problem:[/] {escape(problem)}")
+    if report.integrity:
+        console.print(
+            "[bold red]integrity:[/] your code tampered with the grading machinery: "
+            + escape("; ".join(report.integrity))
+        )
+    if report.missing_protections:
+        console.print(
+            f"Sandbox: reduced isolation on this machine (missing: "
+            f"{', '.join(report.missing_protections)}); 'course doctor' says why."
+        )
     console.print(
         f"[bold]{report.week}: {report.score:g} / {report.max_score:g} points[/] "
         f"({report.seconds:.1f} s)"

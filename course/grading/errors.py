@@ -3,7 +3,11 @@
 * :class:`CheckFailed` (an ``AssertionError``): the submission ran but is wrong -> ``failed``;
 * :class:`SubmissionError`: the submission raised, crashed or returned garbage -> ``error``;
 * :class:`SubmissionTimeout`: it did not finish within the check's time limit -> ``timeout``;
-* anything else escaping a check is a bug in the grader -> ``error``, flagged internal.
+* :class:`SubmissionOutOfMemory`: it reached its memory limit -> ``out-of-memory``;
+* :class:`SubmissionCrashed`: a signal ended its process (a native crash) -> ``crashed``;
+* :class:`IntegrityViolation`: it tampered with the grading machinery -> ``integrity``;
+* :class:`GraderError`, and anything else escaping a check, is the grader's or the
+  platform's fault -> ``grader-error``.
 """
 
 from __future__ import annotations
@@ -23,6 +27,25 @@ class SubmissionTimeout(SubmissionError):
     """The submission's code did not finish within the check's time limit."""
 
     status = "timeout"
+
+
+class SubmissionOutOfMemory(SubmissionError):
+    """The submission's code reached the sandbox's memory limit."""
+
+    status = "out-of-memory"
+
+
+class SubmissionCrashed(SubmissionError):
+    """A signal ended the process running the submission (a native crash, an abort)."""
+
+    status = "crashed"
+
+
+class IntegrityViolation(SubmissionError):
+    """The submission tampered with the grading machinery; the check's evidence came from
+    inside its worker and cannot be trusted."""
+
+    status = "integrity"
 
 
 class GraderError(Exception):

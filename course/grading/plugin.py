@@ -16,9 +16,11 @@ import it.
 A week's grader folder (pytest's rootdir, which the runner sets to it) may hold a
 ``worker.toml`` that sets up the worker process before the submission is imported; the
 worker starts before any grader file is collected, so a ``conftest.py`` would be too late.
-Its one setting so far::
+Its settings::
 
     logical_cpus = 2   # TensorFlow sees 2 logical CPU devices (tf.distribute); GPUs untouched
+    tensorflow = false # the worker does not import TensorFlow before the submission (a course
+                       # without TensorFlow); by default it does, and watches Keras's classes
 """
 
 from __future__ import annotations
@@ -35,8 +37,8 @@ from typing import IO, Any, TypedDict
 import pytest
 
 from course.grading import notes
-from course.grading.errors import CheckFailed, SubmissionError
-from course.grading.results import CheckResult, Status, Visibility
+from course.grading.errors import CheckFailed, GraderError, SubmissionError
+from course.grading.results import STATUSES, CheckResult, Status, Visibility
 from course.grading.submission import DEFAULT_TIME_LIMIT, Submission
 from course.sandbox import Worker
 
@@ -49,6 +51,7 @@ class WorkerSettings(TypedDict, total=False):
     """What ``worker.toml`` may set: keyword arguments of :class:`~course.sandbox.Worker`."""
 
     logical_cpus: int
+    tensorflow: bool
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -63,6 +66,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         type=float,
         default=120.0,
         help="seconds the submission may take to import (TensorFlow included)",
+    )
+    group.addoption(
+        "--course-isolation",
+        choices=("required", "best-effort"),
+        default="best-effort",
+        help="required: refuse to grade when a sandbox protection is missing",
     )
 
 
@@ -107,6 +116,17 @@ class GradingSession:
                 import_timeout=config.getoption("course_import_timeout"),
                 **worker_settings(config.rootpath),
             )
+            if config.getoption("course_isolation") == "required":
+                missing = {
+                    name: protection.detail
+                    for name, protection in self.worker.launcher.protections().items()
+                    if not protection.active
+                }
+                if missing:
+                    raise pytest.UsageError(
+                        "refusing to grade with reduced isolation: "
+                        + "; ".join(f"{name}: {detail}" for name, detail in missing.items())
+                    )
 
     def emit(self, **event: Any) -> None:
         if self.events is not None:
@@ -144,9 +164,18 @@ class GradingSession:
         if self.worker is not None:
             self.worker.close()
         if self.results_path is not None:
+            launcher = self.worker.launcher if self.worker is not None else None
             document = {
                 "checks": [check.to_dict() for check in self.checks],
                 "infrastructure_errors": self.infrastructure_errors,
+                "integrity": list(self.worker.integrity) if self.worker is not None else [],
+                "launcher": launcher.name if launcher is not None else "",
+                "peak_memory": self.worker.peak_memory if self.worker is not None else None,
+                "missing_protections": [
+                    name
+                    for name, protection in (launcher.protections() if launcher else {}).items()
+                    if not protection.active
+                ],
             }
             temporary = self.results_path.with_suffix(".tmp")
             temporary.write_text(json.dumps(document, indent=1))
@@ -201,7 +230,7 @@ class GradingSession:
 
     def _finish(self, item: pytest.Item) -> None:
         status, message, internal = self.outcomes.get(
-            item.nodeid, ("error", "the check did not run", True)
+            item.nodeid, ("grader-error", "the check did not run", True)
         )
         seconds = time.monotonic() - self.started.get(item.nodeid, time.monotonic())
         points = max_points(item)
@@ -241,6 +270,10 @@ def worker_settings(graders: Path) -> WorkerSettings:
         if type(count) is not int or count < 1:
             raise pytest.UsageError(f"{path}: logical_cpus must be an integer >= 1, not {count!r}")
         settings["logical_cpus"] = count
+    if "tensorflow" in document:
+        if type(document["tensorflow"]) is not bool:
+            raise pytest.UsageError(f"{path}: tensorflow must be true or false")
+        settings["tensorflow"] = document["tensorflow"]
     return settings
 
 
@@ -279,7 +312,7 @@ def _visibility(item: pytest.Item) -> Visibility:
 def classify(error: BaseException) -> tuple[Status, str, bool]:
     """A check's status, message and whether the grader itself is to blame."""
     if isinstance(error, SubmissionError):
-        status: Status = "timeout" if error.status == "timeout" else "error"
+        status: Status = error.status if error.status in STATUSES else "error"
         return status, str(error), False
     if isinstance(error, CheckFailed):
         return "failed", str(error), False
@@ -288,8 +321,10 @@ def classify(error: BaseException) -> tuple[Status, str, bool]:
         return "failed", message, False
     if isinstance(error, pytest.skip.Exception):
         return "failed", f"the check was skipped: {error}", True
+    if isinstance(error, GraderError):
+        return "grader-error", str(error), True
     return (
-        "error",
+        "grader-error",
         f"the grader itself failed ({type(error).__name__}: {error}). This is not your fault: "
         "please report it to the course staff.",
         True,

@@ -5,9 +5,32 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-Status = Literal["passed", "failed", "error", "timeout"]
+#: ``passed`` and ``failed`` judge the answer; ``error`` (the code raised or ended the
+#: process), ``timeout`` (wall-clock or CPU time), ``out-of-memory`` and ``crashed`` (a signal
+#: ended it) say why there was no answer; ``integrity``: the submission tampered with the
+#: grading machinery, so the check's evidence cannot be trusted; ``grader-error``: the grader
+#: or the sandbox failed, and the student is not to blame.
+Status = Literal[
+    "passed",
+    "failed",
+    "error",
+    "timeout",
+    "out-of-memory",
+    "crashed",
+    "integrity",
+    "grader-error",
+]
 Visibility = Literal["visible", "hidden", "after_due_date", "after_published"]
-STATUSES: tuple[Status, ...] = ("passed", "failed", "error", "timeout")
+STATUSES: tuple[Status, ...] = (
+    "passed",
+    "failed",
+    "error",
+    "timeout",
+    "out-of-memory",
+    "crashed",
+    "integrity",
+    "grader-error",
+)
 
 
 @dataclass(frozen=True)
@@ -47,6 +70,14 @@ class GradeReport:
     seconds: float = 0.0
     #: Problems outside any check (a grader file that does not import, say).
     infrastructure_errors: tuple[str, ...] = field(default_factory=tuple)
+    #: What the submission did to the grading machinery, when it tampered (see
+    #: :mod:`course.sandbox.integrity`); empty for an honest submission.
+    integrity: tuple[str, ...] = field(default_factory=tuple)
+    #: How the worker was isolated: the launcher's name and the protections it lacked.
+    launcher: str = ""
+    missing_protections: tuple[str, ...] = field(default_factory=tuple)
+    #: The most memory the submission's worker used at once, where the sandbox measures it.
+    peak_memory: int | None = None
 
     @property
     def score(self) -> float:
@@ -74,7 +105,26 @@ class GradeReport:
             "seconds": round(self.seconds, 3),
             "checks": [check.to_dict() for check in self.checks],
             "infrastructure_errors": list(self.infrastructure_errors),
+            "integrity": list(self.integrity),
+            "launcher": self.launcher,
+            "missing_protections": list(self.missing_protections),
+            "peak_memory": self.peak_memory,
         }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], *, seconds: float | None = None) -> GradeReport:
+        """The report :meth:`to_dict` wrote (older documents lack the sandbox fields)."""
+        return cls(
+            week=data["week"],
+            submission=data["submission"],
+            checks=tuple(CheckResult.from_dict(check) for check in data["checks"]),
+            seconds=data.get("seconds", 0.0) if seconds is None else seconds,
+            infrastructure_errors=tuple(data.get("infrastructure_errors", ())),
+            integrity=tuple(data.get("integrity", ())),
+            launcher=data.get("launcher", ""),
+            missing_protections=tuple(data.get("missing_protections", ())),
+            peak_memory=data.get("peak_memory"),
+        )
 
     def to_gradescope(self) -> dict[str, Any]:
         """The same results in Gradescope's ``results.json`` format."""
@@ -88,9 +138,16 @@ class GradeReport:
                     "score": check.points,
                     "max_score": check.max_points,
                     "status": "passed" if check.passed else "failed",
-                    "output": check.message,
+                    "output": _gradescope_output(check),
                     "visibility": check.visibility,
                 }
                 for index, check in enumerate(self.checks, start=1)
             ],
         }
+
+
+def _gradescope_output(check: CheckResult) -> str:
+    """The check's message, with its status when it is neither passed nor failed."""
+    if check.status in ("passed", "failed"):
+        return check.message
+    return f"{check.message} (status: {check.status})"

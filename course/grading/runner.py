@@ -24,7 +24,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from course.grading.results import CheckResult, GradeReport
+from course.grading.results import GradeReport
 
 GRADERS_INI = Path(__file__).with_name("graders.ini")
 EventHandler = Callable[[dict[str, Any]], None]
@@ -52,8 +52,13 @@ def grade(
     import_timeout: float = 120.0,
     only: Sequence[str] = (),
     python: str = sys.executable,
+    require_isolation: bool = False,
 ) -> GradeReport:
     """Run every check in ``graders`` on ``submission``; report one result per check.
+
+    The submission runs in the sandbox (:func:`course.sandbox.default_launcher`). With
+    ``require_isolation``, a machine where a protection is missing refuses to grade
+    (:class:`GradingFailed`) instead of grading with what it has.
 
     ``on_event`` receives the plugin's progress events as they happen (``collected``,
     ``started``, ``check``, ``finished``). ``only`` restricts the run to some grader files
@@ -87,6 +92,8 @@ def grade(
             str(Path(scratch) / "worker"),
             "--course-import-timeout",
             str(import_timeout),
+            "--course-isolation",
+            "required" if require_isolation else "best-effort",
         ]
         env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1", TF_CPP_MIN_LOG_LEVEL="2")
         with open(log_path, "wb") as log:
@@ -128,12 +135,9 @@ def grade(
                 f"results. Its output ended with:\n{output}"
             )
         document = json.loads(results_path.read_text())
-    return GradeReport(
-        week=week,
-        submission=str(submission),
-        checks=tuple(CheckResult.from_dict(check) for check in document["checks"]),
+    return GradeReport.from_dict(
+        {**document, "week": week, "submission": str(submission)},
         seconds=time.monotonic() - begin,
-        infrastructure_errors=tuple(document["infrastructure_errors"]),
     )
 
 

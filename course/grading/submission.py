@@ -9,11 +9,19 @@ message written for the student; the plugin turns that into the check's status.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from course.grading.errors import GraderError, SubmissionError, SubmissionTimeout
+from course.grading.errors import (
+    GraderError,
+    IntegrityViolation,
+    SubmissionCrashed,
+    SubmissionError,
+    SubmissionOutOfMemory,
+    SubmissionTimeout,
+)
 from course.grading.reports import DatasetReport, ModelReport, TrainingReport, expect
 from course.sandbox import Outcome, Worker
 
@@ -70,9 +78,30 @@ class Submission:
         outcome = self._worker.request(name, args, seed=self.seed, timeout=self.time_limit)
         if self._on_reply is not None:
             self._on_reply(name)
+        if self._worker.integrity:
+            raise IntegrityViolation(
+                f"{action} was not graded: your code tampered with the grading machinery ("
+                + "; ".join(self._worker.integrity[:3])
+                + "). Every check from then on scores 0, and your instructor is told."
+            )
         if outcome.status == "ok":
             return outcome.value
         raise error_for(outcome, action=action)
+
+    @property
+    def integrity(self) -> tuple[str, ...]:
+        """What the submission did to the grading machinery (empty when it played fair)."""
+        return tuple(self._worker.integrity)
+
+    # -- inputs ----------------------------------------------------------------------------
+
+    def input_folder(self, name: str) -> tuple[Path, str]:
+        """A new folder for files the grader gives the submission (image folders, say):
+        ``(where to write them here, the path to pass to the submission)``. The worker sees
+        the folder read-only; nothing it writes there reaches this process."""
+        folder = self._worker.inputs / name
+        folder.mkdir(parents=True, exist_ok=False)
+        return folder, self._worker.inside(folder)
 
     # -- values --------------------------------------------------------------------------
 
@@ -263,14 +292,37 @@ _HINTS = {
     "exited": (
         "do not call exit(), sys.exit() or os._exit(), and do not run long jobs at import time."
     ),
+    "out_of_memory": (
+        "train on smaller batches, keep fewer copies of the data, or use a smaller model."
+    ),
+    "crashed": (
+        "a crash inside TensorFlow or numpy usually comes from inputs of the wrong shape or "
+        "dtype; run the function yourself on small inputs to see it."
+    ),
 }
 
 
 def error_for(outcome: Outcome, *, action: str) -> SubmissionError:
     """The student-facing exception for a request that did not return a value."""
     where = "importing your module" if outcome.during_import else action
+    if outcome.status == "unavailable":
+        raise GraderError(
+            f"the sandbox could not run the submission: {outcome.detail}. This is not your "
+            "fault: please report it to the course staff."
+        )
     if outcome.status == "timeout":
         return SubmissionTimeout(f"{where} {outcome.detail}. Hint: {_HINTS['timeout']}")
+    if outcome.status == "out_of_memory":
+        text = f"your code {outcome.detail} during {where}. Hint: {_HINTS['out_of_memory']}"
+        return SubmissionOutOfMemory(_with_output(text, outcome.output_tail))
+    if outcome.status == "crashed":
+        text = (
+            f"the process running your code {outcome.detail} during {where}. Hint: "
+            + _HINTS["crashed"]
+        )
+        return SubmissionCrashed(_with_output(text, outcome.output_tail))
+    if outcome.status == "limit":
+        return SubmissionError(_with_output(f"your code {outcome.detail} during {where}", ""))
     if outcome.status == "exited":
         text = f"your code {outcome.detail} during {where}. Hint: {_HINTS['exited']}"
         return SubmissionError(_with_output(text, outcome.output_tail))

@@ -10,6 +10,15 @@ A message is one frame: a magic tag, the length of the JSON part, the length of 
 part, then both parts. Inside the JSON, an array is a reference ``{"__array__": index}``.
 Decoding never executes anything from the payload, and rejects object dtypes, oversized
 frames and malformed references with a :class:`ProtocolError`.
+
+The worker's replies are *signed*: the grading process gives each worker a random key
+before the submission is imported, and every reply carries an HMAC-SHA256 of its bytes. The
+submission can write to the reply pipe (it shares the worker's process), but without the key
+it cannot forge a reply. A signed frame also carries a *trailer*, plain UTF-8 text the
+worker's integrity watch writes (see :mod:`course.sandbox.integrity`), outside the JSON so
+that a submission that tampers with the JSON encoder cannot drop it::
+
+    "CRS2" | len(JSON) | len(npz) | len(trailer) | HMAC | JSON | npz | trailer
 """
 
 from __future__ import annotations
@@ -20,12 +29,18 @@ import os
 import select
 import struct
 import time
+from _hashlib import hmac_digest as _hmac_digest
+from hmac import compare_digest as _compare_digest
 from typing import Any
 
 import numpy as np
 
 MAGIC = b"CRS1"
+SIGNED_MAGIC = b"CRS2"
 _HEADER = struct.Struct(">4sQQ")
+_SIGNED_HEADER = struct.Struct(">4sQQQ")
+MAC_BYTES = 32
+KEY_BYTES = 32
 #: Largest frame either side accepts: the full Fashion-MNIST train split is ~47 MB.
 MAX_FRAME_BYTES = 1 << 30
 _ARRAY_KEY = "__array__"
@@ -42,6 +57,10 @@ class ChannelClosed(ProtocolError):
 
 class ChannelTimeout(ProtocolError):
     """No complete frame arrived before the deadline."""
+
+
+class ForgedFrame(ProtocolError):
+    """A signed frame whose signature does not match: the worker did not write it."""
 
 
 def encode(value: Any) -> bytes:
@@ -95,6 +114,39 @@ def read_frame(fd: int, *, timeout: float | None = None) -> Any:
         raise ProtocolError(f"frame of {text_size + blob_size} bytes exceeds the limit")
     body = _read_exactly(fd, text_size + blob_size, deadline)
     return decode(header + body)
+
+
+def mac(key: bytes, data: bytes) -> bytes:
+    """HMAC-SHA256 of ``data`` (OpenSSL's, through C: nothing a submission can patch)."""
+    return _hmac_digest(key, data, "sha256")
+
+
+def sign(frame: bytes, trailer: bytes, key: bytes, *, digest: Any = None) -> bytes:
+    """``frame`` (from :func:`encode`) as a signed frame carrying ``trailer``."""
+    _, text_size, blob_size = _HEADER.unpack_from(frame)
+    body = frame[_HEADER.size :] + trailer
+    header = _SIGNED_HEADER.pack(SIGNED_MAGIC, text_size, blob_size, len(trailer))
+    return header + (digest or mac)(key, header + body) + body
+
+
+def read_signed(fd: int, *, key: bytes, timeout: float | None = None) -> tuple[Any, str]:
+    """Read one signed frame: its value and its trailer. :class:`ForgedFrame` when the
+    signature is wrong or the frame is not signed."""
+    deadline = None if timeout is None else time.monotonic() + timeout
+    header = _read_exactly(fd, _SIGNED_HEADER.size, deadline)
+    magic, text_size, blob_size, trailer_size = _SIGNED_HEADER.unpack(header)
+    if magic != SIGNED_MAGIC:
+        raise ForgedFrame("an unsigned frame where a signed reply was expected")
+    size = text_size + blob_size + trailer_size
+    if size > MAX_FRAME_BYTES:
+        raise ProtocolError(f"frame of {size} bytes exceeds the limit")
+    signature = _read_exactly(fd, MAC_BYTES, deadline)
+    body = _read_exactly(fd, size, deadline)
+    if not _compare_digest(signature, mac(key, header + body)):
+        raise ForgedFrame("a reply whose signature does not match")
+    trailer = body[text_size + blob_size :].decode("utf-8", errors="replace")
+    frame = _HEADER.pack(MAGIC, text_size, blob_size) + body[: text_size + blob_size]
+    return decode(frame), trailer
 
 
 def _read_exactly(fd: int, size: int, deadline: float | None) -> bytes:

@@ -13,19 +13,34 @@ to the grading process.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import errno
 import importlib.util
 import os
 import re
 import sys
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from course.sandbox.protocol import ChannelClosed, read_frame, write_frame
+from course.sandbox import integrity, protocol
+from course.sandbox.protocol import ChannelClosed, read_frame
 
 _MESSAGE_LIMIT = 2_000
+#: What an operating-system error means inside the sandbox, for the student.
+_LIMIT_ERRORS = {
+    errno.EFBIG: "a file grew past the sandbox's limit on file size",
+    errno.ENOSPC: "the sandbox's scratch space is full",
+    errno.EMFILE: "too many files are open at once",
+    errno.EAGAIN: "the sandbox's limit on processes and threads was reached",
+    errno.EROFS: "only the scratch folder (the current folder and /tmp) can be written",
+    errno.EACCES: "only the scratch folder (the current folder and /tmp) can be written",
+    errno.ENETUNREACH: "the sandbox has no network",
+}
 _ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+_PR_SET_DUMPABLE = 4
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -35,9 +50,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--read-fd", type=int, required=True)
     parser.add_argument("--write-fd", type=int, required=True)
     parser.add_argument("--logical-cpus", type=int, default=None)
+    parser.add_argument("--no-tensorflow", action="store_true")
     options = parser.parse_args(argv)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     sys.dont_write_bytecode = True  # never leave __pycache__ beside a submission
+    _forbid_memory_access()
+    _make_private_folders()
+    # The first frame is the key that signs every reply; read before any submission code.
+    opening = read_frame(options.read_fd, timeout=60)
+    key = bytes.fromhex(opening["key"]) if isinstance(opening, dict) else b""
+    findings: list[Callable[[], list[str]]] = []
+    send = _signer(options.write_fd, key, findings)
+    # Nothing of the submission has run yet: a worker that ends before this message is a
+    # sandbox that could not start, never the student's fault.
+    send({"boot": True})
     # ``-I`` ignores PYTHONUNBUFFERED: flush what the submission prints as it prints it, so
     # the last lines survive a kill and can be shown with a time-out.
     for stream in (sys.stdout, sys.stderr):
@@ -48,8 +74,7 @@ def main(argv: list[str] | None = None) -> int:
             configure_logical_cpus(options.logical_cpus)
         except Exception as error:  # the grading set-up is at fault, not the submission
             message = f"could not set up {options.logical_cpus} logical CPUs: {_safe_str(error)}"
-            write_frame(
-                options.write_fd,
+            send(
                 {
                     "ok": False,
                     "error": {
@@ -61,14 +86,22 @@ def main(argv: list[str] | None = None) -> int:
                 },
             )
             return 0
+    from course.probes import load_all, run_probe
+
+    load_all()
+    findings.append(
+        integrity.install(
+            submission=str(path),
+            trusted=trusted_folders(),
+            watched=[] if options.no_tensorflow else watched_objects(),
+        )
+    )
     try:
         module = _import_submission(path)
     except BaseException as error:  # the submission may raise anything, SystemExit too
-        write_frame(options.write_fd, {"ok": False, "error": describe_exception(error, path)})
+        send({"ok": False, "error": describe_exception(error, path)})
         return 0
-    write_frame(options.write_fd, {"ok": True})
-
-    from course.probes import run_probe
+    send({"ok": True})
 
     while True:
         try:
@@ -84,11 +117,106 @@ def main(argv: list[str] | None = None) -> int:
                 args=request.get("args") or {},
                 seed=int(request.get("seed", 0)),
             )
-            reply: dict[str, Any] = {"ok": True, "value": value}
-            write_frame(options.write_fd, reply)
+            reply = {"ok": True, "value": value}
         except BaseException as error:
             reply = {"ok": False, "error": describe_exception(error, path)}
-            write_frame(options.write_fd, reply)
+        send(reply)
+
+
+def _signer(
+    fd: int, key: bytes, findings: list[Callable[[], list[str]]]
+) -> Callable[[dict[str, Any]], None]:
+    """The worker's only way to reply: each frame signed with ``key``, the integrity
+    findings in its trailer. Everything it calls on the key is captured here, before the
+    submission is imported, and is C code the submission cannot replace."""
+    from _hashlib import hmac_digest
+
+    def digest(secret: bytes, data: bytes) -> bytes:
+        return hmac_digest(secret, data, "sha256")
+
+    write, pack = os.write, protocol.sign
+    separator, encode_frame, join = "\n", protocol.encode, str.join
+
+    def send(reply: dict[str, Any]) -> None:
+        found = findings[0]() if findings else []
+        trailer = join(separator, found).encode("utf-8", "replace")
+        try:
+            frame = encode_frame(reply)
+        except Exception as error:  # the reply is not plain data, or the encoder was broken
+            message = f"the worker could not encode its reply ({_safe_str(error)})"
+            frame = encode_frame(
+                {
+                    "ok": False,
+                    "error": {"kind": "broken", "type": "", "message": message, "traceback": ""},
+                }
+            )
+        data = memoryview(pack(frame, trailer, key, digest=digest))
+        while data:
+            data = data[write(fd, data) :]
+
+    return send
+
+
+def _forbid_memory_access() -> None:
+    """Make the worker non-dumpable (Linux): no other process of the same user, such as one
+    the submission starts, may read or write its memory through /proc."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_DUMPABLE, 0, 0, 0, 0)
+
+
+def trusted_folders() -> tuple[str, ...]:
+    """Where trusted code lives: the Python installation and the course's worker (read-only
+    in the sandbox). Code from anywhere else is the submission's."""
+    import site
+    import sysconfig
+
+    import course
+
+    folders = {sys.prefix, sys.base_prefix, sys.exec_prefix, *site.getsitepackages()}
+    folders.update(
+        value
+        for key, value in sysconfig.get_paths().items()
+        if key in ("stdlib", "platstdlib", "purelib", "platlib")
+    )
+    folders.add(str(Path(course.__file__).resolve().parent))
+    return tuple(sorted(os.path.realpath(folder) for folder in folders if folder))
+
+
+def watched_objects() -> list[Any]:
+    """The library objects probes rely on to observe the submission, snapshot against
+    tampering. TensorFlow and Keras are imported here, before the submission (which imports
+    them anyway), unless the week's ``worker.toml`` says ``tensorflow = false``."""
+    import keras
+    import numpy
+    import tensorflow as tf
+
+    return [
+        numpy,
+        keras.Model,
+        keras.Sequential,
+        keras.layers.Layer,
+        keras.callbacks.Callback,
+        keras.losses.Loss,
+        keras.metrics.Metric,
+        keras.optimizers.Optimizer,
+        tf.Variable,
+        tf.data.Dataset,
+        type(tf.function(lambda: None)),
+        tf.distribute.Strategy,
+    ]
+
+
+def _make_private_folders() -> None:
+    """Create the worker's HOME and TMPDIR inside its scratch space (the sandbox gives it an
+    empty one, with ``/tmp`` pointing into it)."""
+    for name in ("HOME", "TMPDIR"):
+        folder = os.environ.get(name)
+        if folder:
+            os.makedirs(folder, exist_ok=True)
 
 
 def configure_logical_cpus(count: int) -> None:
@@ -126,6 +254,8 @@ def describe_exception(error: BaseException, submission: Path) -> dict[str, str]
 
     if isinstance(error, ProbeError):
         kind = error.kind
+    elif isinstance(error, MemoryError):
+        kind = "out_of_memory"
     elif isinstance(error, NotImplementedError):
         kind = "not_implemented"
     elif isinstance(error, SyntaxError):
@@ -140,10 +270,14 @@ def describe_exception(error: BaseException, submission: Path) -> dict[str, str]
     lines = traceback.format_list(frames)
     if isinstance(error, SyntaxError) and error.lineno is not None:
         lines.append(f"  line {error.lineno}: {(error.text or '').strip()}\n")
+    message = _ANSI_ESCAPE.sub("", _safe_str(error))
+    limit = _LIMIT_ERRORS.get(error.errno or 0) if isinstance(error, OSError) else None
+    if limit is not None:
+        message = f"{message} ({limit})"
     return {
         "kind": kind,
         "type": type(error).__name__,
-        "message": shorten(_ANSI_ESCAPE.sub("", _safe_str(error))),
+        "message": shorten(message),
         "traceback": "".join(lines)[-_MESSAGE_LIMIT:],
     }
 

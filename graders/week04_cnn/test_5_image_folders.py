@@ -42,9 +42,11 @@ Shape = tuple[int | None, ...]
 
 @dataclass(frozen=True)
 class Photos:
-    """The photos written into the class folders: image ``i`` has label ``labels[i]``."""
+    """The photos written into the class folders: image ``i`` has label ``labels[i]``.
+    ``root`` is the folder here, ``inside`` the same folder as the submission sees it."""
 
     root: Path
+    inside: str
     images: np.ndarray
     labels: np.ndarray
 
@@ -70,7 +72,7 @@ class Part:
 
 
 @pytest.fixture(scope="module")
-def photos(tmp_path_factory: pytest.TempPathFactory) -> Photos:
+def photos(submission: Submission) -> Photos:
     images, labels = cats_vs_dogs()
     rng = np.random.default_rng(4)
     rows = np.sort(
@@ -81,9 +83,11 @@ def photos(tmp_path_factory: pytest.TempPathFactory) -> Photos:
             ]
         )
     )
-    root = tmp_path_factory.mktemp("cats-vs-dogs") / "photos"
+    root, inside = submission.input_folder("photos")
     write_image_folders(root, images=images[rows], labels=labels[rows], class_names=CLASS_FOLDERS)
-    return Photos(root=root, images=images[rows], labels=labels[rows].astype(np.int64))
+    return Photos(
+        root=root, inside=inside, images=images[rows], labels=labels[rows].astype(np.int64)
+    )
 
 
 @pytest.fixture(scope="module")
@@ -92,7 +96,7 @@ def returned(submission: Submission, photos: Photos) -> dict[str, Any]:
         "images.datasets",
         action=f"{FUNCTION}()",
         function=FUNCTION,
-        args=[str(photos.root)],
+        args=[photos.inside],
         kwargs={"validation_split": VALIDATION_SPLIT, "batch_size": BATCH_SIZE},
         max_feature_values=MAX_FEATURE_VALUES,
     )

@@ -105,7 +105,7 @@ def test_grader_bugs_are_flagged_internal(toy_course: Layout, write_submission: 
     report = _grade(toy_course, toy_course.weeks[0].solution)
     buggy = next(c for c in report.checks if c.id.endswith("test_oops"))
     assert buggy.internal
-    assert buggy.status == "error"
+    assert buggy.status == "grader-error"
     assert "not your fault" in buggy.message
     assert report.has_internal_errors
 

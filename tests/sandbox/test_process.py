@@ -17,7 +17,7 @@ Write = Callable[..., Path]
 
 
 def _worker(path: Path, tmp_path: Path, **options: float) -> Worker:
-    return Worker(path, workdir=tmp_path / "worker", **options)  # type: ignore[arg-type]
+    return Worker(path, workdir=tmp_path / "worker", tensorflow=False, **options)  # type: ignore[arg-type]
 
 
 def test_values_cross_as_plain_data(write_submission: Write, tmp_path: Path) -> None:
@@ -110,7 +110,7 @@ def test_missing_names_and_syntax_errors_are_described(
     broken = write_submission("def f(:\n", name="broken.py")
     with _worker(good, tmp_path) as worker:
         missing = worker.request("call", {"function": "build_model"}, seed=0, timeout=10)
-    with Worker(broken, workdir=tmp_path / "other") as worker:
+    with Worker(broken, workdir=tmp_path / "other", tensorflow=False) as worker:
         syntax = worker.request("call", {"function": "f"}, seed=0, timeout=10)
     assert missing.error["kind"] == "missing"
     assert "build_model" in missing.error["message"]
@@ -133,7 +133,7 @@ def test_the_worker_does_not_inherit_the_callers_environment(
         del os.environ["COURSE_TEST_SECRET"]
     assert outcome.status == "ok"
     assert "COURSE_TEST_SECRET" not in outcome.value
-    assert outcome.value["HOME"] == str(tmp_path / "worker")
+    assert outcome.value["HOME"] == "/scratch/home"
 
 
 def test_long_messages_keep_their_end(write_submission: Write, tmp_path: Path) -> None:
@@ -160,7 +160,7 @@ def test_logical_cpus_are_set_up_before_the_submission_is_imported(
     )
     with Worker(path, workdir=tmp_path / "split", logical_cpus=2) as worker:
         split = worker.request("call", {"function": "cpus"}, seed=0, timeout=60)
-    with Worker(path, workdir=tmp_path / "plain") as worker:
+    with Worker(path, workdir=tmp_path / "plain", tensorflow=False) as worker:
         plain = worker.request("call", {"function": "cpus"}, seed=0, timeout=60)
     assert split.status == plain.status == "ok", (split, plain)
     assert split.value == ["/device:CPU:0", "/device:CPU:1"]
@@ -183,21 +183,21 @@ def test_a_busy_worker_dies_with_the_process_that_started_it(
     write_submission: Write, tmp_path: Path
 ) -> None:
     """A caller killed with SIGKILL mid-request (no chance to clean up) leaves no worker."""
-    busy = tmp_path / "busy"
-    path = write_submission(
-        "import time\nfrom pathlib import Path\n"
-        f"def wait():\n    Path({str(busy)!r}).write_text('')\n    time.sleep(600)\n"
-    )
+    path = write_submission("import time\ndef wait():\n    print('busy')\n    time.sleep(600)\n")
     script = (
-        "import sys\nfrom pathlib import Path\nfrom course.sandbox import Worker\n"
-        f"worker = Worker(Path({str(path)!r}), workdir=Path({str(tmp_path / 'w')!r}))\n"
+        "import threading, time\nfrom pathlib import Path\nfrom course.sandbox import Worker\n"
+        f"worker = Worker(Path({str(path)!r}), workdir=Path({str(tmp_path / 'w')!r}), "
+        "tensorflow=False)\n"
         "worker.start()\nprint(worker.pid, flush=True)\n"
-        "worker.request('call', {'function': 'wait'}, seed=0, timeout=600)\n"
+        "threading.Thread(target=worker.request, args=('call', {'function': 'wait'}),"
+        " kwargs={'seed': 0, 'timeout': 600}, daemon=True).start()\n"
+        "while 'busy' not in worker._output.text():\n    time.sleep(0.05)\n"
+        "print('busy', flush=True)\ntime.sleep(600)\n"
     )
     caller = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
     assert caller.stdout is not None
     pid = int(caller.stdout.readline())
-    _wait_until(busy.exists)
+    assert caller.stdout.readline().strip() == "busy"
     caller.kill()
     caller.wait()
     _wait_until(lambda: not _alive(pid))
