@@ -23,6 +23,10 @@ training split with ``course.datasets.fashion_mnist()`` (offline) or
 Budget: at most 250,000 parameters, and training must finish within two minutes on two CPU
 cores (a Flatten layer, one hidden Dense layer and Adam take about 10 seconds).
 
+The grader rebuilds your trained model from its config and weights and tests it itself, so
+build it from the standard layers of ``keras.layers`` (no ``Lambda`` layer, no layer or
+model class of your own): a model it cannot rebuild fails the checks that run it.
+
 Allowed: TensorFlow, Keras and numpy. Importing this module must not train anything or
 download anything.
 """

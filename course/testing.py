@@ -18,6 +18,7 @@ import numpy as np
 
 from course.grading import notes
 from course.grading.errors import CheckFailed
+from course.grading.rebuild import NotRebuildable, rebuild_model
 from course.grading.reports import ModelReport
 
 __all__ = [
@@ -33,8 +34,22 @@ __all__ = [
     "describe_error",
     "fail",
     "format_shape",
+    "fresh_rng",
     "note",
+    "rebuilt_model",
 ]
+
+
+def fresh_rng(submission: Any, *purpose: str | int) -> np.random.Generator:
+    """A random generator for inputs drawn afresh at each grading: seeded from the
+    grading's seed (``submission.seed``: random for ``course check``, secret for a class)
+    and ``purpose`` (the check's own name, say), so each check draws its own stream and a
+    submission cannot know the inputs beforehand. A fixed seed reproduces them."""
+    import hashlib
+
+    label = "\0".join(str(part) for part in purpose).encode()
+    digest = hashlib.sha256(int(submission.seed).to_bytes(8, "big", signed=True) + label)
+    return np.random.default_rng(int.from_bytes(digest.digest()[:8], "big"))
 
 
 def note(message: str) -> None:
@@ -200,6 +215,31 @@ def check_layers_present(report: ModelReport, required: Iterable[str], *, hint: 
             received=", ".join(report.layer_classes) or "no layers",
             hint=hint,
         )
+
+
+REBUILD_HINT = (
+    "use only layers from keras.layers, in keras.Sequential or a Functional keras.Model: no "
+    "Lambda layer (Rescaling, Reshape or Activation do its usual jobs), no layer class or "
+    "subclass of keras.Model of your own."
+)
+
+
+def rebuilt_model(report: ModelReport, *, what: str, hint: str = REBUILD_HINT) -> Any:
+    """The model of ``report`` rebuilt in the grading process from its config and weights
+    (``course.grading.rebuild``), for a grader that evaluates the model itself. Fails when
+    it cannot be rebuilt (a Lambda layer, a custom class, a subclassed model, one too
+    large): the grader then has no model of its own to judge, and never takes the
+    submission's word for its outputs instead."""
+    try:
+        return rebuild_model(report.config_json, report.weights)
+    except NotRebuildable as error:
+        raise fail(
+            what,
+            expected="a model of standard Keras layers, which the grader rebuilds from its "
+            "config and weights to evaluate it itself",
+            received=str(error),
+            hint=hint,
+        ) from None
 
 
 def accuracy_of(predictions: np.ndarray, labels: np.ndarray, *, what: str) -> float:

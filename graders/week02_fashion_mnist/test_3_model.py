@@ -1,10 +1,13 @@
 """Week 2 grader, part 3: the model and how it is compiled (exercise 2.3).
 
-Structure and compile settings come from the worker as plain data. The softmax check
-predicts 32 generated images in this process, on the model rebuilt from its config and
-weights; only a model that cannot be rebuilt (a subclassed model, a Lambda layer) is judged
-on the predictions the worker made, and a model without static shapes (subclassed) on the
-shape of those predictions. The parameter budget is counted from the weight arrays.
+Structure and compile settings come from the worker as plain data (self-reported, as a
+model's description can only be). The softmax check predicts 32 generated images in this
+process, on the model rebuilt from its config and weights; the submission never sees those
+images. A model without static shapes (a Sequential model without ``keras.Input``) has its
+shapes observed here, on the rebuilt model's predictions for the same images. A model that
+cannot be rebuilt (a Lambda layer, a custom class, a subclassed model) fails those checks:
+its outputs are never taken from the worker. The parameter budget is counted from the
+weight arrays.
 """
 
 from __future__ import annotations
@@ -15,8 +18,6 @@ from typing import Any
 import numpy as np
 import pytest
 
-from course.grading.errors import GraderError
-from course.grading.rebuild import NotRebuildable, rebuild_model
 from course.grading.reports import ModelReport
 from course.grading.submission import Submission
 from course.testing import (
@@ -25,6 +26,7 @@ from course.testing import (
     check_parameter_count,
     describe_error,
     fail,
+    rebuilt_model,
 )
 
 PARAMETER_BUDGET = 250_000
@@ -37,30 +39,19 @@ def model(submission: Submission) -> ModelReport:
     return submission.model("build_model")
 
 
-def _worker_predictions(submission: Submission) -> np.ndarray:
-    """The worker's predictions for ``SAMPLE``, for a model that is not rebuilt here."""
-    predictions = submission.model("build_model", predict_inputs=SAMPLE).predictions
-    if predictions is None:
-        raise GraderError("the model.build probe returned no predictions for SAMPLE")
-    return predictions
-
-
-def _static_or_observed(model: ModelReport, submission: Submission) -> ModelReport:
-    """``model``, with shapes observed on ``SAMPLE`` when it has no static ones (subclassed)."""
+def _static_or_observed(model: ModelReport) -> ModelReport:
+    """``model``, with shapes observed on ``SAMPLE`` here when it has no static ones."""
     if model.input_shape is not None and model.output_shape is not None:
         return model
-    predictions = _worker_predictions(submission)
+    predictions = _predict(model)
     return replace(
         model, input_shape=(None, *SAMPLE.shape[1:]), output_shape=(None, *predictions.shape[1:])
     )
 
 
-def _predict(report: ModelReport, submission: Submission) -> np.ndarray:
-    """Predictions for ``SAMPLE`` of the rebuilt model; the worker's when it cannot be rebuilt."""
-    try:
-        rebuilt = rebuild_model(report.config_json, report.weights)
-    except NotRebuildable:
-        return _worker_predictions(submission)
+def _predict(report: ModelReport) -> np.ndarray:
+    """Predictions for ``SAMPLE`` of the model rebuilt here; fails when it cannot be rebuilt."""
+    rebuilt = rebuilt_model(report, what="the model from build_model()")
     try:
         return np.asarray(rebuilt.predict(_shaped_for(report, SAMPLE), batch_size=1_000, verbose=0))
     except Exception as error:
@@ -98,29 +89,29 @@ def _metric_entries(metrics: Any) -> list[Any]:
 
 
 @pytest.mark.points(1)
-def test_input_shape(model: ModelReport, submission: Submission) -> None:
+def test_input_shape(model: ModelReport) -> None:
     """the model takes 28x28 images"""
     check_input_shape(
-        _static_or_observed(model, submission),
+        _static_or_observed(model),
         (None, 28, 28),
         hint="start with keras.Input(shape=(28, 28)) and flatten inside the model.",
     )
 
 
 @pytest.mark.points(1)
-def test_output_shape(model: ModelReport, submission: Submission) -> None:
+def test_output_shape(model: ModelReport) -> None:
     """the model outputs 10 class scores"""
     check_output_shape(
-        _static_or_observed(model, submission),
+        _static_or_observed(model),
         (None, 10),
         hint="end with one unit per class: keras.layers.Dense(10, activation='softmax').",
     )
 
 
 @pytest.mark.points(1)
-def test_softmax_outputs(model: ModelReport, submission: Submission) -> None:
+def test_softmax_outputs(model: ModelReport) -> None:
     """the outputs are probabilities: each row is non-negative and sums to 1"""
-    predictions = _predict(model, submission)
+    predictions = _predict(model)
     if predictions.ndim != 2 or predictions.shape[0] != len(SAMPLE):
         raise fail(
             f"the predictions for {len(SAMPLE)} images",
