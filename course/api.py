@@ -5,6 +5,7 @@ Nothing here imports TensorFlow: grading happens in separate processes.
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 
 from course.config import CourseError, Layout, Week, data_home, find_root
@@ -31,12 +32,15 @@ def check(
     week: str,
     submission: Path | None = None,
     root: Path | None = None,
-    seed: int = 0,
+    seed: int | None = None,
     on_event: EventHandler | None = None,
     store: ProgressStore | None = None,
 ) -> GradeReport:
     """Grade ``submission`` (default: the week's stub in ``assignments/``) against the
     week's graders, and record the score in the learner's progress ``store``.
+
+    The checks draw their inputs from ``seed``; by default a new random one each time (the
+    report says which), so that only a submission that is right in general passes.
 
     Raises :class:`CourseError` for an unknown week or an unusable submission file, and
     :class:`~course.grading.runner.GradingFailed` when the grading process itself fails.
@@ -44,6 +48,8 @@ def check(
     chosen = layout(root=root).week(week)
     path = submission if submission is not None else chosen.assignment
     validate_submission(path)
+    if seed is None:
+        seed = secrets.randbelow(2**31)
     report = grade(
         graders=chosen.graders, submission=path, week=chosen.label, seed=seed, on_event=on_event
     )

@@ -58,8 +58,14 @@ def list_command() -> None:
     help="The .py file to grade (default: the week's file in assignments/).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document, nothing else.")
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed for every check.")
-def check_command(week: str, submission: Path | None, as_json: bool, seed: int) -> None:
+@click.option(
+    "--seed",
+    type=int,
+    default=None,
+    help="Seed the checks draw their inputs from (default: a new one each time; the report "
+    "says which, to reproduce a run).",
+)
+def check_command(week: str, submission: Path | None, as_json: bool, seed: int | None) -> None:
     """Grade your work on WEEK (2, 02, week02 or week02_fashion_mnist).
 
     Exit code 0 when every check passed, 1 when some failed, 2 for a usage or
@@ -196,7 +202,7 @@ def _print_report(report: Any) -> None:
         )
     console.print(
         f"[bold]{report.week}: {report.score:g} / {report.max_score:g} points[/] "
-        f"({report.seconds:.1f} s)"
+        f"({report.seconds:.1f} s, seed {report.seed})"
     )
 
 

@@ -173,11 +173,21 @@ def collect_command(week: str, student: str, course_dir: Path) -> None:
 @click.argument("week")
 @click.option("--student", default="", help="Grade one student only.")
 @click.option("--force", is_flag=True, help="Grade again even when nothing changed.")
+@click.option(
+    "--allow-reduced-isolation",
+    is_flag=True,
+    help="Grade even where a sandbox protection is missing ('course doctor'); the results "
+    "and exports record what was missing.",
+)
 @course_dir_option
-def autograde_command(week: str, student: str, force: bool, course_dir: Path) -> None:
+def autograde_command(
+    week: str, student: str, force: bool, allow_reduced_isolation: bool, course_dir: Path
+) -> None:
     """Grade the collected submissions of WEEK into nbgrader's gradebook.
 
-    Exit code 0 when every submission was graded, 1 when some were refused or failed.
+    Every submission runs in the sandbox; the week's reference solution is graded first and
+    must score full marks (the canary), or nothing is graded. Exit code 0 when every
+    submission was graded, 1 when some were refused, failed or tampered with the grader.
     """
     from course.classroom.workflow import autograde
 
@@ -190,6 +200,7 @@ def autograde_command(week: str, student: str, force: bool, course_dir: Path) ->
         week=_week(week),
         student=student,
         force=force,
+        allow_reduced_isolation=allow_reduced_isolation,
         on_student=announce,
     )
     for outcome in outcomes:
@@ -202,7 +213,7 @@ def autograde_command(week: str, student: str, force: bool, course_dir: Path) ->
             click.echo(f"{outcome.student}: {outcome.status}, {points}{late}{detail}")
     if not outcomes:
         click.echo("No collected submissions: run 'course collect WEEK' first.")
-    if any(outcome.status in ("refused", "failed") for outcome in outcomes):
+    if any(outcome.status in ("refused", "failed") or outcome.integrity for outcome in outcomes):
         sys.exit(EXIT_PROBLEMS)
 
 

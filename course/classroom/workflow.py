@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
+import hmac
 import json
 import os
 import re
@@ -156,6 +157,8 @@ class Outcome:
     max_score: float = 0.0
     penalty: float = 0.0
     message: str = ""
+    #: What the submission did to the grading machinery, when it tampered.
+    integrity: tuple[str, ...] = ()
 
 
 @dataclass
@@ -172,18 +175,13 @@ class GradedSubmission:
     penalty: float = 0.0
     days_late: int = 0
     refused: str = ""
+    #: The seed the checks drew their inputs from (``None``: refused, never graded).
+    seed: int | None = None
     graded_at: str = field(default_factory=lambda: dt.datetime.now(dt.UTC).isoformat())
 
     @property
     def grade_report(self) -> GradeReport:
-        data = self.report
-        return GradeReport(
-            week=data["week"],
-            submission=data["submission"],
-            checks=tuple(CheckResult.from_dict(check) for check in data["checks"]),
-            seconds=data.get("seconds", 0.0),
-            infrastructure_errors=tuple(data.get("infrastructure_errors", ())),
-        )
+        return GradeReport.from_dict(self.report)
 
 
 def autograde(
@@ -192,7 +190,8 @@ def autograde(
     week: Week,
     student: str = "",
     force: bool = False,
-    seed: int = 0,
+    seed: int | None = None,
+    allow_reduced_isolation: bool = False,
     on_student: Callable[[str, int, int], None] | None = None,
 ) -> list[Outcome]:
     """Grade every collected submission of ``week`` (or one student's) into the gradebook.
@@ -202,9 +201,26 @@ def autograde(
     refused submission (missing, empty, not UTF-8, a broken notebook) is recorded with zero
     points and the reason; a grading run that itself fails records nothing for that
     student and is reported. Either way the batch goes on.
+
+    Every submission runs in the sandbox. On a machine where one of its protections is
+    missing (``course doctor``), nothing is graded unless ``allow_reduced_isolation``; then
+    each result records what was missing. Before the first submission is graded, the
+    week's reference solution is graded the same way (the *canary*): unless it scores full
+    marks, the batch stops before grading anyone. Each submission's inputs are drawn from a
+    seed derived from the course's secret, the student and the file (``seed`` overrides),
+    so a student cannot predict them and a re-grade of the same file reproduces them.
     """
     from course.nbgrader import gradebook
 
+    missing = missing_protections()
+    if missing and not allow_reduced_isolation:
+        raise ClassroomError(
+            "refusing to grade: the sandbox on this machine lacks "
+            + "; ".join(f"{name} ({detail})" for name, detail in missing.items())
+            + ". Install bubblewrap (apt-get install bubblewrap) and run as root or with "
+            "unprivileged user namespaces ('course doctor' checks), or pass "
+            "--allow-reduced-isolation to grade anyway (the results and exports record it)"
+        )
     folders = submitted_folders(settings, week.stem, student)
     version = grader_version(week)
     if not gradebook.declared_checks(settings.database_url, settings.course_id, week.stem):
@@ -216,18 +232,101 @@ def autograde(
         settings.policy.deadlines.get(week.stem),
     )
     outcomes = []
+    canary = _Canary(week, require_isolation=not allow_reduced_isolation)
     for index, (name, folder) in enumerate(folders, start=1):
         if on_student is not None:
             on_student(name, index, len(folders))
         try:
             outcomes.append(
-                _autograde_one(settings, week, name, folder, version, force=force, seed=seed)
+                _autograde_one(
+                    settings,
+                    week,
+                    name,
+                    folder,
+                    version,
+                    force=force,
+                    seed=seed,
+                    canary=canary,
+                    require_isolation=not allow_reduced_isolation,
+                )
             )
+        except CanaryFailed:
+            raise
         except ClassroomError as error:
             outcomes.append(Outcome(name, "failed", message=str(error)))
         except Exception as error:  # one broken submission never stops the batch
             outcomes.append(Outcome(name, "failed", message=f"{type(error).__name__}: {error}"))
     return outcomes
+
+
+class CanaryFailed(ClassroomError):
+    """The week's reference solution did not score full marks in the sandbox."""
+
+
+class _Canary:
+    """Grades the week's reference solution once, the first time a batch needs to grade."""
+
+    def __init__(self, week: Week, *, require_isolation: bool) -> None:
+        self.week = week
+        self.require_isolation = require_isolation
+        self.passed = False
+
+    def check(self) -> None:
+        if self.passed:
+            return
+        from course.grading.runner import GradingFailed, grade
+
+        week = self.week
+        try:
+            report = grade(
+                graders=week.graders,
+                submission=week.solution,
+                week=week.label,
+                require_isolation=self.require_isolation,
+            )
+        except GradingFailed as error:
+            raise CanaryFailed(
+                f"the canary could not be graded: {error}. No submission was graded"
+            ) from error
+        if report.score != report.max_score or report.has_internal_errors or report.integrity:
+            wrong = [
+                f"{check.name} ({check.status}: {check.message[:200]})"
+                for check in report.checks
+                if not check.passed
+            ]
+            raise CanaryFailed(
+                f"the canary failed: the reference solution of {week.stem} scored "
+                f"{report.score:g} / {report.max_score:g} in the sandbox on this machine, so "
+                "no submission was graded. Fix the graders or the machine first ('course "
+                f"check {week.number} --submission {week.solution}' shows the same). "
+                + "; ".join([*wrong[:5], *report.infrastructure_errors[:3]])
+            )
+        self.passed = True
+
+
+def missing_protections() -> dict[str, str]:
+    """The sandbox protections missing on this machine, with the reason for each."""
+    from course.sandbox import default_launcher
+
+    return {
+        name: protection.detail
+        for name, protection in default_launcher().protections().items()
+        if not protection.active
+    }
+
+
+def grading_seed(settings: CourseSettings, *, week: str, student: str, digest: str) -> int:
+    """The seed a submission's checks draw their inputs from: unpredictable without the
+    course's secret (``.grading-secret`` in the course directory, made on first use), the
+    same for a re-grade of the same file."""
+    path = settings.root / ".grading-secret"
+    if not path.is_file():
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+            handle.write(secrets.token_hex(32))
+    secret = path.read_text(encoding="utf-8").strip().encode()
+    message = f"{week}\0{student}\0{digest}".encode()
+    return int.from_bytes(hmac.digest(secret, message, "sha256")[:4], "big") & 0x7FFFFFFF
 
 
 def submitted_folders(
@@ -256,7 +355,9 @@ def _autograde_one(
     version: str,
     *,
     force: bool,
-    seed: int,
+    seed: int | None,
+    canary: _Canary,
+    require_isolation: bool,
 ) -> Outcome:
     from course.grading.runner import GradingFailed, grade
     from course.nbgrader import gradebook
@@ -278,11 +379,20 @@ def _autograde_one(
         ):
             graded = previous
         else:
+            canary.check()
             target.mkdir(parents=True, exist_ok=True)
             module = target / f"{week.stem}.py"
             module.write_text(prepared.module, encoding="utf-8")
+            if seed is None:
+                seed = grading_seed(settings, week=week.stem, student=student, digest=digest)
             try:
-                report = grade(graders=week.graders, submission=module, week=week.label, seed=seed)
+                report = grade(
+                    graders=week.graders,
+                    submission=module,
+                    week=week.label,
+                    seed=seed,
+                    require_isolation=require_isolation,
+                )
             except GradingFailed as error:
                 return Outcome(student, "failed", message=f"grading could not run: {error}")
             if report.has_internal_errors:
@@ -300,6 +410,7 @@ def _autograde_one(
                 submission_sha256=digest,
                 grader_version=version,
                 report=report.to_dict(),
+                seed=seed,
             )
     report = graded.grade_report
     if submitted_at is not None:
@@ -313,16 +424,31 @@ def _autograde_one(
         timestamp=submitted_at,
         scores={check.id: check.points for check in report.checks},
         penalty=graded.penalty,
+        comments={
+            check.id: check.message for check in report.checks if check.status == "integrity"
+        },
     )
     save_results(target, graded)
     unchanged = graded is previous
+    notes = [graded.refused] if graded.refused else []
+    if report.integrity:
+        notes.append(
+            "INTEGRITY: the submission tampered with the grading machinery ("
+            + "; ".join(report.integrity[:3])
+            + ")"
+        )
+    if report.missing_protections:
+        notes.append(
+            "graded with reduced isolation (missing: " + ", ".join(report.missing_protections) + ")"
+        )
     return Outcome(
         student,
         "refused" if graded.refused else ("unchanged" if unchanged else "graded"),
         score=report.score,
         max_score=report.max_score,
         penalty=graded.penalty,
-        message=graded.refused,
+        message="; ".join(notes),
+        integrity=report.integrity,
     )
 
 
@@ -470,12 +596,25 @@ def export(*, settings: CourseSettings, weeks: Iterable[Week], output: Path) -> 
     written = []
     table: dict[str, dict[str, float]] = {}
     maxima: dict[str, float] = {}
+    flagged: dict[str, list[str]] = {}
     for week in weeks:
         checks = gradebook.declared_checks(settings.database_url, settings.course_id, week.stem)
         if not checks:
             continue
         rows = gradebook.stored_grades(settings.database_url, settings.course_id, week.stem)
-        written.append(write_week_csv(output / f"{week.stem}.csv", checks, rows))
+        notes: dict[str, tuple[str, str]] = {}
+        for row in rows:
+            graded = load_results(settings.directory("autograded", week.stem, row.student))
+            if graded is not None and not graded.refused:
+                report = graded.grade_report
+                if report.integrity:
+                    flagged.setdefault(row.student, []).append(week.stem)
+                missing = ", ".join(report.missing_protections)
+                notes[row.student] = (
+                    "; ".join(report.integrity),
+                    f"reduced: {missing}" if missing else "full",
+                )
+        written.append(write_week_csv(output / f"{week.stem}.csv", checks, rows, notes))
         maxima[week.stem] = sum(check.max_points for check in checks)
         for row in rows:
             table.setdefault(row.student, {})[week.stem] = row.score
@@ -485,11 +624,20 @@ def export(*, settings: CourseSettings, weeks: Iterable[Week], output: Path) -> 
                 path.parent.mkdir(parents=True, exist_ok=True)
                 document = graded.grade_report.to_gradescope()
                 document["score"] = row.score
+                remarks = []
                 if row.penalty:
-                    document["output"] = f"Late penalty: -{row.penalty:g} points."
+                    remarks.append(f"Late penalty: -{row.penalty:g} points.")
+                if graded.grade_report.integrity:
+                    remarks.append(
+                        "Integrity: the submission tampered with the grading machinery ("
+                        + "; ".join(graded.grade_report.integrity)
+                        + ")."
+                    )
+                if remarks:
+                    document["output"] = " ".join(remarks)
                 path.write_text(json.dumps(document, indent=2), encoding="utf-8")
                 written.append(path)
-    written.append(write_summary(output / "grades.csv", table, maxima))
+    written.append(write_summary(output / "grades.csv", table, maxima, flagged))
     return written
 
 

@@ -78,6 +78,8 @@ class GradeReport:
     missing_protections: tuple[str, ...] = field(default_factory=tuple)
     #: The most memory the submission's worker used at once, where the sandbox measures it.
     peak_memory: int | None = None
+    #: The seed the checks drew their inputs from.
+    seed: int = 0
 
     @property
     def score(self) -> float:
@@ -109,6 +111,7 @@ class GradeReport:
             "launcher": self.launcher,
             "missing_protections": list(self.missing_protections),
             "peak_memory": self.peak_memory,
+            "seed": self.seed,
         }
 
     @classmethod
@@ -124,6 +127,7 @@ class GradeReport:
             launcher=data.get("launcher", ""),
             missing_protections=tuple(data.get("missing_protections", ())),
             peak_memory=data.get("peak_memory"),
+            seed=data.get("seed", 0),
         )
 
     def to_gradescope(self) -> dict[str, Any]:

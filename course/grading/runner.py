@@ -136,7 +136,7 @@ def grade(
             )
         document = json.loads(results_path.read_text())
     return GradeReport.from_dict(
-        {**document, "week": week, "submission": str(submission)},
+        {**document, "week": week, "submission": str(submission), "seed": seed},
         seconds=time.monotonic() - begin,
     )
 

@@ -97,9 +97,15 @@ def record(
     timestamp: dt.datetime | None,
     scores: Mapping[str, float],
     penalty: float,
+    comments: Mapping[str, str] | None = None,
 ) -> None:
-    """Write one graded submission in one transaction (see the module docstring)."""
+    """Write one graded submission in one transaction (see the module docstring).
+
+    ``comments``: an automatic comment per check id (nbgrader shows it beside the grade);
+    the comments of the other checks are cleared.
+    """
     from nbgrader.api import (
+        Comment,
         Grade,
         GradeCell,
         Notebook,
@@ -144,12 +150,19 @@ def record(
                 session.add(submitted)
             submitted.late_submission_penalty = penalty
             existing = {grade.cell_id: grade for grade in submitted.grades}
+            remarks = {comment.cell_id: comment for comment in submitted.comments}
             for name, cell in cells.items():
                 grade = existing.get(cell.id) or Grade(cell_id=cell.id, notebook=submitted)
                 grade.auto_score = float(scores.get(name, 0.0))
                 grade.manual_score = None
                 grade.needs_manual_grade = False
                 session.add(grade)
+                text = (comments or {}).get(name)
+                remark = remarks.get(cell.id)
+                if text is not None or remark is not None:
+                    remark = remark or Comment(cell_id=cell.id, notebook=submitted)
+                    remark.auto_comment = text
+                    session.add(remark)
             session.commit()
         except ClassroomError:
             session.rollback()

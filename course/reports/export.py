@@ -11,8 +11,15 @@ if TYPE_CHECKING:
     from course.nbgrader.gradebook import Check, StoredGrade
 
 
-def write_week_csv(path: Path, checks: Sequence[Check], rows: Sequence[StoredGrade]) -> Path:
-    """``student_id, submitted_at, <check ids...>, raw_score, late_penalty, score, max_score``."""
+def write_week_csv(
+    path: Path,
+    checks: Sequence[Check],
+    rows: Sequence[StoredGrade],
+    notes: Mapping[str, tuple[str, str]] | None = None,
+) -> Path:
+    """``student_id, submitted_at, <check ids...>, raw_score, late_penalty, score, max_score,
+    integrity, isolation``. ``notes``: per student, what the submission did to the grading
+    machinery (empty when nothing) and how it was isolated (``full``, or what was missing)."""
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(
@@ -24,10 +31,13 @@ def write_week_csv(path: Path, checks: Sequence[Check], rows: Sequence[StoredGra
                 "late_penalty",
                 "score",
                 "max_score",
+                "integrity",
+                "isolation",
             ]
         )
         maximum = sum(check.max_points for check in checks)
         for row in rows:
+            integrity, isolation = (notes or {}).get(row.student, ("", ""))
             writer.writerow(
                 [
                     row.student,
@@ -37,19 +47,26 @@ def write_week_csv(path: Path, checks: Sequence[Check], rows: Sequence[StoredGra
                     _number(row.penalty),
                     _number(row.score),
                     _number(maximum),
+                    integrity,
+                    isolation,
                 ]
             )
     return path
 
 
 def write_summary(
-    path: Path, table: Mapping[str, Mapping[str, float]], maxima: Mapping[str, float]
+    path: Path,
+    table: Mapping[str, Mapping[str, float]],
+    maxima: Mapping[str, float],
+    flagged: Mapping[str, Sequence[str]] | None = None,
 ) -> Path:
-    """``student_id, <week...>, total, max_total``; a week not handed in counts 0."""
+    """``student_id, <week...>, total, max_total, integrity_flags``; a week not handed in
+    counts 0; ``flagged``: per student, the weeks whose submission tampered with the
+    grading machinery."""
     weeks = list(maxima)
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["student_id", *weeks, "total", "max_total"])
+        writer.writerow(["student_id", *weeks, "total", "max_total", "integrity_flags"])
         for student in sorted(table):
             scores = [table[student].get(week, 0.0) for week in weeks]
             writer.writerow(
@@ -58,6 +75,7 @@ def write_summary(
                     *(_number(score) for score in scores),
                     _number(sum(scores)),
                     _number(sum(maxima.values())),
+                    " ".join((flagged or {}).get(student, ())),
                 ]
             )
     return path

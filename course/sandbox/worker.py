@@ -196,6 +196,18 @@ def watched_objects() -> list[Any]:
 
     return [
         numpy,
+        tf,
+        tf.data,
+        tf.distribute,
+        tf.config,
+        keras,
+        keras.layers,
+        keras.ops,
+        keras.utils,
+        keras.callbacks,
+        keras.losses,
+        keras.metrics,
+        keras.optimizers,
         keras.Model,
         keras.Sequential,
         keras.layers.Layer,

@@ -47,6 +47,7 @@ def marked_course(tmp_path: Path) -> Layout:
         (root / folder).mkdir(parents=True)
     (root / "solutions/week01_toy.py").write_text(TOY_SOLUTION)
     (root / "graders/week01_toy/test_toy.py").write_text(TOY_GRADER)
+    (root / "graders/week01_toy/worker.toml").write_text("tensorflow = false\n")
     generate(Layout(root).weeks)
     return Layout(root)
 
