@@ -27,6 +27,10 @@ code, ``course.datasets.fashion_mnist()`` loads Fashion-MNIST offline, and
 Budget: the CNN has at most 400,000 parameters and trains within three minutes on two CPU
 cores (one Conv2D block and a Dense(128) layer take about 20 seconds for 2 epochs).
 
+The grader rebuilds your models from their configs and weights and tests them itself, so
+build them from the standard layers of ``keras.layers`` (no ``Lambda`` layer, no layer or
+model class of your own): a model it cannot rebuild fails the checks that run it.
+
 Allowed: TensorFlow, Keras and numpy. Importing this module must not train anything, read
 or write files, or download anything.
 """

@@ -4,7 +4,9 @@ Structure and compile settings come from the worker as plain data: layer kinds, 
 the compile config and the weight arrays, from which the parameter budget is counted
 (BatchNormalization's moving statistics included, as ``model.summary()`` counts them). The
 probability check predicts 16 generated images here, on the model rebuilt from its config
-and weights; only a model that cannot be rebuilt is judged on the worker's predictions.
+and weights; the submission never sees them. A model that cannot be rebuilt (a Lambda layer,
+a custom class, a subclassed model) fails that check: its outputs are never taken from the
+worker.
 """
 
 from __future__ import annotations
@@ -12,8 +14,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from course.grading.errors import GraderError
-from course.grading.rebuild import NotRebuildable, rebuild_model
 from course.grading.reports import ModelReport
 from course.grading.submission import Submission
 from course.testing import (
@@ -23,6 +23,7 @@ from course.testing import (
     check_parameter_count,
     describe_error,
     fail,
+    rebuilt_model,
 )
 
 BUILDER = "build_cnn"
@@ -36,15 +37,9 @@ def model(submission: Submission) -> ModelReport:
     return submission.model(BUILDER)
 
 
-def _predict(report: ModelReport, submission: Submission) -> np.ndarray:
-    """Predictions for ``SAMPLE`` of the rebuilt model; the worker's when it cannot be rebuilt."""
-    try:
-        rebuilt = rebuild_model(report.config_json, report.weights)
-    except NotRebuildable:
-        predictions = submission.model(BUILDER, predict_inputs=SAMPLE).predictions
-        if predictions is None:
-            raise GraderError("the model.build probe returned no predictions") from None
-        return predictions
+def _predict(report: ModelReport) -> np.ndarray:
+    """Predictions for ``SAMPLE`` of the model rebuilt here; fails when it cannot be rebuilt."""
+    rebuilt = rebuilt_model(report, what=f"the model from {BUILDER}()")
     try:
         return np.asarray(rebuilt.predict(SAMPLE, batch_size=len(SAMPLE), verbose=0))
     except Exception as error:
@@ -67,11 +62,11 @@ def test_input_shape(model: ModelReport) -> None:
 
 
 @pytest.mark.points(1)
-def test_outputs_class_probabilities(model: ModelReport, submission: Submission) -> None:
+def test_outputs_class_probabilities(model: ModelReport) -> None:
     """the CNN outputs 10 class probabilities"""
     hint = "end with keras.layers.Dense(10, activation='softmax')."
     check_output_shape(model, (None, 10), hint=hint)
-    predictions = _predict(model, submission)
+    predictions = _predict(model)
     sums = predictions.sum(axis=1)
     if not (np.all(predictions >= 0) and np.allclose(sums, 1.0, atol=1e-3)):
         raise fail(

@@ -2,8 +2,9 @@
 
 The worker builds ``build_feature_extractor("valid")`` and ``build_feature_extractor("same")``
 and returns their configs and weights. Each is rebuilt here, and the output shape of every
-layer is read from the rebuilt model (the worker's own description is used only for a model
-that cannot be rebuilt). Activation layers (``Activation``, ``ReLU``) keep the shape and are
+layer is read from the rebuilt model, never from the worker's own description of its layers:
+a model that cannot be rebuilt (a Lambda layer, a custom class) fails the feature-map
+checks. Activation layers (``Activation``, ``ReLU``) keep the shape and are
 left out of the comparison, so ``Conv2D`` followed by ``Activation("relu")`` is accepted.
 Exact answers: the shapes follow from the arithmetic of padding, 5x5 kernels and 2x2 pooling.
 """
@@ -12,10 +13,9 @@ from __future__ import annotations
 
 import pytest
 
-from course.grading.rebuild import NotRebuildable, rebuild_model
 from course.grading.reports import ModelReport
 from course.grading.submission import Submission
-from course.testing import check_parameter_count, fail, format_shape
+from course.testing import check_parameter_count, fail, format_shape, rebuilt_model
 
 BUILDER = "build_feature_extractor"
 Shape = tuple[int | None, ...]
@@ -58,14 +58,10 @@ def _shape(value: object) -> Shape | None:
         return None
 
 
-def feature_maps(report: ModelReport) -> FeatureMaps:
-    """Each layer's class and output shape, from the rebuilt model (else the worker's report)."""
-    try:
-        model = rebuild_model(report.config_json, report.weights)
-    except NotRebuildable:
-        maps = [(layer.class_name, layer.output_shape) for layer in report.layers]
-    else:
-        maps = [(type(layer).__name__, _shape(layer.output.shape)) for layer in model.layers]
+def feature_maps(report: ModelReport, *, call: str) -> FeatureMaps:
+    """Each layer's class and output shape, read from the model rebuilt here."""
+    model = rebuilt_model(report, what=f"the model from {call}")
+    maps = [(type(layer).__name__, _shape(layer.output.shape)) for layer in model.layers]
     return [(kind, shape) for kind, shape in maps if kind not in _SHAPE_KEEPING]
 
 
@@ -74,8 +70,8 @@ def _listing(maps: FeatureMaps) -> str:
 
 
 def _check_feature_maps(report: ModelReport, padding: str) -> None:
-    received, expected = feature_maps(report), EXPECTED[padding]
     call = f"{BUILDER}({padding!r})"
+    received, expected = feature_maps(report, call=call), EXPECTED[padding]
     if [kind for kind, _ in received] != [kind for kind, _ in expected]:
         raise fail(
             f"the layers of {call} after its input",
@@ -99,7 +95,7 @@ def _check_feature_maps(report: ModelReport, padding: str) -> None:
 def test_zero_padding_grows_28_to_32(extractors: dict[str, ModelReport]) -> None:
     """the extractor starts with ZeroPadding2D(2): 28x28 becomes 32x32"""
     for padding, report in extractors.items():
-        maps = feature_maps(report)
+        maps = feature_maps(report, call=f"{BUILDER}({padding!r})")
         first = maps[0] if maps else ("no layer", None)
         if first != EXPECTED[padding][0]:
             raise fail(
