@@ -98,6 +98,8 @@ class ModelReport:
     input_shape: tuple[int | None, ...] | None
     output_shape: tuple[int | None, ...] | None
     weights: tuple[np.ndarray, ...]
+    #: Each weight's path, as Keras names it (``sequential/dense/kernel``), in ``weights``' order.
+    weight_names: tuple[str, ...]
     weight_trainable: tuple[bool, ...]
     compiled: bool
     compile_config: dict[str, Any] | None
@@ -116,6 +118,12 @@ class ModelReport:
         )
         if len(trainable) != len(weights):
             raise MalformedData("the trainable flags do not match the weights")
+        names = tuple(
+            expect(name, str, what="a weight name")
+            for name in expect(data.get("weight_names"), list, what="the weight names")
+        )
+        if len(names) != len(weights):
+            raise MalformedData("the weight names do not match the weights")
         predictions = data.get("predictions")
         compile_config = data.get("compile_config")
         config_json = data.get("config_json")
@@ -133,6 +141,7 @@ class ModelReport:
             input_shape=_shape_or_none(data.get("input_shape"), what="the input shape"),
             output_shape=_shape_or_none(data.get("output_shape"), what="the output shape"),
             weights=weights,
+            weight_names=names,
             weight_trainable=trainable,
             compiled=expect(data.get("compiled"), bool, what="the compiled flag"),
             compile_config=(

@@ -3,10 +3,14 @@
 Data, generated here with a fixed seed (``DATA_SEED``, the same for every grading seed):
 1,000 points ``x`` uniform in [-3, 3] on the parabola ``y = 0.5 x² - x + 2``, plus normal
 noise (standard deviation 0.3); one point in ten (``OUTLIER_RATE``) is moved 4 to 8 above the
-curve. The worker builds ``build_curve_model()`` and trains it with ``fit(epochs=30,
-batch_size=64)`` on those points, then predicts 201 evenly spaced ``x`` in [-3, 3]; the true
-curve there stays in this process, which measures the mean absolute difference between the
-predictions and it.
+curve. The worker builds ``build_curve_model()``, trains it with ``fit(epochs=30,
+batch_size=64)`` on those points and returns the trained weights. The model holds a custom
+layer, so it cannot be rebuilt here, and the worker predicts nothing: the exercise fixes the
+model to one ``QuadraticLayer(1)`` on one input, whose weights ``a``, ``b`` and ``c`` (found
+by name) are the fitted curve's p, q and r, so this process computes the curve on 201
+evenly spaced ``x`` in [-3, 3] from them with numpy (part 3 checks that the layer computes
+``x**2 @ a + x @ b + c``) and measures its mean absolute difference from the true one.
+Self-reported: the layers the model is made of, and that the weights are the trained ones.
 
 Measured on the reference solution, 2 CPU cores shared with other jobs (load average 6-7),
 seeds 0-4, with the request, data and seed of a grading run (the worker reseeds every random
@@ -29,8 +33,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from course.grading.reports import ModelReport
 from course.grading.submission import Submission
-from course.testing import fail, note
+from course.testing import fail, format_shape, note
 
 BUILDER = "build_curve_model"
 DATA_SEED = 1010
@@ -42,10 +47,20 @@ OUTLIER_LIFT = (4.0, 8.0)
 EPOCHS = 30
 BATCH_SIZE = 64
 THRESHOLD = 0.25
+#: The weights of one QuadraticLayer(1) on one input, by name: the curve's p, q and r.
+WEIGHT_SHAPES = {"a": (1, 1), "b": (1, 1), "c": (1,)}
+STRUCTURE_HINT = (
+    "keras.Input(shape=(1,)) then one QuadraticLayer(1), and no other layer: its weights "
+    "a, b and c are the parabola's p, q and r."
+)
 
 
 def parabola(x: np.ndarray) -> np.ndarray:
-    p, q, r = COEFFICIENTS
+    return parabola_with(np.array(COEFFICIENTS), x)
+
+
+def parabola_with(coefficients: np.ndarray, x: np.ndarray) -> np.ndarray:
+    p, q, r = coefficients
     return p * x**2 + q * x + r
 
 
@@ -59,6 +74,24 @@ def generated_points() -> tuple[np.ndarray, np.ndarray]:
     return x.astype("float32"), y.astype("float32")
 
 
+def fitted_coefficients(report: ModelReport) -> np.ndarray:
+    """p, q and r of the trained model, its weights ``a``, ``b`` and ``c`` (float64); fails
+    unless the model is one ``QuadraticLayer(1)`` on one input."""
+    layers = [layer.class_name for layer in report.layers if layer.class_name != "InputLayer"]
+    names = [name.rsplit("/", 1)[-1] for name in report.weight_names]
+    weights = dict(zip(names, report.weights, strict=True))
+    shapes = {name: tuple(w.shape) for name, w in weights.items()}
+    if layers != ["QuadraticLayer"] or len(report.weights) != 3 or shapes != WEIGHT_SHAPES:
+        listed = ", ".join(f"{n} {format_shape(s)}" for n, s in shapes.items()) or "none"
+        raise fail(
+            f"the trained {BUILDER}(), whose curve the grader computes from its weights",
+            expected="one QuadraticLayer(1) with weights a (1, 1), b (1, 1) and c (1,)",
+            received=f"the layers {', '.join(layers) or 'none'} with the weights {listed}",
+            hint=STRUCTURE_HINT,
+        )
+    return np.array([float(weights[name].reshape(())) for name in WEIGHT_SHAPES])
+
+
 def _curve(coefficients: np.ndarray) -> str:
     p, q, r = (float(c) for c in coefficients)
     return f"{p:.3f} x² {'-' if q < 0 else '+'} {abs(q):.3f} x {'-' if r < 0 else '+'} {abs(r):.3f}"
@@ -67,30 +100,23 @@ def _curve(coefficients: np.ndarray) -> str:
 @pytest.mark.points(3)
 @pytest.mark.time_limit(120)
 def test_curve_model_fits_the_parabola_despite_outliers(submission: Submission) -> None:
-    """build_curve_model, trained 30 epochs on points with outliers, finds the parabola"""
+    """build_curve_model, trained 30 epochs on points with outliers, finds the parabola
+
+    Self-reported: the model's layers and trained weights; the curve is computed here."""
     x, y = generated_points()
-    grid = np.linspace(-3.0, 3.0, 201, dtype="float32")[:, None]
-    trained = submission.fit(
-        BUILDER, x, y, predict_inputs=grid, epochs=EPOCHS, batch_size=BATCH_SIZE
-    )
-    predictions = trained.model.predictions
-    if predictions is None or predictions.shape != grid.shape:
-        raise fail(
-            f"the predictions of the trained {BUILDER}() for {len(grid)} inputs",
-            expected=f"shape {grid.shape}",
-            received=None if predictions is None else predictions.shape,
-            hint="keras.Input(shape=(1,)) then QuadraticLayer(1): one number in, one out.",
-        )
-    fitted = predictions[:, 0].astype("float64")
-    difference = float(np.mean(np.abs(fitted - parabola(grid[:, 0].astype("float64")))))
-    curve = _curve(np.polyfit(grid[:, 0], fitted, 2))
+    grid = np.linspace(-3.0, 3.0, 201)
+    trained = submission.fit(BUILDER, x, y, epochs=EPOCHS, batch_size=BATCH_SIZE)
+    coefficients = fitted_coefficients(trained.model)
+    fitted = parabola_with(coefficients, grid)
+    difference = float(np.mean(np.abs(fitted - parabola(grid))))
+    curve = _curve(coefficients)
     if not difference <= THRESHOLD:
         losses = trained.history.get("loss") or ()
         raise fail(
             f"the mean absolute difference between the curve that {BUILDER}() learned in "
             f"{EPOCHS} epochs and the true parabola, {_curve(np.array(COEFFICIENTS))}",
             expected=f"at most {THRESHOLD}",
-            received=f"{difference:.4f}; the learned curve is about {curve}, the training "
+            received=f"{difference:.4f}; the learned curve is {curve}, the training "
             "loss per epoch " + (", ".join(f"{v:.3f}" for v in losses[-3:]) or "not logged"),
             hint="one QuadraticLayer(1) after keras.Input(shape=(1,)), compiled with "
             "keras.optimizers.Adam(learning_rate=0.02) and loss=HuberLoss(threshold=1.0): the "

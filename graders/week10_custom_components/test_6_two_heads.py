@@ -8,6 +8,10 @@ the grader recomputes each of them from the returned predictions with numpy: the
 error for "value", the binary cross-entropy for "is_positive", the mean absolute error and
 the accuracy. These targets are random: they judge which loss and metric each output has,
 not how good the untrained model is.
+
+Self-reported: the output names, the predictions and ``model.evaluate`` all come from the
+worker; the grader checks that they agree with its own formulas, which shows which loss and
+metric each output was compiled with, but it does not run the model itself.
 """
 
 from __future__ import annotations
@@ -102,7 +106,9 @@ def _evaluation(heads: Heads) -> dict[str, float]:
 @pytest.mark.points(1)
 @pytest.mark.time_limit(60)
 def test_two_head_model_outputs(heads: Heads) -> None:
-    """build_two_head_model has two outputs, "value" and "is_positive", one number each"""
+    """build_two_head_model has two outputs, "value" and "is_positive", one number each
+
+    Self-reported: the output names and the shapes and range of the worker's predictions."""
     if sorted(heads.names) != sorted(NAMES):
         raise fail(
             f"the output names of {BUILDER}({INPUT_DIM})",
@@ -133,7 +139,10 @@ def test_two_head_model_outputs(heads: Heads) -> None:
 @pytest.mark.points(2)
 @pytest.mark.time_limit(60)
 def test_two_head_model_has_one_loss_per_output(heads: Heads, reference: Any) -> None:
-    """each output has its own loss: squared error for "value", cross-entropy for "is_positive\""""
+    """each output has its own loss: squared error for "value", cross-entropy for "is_positive\"
+
+    Self-reported: the worker's ``model.evaluate``, against the loss recomputed here from the
+    worker's predictions and the grader's targets."""
     evaluation = _evaluation(heads)
     _, targets = _data()
     for name in NAMES:
@@ -166,7 +175,10 @@ def test_two_head_model_has_one_loss_per_output(heads: Heads, reference: Any) ->
 @pytest.mark.points(1)
 @pytest.mark.time_limit(60)
 def test_two_head_model_has_metrics_per_output(heads: Heads, reference: Any) -> None:
-    """ "value" reports its mean absolute error and "is_positive" its accuracy"""
+    """ "value" reports its mean absolute error and "is_positive" its accuracy
+
+    Self-reported: the worker's ``model.evaluate``, against the metrics recomputed here from
+    the worker's predictions and the grader's targets."""
     evaluation = _evaluation(heads)
     _, targets = _data()
     expected = {

@@ -5,6 +5,9 @@ features; its output and the names and shapes of its trainable variables come ba
 inputs and 8 units the variables are the kernel and bias of ``hidden1`` (5 x 8, 8), of
 ``hidden2`` (8 x 8, 8) and of ``output_layer``, which reads the input joined to the deep
 path: (5 + 8) x 1 and 1.
+
+Self-reported: a subclassed model has no config, so it cannot be rebuilt here; the class,
+the output's shape and the variables are what the worker says of them.
 """
 
 from __future__ import annotations
@@ -49,7 +52,9 @@ def called(submission: Submission) -> Any:
 @pytest.mark.points(1)
 @pytest.mark.time_limit(30)
 def test_subclassed_model_output(called: Any, replies: Any) -> None:
-    """WideAndDeepModel is a subclass of keras.Model and gives one number per sample"""
+    """WideAndDeepModel is a subclass of keras.Model and gives one number per sample
+
+    Self-reported: the class chain and the shape of the output the worker computed."""
     chain = [str(c) for c in replies.field(called, "class_chain", list, what="the model")]
     if chain[0] != NAME or "Model" not in chain or {"Functional", "Sequential"} & set(chain):
         raise fail(
@@ -71,7 +76,9 @@ def test_subclassed_model_output(called: Any, replies: Any) -> None:
 @pytest.mark.points(2)
 @pytest.mark.time_limit(30)
 def test_subclassed_model_trainable_variables(called: Any, replies: Any) -> None:
-    """WideAndDeepModel trains the kernels and biases of hidden1, hidden2 and output_layer"""
+    """WideAndDeepModel trains the kernels and biases of hidden1, hidden2 and output_layer
+
+    Self-reported: the names and shapes of the variables, as the worker lists them."""
     variables = replies.variables(
         replies.field(called, "trainable_variables", list, what="the model"),
         what="the trainable variables",

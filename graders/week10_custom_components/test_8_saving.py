@@ -8,6 +8,9 @@ model predicts the same inputs. The predictions must agree within 1e-6, and the 
 model must be made of the submission's own classes again: its ``QuadraticLayer`` and, when
 the model was compiled with one, its ``HuberLoss``. Nothing here looks at the saved file
 itself: only the worker opens it.
+
+Self-reported: saving and loading happen in the worker, so both predictions and the classes
+of the loaded model are the worker's word; the grading process loads no file it wrote.
 """
 
 from __future__ import annotations
@@ -89,7 +92,9 @@ def _classes(value: Any, replies: Any, *, what: str) -> list[dict[str, Any]]:
 @pytest.mark.points(2)
 @pytest.mark.time_limit(120)
 def test_loaded_model_predicts_the_same(round_trip: Any, replies: Any) -> None:
-    """the model that load_model reads back predicts exactly what the saved one did"""
+    """the model that load_model reads back predicts exactly what the saved one did
+
+    Self-reported: the worker's predictions before saving and after loading."""
     _require_loaded(round_trip, replies)
     before = replies.array(
         replies.value(round_trip, "predictions_before", what="the report"), what="predictions"
@@ -114,7 +119,9 @@ def test_loaded_model_predicts_the_same(round_trip: Any, replies: Any) -> None:
 @pytest.mark.points(1)
 @pytest.mark.time_limit(120)
 def test_loaded_model_uses_the_custom_classes(round_trip: Any, replies: Any) -> None:
-    """the loaded model is made of your QuadraticLayer and HuberLoss again"""
+    """the loaded model is made of your QuadraticLayer and HuberLoss again
+
+    Self-reported: the classes of the loaded model's layers and loss, as the worker names them."""
     _require_loaded(round_trip, replies)
     layers = _classes(
         replies.value(round_trip, "layers_after", what="the report"), replies, what="a layer"

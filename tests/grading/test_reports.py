@@ -28,6 +28,7 @@ def _model_data(**changes: Any) -> dict[str, Any]:
         "input_shape": [None, 4],
         "output_shape": [None, 10],
         "weights": [np.zeros((4, 10), "float32"), np.zeros(10, "float32")],
+        "weight_names": ["sequential/dense/kernel", "sequential/dense/bias"],
         "weight_trainable": [True, True],
         "compiled": True,
         "compile_config": {
@@ -60,6 +61,8 @@ def test_model_report_counts_parameters_from_arrays() -> None:
         ("compiled", 1),
         ("output_shape", [None, "10"]),
         ("weight_trainable", [True]),
+        ("weight_names", ["sequential/dense/kernel"]),
+        ("weight_names", [1, 2]),
     ],
 )
 def test_malformed_fields_are_refused(field: str, value: Any) -> None:
