@@ -24,7 +24,6 @@ from course.probes.values import get_callable, prepare_arguments, to_plain
 
 #: An argument the worker replaces with :func:`grading_strategy` before the call.
 STRATEGY = {"__grading_strategy__": True}
-_PREDICT_BATCH = 512
 
 
 class StrategyUnavailable(ProbeError):
@@ -266,16 +265,11 @@ def distributed_step(
 
 
 @probe("distribution.fit")
-def fit(
-    module: ModuleType,
-    *,
-    function: str,
-    args: list[Any],
-    predict_inputs: Any,
-) -> dict[str, Any]:
+def fit(module: ModuleType, *, function: str, args: list[Any]) -> dict[str, Any]:
     """Call ``function(*args)`` (pass :data:`STRATEGY`), which trains and returns a model.
 
-    Returns ``predictions`` for ``predict_inputs``, ``iterations`` (the optimizer's step
+    Returns ``model`` (:func:`~course.probes.models.describe_model`: its config and weights,
+    which the grader rebuilds to evaluate it itself), ``iterations`` (the optimizer's step
     count; ``None`` without an optimizer) and ``variables`` (:func:`describe_variables`).
     """
     strategy = grading_strategy()
@@ -284,9 +278,8 @@ def fit(
     iterations = None
     if optimizer is not None:
         iterations = int(np.asarray(to_plain(optimizer.iterations, what="iterations")))
-    outputs = model.predict(predict_inputs, batch_size=_PREDICT_BATCH, verbose=0)
     return {
-        "predictions": to_plain(outputs, what=f"the predictions of the model from {function}()"),
+        "model": describe_model(model),
         "iterations": iterations,
         "variables": describe_variables(model.weights, strategy),
     }

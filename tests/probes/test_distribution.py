@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from course.grading.errors import GraderError, SubmissionError
+from course.grading.reports import ModelReport
 from course.grading.submission import Submission
 from course.probes.distribution import STRATEGY, device_name, with_strategy
 from course.sandbox import Worker
@@ -182,19 +183,19 @@ def test_step_probe_returns_weights_and_flags_per_replica_losses(
         np.testing.assert_array_equal(received, sent)
 
 
-def test_fit_probe_reports_steps_and_predictions(submission: Submission) -> None:
-    """Training 12 examples in batches of 4 is 3 optimizer steps; one prediction per input."""
+def test_fit_probe_reports_steps_and_the_trained_model(submission: Submission) -> None:
+    """Training 12 examples in batches of 4 is 3 optimizer steps; the trained model comes
+    back as config and weights for the grader to rebuild, and predicts nothing itself."""
     x = np.ones((12, 3), dtype="float32")
     y = np.zeros((12, 2), dtype="float32")
     value = submission.probe(
-        "distribution.fit",
-        action="t",
-        function="fit_one_epoch",
-        args=[STRATEGY, x, y],
-        predict_inputs=x[:5],
+        "distribution.fit", action="t", function="fit_one_epoch", args=[STRATEGY, x, y]
     )
     assert value["iterations"] == 3
-    assert value["predictions"].shape == (5, 2)
+    model = ModelReport.from_plain(value["model"])
+    assert model.config_json is not None
+    assert [w.shape for w in model.weights] == [(3, 2), (2,)]
+    assert model.predictions is None
     assert [v["copies"] for v in value["variables"]] == [2, 2]
 
 
