@@ -79,3 +79,33 @@ def test_read_frame_times_out_and_sees_closed_channels() -> None:
         os.close(read_end)
         if write_end >= 0:
             os.close(write_end)
+
+
+def test_signed_frames_carry_their_trailer_and_refuse_forgeries() -> None:
+    """A frame signed with the key reads back with its trailer; one signed with another key,
+    an unsigned one, or one changed after signing is refused as forged."""
+    from course.sandbox.protocol import KEY_BYTES, ForgedFrame, read_signed, sign
+
+    key, other = os.urandom(KEY_BYTES), os.urandom(KEY_BYTES)
+    value = {"ok": True, "value": [np.arange(3)]}
+    frame = sign(encode(value), b"replaced sys.meta_path", key)
+
+    def read(data: bytes, with_key: bytes = key) -> object:
+        read_end, write_end = os.pipe()
+        os.write(write_end, data)
+        os.close(write_end)
+        try:
+            return read_signed(read_end, key=with_key, timeout=5)
+        finally:
+            os.close(read_end)
+
+    restored, trailer = read(frame)  # type: ignore[misc]
+    np.testing.assert_array_equal(restored["value"][0], np.arange(3))
+    assert trailer == "replaced sys.meta_path"
+    for forged in (
+        sign(encode(value), b"", other),
+        encode(value) + b"\0" * 40,
+        frame[:-1] + bytes([frame[-1] ^ 1]),
+    ):
+        with pytest.raises(ForgedFrame):
+            read(forged)
