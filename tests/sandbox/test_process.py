@@ -217,3 +217,39 @@ def _alive(pid: int) -> bool:
     except (OSError, IndexError):
         return False
     return state != "Z"
+
+
+def test_a_sandbox_that_cannot_start_is_never_the_students_fault(
+    write_submission: Write, tmp_path: Path
+) -> None:
+    """A worker that ends before its boot message (here: no Python at all) is 'unavailable',
+    which a grader reports as its own error, not as the submission's."""
+    from course.grading.errors import GraderError
+    from course.grading.submission import error_for
+
+    path = write_submission("def f():\n    return 1\n")
+    with Worker(path, workdir=tmp_path / "w", python="/bin/false", tensorflow=False) as worker:
+        outcome = worker.request("call", {"function": "f"}, seed=0, timeout=10)
+    assert outcome.status == "unavailable", outcome
+    with pytest.raises(GraderError, match="not your fault"):
+        error_for(outcome, action="f()")
+
+
+def test_limits_end_in_their_own_outcomes(write_submission: Write, tmp_path: Path) -> None:
+    """Output past the limit and a file past the size limit each say which limit it was."""
+    from course.sandbox import Limits, default_launcher
+
+    launcher = default_launcher()
+    launcher.limits = Limits(output_bytes=1 << 20, file_bytes=1 << 20)
+    path = write_submission(
+        "def chatty():\n    while True:\n        print('x' * 1000)\n"
+        "def big():\n    open('big', 'wb').write(b'x' * (2 << 20))\n"
+    )
+    with Worker(path, workdir=tmp_path / "w", launcher=launcher, tensorflow=False) as worker:
+        chatty = worker.request("call", {"function": "chatty"}, seed=0, timeout=30)
+        big = worker.request("call", {"function": "big"}, seed=0, timeout=30)
+    assert chatty.status == "limit", chatty
+    assert "printed more than 1 MiB" in chatty.detail
+    assert "left out" in chatty.output_tail or len(chatty.output_tail) <= 2_000
+    assert big.status == "raised", big
+    assert "file size" in big.error["message"]
