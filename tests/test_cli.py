@@ -121,3 +121,21 @@ def test_check_table_shows_brackets_literally(
     result = runner.invoke(main, ["check", "1", "--submission", str(path)])
     assert "[bold]series[i:i" in result.output
     assert "5][/]" in result.output
+
+
+def test_check_names_missing_protections_in_one_line(
+    runner: CliRunner, toy_course: Layout, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a machine without the sandbox a learner's check still grades, and one line says
+    what is missing; the report ends with the seed, and --seed repeats a run exactly."""
+    solution = str(toy_course.weeks[0].solution)
+    monkeypatch.setenv("COURSE_SANDBOX", "local")
+    result = runner.invoke(main, ["check", "1", "--submission", solution, "--seed", "7"])
+    assert result.exit_code == 0, result.output
+    assert "reduced isolation on this machine (missing: network" in result.output
+    assert "seed 7" in result.output
+    monkeypatch.delenv("COURSE_SANDBOX")
+    sandboxed = runner.invoke(main, ["check", "1", "--submission", solution, "--json"])
+    document = json.loads(sandboxed.output)
+    assert document["missing_protections"] == []
+    assert document["launcher"] == "bubblewrap"
