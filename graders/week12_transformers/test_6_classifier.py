@@ -10,8 +10,11 @@ sentences get ids 2 to 4,999, any other word 1, padding 0; each sentence keeps i
 builds ``build_transformer_classifier(5000, 40)``, trains it with ``fit(epochs=2,
 batch_size=32)`` on the training ids and labels, and predicts the validation ids; the
 validation labels never leave this process. The model holds custom layers, so it cannot
-be rebuilt here: the accuracy is computed here from the worker's predictions (positive
-when the output is > 0.5).
+be rebuilt here, and recomputing a whole trained Transformer in numpy is beyond this grader
+(parts 4 and 5 recompute its two layers from their weights): the accuracy is computed here
+from the predictions the worker made for the validation ids (positive when the output is
+> 0.5). Self-reported, then: nothing here proves the predictions come from the model the
+exercise describes; parts 4 and 5 are what check its layers.
 
 Measured with the request, data and seed of a grading run (the worker reseeds every random
 generator before each request), 2 CPU cores shared with other jobs (load average 5-7),
@@ -86,7 +89,9 @@ def sentences() -> tuple[Split, Split]:
 
 @pytest.mark.points(1)
 def test_classifier_structure(submission: Submission) -> None:
-    """the classifier holds this week's two layers and one sigmoid unit, for cross-entropy"""
+    """the classifier holds this week's two layers and one sigmoid unit, for cross-entropy
+
+    Self-reported: the layers, shapes and compile settings, as the worker describes them."""
     report: ModelReport = submission.model(BUILDER, VOCABULARY_SIZE, MAXLEN)
     hint = (
         "keras.Input(shape=(maxlen,)), TokenAndPositionEmbedding(maxlen, vocab_size, 32), "
@@ -132,7 +137,9 @@ def test_classifier_structure(submission: Submission) -> None:
 def test_classifier_learns_sentiment(
     submission: Submission, sentences: tuple[Split, Split]
 ) -> None:
-    """trained 2 epochs on 8,000 sentences, it labels 72% of 2,568 unseen ones right"""
+    """trained 2 epochs on 8,000 sentences, it labels 72% of 2,568 unseen ones right
+
+    Self-reported: the worker predicts the validation ids; only the labels stay here."""
     (x_train, y_train), (x_valid, y_valid) = sentences
     trained = submission.fit(
         BUILDER,
