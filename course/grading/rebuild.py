@@ -313,14 +313,14 @@ class Size(NamedTuple):
         if self.parameters > max_parameters:
             raise NotRebuildable(
                 f"{what} {self.parameters:,} parameters; the grader rebuilds models of at "
-                f"most {max_parameters:,}. Hint: check the sizes of your layers (input_dim "
-                "and output_dim of an Embedding, the units of a Dense layer after Flatten)."
+                f"most {max_parameters:,} (look at the sizes of your layers: the input_dim "
+                "and output_dim of an Embedding, the units of a Dense layer after Flatten)"
             )
         if self.memory > max_bytes:
             raise NotRebuildable(
                 f"{what} {_mebibytes(self.memory)} of weights "
                 f"({', '.join(sorted(self.dtypes))}); the grader rebuilds models whose weights "
-                f"fit in {_mebibytes(max_bytes)}. Hint: use smaller layers, and float32 weights."
+                f"fit in {_mebibytes(max_bytes)} (use smaller layers, and float32 weights)"
             )
 
 
