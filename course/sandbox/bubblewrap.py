@@ -10,8 +10,8 @@ What the worker gets (see the README's "Security model"):
   unprivileged user namespace and the worker keeps that user's uid, without capabilities;
 * a filesystem of its own, built from an empty root: the system (``/usr``) and the Python
   environment read-only, the submission file and the grader's inputs read-only, a private
-  ``tmpfs`` of capped size as the only writable place (``/scratch``, with ``/tmp`` pointing
-  into it). Nothing of the course is there: not its solutions, graders, gradebook, exchange,
+  ``tmpfs`` of capped size as the only writable place (``/scratch``; ``/tmp`` is a second
+  one of the same size). Nothing of the course is there: not its solutions, graders, gradebook, exchange,
   datasets or caches, nor the user's home; label files that system packages ship
   (``/usr/share/datasets``, scikit-learn's bundled datasets) are hidden;
 * limits (memory and processes by cgroup where possible, the rest by ``setrlimit``) and a
@@ -261,6 +261,10 @@ def _filesystem(job: Job, limits: Limits) -> list[str]:
         argv += ["--dev-bind", device, device]
     if _gpu_devices():
         argv += ["--ro-bind", "/sys", "/sys"]
+    # A private /tmp first: a Python environment or a course checkout under /tmp on the host
+    # is then shown inside it, read-only, and nothing else of the host's /tmp is.
+    argv += ["--perms", "1777", "--size", str(limits.scratch_bytes), "--tmpfs", "/tmp"]
+    folders.made("/tmp")
     for folder in python_folders():
         folders.bind(folder)
     package = Path(course.__file__).resolve().parent
@@ -270,7 +274,6 @@ def _filesystem(job: Job, limits: Limits) -> list[str]:
     for folder in hidden_data():
         argv += ["--perms", "0555", "--size", "4096", "--tmpfs", folder, "--remount-ro", folder]
     argv += ["--perms", "1777", "--size", str(limits.scratch_bytes), "--tmpfs", SCRATCH]
-    argv += ["--symlink", f"{SCRATCH}/tmp", "/tmp"]
     folders.make(SUBMISSION_FOLDER)
     argv += ["--ro-bind", str(job.submission), f"{SUBMISSION_FOLDER}/{job.submission.name}"]
     if job.inputs is not None:
@@ -285,6 +288,10 @@ class _Folders:
     def __init__(self, argv: list[str]) -> None:
         self._argv = argv
         self._made: set[str] = {"/"}
+
+    def made(self, folder: str) -> None:
+        """``folder`` exists already (a tmpfs mounted there)."""
+        self._made.add(folder)
 
     def make(self, folder: str) -> None:
         path = Path(folder)
