@@ -127,3 +127,74 @@ def test_forged_keras_class(tmp_path: Path) -> None:
     assert report.score == 0, report.to_dict()
     assert any("Callback" in finding for finding in report.integrity), report.integrity
     reference_still_scores_full_marks("week03_callbacks", "test_1_threshold_callback.py")
+
+
+BUILD_MODEL_BODY = """    model = keras.Sequential(
+        [
+            keras.Input(shape=(28, 28)),
+            keras.layers.Flatten(),
+            keras.layers.Dense(128, activation="relu"),
+            keras.layers.Dense(10, activation="softmax"),
+        ]
+    )
+"""
+
+
+def test_forged_oversized_config_is_refused_before_allocating(tmp_path: Path) -> None:
+    """Week 2: a model whose to_json() describes Embedding(800000, 1000) (3.2 GB of
+    weights once built) is refused by the grading process before it allocates anything:
+    the checks that rebuild it fail with the reason, and the grading process stays small."""
+    import resource
+
+    forged = (
+        "class Forged(keras.Sequential):\n"
+        "    def to_json(self, **kwargs):\n"
+        "        small = keras.Sequential([keras.Input((4,)), keras.layers.Embedding(8, 10)])\n"
+        "        text = small.to_json()\n"
+        "        text = text.replace('\"input_dim\": 8', '\"input_dim\": 800000')\n"
+        "        return text.replace('\"output_dim\": 10', '\"output_dim\": 1000')\n\n\n"
+    )
+    submission = attacked(
+        "week02_fashion_mnist",
+        [
+            ("    model = keras.Sequential(\n", "    model = Forged(\n"),
+            ("\n# %%\ndef build_model(", "\n" + forged + "def build_model("),
+        ],
+        tmp_path,
+    )
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    report = graded("week02_fashion_mnist", submission, "test_3_model.py")
+    peak_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024
+    refused = [check for check in report.checks if "800,000,000 parameters" in check.message]
+    assert refused, report.to_dict()
+    assert all(check.points == 0 for check in refused)
+    assert not report.has_internal_errors, report.to_dict()
+    assert peak_mib < 2_500 or before // 1024 >= 2_500, f"a child process peaked at {peak_mib} MiB"
+    reference_still_scores_full_marks("week02_fashion_mnist", "test_3_model.py")
+
+
+def test_lambda_layer_never_runs_in_the_grading_process(tmp_path: Path) -> None:
+    """Week 2: a Lambda layer whose function would leave a file behind if the grading
+    process ever deserialised and ran it. The config is refused before Keras sees it: the
+    checks that rebuild the model fail, and no file appears."""
+    marker = tmp_path / "lambda-ran-here"
+    lambda_layer = (
+        "            keras.layers.Lambda(\n"
+        f"                lambda x: (__import__('pathlib').Path({str(marker)!r}).touch(), x)[1]\n"
+        "            ),\n"
+    )
+    submission = attacked(
+        "week02_fashion_mnist",
+        [
+            (
+                '            keras.layers.Dense(10, activation="softmax"),\n',
+                '            keras.layers.Dense(10, activation="softmax"),\n' + lambda_layer,
+            )
+        ],
+        tmp_path,
+    )
+    report = graded("week02_fashion_mnist", submission, "test_3_model.py")
+    assert any("Lambda" in check.message for check in report.checks), report.to_dict()
+    assert report.score < report.max_score
+    assert not marker.exists(), "the Lambda layer's code ran in the grading process"
+    reference_still_scores_full_marks("week02_fashion_mnist", "test_3_model.py")
