@@ -179,6 +179,8 @@ MODULES = frozenset(
 MAX_PARAMETERS = 20_000_000
 #: The most memory a rebuilt model's variables may take at their dtypes (and the arrays sent).
 MAX_WEIGHT_BYTES = 512 * 2**20
+#: Values one layer may output for one example: a 512x512x64 feature map is 16.8 million.
+MAX_ACTIVATION_VALUES = 16_777_216
 
 
 class NotRebuildable(Exception):
@@ -221,6 +223,7 @@ def rebuild_model(
     *,
     max_parameters: int = MAX_PARAMETERS,
     max_bytes: int = MAX_WEIGHT_BYTES,
+    max_activation_values: int | None = None,
 ) -> Any:
     """A Keras model built from ``config_json`` with ``weights``; :class:`NotRebuildable`
     when the config is missing, refers to anything outside the allow-list, describes a model
@@ -256,10 +259,35 @@ def rebuild_model(
         raise NotRebuildable(
             f"the weights do not fit the model: expected shapes {expected}, received {received}"
         )
+    check_activations(model, max_values=max_activation_values or MAX_ACTIVATION_VALUES)
     model.set_weights(
         [np.asarray(w, dtype=v.dtype) for w, v in zip(weights, model.weights, strict=True)]
     )
     return model
+
+
+def check_activations(model: Any, *, max_values: int = MAX_ACTIVATION_VALUES) -> None:
+    """Refuse a model one of whose layers outputs more than ``max_values`` values for one
+    example (a forged ``RepeatVector(10**8)`` or ``UpSampling2D``), before it predicts
+    anything here. Dimensions left open (``None``: a sequence's length) depend on the
+    inputs the grader chooses, and are not counted."""
+    for layer in getattr(model, "layers", []):
+        try:
+            outputs = layer.output
+        except (AttributeError, ValueError):  # a layer never called symbolically
+            continue
+        for output in outputs if isinstance(outputs, list | tuple) else [outputs]:
+            shape = getattr(output, "shape", None)
+            if shape is None:
+                continue
+            values = math.prod(int(d) for d in shape[1:] if d is not None)
+            if values > max_values:
+                raise NotRebuildable(
+                    f"the layer {layer.name!r} outputs {values:,} values for each example; "
+                    f"the grader evaluates models whose layers output at most {max_values:,} "
+                    "(look at the sizes your layers produce: RepeatVector, UpSampling, "
+                    "Resizing, a Reshape)"
+                )
 
 
 class Size(NamedTuple):

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import os
 import select
+import signal
 import subprocess
 import sys
 import tempfile
@@ -25,6 +26,8 @@ from pathlib import Path
 from typing import Any
 
 from course.grading.results import GradeReport
+from course.sandbox.cgroups import CgroupUnavailable, ControlGroup
+from course.sandbox.launchers import prctl_function
 
 GRADERS_INI = Path(__file__).with_name("graders.ini")
 EventHandler = Callable[[dict[str, Any]], None]
@@ -35,6 +38,12 @@ STARTUP_ALLOWANCE = 300.0
 #: Seconds a grader's own work may take between two events (a check's start, a request to
 #: the submission, its reply, the check's end), beyond what the request in flight may take.
 GRADER_ALLOWANCE = 120.0
+
+
+#: Memory of the grading process and everything it starts (its sandboxed worker included,
+#: where cgroups nest): a forged model that slips past the rebuild's budgets stops here, not
+#: on the machine.
+GRADER_MEMORY_BYTES = 12 << 30
 
 
 class GradingFailed(RuntimeError):
@@ -96,6 +105,7 @@ def grade(
             "required" if require_isolation else "best-effort",
         ]
         env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1", TF_CPP_MIN_LOG_LEVEL="2")
+        group = _grader_group()
         with open(log_path, "wb") as log:
             process = subprocess.Popen(
                 argv,
@@ -105,6 +115,7 @@ def grade(
                 pass_fds=(events_write,),
                 env=env,
                 cwd=scratch,
+                preexec_fn=_join(group),
             )
         os.close(events_write)
         watchdog = Watchdog(scale=_time_limit_scale())
@@ -120,6 +131,15 @@ def grade(
             if process.poll() is None:
                 process.kill()
             process.wait()
+            out_of_memory = group is not None and group.oom_killed()
+            if group is not None:
+                group.remove()
+        if out_of_memory and not results_path.exists():
+            raise GradingFailed(
+                f"the grading process used more than {GRADER_MEMORY_BYTES >> 30} GiB of memory "
+                "and was stopped (a model too large to evaluate?). The submission was not "
+                "graded; report it to the course staff."
+            )
         if overdue is not None and not results_path.exists():
             output = log_path.read_text(errors="replace")[-3000:]
             raise GradingFailed(
@@ -249,3 +269,35 @@ def _time_limit_scale() -> float:
     except ValueError:
         return 1.0
     return scale if scale > 0 else 1.0
+
+
+def _grader_group() -> ControlGroup | None:
+    """A control group limiting the grading process's memory; ``None`` where none can be
+    made (the machine's own limits apply then)."""
+    try:
+        return ControlGroup.create(memory_bytes=GRADER_MEMORY_BYTES, tasks=8_192)
+    except CgroupUnavailable:
+        return None
+
+
+def _join(group: ControlGroup | None) -> Callable[[], None]:
+    """What the grading process runs before it starts: join ``group``, and (Linux) die with
+    the process that started it. Everything is looked up before the fork."""
+    paths = [str(folder / "cgroup.procs").encode() for folder in group.folders()] if group else []
+    prctl = prctl_function()
+    parent = os.getpid()
+
+    def setup() -> None:
+        pid = str(os.getpid()).encode()
+        for path in paths:
+            fd = os.open(path, os.O_WRONLY)
+            try:
+                os.write(fd, pid)
+            finally:
+                os.close(fd)
+        if prctl is not None:
+            prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+            if os.getppid() != parent:
+                os._exit(1)
+
+    return setup

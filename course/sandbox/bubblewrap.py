@@ -9,9 +9,9 @@ What the worker gets (see the README's "Security model"):
   uid/gid 65534 with no capabilities and ``no_new_privs``; as another user, the sandbox is an
   unprivileged user namespace and the worker keeps that user's uid, without capabilities;
 * a filesystem of its own, built from an empty root: the system (``/usr``) and the Python
-  environment read-only, the submission file and the grader's inputs read-only, a private
-  ``tmpfs`` of capped size as the only writable place (``/scratch``; ``/tmp`` is a second
-  one of the same size). Nothing of the course is there: not its solutions, graders, gradebook, exchange,
+  environment read-only, the submission file and the grader's inputs read-only, private
+  ``tmpfs`` folders of capped size as the only writable places (``/scratch`` and ``/tmp``).
+  Nothing of the course is there: not its solutions, graders, gradebook, exchange,
   datasets or caches, nor the user's home; label files that system packages ship
   (``/usr/share/datasets``, scikit-learn's bundled datasets) are hidden;
 * limits (memory and processes by cgroup where possible, the rest by ``setrlimit``) and a

@@ -239,7 +239,7 @@ def child_setup(
     The signal follows the *thread* that started the process: start workers from a thread
     that outlives them (the grading process starts them from its main thread).
     """
-    prctl = _prctl()
+    prctl = prctl_function()
     procs = [str(folder / "cgroup.procs").encode() for folder in group.folders()] if group else []
 
     def setup() -> None:
@@ -259,7 +259,8 @@ def child_setup(
     return setup
 
 
-def _prctl() -> Callable[[int, int], int] | None:
+def prctl_function() -> Callable[[int, int], int] | None:
+    """libc's ``prctl`` on Linux, else ``None``."""
     if not sys.platform.startswith("linux"):
         return None
     import ctypes

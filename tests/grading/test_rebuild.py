@@ -139,3 +139,14 @@ def test_weight_arrays_over_the_budget_are_refused_before_the_config_is_built() 
     weights = [np.zeros((1_000, 1_000), "float32"), *model.get_weights()[1:]]
     with pytest.raises(NotRebuildable, match="the weight arrays sent with the model hold"):
         rebuild_model(model.to_json(), weights, max_parameters=100_000)
+
+
+def test_a_layer_with_huge_outputs_is_refused_before_predicting() -> None:
+    """A config within the parameter budget whose layer outputs 400 million values per
+    example (a forged RepeatVector) is refused before the grading process predicts."""
+    import keras
+
+    model = keras.Sequential([keras.Input((4,)), keras.layers.RepeatVector(10)])
+    forged = model.to_json().replace('"n": 10', '"n": 100000000')
+    with pytest.raises(NotRebuildable, match="400,000,000 values for each example"):
+        rebuild_model(forged, [])

@@ -230,3 +230,26 @@ def test_inputs_are_drawn_afresh_at_each_grading(
     )
     assert _grade(toy_course, canned, seed=1).score == 3
     assert _grade(toy_course, canned, seed=2).checks[0].status == "failed"
+
+
+def test_a_grading_process_out_of_memory_is_stopped_and_reported(
+    toy_course: Layout, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The grading process runs in a memory cgroup of its own: a grader that allocates past
+    it (as a model too large to evaluate would) is stopped, and the run fails with a message
+    naming the limit, instead of taking the machine's memory."""
+    from course.grading import runner
+
+    folder = toy_course.weeks[0].graders
+    (folder / "test_greedy.py").write_text(
+        "import pytest\n\n@pytest.mark.points(1)\ndef test_greedy(submission):\n"
+        "    '''a grader that needs too much memory'''\n"
+        "    hog = [b'x' * (64 << 20) for _ in range(64)]\n"
+    )
+    monkeypatch.setattr(runner, "GRADER_MEMORY_BYTES", 1 << 30)
+    group = runner._grader_group()
+    if group is None:
+        pytest.skip("no control group can be made on this machine")
+    group.remove()
+    with pytest.raises(runner.GradingFailed, match="more than 1 GiB of memory"):
+        _grade(toy_course, toy_course.weeks[0].solution)
