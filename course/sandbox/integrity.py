@@ -210,7 +210,7 @@ class _Snapshot:
                 self._entry(f"sys.modules[{name!r}]", _getter(sys.modules, name))
         for item in watched:
             if isinstance(item, ModuleType):
-                self._mapping(item.__name__, vars(item))
+                self._module(item, contents=False)
             elif isinstance(item, type):
                 self._class(item)
 
@@ -225,7 +225,9 @@ class _Snapshot:
         for key in list(mapping):
             self._entry(f"{prefix}.{key}", _getter(mapping, key))
 
-    def _module(self, module: ModuleType) -> None:
+    def _module(self, module: ModuleType, *, contents: bool = True) -> None:
+        """A module's names, its own functions and classes, and (``contents``: the course's
+        modules, not libraries with caches of their own) its containers' contents."""
         namespace = vars(module)
         self._mapping(module.__name__, namespace)
         for key, value in list(namespace.items()):
@@ -234,7 +236,7 @@ class _Snapshot:
                 self._function(where, value)
             elif isinstance(value, type) and value.__module__ == module.__name__:
                 self._class(value)
-            elif isinstance(value, dict | list | set) and key != "__builtins__":
+            elif contents and isinstance(value, dict | list | set) and key != "__builtins__":
                 self._entry(f"the contents of {where}", _contents(value))
 
     def _function(self, where: str, function: FunctionType) -> None:
@@ -264,18 +266,29 @@ class _Snapshot:
             if not _subsequence(before, now):
                 found.append(f"removed or reordered the import system's hooks ({name})")
             known = {id(item) for item in before}
-            for item in now:
+            for item in list(now):
                 if id(item) in known:
                     continue
-                cls = item if isinstance(item, type) else type(item)
-                module = sys.modules.get(cls.__module__)
-                source = getattr(module, "__file__", None) or "<unknown>"
-                if not self._trusted(source):
-                    found.append(f"installed an import hook of its own ({name}: {cls.__name__})")
-        paths = [entry for entry in sys.path if entry not in self._path]
-        for entry in paths:
-            if not isinstance(entry, str) or not self._trusted(entry.rstrip("/") + "/"):
-                found.append(f"added {entry!r} to the module search path (sys.path)")
+                # Read without running anything of the submission's (no attribute lookups
+                # a class or module of its making could intercept).
+                cls = item if issubclass(type(item), type) else type(item)
+                namespace = type.__getattribute__(cls, "__dict__")
+                module_name = namespace.get("__module__")
+                module = sys.modules.get(module_name) if type(module_name) is str else None
+                source = (
+                    object.__getattribute__(module, "__dict__").get("__file__")
+                    if module is not None
+                    else None
+                )
+                if type(source) is not str or not self._trusted(source):
+                    found.append(f"installed an import hook of its own ({name})")
+        known_paths = {id(entry) for entry in self._path}
+        for entry in list(sys.path):
+            if id(entry) in known_paths or (type(entry) is str and entry in self._path):
+                continue
+            if type(entry) is not str or not self._trusted(entry.rstrip("/") + "/"):
+                shown = entry if type(entry) is str else "an object"
+                found.append(f"added {shown} to the module search path (sys.path)")
         return found
 
     def changes(self) -> list[str]:

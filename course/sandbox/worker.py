@@ -15,10 +15,13 @@ from __future__ import annotations
 import argparse
 import contextlib
 import errno
+import functools
+import gc
 import importlib.util
 import os
 import re
 import sys
+import threading
 import traceback
 from collections.abc import Callable
 from pathlib import Path
@@ -96,11 +99,11 @@ def main(argv: list[str] | None = None) -> int:
             watched=[] if options.no_tensorflow else watched_objects(),
         )
     )
-    try:
-        module = _import_submission(path)
-    except BaseException as error:  # the submission may raise anything, SystemExit too
-        send({"ok": False, "error": describe_exception(error, path)})
+    imported = _on_submission_thread(lambda: _import_submission(path), path)
+    if "error" in imported:
+        send({"ok": False, "error": imported["error"]})
         return 0
+    module = imported["value"]
     send({"ok": True})
 
     while True:
@@ -110,17 +113,61 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if not isinstance(request, dict) or request.get("probe") == "__shutdown__":
             return 0
+        name = str(request.get("probe"))
+        args = request.get("args") or {}
+        seed = int(request.get("seed", 0))
+        answered = _on_submission_thread(
+            functools.partial(run_probe, module, name=name, args=args, seed=seed), path
+        )
+        if "error" in answered:
+            send({"ok": False, "error": answered["error"]})
+        else:
+            send({"ok": True, "value": answered["value"]})
+
+
+def _on_submission_thread(work: Callable[[], Any], path: Path) -> dict[str, Any]:
+    """Run ``work`` (anything that runs the submission's code) on a thread of its own, and
+    describe its exception there too (``str(error)`` can run the submission's code).
+
+    The main thread, which holds the signing key and the integrity watch, then never runs
+    the submission's code: a frame the submission gets hold of leads (through ``f_back``)
+    only to this thread's frames, and a signal handler (the one way to run code on the
+    main thread) cannot be installed from here. Garbage is collected here before returning,
+    so that a finaliser of the submission's runs on this thread, not the main one.
+    """
+    box: dict[str, Any] = {}
+
+    def run() -> None:
         try:
-            value = run_probe(
-                module,
-                name=str(request.get("probe")),
-                args=request.get("args") or {},
-                seed=int(request.get("seed", 0)),
-            )
-            reply = {"ok": True, "value": value}
-        except BaseException as error:
-            reply = {"ok": False, "error": describe_exception(error, path)}
-        send(reply)
+            box["value"] = work()
+        except BaseException as error:  # the submission may raise anything, SystemExit too
+            try:
+                box["error"] = describe_exception(error, path)
+            except BaseException:  # an exception whose description itself fails
+                box["error"] = {
+                    "kind": "exception",
+                    "type": "Exception",
+                    "message": "an exception that could not be described",
+                    "traceback": "",
+                }
+        finally:
+            gc.collect()
+
+    thread = threading.Thread(target=run, name="submission", daemon=True)
+    thread.start()
+    thread.join()
+    if "error" in box:
+        box["error"] = _plain_description(box["error"])
+    return box
+
+
+def _plain_description(error: Any) -> dict[str, str]:
+    """``error`` as exact ``str`` values only (a submission's string subclass could run code
+    on the main thread)."""
+    fields = ("kind", "type", "message", "traceback")
+    if type(error) is not dict:
+        return {field: "" for field in fields}
+    return {field: error[field] if type(error.get(field)) is str else "" for field in fields}
 
 
 def _signer(
@@ -137,22 +184,37 @@ def _signer(
     write, pack = os.write, protocol.sign
     separator, encode_frame, join = "\n", protocol.encode, str.join
 
+    collecting, pause, resume = gc.isenabled, gc.disable, gc.enable
+
     def send(reply: dict[str, Any]) -> None:
-        found = findings[0]() if findings else []
-        trailer = join(separator, found).encode("utf-8", "replace")
+        # No garbage collection here: a finaliser of the submission's would run on this
+        # thread, next to the key.
+        was_collecting = collecting()
+        pause()
         try:
-            frame = encode_frame(reply)
-        except Exception as error:  # the reply is not plain data, or the encoder was broken
-            message = f"the worker could not encode its reply ({_safe_str(error)})"
-            frame = encode_frame(
-                {
-                    "ok": False,
-                    "error": {"kind": "broken", "type": "", "message": message, "traceback": ""},
-                }
-            )
-        data = memoryview(pack(frame, trailer, key, digest=digest))
-        while data:
-            data = data[write(fd, data) :]
+            found = findings[0]() if findings else []
+            trailer = join(separator, found).encode("utf-8", "replace")
+            try:
+                frame = encode_frame(reply)
+            except Exception as error:  # the reply is not plain data
+                message = f"the worker could not encode its reply ({type(error).__name__})"
+                frame = encode_frame(
+                    {
+                        "ok": False,
+                        "error": {
+                            "kind": "broken",
+                            "type": "",
+                            "message": message,
+                            "traceback": "",
+                        },
+                    }
+                )
+            data = memoryview(pack(frame, trailer, key, digest=digest))
+            while data:
+                data = data[write(fd, data) :]
+        finally:
+            if was_collecting:
+                resume()
 
     return send
 
@@ -190,11 +252,22 @@ def watched_objects() -> list[Any]:
     """The library objects probes rely on to observe the submission, snapshot against
     tampering. TensorFlow and Keras are imported here, before the submission (which imports
     them anyway), unless the week's ``worker.toml`` says ``tensorflow = false``."""
+    import json.encoder
+    import zipfile
+
     import keras
     import numpy
+    import numpy.lib._npyio_impl
+    import numpy.lib.format
     import tensorflow as tf
 
     return [
+        # What the main thread runs to encode a reply (a patched one would run there).
+        json,
+        json.encoder,
+        numpy.lib._npyio_impl,
+        numpy.lib.format,
+        zipfile,
         numpy,
         tf,
         tf.data,

@@ -609,3 +609,48 @@ def test_recognising_the_grader_and_replaying_its_inputs(arena: Arena) -> None:
     report = arena.grade(source, seed=12345)
     check_statuses(report, "failed")
     arena.contained(report)
+
+
+def test_stealing_the_signing_key_through_frames(arena: Arena) -> None:
+    """The key that signs replies lives on the worker's main thread, which never runs the
+    submission's code: frames reached through a traceback (f_back is not audited) or a
+    signal handler (only the main thread may install one) never lead to it."""
+    report = arena.grade(
+        attack(
+            "import signal, traceback\n"
+            "def secrets_in(frame):\n"
+            "    found = []\n"
+            "    while frame is not None:\n"
+            "        for value in list(frame.f_locals.values()):\n"
+            "            cells = getattr(value, '__closure__', None) or ()\n"
+            "            for cell in cells:\n"
+            "                try:\n"
+            "                    content = cell.cell_contents\n"
+            "                except ValueError:\n"
+            "                    continue\n"
+            "                if isinstance(content, bytes) and len(content) == 32:\n"
+            "                    found.append(content)\n"
+            "            if isinstance(value, bytes) and len(value) == 32:\n"
+            "                found.append(value)\n"
+            "        frame = frame.f_back\n"
+            "    return found\n"
+            "HANDLED = []\n"
+            "try:\n"
+            "    signal.signal(signal.SIGUSR1, lambda number, frame: HANDLED.append(frame))\n"
+            "    INSTALLED = True\n"
+            "except ValueError:\n"
+            "    INSTALLED = False\n"
+            "def attempt():\n"
+            "    try:\n"
+            "        raise ValueError\n"
+            "    except ValueError as error:\n"
+            "        mine = next(traceback.walk_tb(error.__traceback__))[0]\n"
+            "    if secrets_in(mine):\n"
+            "        return True\n"
+            "    if INSTALLED:\n"
+            "        os.kill(os.getpid(), signal.SIGUSR1)\n"
+            "    return any(secrets_in(frame) for frame in HANDLED)\n"
+        )
+    )
+    check_statuses(report, "failed")
+    arena.contained(report)
