@@ -253,3 +253,41 @@ def test_limits_end_in_their_own_outcomes(write_submission: Write, tmp_path: Pat
     assert "left out" in chatty.output_tail or len(chatty.output_tail) <= 2_000
     assert big.status == "raised", big
     assert "file size" in big.error["message"]
+
+
+def test_without_cgroups_memory_and_processes_fall_back_to_rlimits(
+    write_submission: Write, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where no control group can be made, the address-space limit still ends a memory bomb
+    in out_of_memory, and the per-user process limit still stops a fork bomb."""
+    from course.sandbox import Limits, cgroups, default_launcher
+
+    def unavailable(**_: object) -> None:
+        raise cgroups.CgroupUnavailable("not here")
+
+    monkeypatch.setattr(cgroups.ControlGroup, "create", unavailable)
+    launcher = default_launcher()
+    launcher.limits = Limits(memory_bytes=1 << 30, tasks=64)
+    assert "setrlimit" in launcher.protections()["memory"].detail
+    path = write_submission(
+        "import os, time\n"
+        "def hog():\n    return len([b'x' * (64 << 20) for _ in range(64)])\n"
+        "def forks():\n"
+        "    started = 0\n"
+        "    for _ in range(200):\n"
+        "        try:\n"
+        "            pid = os.fork()\n"
+        "        except OSError:\n"
+        "            break\n"
+        "        if pid == 0:\n"
+        "            time.sleep(30)\n"
+        "            os._exit(0)\n"
+        "        started += 1\n"
+        "    return started\n"
+    )
+    with Worker(path, workdir=tmp_path / "w", launcher=launcher, tensorflow=False) as worker:
+        hog = worker.request("call", {"function": "hog"}, seed=0, timeout=60)
+        forks = worker.request("call", {"function": "forks"}, seed=0, timeout=60)
+    assert hog.status == "out_of_memory", hog
+    assert forks.status == "ok", forks
+    assert forks.value < 64
