@@ -1,16 +1,30 @@
 """Week 6 grader, part 1: standardising text (exercise 6.1).
 
-Exact answers: golden strings, no thresholds. The worker calls ``standardize`` on a
-``tf.string`` tensor and returns the strings decoded from UTF-8. Each check's inputs isolate
-one rule, so a mistake fails only the check that names it: the lower-casing inputs have no
-punctuation, the punctuation inputs no capitals. The punctuation inputs hold all 32 ASCII
-punctuation characters, some inside words (``it's``, ``co-writer``), where deleting and
-replacing by a space give different words; and non-ASCII letters (``naïve``), which must
-stay. No input has capitals outside ASCII, which ``tf.strings.lower`` leaves alone.
+Exact answers, no thresholds: the expected strings are computed here (conftest.py's
+``reference_standardize``). The worker calls ``standardize`` on a ``tf.string`` tensor and
+returns the strings decoded from UTF-8. Each check's inputs isolate one rule, so a mistake
+fails only the check that names it: the lower-casing inputs have no punctuation, the
+punctuation inputs no capitals.
+
+Drawn at each grading (``fresh_rng``), from the word lists of conftest.py:
+
+* lower-casing: 3 to 6 sentences of 3 to 8 words, each word as it is, capitalised, in
+  capitals or with random letters in capitals (every sentence has at least one capital),
+  some with a number such as ``21st``; words joined by one or two spaces;
+* punctuation: 3 to 5 sentences of 4 to 8 lower-case words among which all 32 ASCII
+  punctuation characters are dealt, each inside a word (where deleting and replacing by a
+  space give different words), after a word or alone between spaces; on top of that,
+  every sentence holds a word with punctuation inside it (``don't``, ``co-writer``...),
+  one sentence a number with a comma and a point (``1,000.5``), and one a word outside
+  ASCII (``naïve``), alone and joined to another word by a hyphen: those letters must stay.
+  No input has capitals outside ASCII, which ``tf.strings.lower`` leaves alone;
+* shape: a tensor of 1 to 3 dimensions, each of 1 to 3 strings, for the shape check.
 """
 
 from __future__ import annotations
 
+import string
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -18,28 +32,84 @@ import pytest
 
 from course.grading.reports import expect
 from course.grading.submission import Submission
-from course.testing import fail
+from course.testing import fail, fresh_rng
 
-LOWER_CASE = {
-    "The Rock Is Destined To Be The 21st Century": "the rock is destined to be the 21st century",
-    "EFFECTIVE but TOO tepid BIOPIC": "effective but too tepid biopic",
-    "a gorgeously elaborate continuation": "a gorgeously elaborate continuation",
-    "McDonagh and DiCaprio in 3D": "mcdonagh and dicaprio in 3d",
-}
-PUNCTUATION = {
-    "don't see it -- it's dull!": "dont see it  its dull",
-    'co-writer/director j.r.r. tolkien\'s "middle-earth"': (
-        "cowriterdirector jrr tolkiens middleearth"
-    ),
-    "(a) [b] {c} <d> @e #f $g %h ^i &j *k _l +m =n |o \\p ~q `r ;s :t ?u ,v 1,000.5": (
-        "a b c d e f g h i j k l m n o p q r s t u v 10005"
-    ),
-    "''the lord of the rings'' trilogy, a naïve café-style fun": (
-        "the lord of the rings trilogy a naïve caféstyle fun"
-    ),
-    "no punctuation here": "no punctuation here",
-}
-GRID = np.array([["One, TWO", "three!"], ["Four's", "five"], ["six", "SEVEN."]])
+PUNCTUATION = string.punctuation
+
+
+def _recase(rng: np.random.Generator, word: str) -> str:
+    """``word`` as it is, capitalised, in capitals, or with random letters in capitals."""
+    style = rng.integers(4)
+    if style == 1:
+        return word.capitalize()
+    if style == 2:
+        return word.upper()
+    if style == 3:
+        return "".join(c.upper() if rng.random() < 0.5 else c for c in word)
+    return word
+
+
+def _join(rng: np.random.Generator, tokens: list[str]) -> str:
+    """The tokens separated by one space, or now and then two."""
+    text = tokens[0]
+    for token in tokens[1:]:
+        text += (" " if rng.random() < 0.8 else "  ") + token
+    return text
+
+
+def _lower_case_inputs(rng: np.random.Generator, words: Any) -> list[str]:
+    texts = []
+    for _ in range(int(rng.integers(3, 7))):
+        tokens = [str(word) for word in rng.choice(words.plain, size=int(rng.integers(3, 9)))]
+        if rng.random() < 0.5:
+            number = f"{rng.integers(1, 100)}{rng.choice(['st', 'th', 'd', 's', ''])}"
+            tokens.insert(int(rng.integers(len(tokens) + 1)), number)
+        tokens = [_recase(rng, token) for token in tokens]
+        if not any(c.isupper() for token in tokens for c in token):
+            position = int(rng.integers(len(tokens)))
+            tokens[position] = tokens[position].upper() + "X" * tokens[position].isdigit()
+        texts.append(_join(rng, tokens))
+    return texts
+
+
+def _punctuation_inputs(rng: np.random.Generator, words: Any) -> list[str]:
+    marks = list(PUNCTUATION)
+    rng.shuffle(marks)
+    count = int(rng.integers(3, 6))
+    texts = []
+    for index, group in enumerate(np.array_split(np.array(marks), count)):
+        tokens = [str(word) for word in rng.choice(words.plain, size=int(rng.integers(4, 9)))]
+        for mark in map(str, group):
+            place, position = int(rng.integers(3)), int(rng.integers(len(tokens)))
+            word = tokens[position]
+            if place == 0 and len(word) >= 2 and word.isalpha():
+                cut = int(rng.integers(1, len(word)))
+                tokens[position] = word[:cut] + mark + word[cut:]
+            elif place == 1:
+                tokens[position] = word + mark
+            else:
+                tokens.insert(position, mark * int(rng.integers(1, 3)))
+        compound, _ = words.compound[int(rng.integers(len(words.compound)))]
+        tokens.insert(int(rng.integers(len(tokens) + 1)), compound)
+        if index == 0:
+            number = f"{rng.integers(1, 10)},{rng.integers(100, 1000)}.{rng.integers(1, 10)}"
+            tokens.insert(int(rng.integers(len(tokens) + 1)), number)
+        if index == 1:
+            first, second = (str(word) for word in rng.choice(words.accented, 2, replace=False))
+            joined = f"{second}-{rng.choice(words.plain)}"
+            tokens[int(rng.integers(len(tokens)))] += f" {first}"
+            tokens.insert(int(rng.integers(len(tokens) + 1)), joined)
+        texts.append(_join(rng, tokens))
+    return texts
+
+
+def _grid(rng: np.random.Generator, words: Any) -> np.ndarray:
+    shape = tuple(int(size) for size in rng.integers(1, 4, size=int(rng.integers(1, 4))))
+    cells = [
+        _recase(rng, str(word)) + str(rng.choice([*PUNCTUATION[:12], "", ""]))
+        for word in rng.choice(words.plain, size=int(np.prod(shape)))
+    ]
+    return np.array(cells).reshape(shape)
 
 
 def _standardized(submission: Submission, texts: np.ndarray) -> dict[str, Any]:
@@ -68,8 +138,11 @@ def _strings(report: dict[str, Any], count: int) -> list[str]:
     return [str(item) for item in array.reshape(-1)]
 
 
-def _compare(inputs: dict[str, str], received: list[str], *, hint: str) -> None:
-    for (text, expected), actual in zip(inputs.items(), received, strict=True):
+def _compare(
+    texts: list[str], received: list[str], standardized: Callable[[str], str], *, hint: str
+) -> None:
+    for text, actual in zip(texts, received, strict=True):
+        expected = standardized(text)
         if actual != expected:
             raise fail(
                 f"standardize({text!r})",
@@ -80,25 +153,31 @@ def _compare(inputs: dict[str, str], received: list[str], *, hint: str) -> None:
 
 
 @pytest.mark.points(1)
-def test_standardize_lower_cases(submission: Submission) -> None:
+def test_standardize_lower_cases(
+    submission: Submission, words: Any, standardized: Callable[[str], str]
+) -> None:
     """standardize lower-cases every letter"""
-    texts = np.array(list(LOWER_CASE))
-    received = _strings(_standardized(submission, texts), len(texts))
+    texts = _lower_case_inputs(fresh_rng(submission, "standardize", "lower case"), words)
+    received = _strings(_standardized(submission, np.array(texts)), len(texts))
     _compare(
-        LOWER_CASE,
+        texts,
         received,
+        standardized,
         hint="apply tf.strings.lower to the whole tensor, and change nothing else.",
     )
 
 
 @pytest.mark.points(2)
-def test_standardize_deletes_punctuation(submission: Submission) -> None:
+def test_standardize_deletes_punctuation(
+    submission: Submission, words: Any, standardized: Callable[[str], str]
+) -> None:
     """standardize deletes ASCII punctuation and keeps everything else"""
-    texts = np.array(list(PUNCTUATION))
-    received = _strings(_standardized(submission, texts), len(texts))
+    texts = _punctuation_inputs(fresh_rng(submission, "standardize", "punctuation"), words)
+    received = _strings(_standardized(submission, np.array(texts)), len(texts))
     _compare(
-        PUNCTUATION,
+        texts,
         received,
+        standardized,
         hint="replace every character of string.punctuation with '' (not with a space, so "
         '"it\'s" becomes "its"), e.g. tf.strings.regex_replace(texts, pattern, \'\'); '
         "leave letters, digits, non-ASCII characters and whitespace alone.",
@@ -106,9 +185,12 @@ def test_standardize_deletes_punctuation(submission: Submission) -> None:
 
 
 @pytest.mark.points(1)
-def test_standardize_returns_a_string_tensor_of_the_same_shape(submission: Submission) -> None:
+def test_standardize_returns_a_string_tensor_of_the_same_shape(
+    submission: Submission, words: Any
+) -> None:
     """standardize returns a tf.string tensor shaped like its input"""
-    report = _standardized(submission, GRID)
+    grid = _grid(fresh_rng(submission, "standardize", "shape"), words)
+    report = _standardized(submission, grid)
     value = report.get("value")
     if report.get("dtype") != "string" or not isinstance(value, np.ndarray):
         raise fail(
@@ -120,10 +202,10 @@ def test_standardize_returns_a_string_tensor_of_the_same_shape(submission: Submi
             "tf.strings.regex_replace) on the tensor itself, so that TextVectorization can "
             "call your function on a batch.",
         )
-    if value.shape != GRID.shape:
+    if value.shape != grid.shape:
         raise fail(
-            f"the shape of standardize(texts) for texts of shape {GRID.shape}",
-            expected=str(GRID.shape),
+            f"the shape of standardize(texts) for texts of shape {grid.shape}",
+            expected=str(grid.shape),
             received=str(value.shape),
             hint="work element by element and keep the input's shape.",
         )

@@ -1,20 +1,29 @@
 """Week 6 grader, part 2: the ``TextVectorization`` layer (exercise 6.2).
 
-Exact answers: no thresholds. ``build_vectorizer`` is adapted in the worker to a six-sentence
-corpus whose eight words (after standardising) occur 8, 7, 6, 5, 4, 3, 2 and 1 times, so
-the vocabulary's order is unambiguous (Keras breaks ties between equally frequent words by
-their text, which no student should have to know). It is built twice: with
-``max_tokens=8`` (the cap keeps the six most frequent words after ``''`` and ``'[UNK]'``)
-and ``max_tokens=20`` (every word), and each layer is applied to grader strings that hold
-capitals, punctuation, a word outside the vocabulary, an empty string and a sentence longer
-than ``sequence_length``. The expected vocabularies are golden; the expected token ids are
-computed here from the vocabulary the layer returned, so a wrong vocabulary fails only the
-vocabulary check.
+Exact answers, no thresholds. ``build_vectorizer`` is adapted in the worker to a corpus
+drawn at each grading (``fresh_rng``): 7 to 10 words of conftest.py's lists, two of them
+written with punctuation inside (``don't``, ``co-writer``...), each given its own number of
+occurrences between 1 and 12 (all different, so the vocabulary's order is unambiguous:
+Keras breaks ties between equally frequent words by their text, which no student should
+have to know). The occurrences are shuffled, dealt into 4 to 7 sentences, and written in
+capitals, capitalised or as they are, some followed by punctuation, in quotes or in
+brackets, with a stray ``--`` here and there.
+
+The layer is built twice: with ``max_tokens`` from 5 to the number of words + 1 (the cap
+keeps the most frequent words after ``''`` and ``'[UNK]'``) and ``sequence_length`` 4 to 7,
+and with ``max_tokens`` from the number of words + 2 to 15 more (every word) and
+``sequence_length`` 9 to 15. Each layer is applied to 5 or 6 drawn strings: one with a
+compound word, a word outside the vocabulary and a known word, 3 words in all (so padded);
+the empty string; one of 16 to 20 words, longer than either ``sequence_length`` (so cut);
+two or three more of 1 to 5 words. The expected vocabularies are computed from the drawn
+counts; the expected token ids are computed here from the vocabulary the layer returned,
+so a wrong vocabulary fails only the vocabulary check.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -22,46 +31,100 @@ import pytest
 
 from course.grading.reports import expect
 from course.grading.submission import Submission
-from course.testing import check_array, fail
+from course.testing import check_array, fail, fresh_rng
 
-CORPUS = [
-    "The film? A FILM, a film!",
-    "Don't -- it's the film.",
-    "A funny co-writer; a FUNNY movie.",
-    "It's the film. Don't! DON'T.",
-    "Don't... the movie: the film, it's a (a) ...",
-    "Don't: the 'film'. IT'S THE funny film!",
-]
-WORDS_BY_FREQUENCY = ["film", "the", "a", "dont", "its", "funny", "movie", "cowriter"]
 SPECIAL = ["", "[UNK]"]
-PROBE_TEXTS = [
-    "The FILM's plot? Funny!",
-    "Don't.",
-    "",
-    "a a a the the the film film film dont its funny movie cowriter",
-    "Co-writer, movie -- zany MOVIE",
-]
-# (max_tokens, sequence_length): the first caps the vocabulary, the second does not.
-SETTINGS = [(8, 6), (20, 12)]
 #: The ``token_ids`` fixture from conftest.py: (texts, vocabulary, sequence_length) -> ids.
 TokenIds = Callable[[Sequence[str], Sequence[str], int], np.ndarray]
 
 
-def _expected_vocabulary(max_tokens: int) -> list[str]:
-    return (SPECIAL + WORDS_BY_FREQUENCY)[:max_tokens]
+@dataclass(frozen=True)
+class Draw:
+    """One grading's corpus, its words by frequency, the settings and the strings to apply."""
+
+    corpus: list[str]
+    words_by_frequency: list[str]
+    #: (max_tokens, sequence_length): the first caps the vocabulary, the second does not.
+    settings: list[tuple[int, int]]
+    probe_texts: list[str]
+
+    def expected_vocabulary(self, max_tokens: int) -> list[str]:
+        return (SPECIAL + self.words_by_frequency)[:max_tokens]
+
+
+def _render(rng: np.random.Generator, written: str) -> str:
+    """One occurrence of a word as a person might type it."""
+    style = rng.integers(5)
+    word = written.upper() if style == 0 else written.capitalize() if style == 1 else written
+    decoration = rng.integers(8)
+    if decoration == 0:
+        word = f"'{word}'"
+    elif decoration == 1:
+        word = f"({word})"
+    elif decoration in (2, 3):
+        word += str(rng.choice([",", ".", "!", "?", ";", ":", "...", "!?"]))
+    if rng.random() < 0.1:
+        word = "-- " + word
+    return word
+
+
+def _draw(rng: np.random.Generator, words: Any) -> Draw:
+    count = int(rng.integers(7, 11))
+    compound = [words.compound[i] for i in rng.choice(len(words.compound), 2, replace=False)]
+    plain = [str(word) for word in rng.choice(words.plain, count - 2, replace=False)]
+    written = {word: word for word in plain} | {standard: text for text, standard in compound}
+    standards = list(written)
+    rng.shuffle(standards)
+    counts = sorted(int(c) for c in rng.choice(np.arange(1, 13), count, replace=False))[::-1]
+    occurrences = [word for word, n in zip(standards, counts, strict=True) for _ in range(n)]
+    rng.shuffle(occurrences)
+    sentences = int(rng.integers(4, 8))
+    cuts = np.sort(rng.choice(np.arange(1, len(occurrences)), sentences - 1, replace=False))
+    corpus = [
+        " ".join(_render(rng, written[word]) for word in part)
+        for part in np.split(np.array(occurrences), cuts)
+    ]
+    capped = (int(rng.integers(5, count + 2)), int(rng.integers(4, 8)))
+    full = (int(rng.integers(count + 2, count + 18)), int(rng.integers(9, 16)))
+
+    unknown = [str(word) for word in words.plain if word not in written]
+
+    def some(size: int) -> list[str]:
+        return [_render(rng, written[str(word)]) for word in rng.choice(standards, size=size)]
+
+    first = [
+        *some(1),
+        _render(rng, str(rng.choice(unknown))),
+        _render(rng, compound[int(rng.integers(2))][0]),
+    ]
+    rng.shuffle(first)
+    texts = [" ".join(first), "", " ".join(some(int(rng.integers(16, 21))))]
+    texts += [" ".join(some(int(rng.integers(1, 6)))) for _ in range(int(rng.integers(2, 4)))]
+    order = rng.permutation(len(texts))
+    return Draw(
+        corpus=corpus,
+        words_by_frequency=standards,
+        settings=[capped, full],
+        probe_texts=[texts[i] for i in order],
+    )
 
 
 @pytest.fixture(scope="module")
-def layers(submission: Submission) -> list[dict[str, Any]]:
-    """For each setting: the vocabulary and the outputs for ``PROBE_TEXTS``."""
+def drawn(submission: Submission, words: Any) -> Draw:
+    return _draw(fresh_rng(submission, "build_vectorizer"), words)
+
+
+@pytest.fixture(scope="module")
+def layers(submission: Submission, drawn: Draw) -> list[dict[str, Any]]:
+    """For each setting: the vocabulary and the outputs for the drawn strings."""
     described = []
-    for max_tokens, sequence_length in SETTINGS:
+    for max_tokens, sequence_length in drawn.settings:
         report = submission.probe(
             "text.vectorizer",
             action=f"build_vectorizer(texts, {max_tokens}, {sequence_length})",
             function="build_vectorizer",
-            args=[CORPUS, max_tokens, sequence_length],
-            inputs=PROBE_TEXTS,
+            args=[drawn.corpus, max_tokens, sequence_length],
+            inputs=drawn.probe_texts,
         )
         described.append(expect(report, dict, what="the vectorizer description"))
     return described
@@ -77,9 +140,9 @@ def _call(max_tokens: int, sequence_length: int) -> str:
 
 
 @pytest.mark.points(1)
-def test_vectorizer_special_tokens(layers: list[dict[str, Any]]) -> None:
+def test_vectorizer_special_tokens(layers: list[dict[str, Any]], drawn: Draw) -> None:
     """the vocabulary starts with the padding token '' and '[UNK]'"""
-    for report, (max_tokens, sequence_length) in zip(layers, SETTINGS, strict=True):
+    for report, (max_tokens, sequence_length) in zip(layers, drawn.settings, strict=True):
         head = _vocabulary(report)[:2]
         if head != SPECIAL:
             raise fail(
@@ -93,14 +156,16 @@ def test_vectorizer_special_tokens(layers: list[dict[str, Any]]) -> None:
 
 
 @pytest.mark.points(2)
-def test_vectorizer_vocabulary(layers: list[dict[str, Any]]) -> None:
+def test_vectorizer_vocabulary(layers: list[dict[str, Any]], drawn: Draw) -> None:
     """the vocabulary holds the most frequent standardised words, at most max_tokens"""
-    for report, (max_tokens, sequence_length) in zip(layers, SETTINGS, strict=True):
+    for report, (max_tokens, sequence_length) in zip(layers, drawn.settings, strict=True):
         received = _vocabulary(report)
-        expected = _expected_vocabulary(max_tokens)
+        expected = drawn.expected_vocabulary(max_tokens)
         if received == expected:
             continue
-        what = f"the vocabulary of {_call(max_tokens, sequence_length)}"
+        what = (
+            f"the vocabulary of {_call(max_tokens, sequence_length)} for the corpus {drawn.corpus}"
+        )
         if len(received) != len(expected):
             hint = "pass max_tokens to TextVectorization as it is: the cap counts '' and '[UNK]'."
         else:
@@ -111,45 +176,48 @@ def test_vectorizer_vocabulary(layers: list[dict[str, Any]]) -> None:
         raise fail(
             what,
             expected=f"{len(expected)} tokens {expected}",
-            received=f"{len(received)} tokens {received[:12]}",
+            received=f"{len(received)} tokens {received[:14]}",
             hint=hint,
         )
 
 
 @pytest.mark.points(1)
-def test_vectorizer_output_shape(layers: list[dict[str, Any]]) -> None:
+def test_vectorizer_output_shape(layers: list[dict[str, Any]], drawn: Draw) -> None:
     """the layer turns N strings into int64 token ids of shape (N, sequence_length)"""
-    for report, (max_tokens, sequence_length) in zip(layers, SETTINGS, strict=True):
+    count = len(drawn.probe_texts)
+    for report, (max_tokens, sequence_length) in zip(layers, drawn.settings, strict=True):
         check_array(
             report.get("outputs"),
-            f"the output of {_call(max_tokens, sequence_length)} for {len(PROBE_TEXTS)} strings",
+            f"the output of {_call(max_tokens, sequence_length)} for {count} strings",
             dtype="int64",
-            shape=(len(PROBE_TEXTS), sequence_length),
+            shape=(count, sequence_length),
             hint="pass output_mode='int' and output_sequence_length=sequence_length, so every "
             "row is padded or cut to the same length.",
         )
 
 
 @pytest.mark.points(2)
-def test_vectorizer_token_ids(layers: list[dict[str, Any]], token_ids: TokenIds) -> None:
+def test_vectorizer_token_ids(
+    layers: list[dict[str, Any]], drawn: Draw, token_ids: TokenIds
+) -> None:
     """each word becomes its vocabulary index; unknown words 1, padding 0 at the end"""
-    for report, (max_tokens, sequence_length) in zip(layers, SETTINGS, strict=True):
+    texts = drawn.probe_texts
+    for report, (max_tokens, sequence_length) in zip(layers, drawn.settings, strict=True):
         outputs = report.get("outputs")
-        if not isinstance(outputs, np.ndarray) or outputs.shape != (
-            len(PROBE_TEXTS),
-            sequence_length,
-        ):
+        if not isinstance(outputs, np.ndarray) or outputs.shape != (len(texts), sequence_length):
             raise fail(
                 f"the output of {_call(max_tokens, sequence_length)}",
-                expected=f"token ids of shape ({len(PROBE_TEXTS)}, {sequence_length})",
+                expected=f"token ids of shape ({len(texts)}, {sequence_length})",
                 received="another shape" if isinstance(outputs, np.ndarray) else "no array",
                 hint="see the check on the output shape.",
             )
-        expected = token_ids(PROBE_TEXTS, _vocabulary(report), sequence_length)
-        for text, want, got in zip(PROBE_TEXTS, expected, outputs, strict=True):
+        vocabulary = _vocabulary(report)
+        expected = token_ids(texts, vocabulary, sequence_length)
+        for text, want, got in zip(texts, expected, outputs, strict=True):
             if not np.array_equal(want, got):
                 raise fail(
-                    f"the token ids for {text!r} from {_call(max_tokens, sequence_length)}",
+                    f"the token ids for {text!r} from {_call(max_tokens, sequence_length)}, "
+                    f"whose vocabulary is {vocabulary[:14]}",
                     expected=want.tolist(),
                     received=got.tolist(),
                     hint="apply the standardisation before splitting on whitespace, keep "

@@ -3,12 +3,14 @@
 The model takes token ids, never strings, so it is built from standard layers and the
 grading process can rebuild it from its config and weights (``rebuild_model``, allow-listed
 layers only) and run it itself. Structure and compile settings come from the worker as
-plain data; the probability check predicts 16 rows of random token ids here, on the
-rebuilt model. The model is built twice: with the graded settings ``(10_000, 16, 32)`` and
-with ``(500, 8, 20)``, which catches constants written where the arguments belong. The
-parameter budget is counted from the weight arrays: the embedding matrix plus at most
-5,000 parameters (the reference has 160,000 + 289), which a ``Flatten`` layer in place of
-the pooling (512 inputs to the next ``Dense`` layer) exceeds.
+plain data; the probability check predicts 8 to 32 rows of token ids drawn at each grading
+(``fresh_rng``) here, on the rebuilt model. The model is built twice: with the graded
+settings ``(10_000, 16, 32)``, and with arguments drawn at each grading (vocabulary size
+200 to 3,000, embedding dimension 4 to 12, sequence length 10 to 60 but not 32), which
+catches constants written where the arguments belong. The parameter budget is counted from
+the weight arrays: the embedding matrix plus at most 5,000 parameters (the reference has
+160,000 + 289), which a ``Flatten`` layer in place of the pooling (512 inputs to the next
+``Dense`` layer) exceeds.
 """
 
 from __future__ import annotations
@@ -28,12 +30,11 @@ from course.testing import (
     check_output_shape,
     check_parameter_count,
     fail,
+    fresh_rng,
 )
 
 VOCABULARY_SIZE, EMBEDDING_DIM, SEQUENCE_LENGTH = 10_000, 16, 32
-SMALL = (500, 8, 20)
 OTHER_PARAMETERS = 5_000
-SAMPLE = np.random.default_rng(5).integers(0, VOCABULARY_SIZE, size=(16, SEQUENCE_LENGTH))
 _ACCURACY_NAMES = ("accuracy", "acc", "binary_accuracy")
 
 
@@ -43,8 +44,19 @@ def model(submission: Submission) -> ModelReport:
 
 
 @pytest.fixture(scope="module")
-def small(submission: Submission) -> ModelReport:
-    return submission.model("build_classifier", *SMALL)
+def other_arguments(submission: Submission) -> tuple[int, int, int]:
+    """(vocabulary size, embedding dimension, sequence length), other than the graded ones."""
+    rng = fresh_rng(submission, "build_classifier", "arguments")
+    return (
+        int(rng.integers(200, 3_001)),
+        int(rng.integers(4, 13)),
+        int(rng.choice([n for n in range(10, 61) if n != SEQUENCE_LENGTH])),
+    )
+
+
+@pytest.fixture(scope="module")
+def small(submission: Submission, other_arguments: tuple[int, int, int]) -> ModelReport:
+    return submission.model("build_classifier", *other_arguments)
 
 
 def _embedding_shapes(report: ModelReport) -> list[tuple[int, ...]]:
@@ -109,15 +121,17 @@ def test_classifier_embeds_and_averages(model: ModelReport) -> None:
 
 
 @pytest.mark.points(1)
-def test_classifier_uses_its_arguments(small: ModelReport) -> None:
-    """build_classifier(500, 8, 20) sizes the input and the embedding from its arguments"""
+def test_classifier_uses_its_arguments(
+    small: ModelReport, other_arguments: tuple[int, int, int]
+) -> None:
+    """build_classifier with other arguments sizes the input and the embedding from them"""
     check_input_shape(
         small,
-        (None, SMALL[2]),
-        hint=f"build_classifier{SMALL} must take rows of {SMALL[2]} ids: use "
-        "sequence_length, not a fixed number.",
+        (None, other_arguments[2]),
+        hint=f"build_classifier{other_arguments} must take rows of {other_arguments[2]} ids: "
+        "use sequence_length, not a fixed number.",
     )
-    _check_embedding(small, SMALL)
+    _check_embedding(small, other_arguments)
     check_output_shape(small, (None, 1), hint="end with Dense(1, activation='sigmoid').")
 
 
@@ -134,8 +148,10 @@ def test_classifier_parameter_budget(model: ModelReport) -> None:
 
 
 @pytest.mark.points(1)
-def test_classifier_outputs_probabilities(model: ModelReport) -> None:
+def test_classifier_outputs_probabilities(submission: Submission, model: ModelReport) -> None:
     """the output is a probability between 0 and 1 (a sigmoid unit)"""
+    rng = fresh_rng(submission, "build_classifier", "sample")
+    sample = rng.integers(0, VOCABULARY_SIZE, size=(int(rng.integers(8, 33)), SEQUENCE_LENGTH))
     try:
         rebuilt = rebuild_model(model.config_json, model.weights)
     except NotRebuildable as error:
@@ -143,10 +159,10 @@ def test_classifier_outputs_probabilities(model: ModelReport) -> None:
             "the model", expected="built from standard Keras layers", received=error
         ) from None
     try:
-        predictions = np.asarray(rebuilt.predict(SAMPLE, verbose=0))
+        predictions = np.asarray(rebuilt.predict(sample, verbose=0))
     except Exception as error:
         raise fail(
-            f"the model's predictions for {len(SAMPLE)} rows of {SEQUENCE_LENGTH} token ids",
+            f"the model's predictions for {len(sample)} rows of {SEQUENCE_LENGTH} token ids",
             expected="one probability per row",
             received=_describe_error(error),
             hint="start with keras.Input(shape=(sequence_length,), dtype='int64').",

@@ -1,12 +1,15 @@
 """Week 6 grader, part 7: exporting the embeddings for the Embedding Projector (exercise 6.7).
 
-The grader builds its own classifier (Embedding(30, 8) -> GlobalAveragePooling1D ->
+The grader builds its own classifier (Embedding(V, d) -> GlobalAveragePooling1D ->
 Dense(1, sigmoid)) with known embedding weights, not the initializer's, and sends it to the
-worker with a 30-token vocabulary ('' and '[UNK]' first; two tokens outside ASCII, to catch
-files not written as UTF-8). So these checks do not depend on the other exercises, and the
-expected rows are exact. The worker calls ``export_embeddings(model, vocabulary,
-"projector/week06")`` (a folder that does not exist yet) and sends back the text of every
-file written there; nothing the submission wrote is parsed by Keras or loaded here.
+worker with its vocabulary. Drawn at each grading (``fresh_rng``): the vocabulary, '' and
+'[UNK]' first, then 15 to 45 words of conftest.py's list and two words outside ASCII (to
+catch files not written as UTF-8) in a random order; the dimension d, 4 to 16; and the
+weights, normal with standard deviation 0.3, as float32. So these checks do not depend on
+the other exercises, and the expected rows are exact. The worker calls
+``export_embeddings(model, vocabulary, "projector/week06")`` (a folder that does not exist
+yet) and sends back the text of every file written there; nothing the submission wrote is
+parsed by Keras or loaded here.
 
 The format is the one the TensorFlow "Word embeddings" tutorial writes and
 projector.tensorflow.org loads: ``vectors.tsv`` with one row of tab-separated numbers per
@@ -18,6 +21,7 @@ must equal the weights to 1e-5 (``str(value)`` of a float32 is exact).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import keras
@@ -26,41 +30,58 @@ import pytest
 
 from course.grading.reports import expect
 from course.grading.submission import Submission, model_spec
-from course.testing import fail
+from course.testing import fail, fresh_rng
 
-# fmt: off
-VOCABULARY = [
-    "", "[UNK]", "the", "a", "film", "and", "of", "is", "it", "to", "movie", "its", "this",
-    "but", "as", "that", "with", "for", "story", "funny", "comedy", "drama", "love", "plot",
-    "characters", "acting", "script", "naïve", "café", "ending",
-]
-# fmt: on
-EMBEDDING_DIM = 8
 DIRECTORY = "projector/week06"
 FILES = ("vectors.tsv", "metadata.tsv")
-ROWS = len(VOCABULARY) - 1  # every token but the padding token
 TOLERANCE = 1e-5
-WEIGHTS = np.random.default_rng(67).normal(0.0, 0.3, size=(len(VOCABULARY), EMBEDDING_DIM))
-EMBEDDING = WEIGHTS.astype(np.float32)
 
 
-def _model() -> dict[str, Any]:
-    """The grader's classifier, as a spec the worker rebuilds, with ``EMBEDDING`` inside."""
+@dataclass(frozen=True)
+class Export:
+    """One grading's vocabulary and embedding matrix (one float32 row per token)."""
+
+    vocabulary: list[str]
+    embedding: np.ndarray
+
+    @property
+    def rows(self) -> int:
+        """Lines each file should have: every token but the padding token."""
+        return len(self.vocabulary) - 1
+
+
+def _draw(rng: np.random.Generator, words: Any) -> Export:
+    tokens = [str(word) for word in rng.choice(words.plain, int(rng.integers(15, 46)), False)]
+    tokens += [str(word) for word in rng.choice(words.accented, 2, replace=False)]
+    rng.shuffle(tokens)
+    vocabulary = ["", "[UNK]", *tokens]
+    shape = (len(vocabulary), int(rng.integers(4, 17)))
+    return Export(vocabulary, rng.normal(0.0, 0.3, size=shape).astype(np.float32))
+
+
+def _model(export: Export) -> dict[str, Any]:
+    """The grader's classifier, as a spec the worker rebuilds, with the drawn embedding."""
+    size, dimension = export.embedding.shape
     model = keras.Sequential(
         [
             keras.Input(shape=(6,), dtype="int64"),
-            keras.layers.Embedding(len(VOCABULARY), EMBEDDING_DIM, name="embedding"),
+            keras.layers.Embedding(size, dimension, name="embedding"),
             keras.layers.GlobalAveragePooling1D(name="average"),
             keras.layers.Dense(1, activation="sigmoid", name="probability"),
         ]
     )
     weights = [np.asarray(w) for w in model.get_weights()]
-    weights[0] = EMBEDDING
+    weights[0] = export.embedding
     return model_spec(model.to_json(), weights)
 
 
 @pytest.fixture(scope="module")
-def written(submission: Submission) -> dict[str, Any]:
+def export(submission: Submission, words: Any) -> Export:
+    return _draw(fresh_rng(submission, "export_embeddings"), words)
+
+
+@pytest.fixture(scope="module")
+def written(submission: Submission, export: Export) -> dict[str, Any]:
     """``{file name: {"text", "utf8", "bytes", "truncated"}}`` for the files written."""
     report = expect(
         submission.probe(
@@ -68,7 +89,7 @@ def written(submission: Submission) -> dict[str, Any]:
             action=f"export_embeddings(model, vocabulary, {DIRECTORY!r})",
             function="export_embeddings",
             directory=DIRECTORY,
-            args=[_model(), VOCABULARY, DIRECTORY],
+            args=[_model(export), export.vocabulary, DIRECTORY],
         ),
         dict,
         what="the files written",
@@ -108,27 +129,28 @@ def test_export_writes_both_files(written: dict[str, Any]) -> None:
 
 
 @pytest.mark.points(1)
-def test_export_row_counts(written: dict[str, Any]) -> None:
+def test_export_row_counts(written: dict[str, Any], export: Export) -> None:
     """both files have one line per token, the padding token excepted"""
     for name in FILES:
         lines = _lines(written, name)
-        if len(lines) != ROWS:
+        if len(lines) != export.rows:
             hint = (
                 "skip index 0, the padding token '': the Projector drops empty lines."
-                if len(lines) == len(VOCABULARY)
+                if len(lines) == len(export.vocabulary)
                 else "write one line per token of the vocabulary, after the padding token, "
                 "and no header."
             )
             raise fail(
-                f"the number of lines in {name} for a vocabulary of {len(VOCABULARY)} tokens",
-                expected=ROWS,
+                f"the number of lines in {name} for a vocabulary of {len(export.vocabulary)} "
+                "tokens",
+                expected=export.rows,
                 received=len(lines),
                 hint=hint,
             )
 
 
 @pytest.mark.points(1)
-def test_export_metadata_lists_the_tokens(written: dict[str, Any]) -> None:
+def test_export_metadata_lists_the_tokens(written: dict[str, Any], export: Export) -> None:
     """metadata.tsv holds the tokens in vocabulary order, UTF-8, no header"""
     entry = written.get("metadata.tsv")
     if isinstance(entry, dict) and entry.get("utf8") is False:
@@ -139,7 +161,7 @@ def test_export_metadata_lists_the_tokens(written: dict[str, Any]) -> None:
             hint="open the file with open(path, 'w', encoding='utf-8').",
         )
     lines = _lines(written, "metadata.tsv")
-    expected = VOCABULARY[1:]
+    expected = export.vocabulary[1:]
     for row, (want, got) in enumerate(zip(expected, lines, strict=False)):
         if want != got:
             raise fail(
@@ -162,10 +184,12 @@ def test_export_metadata_lists_the_tokens(written: dict[str, Any]) -> None:
 
 
 @pytest.mark.points(2)
-def test_export_vectors_are_the_embedding_weights(written: dict[str, Any]) -> None:
+def test_export_vectors_are_the_embedding_weights(written: dict[str, Any], export: Export) -> None:
     """line i of vectors.tsv holds row i + 1 of the embedding matrix, tab-separated"""
     lines = _lines(written, "vectors.tsv")
-    expected = EMBEDDING[1:]
+    vocabulary, embedding = export.vocabulary, export.embedding
+    dimension = embedding.shape[1]
+    expected = embedding[1:]
     for row, line in enumerate(lines[: len(expected)]):
         fields = line.split("\t")
         try:
@@ -173,22 +197,22 @@ def test_export_vectors_are_the_embedding_weights(written: dict[str, Any]) -> No
         except ValueError:
             raise fail(
                 f"line {row + 1} of vectors.tsv",
-                expected=f"{EMBEDDING_DIM} numbers separated by tabs",
+                expected=f"{dimension} numbers separated by tabs",
                 received=repr(line[:120]),
                 hint='write "\\t".join(str(value) for value in row): tabs between the '
                 "numbers, nothing before or after them.",
             ) from None
-        if values.shape != (EMBEDDING_DIM,) or not np.allclose(
+        if values.shape != (dimension,) or not np.allclose(
             values, expected[row], rtol=0.0, atol=TOLERANCE
         ):
             matches = [
                 index
-                for index, weights in enumerate(EMBEDDING)
+                for index, weights in enumerate(embedding)
                 if values.shape == weights.shape
                 and np.allclose(values, weights, rtol=0.0, atol=TOLERANCE)
             ]
             received = (
-                f"row {matches[0]} of the matrix ({VOCABULARY[matches[0]]!r})"
+                f"row {matches[0]} of the matrix ({vocabulary[matches[0]]!r})"
                 if matches
                 else f"{len(values)} numbers that are no row of the matrix: "
                 + ", ".join(f"{value:.6g}" for value in values[:4])
@@ -197,7 +221,7 @@ def test_export_vectors_are_the_embedding_weights(written: dict[str, Any]) -> No
             raise fail(
                 f"line {row + 1} of vectors.tsv",
                 expected=f"row {row + 1} of the Embedding layer's weight matrix (for "
-                f"{VOCABULARY[row + 1]!r}), to within {TOLERANCE:g}",
+                f"{vocabulary[row + 1]!r}), to within {TOLERANCE:g}",
                 received=received,
                 hint="take the weights of the Embedding layer (layer.get_weights()[0]), skip "
                 "row 0, and write every number in full (str(value)).",
