@@ -5,7 +5,11 @@ cannot rebuild (the rebuild allow-list refuses them), so the probes of
 ``course.probes.custom`` run them in the worker on the inputs generated here and return
 plain numbers. This module holds what those numbers must be: the Huber loss, the quadratic
 layer, the F1 score, the losses and metrics of the two-head model, all in float64 numpy.
-Every input comes from a generator with a fixed seed, the same for every grading seed.
+Every input is drawn afresh at each grading from ``course.testing.fresh_rng(submission,
+purpose)`` (each check its own purpose, so its own stream): values, and the shapes and
+settings the contracts leave open (thresholds, batch sizes, widths); each grader's docstring
+gives its ranges. Only the 1,000 training points of part 5 are fixed (its threshold was
+measured on them).
 """
 
 from __future__ import annotations
@@ -31,11 +35,11 @@ class Reference:
 
     @staticmethod
     def errors(
-        threshold: float, regime: str, *, rows: int, seed: int, columns: int = 3
+        rng: np.random.Generator, threshold: float, regime: str, *, rows: int, columns: int
     ) -> tuple[np.ndarray, np.ndarray]:
-        """``(y_true, y_pred)``, float32 ``(rows, columns)``, whose errors are all ``"below"``
-        the threshold, all ``"above"`` it, or ``"mixed"`` (both in every row)."""
-        rng = np.random.default_rng(seed)
+        """``(y_true, y_pred)``, float32 ``(rows, columns)``, drawn from ``rng``, whose errors
+        are all ``"below"`` the threshold, all ``"above"`` it, or ``"mixed"`` (both in every
+        row: below in the even columns, above in the odd ones; ``columns`` >= 2)."""
         y_pred = rng.normal(size=(rows, columns))
         below = rng.uniform(*REGIMES["below"], size=y_pred.shape) * threshold
         above = rng.uniform(*REGIMES["above"], size=y_pred.shape) * threshold

@@ -1,10 +1,15 @@
 """Week 10 grader, part 1: the Huber loss as a closure (exercise 10.1).
 
-The worker calls ``make_huber_loss(threshold)`` for the thresholds 0.5, 1.0 and 2.5, and the
-function it returns on generated ``(y_true, y_pred)`` batches of 6 samples of 3 values each:
-one batch whose errors are all below the threshold (0.1 to 0.9 times it), one whose errors
-are all above it (1.1 to 4 times it), and one with both in every sample. The values come
-back here and are compared with the grader's numpy Huber loss, one loss per sample.
+Drawn afresh at each grading (``fresh_rng(submission, "huber function")``): three
+thresholds, one from each of [0.3, 0.8], [1.2, 2.0] and [2.2, 3.5] (two decimals; never the
+default 1.0, so a closure that ignores its threshold fails), and for each threshold a batch
+shape, 4 to 9 samples of 2 to 5 values. The worker calls ``make_huber_loss(threshold)`` and
+the function it returns on three ``(y_true, y_pred)`` batches of that shape (``y_pred``
+standard normal): one whose errors are all below the threshold (0.1 to 0.9 times it), one
+whose errors are all above it (1.1 to 4 times it), and one with both in every sample (below
+in the even columns, above in the odd ones), each error's sign random. The values come back
+here and are compared with the grader's numpy Huber loss, one loss per sample (tolerance
+1e-4 relative + 1e-5 absolute).
 """
 
 from __future__ import annotations
@@ -15,10 +20,12 @@ import numpy as np
 import pytest
 
 from course.grading.submission import Submission
-from course.testing import fail, format_shape
+from course.testing import fail, format_shape, fresh_rng
 
-THRESHOLDS = (0.5, 1.0, 2.5)
-ROWS = 6
+#: One threshold is drawn from each range; 1.0, the default, lies in none of them.
+THRESHOLD_RANGES = ((0.3, 0.8), (1.2, 2.0), (2.2, 3.5))
+ROWS = (4, 9)  # samples per batch, inclusive
+COLUMNS = (2, 5)  # values per sample, inclusive
 REGIME_NAMES = {
     "below": "errors |y_true - y_pred| all below the threshold",
     "above": "errors |y_true - y_pred| all above the threshold",
@@ -41,10 +48,14 @@ def test_huber_function_in_both_regimes(
     submission: Submission, reference: Any, replies: Any
 ) -> None:
     """make_huber_loss(t) gives one Huber loss per sample, below and above the threshold"""
-    for index, threshold in enumerate(THRESHOLDS):
+    rng = fresh_rng(submission, "huber function")
+    for low, high in THRESHOLD_RANGES:
+        threshold = round(float(rng.uniform(low, high)), 2)
+        rows = int(rng.integers(ROWS[0], ROWS[1] + 1))
+        columns = int(rng.integers(COLUMNS[0], COLUMNS[1] + 1))
         batches = {
-            regime: reference.errors(threshold, regime, rows=ROWS, seed=100 + 10 * index + k)
-            for k, regime in enumerate(REGIME_NAMES)
+            regime: reference.errors(rng, threshold, regime, rows=rows, columns=columns)
+            for regime in REGIME_NAMES
         }
         call = f"make_huber_loss({threshold})(y_true, y_pred)"
         reply = submission.probe(

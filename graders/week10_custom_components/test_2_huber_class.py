@@ -1,14 +1,20 @@
 """Week 10 grader, part 2: the Huber loss as a ``keras.losses.Loss`` subclass (exercise 10.2).
 
-The worker makes ``HuberLoss(threshold=t)`` and calls it on generated ``(y_true, y_pred)``
-pairs; the values come back here:
+The worker makes ``HuberLoss(threshold=t)`` and calls it on ``(y_true, y_pred)`` pairs drawn
+afresh at each grading, each check from its own ``fresh_rng(submission, ...)`` stream
+(``y_pred`` standard normal, errors of random sign; see ``conftest.py``); the values come
+back here:
 
-* one sample at a time (batches of one sample of 3 values; errors below the threshold,
-  above it, and both), for t = 0.5, 1.0 and 2.5, against the grader's numpy Huber loss;
-* a batch of 8 samples and each of its samples alone, for t = 1.5: the batch's loss must be
-  the mean of its samples' losses (Keras's default reduction), whatever the formula;
-* ``HuberLoss.from_config(loss.get_config())`` for t = 0.4 and 3.0 (not the default 1.0),
-  on errors from 0.1 to 4 times the threshold: the rebuilt loss must give the same values.
+* one sample at a time, for three thresholds drawn from [0.3, 0.8], [1.2, 2.0] and
+  [2.2, 3.5] (two decimals): 2 to 4 samples of 2 to 5 values whose errors are below the
+  threshold (0.1 to 0.9 times it), as many above it (1.1 to 4 times), as many with both,
+  against the grader's numpy Huber loss (tolerance 1e-4 relative + 1e-5 absolute);
+* a batch of 5 to 12 samples of 2 to 5 values with both kinds of error, and each of its
+  samples alone, for a threshold from [0.5, 2.5]: the batch's loss must be the mean of its
+  samples' losses (Keras's default reduction), whatever the formula;
+* ``HuberLoss.from_config(loss.get_config())`` for a threshold from [0.3, 0.7] and one from
+  [2.0, 3.5] (never the default 1.0), on 3 to 6 samples of each kind: the rebuilt loss must
+  give the same values as the original.
 """
 
 from __future__ import annotations
@@ -19,14 +25,17 @@ import numpy as np
 import pytest
 
 from course.grading.submission import Submission
-from course.testing import fail
+from course.testing import fail, fresh_rng
 
-THRESHOLDS = (0.5, 1.0, 2.5)
+#: One threshold is drawn from each range; 1.0, the default, lies in none of them.
+THRESHOLD_RANGES = ((0.3, 0.8), (1.2, 2.0), (2.2, 3.5))
 REGIMES = ("below", "above", "mixed")
-SAMPLES_PER_REGIME = 3
-BATCH_THRESHOLD = 1.5
-BATCH_ROWS = 8
-ROUND_TRIP_THRESHOLDS = (0.4, 3.0)
+SAMPLES_PER_REGIME = (2, 4)  # inclusive, as are the other ranges of sizes
+COLUMNS = (2, 5)
+BATCH_THRESHOLD_RANGE = (0.5, 2.5)
+BATCH_ROWS = (5, 12)
+ROUND_TRIP_THRESHOLD_RANGES = ((0.3, 0.7), (2.0, 3.5))
+ROUND_TRIP_ROWS = (3, 6)
 REGIME_WORDS = {
     "below": "all below the threshold",
     "above": "all above the threshold",
@@ -38,6 +47,14 @@ HINTS = {
     "mixed": "choose the formula element by element (keras.ops.where), then average over the "
     "last axis.",
 }
+
+
+def _size(rng: np.random.Generator, bounds: tuple[int, int]) -> int:
+    return int(rng.integers(bounds[0], bounds[1] + 1))
+
+
+def _threshold(rng: np.random.Generator, bounds: tuple[float, float]) -> float:
+    return round(float(rng.uniform(*bounds)), 2)
 
 
 def _loss(
@@ -70,12 +87,13 @@ def test_huber_class_values_for_each_sample(
     submission: Submission, reference: Any, replies: Any
 ) -> None:
     """HuberLoss(threshold=t) computes the Huber loss, below and above the threshold"""
-    for index, threshold in enumerate(THRESHOLDS):
+    rng = fresh_rng(submission, "huber class values")
+    for bounds in THRESHOLD_RANGES:
+        threshold = _threshold(rng, bounds)
+        rows, columns = _size(rng, SAMPLES_PER_REGIME), _size(rng, COLUMNS)
         samples = []
-        for k, regime in enumerate(REGIMES):
-            y_true, y_pred = reference.errors(
-                threshold, regime, rows=SAMPLES_PER_REGIME, seed=200 + 10 * index + k
-            )
+        for regime in REGIMES:
+            y_true, y_pred = reference.errors(rng, threshold, regime, rows=rows, columns=columns)
             samples += [(regime, y_true[i : i + 1], y_pred[i : i + 1]) for i in range(len(y_true))]
         reply = _loss(submission, threshold, [[y_true, y_pred] for _, y_true, y_pred in samples])
         _require_loss_class(reply, replies)
@@ -103,18 +121,21 @@ def test_huber_class_averages_over_the_batch(
     submission: Submission, reference: Any, replies: Any
 ) -> None:
     """HuberLoss on a batch is the mean of the losses of its samples"""
-    y_true, y_pred = reference.errors(BATCH_THRESHOLD, "mixed", rows=BATCH_ROWS, seed=300)
-    cases = [[y_true, y_pred]] + [[y_true[i : i + 1], y_pred[i : i + 1]] for i in range(BATCH_ROWS)]
-    reply = _loss(submission, BATCH_THRESHOLD, cases)
+    rng = fresh_rng(submission, "huber class batch")
+    threshold, rows = _threshold(rng, BATCH_THRESHOLD_RANGE), _size(rng, BATCH_ROWS)
+    columns = _size(rng, COLUMNS)
+    y_true, y_pred = reference.errors(rng, threshold, "mixed", rows=rows, columns=columns)
+    cases = [[y_true, y_pred]] + [[y_true[i : i + 1], y_pred[i : i + 1]] for i in range(rows)]
+    reply = _loss(submission, threshold, cases)
     _require_loss_class(reply, replies)
     values = replies.field(reply, "values", list, what="the loss values")
-    call = f"HuberLoss(threshold={BATCH_THRESHOLD})(y_true, y_pred)"
+    call = f"HuberLoss(threshold={threshold})(y_true, y_pred)"
     if len(values) != len(cases):
         raise fail(f"the number of values of {call}", expected=len(cases), received=len(values))
     batch = replies.array(values[0], what=f"the value of {call}")
     if batch.size != 1:
         raise fail(
-            f"{call} for a batch of {BATCH_ROWS} samples",
+            f"{call} for a batch of {rows} samples",
             expected="one number, the mean loss over the batch",
             received=f"an array of shape {batch.shape}",
             hint="keep Keras's default reduction: do not pass reduction=None to "
@@ -126,7 +147,7 @@ def test_huber_class_averages_over_the_batch(
     if not np.isclose(received, mean, rtol=1e-4, atol=1e-6):
         ratio = received / mean if mean else float("nan")
         raise fail(
-            f"{call} for a batch of {BATCH_ROWS} samples",
+            f"{call} for a batch of {rows} samples",
             expected=f"the mean of the losses of its samples taken one at a time, {mean:.6g}",
             received=f"{received:.6g} ({ratio:.3g} times the mean)",
             hint="keep Keras's default reduction, 'sum_over_batch_size' (pass reduction "
@@ -141,10 +162,13 @@ def test_huber_class_config_round_trip(
     submission: Submission, reference: Any, replies: Any
 ) -> None:
     """HuberLoss.from_config(loss.get_config()) is the same loss, threshold included"""
-    for index, threshold in enumerate(ROUND_TRIP_THRESHOLDS):
+    rng = fresh_rng(submission, "huber class round trip")
+    for bounds in ROUND_TRIP_THRESHOLD_RANGES:
+        threshold = _threshold(rng, bounds)
+        rows, columns = _size(rng, ROUND_TRIP_ROWS), _size(rng, COLUMNS)
         cases = [
-            list(reference.errors(threshold, regime, rows=4, seed=400 + 10 * index + k))
-            for k, regime in enumerate(REGIMES)
+            list(reference.errors(rng, threshold, regime, rows=rows, columns=columns))
+            for regime in REGIMES
         ]
         reply = _loss(submission, threshold, cases, round_trip=True)
         config = replies.field(reply, "config", dict, what="the loss description")

@@ -1,11 +1,21 @@
 """Week 10 grader, part 3: a layer with weights of its own, ``QuadraticLayer`` (exercise 10.3).
 
-The worker makes ``QuadraticLayer(units=u)`` and calls ``layer.build((None, d))`` for
-grader-chosen ``u`` and ``d``; the names and shapes of the weights come back. For the output,
-the layer is then called on 5 generated samples and returns its output and its own weights:
-the grader recomputes ``x**2 @ a + x @ b + c`` from those weights with numpy. For the
-configuration, ``QuadraticLayer.from_config(layer.get_config())`` is built for the same
-shape and must have the same weights.
+Drawn afresh at each grading, each check from its own ``fresh_rng(submission, ...)``
+stream (ranges inclusive):
+
+* weights after build: two layers ``QuadraticLayer(units=u)``, u from 1 to 6, each built
+  with ``layer.build((None, d))``, d from 2 to 8 (never 1, so weights made for one input
+  feature fail); the names, shapes and trainable flags of the weights come back;
+* output: ``QuadraticLayer(units=u)``, u from 1 to 5, built for d from 2 to 6 inputs and
+  called on 3 to 9 samples uniform in [-2, 2]; the layer returns its output and its own
+  (randomly initialised) weights, and the grader recomputes ``x**2 @ a + x @ b + c`` from
+  them with numpy (tolerance 1e-4 relative + 1e-5 absolute);
+* configuration: ``QuadraticLayer.from_config(layer.get_config())`` for u from 2 to 6
+  (never the default 1) and d from 1 to 6 must build the same weights.
+
+Self-reported, and worth 1 point each: the names and shapes of the weights after ``build``
+and of the rebuilt layer's weights are the worker's word; only the output check recomputes
+what the layer computed.
 """
 
 from __future__ import annotations
@@ -16,12 +26,14 @@ import numpy as np
 import pytest
 
 from course.grading.submission import Submission
-from course.testing import fail, format_shape
+from course.testing import fail, format_shape, fresh_rng
 
-BUILD_CASES = ((4, 3), (2, 7))  # (units, input_dim)
-CALL_CASE = (3, 4)
-CALL_ROWS = 5
-ROUND_TRIP_CASE = (5, 3)
+#: Inclusive ranges of (units, input_dim) for each check, and of the samples of the call.
+BUILD_RANGES = ((1, 6), (2, 8))
+BUILD_LAYERS = 2
+CALL_RANGES = ((1, 5), (2, 6))
+CALL_ROWS = (3, 9)
+ROUND_TRIP_RANGES = ((2, 6), (1, 6))
 WEIGHT_NAMES = ("a", "b", "c")
 BUILD_HINT = (
     "create the weights in build(self, input_shape), where input_dim = input_shape[-1] is "
@@ -29,6 +41,16 @@ BUILD_HINT = (
     "initializer='random_normal'), the same for b, and c with shape (self.units,) and "
     "initializer='zeros'."
 )
+
+
+def _draw(rng: np.random.Generator, bounds: tuple[int, int]) -> int:
+    return int(rng.integers(bounds[0], bounds[1] + 1))
+
+
+def _case(rng: np.random.Generator, ranges: tuple[tuple[int, int], ...]) -> tuple[int, int]:
+    """(units, input_dim), each from its range."""
+    units, input_dim = (_draw(rng, bounds) for bounds in ranges)
+    return units, input_dim
 
 
 def _expected_shapes(units: int, input_dim: int) -> dict[str, tuple[int, ...]]:
@@ -52,11 +74,15 @@ def _by_name(variables: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     return {v["name"].rsplit("/", 1)[-1]: v for v in variables}
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(1)
 @pytest.mark.time_limit(30)
 def test_quadratic_layer_weights_after_build(submission: Submission, replies: Any) -> None:
-    """after build((None, d)), QuadraticLayer(units) has weights a, b, c of the right shapes"""
-    for units, input_dim in BUILD_CASES:
+    """after build((None, d)), QuadraticLayer(units) has weights a, b, c of the right shapes
+
+    Self-reported: the names, shapes and trainable flags of the weights, as the worker lists
+    them."""
+    rng = fresh_rng(submission, "quadratic layer build")
+    for units, input_dim in (_case(rng, BUILD_RANGES) for _ in range(BUILD_LAYERS)):
         reply = _probe(submission, units, input_dim)
         weights = replies.variables(
             replies.field(reply, "weights_after_build", list, what="the layer"),
@@ -88,8 +114,9 @@ def test_quadratic_layer_weights_after_build(submission: Submission, replies: An
 @pytest.mark.time_limit(30)
 def test_quadratic_layer_output(submission: Submission, reference: Any, replies: Any) -> None:
     """QuadraticLayer computes x**2 @ a + x @ b + c with its own weights"""
-    units, input_dim = CALL_CASE
-    x = np.random.default_rng(500).uniform(-2, 2, size=(CALL_ROWS, input_dim)).astype("float32")
+    rng = fresh_rng(submission, "quadratic layer output")
+    units, input_dim = _case(rng, CALL_RANGES)
+    x = rng.uniform(-2, 2, size=(_draw(rng, CALL_ROWS), input_dim)).astype("float32")
     reply = _probe(submission, units, input_dim, inputs=x)
     call = f"QuadraticLayer(units={units}) on inputs of shape {x.shape}"
     weights = _by_name(
@@ -139,8 +166,10 @@ def test_quadratic_layer_output(submission: Submission, reference: Any, replies:
 @pytest.mark.points(1)
 @pytest.mark.time_limit(30)
 def test_quadratic_layer_config_round_trip(submission: Submission, replies: Any) -> None:
-    """QuadraticLayer.from_config(layer.get_config()) builds the same weights"""
-    units, input_dim = ROUND_TRIP_CASE
+    """QuadraticLayer.from_config(layer.get_config()) builds the same weights
+
+    Self-reported: the names and shapes of both layers' weights, as the worker lists them."""
+    units, input_dim = _case(fresh_rng(submission, "quadratic layer round trip"), ROUND_TRIP_RANGES)
     reply = _probe(submission, units, input_dim, round_trip=True)
     original = replies.variables(
         replies.field(reply, "weights_after_build", list, what="the layer"), what="the weights"

@@ -1,14 +1,28 @@
 """Week 10 grader, part 4: a metric with state, ``BinaryF1Score`` (exercise 10.4).
 
-The worker makes the metric and drives it with generated batches: labels 0/1 and scores in
-(0, 1), shape ``(n, 1)``, batches of 8, 5, 12 and 7 samples; the metric's ``result()`` after
-each step comes back. The grader computes the F1 score of *all* the samples given so far
-with numpy: 0.9091, 0.8333, 0.7407 and 0.7097 after batches 1 to 4. Averaging the
-per-batch F1 scores instead gives 0.9091, 0.4545, 0.5253 and 0.5189 (the second batch has
-one positive label and no positive prediction, so its own F1 score is 0). ``reset_state``
-must bring every count back to 0: the result is then 0, and after the third batch, that
-batch's own F1 score, 0.6667 (0.7407 when the counts of the first two remain). With
-``threshold=0.3`` the score of the third batch alone is 0.8889 (0.6667 with 0.5).
+The worker makes the metric and drives it with batches drawn afresh at each grading
+(``fresh_rng(submission, "f1 batches")``, the same batches for the three checks): four
+batches of 5 to 14 samples (``BATCH_SIZES``, inclusive), labels 0/1 and scores in (0, 1),
+shape ``(n, 1)``; the metric's ``result()`` after each step comes back. Scores lean towards
+their labels (``0.3 * label + uniform(0.02, 0.7)``), and each batch has a part laid down
+on top of the draw, at random places in it, so that every mistake below shows at every
+seed:
+
+* batch 1 holds at least two true positives (labels 1, scores 0.6 to 0.95);
+* batch 2 predicts nothing positive (every score 0.02 to 0.45) and has one or two positive
+  labels: its own F1 score is 0, so the mean of the per-batch scores after it is half the
+  first batch's, while the F1 of all the samples so far, ``2 TP1 / (2 TP1 + FP1 + FN1 +
+  FN2)``, is more than half of it (FN2 <= 2 < 2 TP1 + FP1 + FN1);
+* batch 3 holds a true positive (score 0.6 to 0.95) and a positive label scored 0.32 to
+  0.48, and no negative label scores in (0.3, 0.5]: with ``threshold=0.3`` its F1 score is
+  strictly higher than with 0.5, and after a ``reset_state`` that leaves the false counts of
+  batches 1 and 2 behind (FN2 >= 1) its score comes out lower than its own.
+
+The grader computes the F1 score of *all* the samples given so far with numpy and compares
+it after every step (tolerance 1e-5); averaging the per-batch F1 scores instead is named
+in the message. ``reset_state`` must bring every count back to 0: the result is then 0,
+and after the third batch, that batch's own F1 score. With ``threshold=0.3`` the score of
+the third batch alone is compared with the grader's at 0.3.
 """
 
 from __future__ import annotations
@@ -19,21 +33,49 @@ import numpy as np
 import pytest
 
 from course.grading.submission import Submission
-from course.testing import fail
+from course.testing import fail, fresh_rng
 
-BATCH_SIZES = (8, 5, 12, 7)
-DATA_SEED = 620
+BATCHES = 4
+BATCH_SIZES = (5, 14)  # samples per batch, inclusive
+
+Batch = tuple[np.ndarray, np.ndarray]
 
 
-def _batches() -> list[tuple[np.ndarray, np.ndarray]]:
-    """(labels, scores), float32 ``(n, 1)`` each; scores lean towards their labels."""
-    rng = np.random.default_rng(DATA_SEED)
-    batches = []
-    for size in BATCH_SIZES:
-        labels = (rng.random(size) < 0.5).astype("float32")
+def _laid_down(
+    rng: np.random.Generator,
+    labels: np.ndarray,
+    scores: np.ndarray,
+    fixed: list[tuple[float, float]],
+) -> None:
+    """Put the (label, score) pairs of ``fixed`` at random places of the batch, in place."""
+    places = rng.choice(len(labels), size=len(fixed), replace=False)
+    for place, (label, score) in zip(places, fixed, strict=True):
+        labels[place], scores[place] = label, score
+
+
+@pytest.fixture(scope="module")
+def batches(submission: Submission) -> list[Batch]:
+    """(labels, scores), float32 ``(n, 1)`` each, drawn afresh (see the module docstring)."""
+    rng = fresh_rng(submission, "f1 batches")
+    drawn = []
+    for number in range(1, BATCHES + 1):
+        size = int(rng.integers(BATCH_SIZES[0], BATCH_SIZES[1] + 1))
+        labels = (rng.random(size) < 0.5).astype("float64")
         scores = np.clip(0.3 * labels + rng.uniform(0.02, 0.7, size), 0.01, 0.99)
-        batches.append((labels[:, None], scores.astype("float32")[:, None]))
-    return batches
+        if number == 1:
+            _laid_down(rng, labels, scores, [(1.0, rng.uniform(0.6, 0.95)) for _ in range(2)])
+        elif number == 2:
+            labels[:] = 0.0
+            scores = rng.uniform(0.02, 0.45, size)
+            positives = int(rng.integers(1, 3))
+            _laid_down(rng, labels, scores, [(1.0, rng.uniform(0.02, 0.45))] * positives)
+        elif number == 3:
+            unsure = (labels == 0) & (scores > 0.3) & (scores <= 0.5)
+            scores[unsure] = rng.uniform(0.02, 0.28, int(unsure.sum()))
+            fixed = [(1.0, rng.uniform(0.6, 0.95)), (1.0, rng.uniform(0.32, 0.48))]
+            _laid_down(rng, labels, scores, fixed)
+        drawn.append((labels.astype("float32")[:, None], scores.astype("float32")[:, None]))
+    return drawn
 
 
 def _results(
@@ -50,7 +92,7 @@ def _results(
     return [replies.scalar(value, what="BinaryF1Score.result()") for value in results]
 
 
-def _until(batches: list[tuple[np.ndarray, np.ndarray]], end: int) -> tuple[np.ndarray, ...]:
+def _until(batches: list[Batch], end: int) -> tuple[np.ndarray, ...]:
     labels = np.concatenate([labels for labels, _ in batches[:end]])
     scores = np.concatenate([scores for _, scores in batches[:end]])
     return labels, scores
@@ -58,9 +100,10 @@ def _until(batches: list[tuple[np.ndarray, np.ndarray]], end: int) -> tuple[np.n
 
 @pytest.mark.points(2)
 @pytest.mark.time_limit(30)
-def test_f1_accumulates_over_batches(submission: Submission, reference: Any, replies: Any) -> None:
+def test_f1_accumulates_over_batches(
+    submission: Submission, batches: list[Batch], reference: Any, replies: Any
+) -> None:
     """BinaryF1Score counts over every batch: its result is the F1 of all samples so far"""
-    batches = _batches()
     steps = [{"update": [labels, scores]} for labels, scores in batches]
     results = _results(submission, replies, steps)
     for step, received in enumerate(results, start=1):
@@ -68,10 +111,11 @@ def test_f1_accumulates_over_batches(submission: Submission, reference: Any, rep
         if not np.isclose(received, expected, atol=1e-5):
             per_batch = np.mean([reference.f1(*batch) for batch in batches[:step]])
             averaged = np.isclose(received, per_batch, atol=1e-5)
+            samples = sum(len(labels) for labels, _ in batches[:step])
             raise fail(
                 f"BinaryF1Score().result() after update_state on {step} batches "
-                f"({sum(BATCH_SIZES[:step])} samples)",
-                expected=f"{expected:.4f}, the F1 score of all {sum(BATCH_SIZES[:step])} samples",
+                f"({samples} samples)",
+                expected=f"{expected:.4f}, the F1 score of all {samples} samples",
                 received=f"{received:.4f}"
                 + (" (the mean of the per-batch F1 scores)" if averaged else ""),
                 hint="keep three counts (true positives, false positives, false negatives) in "
@@ -82,9 +126,10 @@ def test_f1_accumulates_over_batches(submission: Submission, reference: Any, rep
 
 @pytest.mark.points(1)
 @pytest.mark.time_limit(30)
-def test_f1_reset_state(submission: Submission, reference: Any, replies: Any) -> None:
+def test_f1_reset_state(
+    submission: Submission, batches: list[Batch], reference: Any, replies: Any
+) -> None:
     """reset_state brings BinaryF1Score back to zero, and it counts afresh after"""
-    batches = _batches()
     steps = [
         {"update": list(batches[0])},
         {"update": list(batches[1])},
@@ -113,9 +158,11 @@ def test_f1_reset_state(submission: Submission, reference: Any, replies: Any) ->
 
 @pytest.mark.points(1)
 @pytest.mark.time_limit(30)
-def test_f1_threshold(submission: Submission, reference: Any, replies: Any) -> None:
+def test_f1_threshold(
+    submission: Submission, batches: list[Batch], reference: Any, replies: Any
+) -> None:
     """BinaryF1Score(threshold=0.3) predicts 1 for scores above 0.3"""
-    labels, scores = _batches()[2]
+    labels, scores = batches[2]
     results = _results(submission, replies, [{"update": [labels, scores]}], threshold=0.3)
     expected = reference.f1(labels, scores, threshold=0.3)
     if not np.isclose(results[-1], expected, atol=1e-5):

@@ -1,17 +1,21 @@
 """Week 10 grader, part 6: a Functional model with two named outputs (exercise 10.6).
 
-The worker builds ``build_two_head_model(6)``, predicts 64 generated samples and evaluates
-the compiled model on them in one batch, with targets generated here: a normal number for
-"value" and a 0/1 label for "is_positive". Keras reports one loss per output
+Drawn afresh at each grading (``fresh_rng(submission, "two heads")``): the input width,
+from 3 to 10 (``INPUT_DIM``, inclusive), the number of samples, from 24 to 80
+(``SAMPLES``), standard normal inputs, and the targets: a standard normal number for
+"value" and a 0/1 label (one chance in two) for "is_positive". The worker builds
+``build_two_head_model(input_dim)``, predicts the samples and evaluates the compiled model
+on them in one batch, with those targets. Keras reports one loss per output
 (``value_loss``, ``is_positive_loss``) and the metrics of each output (``value_mae``...);
 the grader recomputes each of them from the returned predictions with numpy: the squared
 error for "value", the binary cross-entropy for "is_positive", the mean absolute error and
 the accuracy. These targets are random: they judge which loss and metric each output has,
 not how good the untrained model is.
 
-Self-reported: the output names, the predictions and ``model.evaluate`` all come from the
-worker; the grader checks that they agree with its own formulas, which shows which loss and
-metric each output was compiled with, but it does not run the model itself.
+Self-reported, every check worth 1 point: the output names, the predictions and
+``model.evaluate`` all come from the worker; the grader checks that they agree with its own
+formulas, which shows which loss and metric each output was compiled with, but it does not
+run the model itself.
 """
 
 from __future__ import annotations
@@ -22,12 +26,11 @@ import numpy as np
 import pytest
 
 from course.grading.submission import Submission
-from course.testing import fail, format_shape
+from course.testing import fail, format_shape, fresh_rng
 
 BUILDER = "build_two_head_model"
-INPUT_DIM = 6
-SAMPLES = 64
-DATA_SEED = 700
+INPUT_DIM = (3, 10)  # inclusive
+SAMPLES = (24, 80)  # inclusive
 NAMES = ("value", "is_positive")
 LOSSES = {"value": "mean squared error", "is_positive": "binary cross-entropy"}
 METRICS = {"value": "mean absolute error", "is_positive": "accuracy"}
@@ -38,21 +41,16 @@ COMPILE_HINT = (
 )
 
 
-def _data() -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    rng = np.random.default_rng(DATA_SEED)
-    x = rng.normal(size=(SAMPLES, INPUT_DIM)).astype("float32")
-    targets = {
-        "value": rng.normal(size=(SAMPLES, 1)).astype("float32"),
-        "is_positive": (rng.random((SAMPLES, 1)) < 0.5).astype("float32"),
-    }
-    return x, targets
-
-
 class Heads:
-    """The probe's reply, validated: output names, predictions by name, evaluation."""
+    """The probe's reply, validated: output names, predictions by name, evaluation; and the
+    grader's inputs and targets."""
 
-    def __init__(self, reply: Any, replies: Any) -> None:
-        what = f"the description of {BUILDER}({INPUT_DIM})"
+    def __init__(
+        self, reply: Any, replies: Any, x: np.ndarray, targets: dict[str, np.ndarray]
+    ) -> None:
+        self.x, self.targets = x, targets
+        self.call = f"{BUILDER}({x.shape[1]})"
+        what = f"the description of {self.call}"
         self.names = [str(name) for name in replies.field(reply, "output_names", list, what=what)]
         predictions = replies.field(reply, "predictions", dict, what=what)
         self.predictions = {
@@ -73,29 +71,36 @@ class Heads:
 
 @pytest.fixture(scope="module")
 def heads(submission: Submission, replies: Any) -> Heads:
-    x, targets = _data()
+    rng = fresh_rng(submission, "two heads")
+    input_dim = int(rng.integers(INPUT_DIM[0], INPUT_DIM[1] + 1))
+    samples = int(rng.integers(SAMPLES[0], SAMPLES[1] + 1))
+    x = rng.normal(size=(samples, input_dim)).astype("float32")
+    targets = {
+        "value": rng.normal(size=(samples, 1)).astype("float32"),
+        "is_positive": (rng.random((samples, 1)) < 0.5).astype("float32"),
+    }
     reply = submission.probe(
         "custom.heads",
-        action=f"{BUILDER}({INPUT_DIM}), its predictions and model.evaluate",
+        action=f"{BUILDER}({input_dim}), its predictions and model.evaluate",
         builder=BUILDER,
-        args=[INPUT_DIM],
+        args=[input_dim],
         inputs=x,
         targets=targets,
     )
-    return Heads(reply, replies)
+    return Heads(reply, replies, x, targets)
 
 
 def _evaluation(heads: Heads) -> dict[str, float]:
     if heads.evaluation is None:
         if not heads.compiled:
             raise fail(
-                f"the model from {BUILDER}({INPUT_DIM})",
+                f"the model from {heads.call}",
                 expected="compiled",
                 received="not compiled",
                 hint=COMPILE_HINT,
             )
         raise fail(
-            f"the output names of {BUILDER}({INPUT_DIM}), needed to give each output its loss",
+            f"the output names of {heads.call}, needed to give each output its loss",
             expected=" and ".join(repr(n) for n in NAMES),
             received=", ".join(repr(n) for n in heads.names) or "none",
             hint="name each head's Dense layer after its output: name='value', name='is_positive'.",
@@ -111,18 +116,19 @@ def test_two_head_model_outputs(heads: Heads) -> None:
     Self-reported: the output names and the shapes and range of the worker's predictions."""
     if sorted(heads.names) != sorted(NAMES):
         raise fail(
-            f"the output names of {BUILDER}({INPUT_DIM})",
+            f"the output names of {heads.call}",
             expected=" and ".join(repr(n) for n in NAMES),
             received=", ".join(repr(n) for n in heads.names) or "none",
             hint="keras.Model(inputs, {'value': value, 'is_positive': is_positive}), each "
             "head a Dense layer named after its output (name='value', name='is_positive').",
         )
+    samples = len(heads.x)
     for name in NAMES:
         prediction = heads.predictions.get(name)
-        if prediction is None or prediction.shape != (SAMPLES, 1):
+        if prediction is None or prediction.shape != (samples, 1):
             raise fail(
-                f"the predictions of the {name!r} output for {SAMPLES} samples",
-                expected=f"shape {format_shape((SAMPLES, 1))}",
+                f"the predictions of the {name!r} output for {samples} samples",
+                expected=f"shape {format_shape((samples, 1))}",
                 received="none" if prediction is None else format_shape(prediction.shape),
                 hint="each head is a Dense(1) layer on top of the shared trunk.",
             )
@@ -136,7 +142,7 @@ def test_two_head_model_outputs(heads: Heads) -> None:
         )
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(1)
 @pytest.mark.time_limit(60)
 def test_two_head_model_has_one_loss_per_output(heads: Heads, reference: Any) -> None:
     """each output has its own loss: squared error for "value", cross-entropy for "is_positive\"
@@ -144,7 +150,7 @@ def test_two_head_model_has_one_loss_per_output(heads: Heads, reference: Any) ->
     Self-reported: the worker's ``model.evaluate``, against the loss recomputed here from the
     worker's predictions and the grader's targets."""
     evaluation = _evaluation(heads)
-    _, targets = _data()
+    targets = heads.targets
     for name in NAMES:
         key = f"{name}_loss"
         prediction = heads.predictions[name]
@@ -180,7 +186,7 @@ def test_two_head_model_has_metrics_per_output(heads: Heads, reference: Any) -> 
     Self-reported: the worker's ``model.evaluate``, against the metrics recomputed here from
     the worker's predictions and the grader's targets."""
     evaluation = _evaluation(heads)
-    _, targets = _data()
+    targets = heads.targets
     expected = {
         "value": reference.mean_absolute_error(targets["value"], heads.predictions["value"]),
         "is_positive": reference.binary_accuracy(

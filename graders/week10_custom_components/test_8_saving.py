@@ -1,16 +1,19 @@
 """Week 10 grader, part 8: a model of custom pieces, saved and loaded (exercise 10.8).
 
-In the worker, in a new folder of its private working directory: ``build_curve_model()``
-is trained 2 epochs on 200 generated points of the parabola of part 5 (so that its weights
-are not the initial ones), predicts 50 generated inputs, and is saved with
-``save_model(model, ".../curve.keras")``; then ``load_model(path)`` loads it and the loaded
-model predicts the same inputs. The predictions must agree within 1e-6, and the loaded
-model must be made of the submission's own classes again: its ``QuadraticLayer`` and, when
-the model was compiled with one, its ``HuberLoss``. Nothing here looks at the saved file
-itself: only the worker opens it.
+Drawn afresh at each grading (``fresh_rng(submission, "save and load")``): 100 to 300
+training points ``x`` uniform in [-3, 3] on the parabola of part 5 plus normal noise
+(standard deviation 0.3), and 20 to 80 inputs uniform in [-3, 3]. In the worker, in a new
+folder of its private working directory: ``build_curve_model()`` is trained 2 epochs on
+those points (so that its weights are not the initial ones), predicts the inputs, and is
+saved with ``save_model(model, ".../curve.keras")``; then ``load_model(path)`` loads it and
+the loaded model predicts the same inputs. The predictions must agree within 1e-6, and the
+loaded model must be made of the submission's own classes again: its ``QuadraticLayer``
+and, when the model was compiled with one, its ``HuberLoss``. Nothing here looks at the
+saved file itself: only the worker opens it.
 
-Self-reported: saving and loading happen in the worker, so both predictions and the classes
-of the loaded model are the worker's word; the grading process loads no file it wrote.
+Self-reported, each check worth 1 point: saving and loading happen in the worker, so both
+predictions and the classes of the loaded model are the worker's word; the grading process
+loads no file it wrote.
 """
 
 from __future__ import annotations
@@ -23,11 +26,13 @@ import pytest
 
 from course.grading.reports import expect
 from course.grading.submission import Submission
-from course.testing import fail
+from course.testing import fail, fresh_rng
 
 BUILDER = "build_curve_model"
 FILENAME = "curve.keras"
 TOLERANCE = 1e-6
+TRAINING_POINTS = (100, 300)  # inclusive
+INPUTS = (20, 80)  # inclusive
 LOAD_HINT = (
     "keras.models.load_model(filepath, custom_objects={'QuadraticLayer': QuadraticLayer, "
     "'HuberLoss': HuberLoss}), or decorate both classes with "
@@ -37,10 +42,12 @@ LOAD_HINT = (
 
 @pytest.fixture(scope="module")
 def round_trip(submission: Submission) -> Any:
-    rng = np.random.default_rng(900)
-    x = rng.uniform(-3.0, 3.0, size=(200, 1)).astype("float32")
+    rng = fresh_rng(submission, "save and load")
+    points = int(rng.integers(TRAINING_POINTS[0], TRAINING_POINTS[1] + 1))
+    x = rng.uniform(-3.0, 3.0, size=(points, 1)).astype("float32")
     y = (0.5 * x**2 - x + 2.0 + rng.normal(0.0, 0.3, size=x.shape)).astype("float32")
-    inputs = rng.uniform(-3.0, 3.0, size=(50, 1)).astype("float32")
+    count = int(rng.integers(INPUTS[0], INPUTS[1] + 1))
+    inputs = rng.uniform(-3.0, 3.0, size=(count, 1)).astype("float32")
     return submission.probe(
         "custom.save_and_load",
         action=f"save_model({BUILDER}() after training, path), then load_model(path)",
@@ -89,7 +96,7 @@ def _classes(value: Any, replies: Any, *, what: str) -> list[dict[str, Any]]:
     ]
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(1)
 @pytest.mark.time_limit(120)
 def test_loaded_model_predicts_the_same(round_trip: Any, replies: Any) -> None:
     """the model that load_model reads back predicts exactly what the saved one did
@@ -106,7 +113,7 @@ def test_loaded_model_predicts_the_same(round_trip: Any, replies: Any) -> None:
     if after.shape != before.shape or not np.allclose(after, before, rtol=0, atol=TOLERANCE):
         worst = float(np.max(np.abs(after - before))) if after.shape == before.shape else None
         raise fail(
-            "the predictions of load_model(path) for 50 inputs",
+            f"the predictions of load_model(path) for {len(before)} inputs",
             expected=f"those of the saved model, within {TOLERANCE}",
             received=f"shape {after.shape}"
             if worst is None
