@@ -1,9 +1,12 @@
 """Week 11 grader, part 1: standardising with the training set's statistics (exercise 11.1).
 
-``standardize(train, other)`` receives generated features (not a real data set): 60
-training rows and 25 other rows of 4 columns on very different scales (means 5, -3, 100 and
-0.1; standard deviations 2, 0.5, 30 and 0.01), the other rows drawn around means shifted by
-two standard deviations with 1.5 times the spread, so that the training statistics and the
+``standardize(train, other)`` receives generated features (not a real data set), drawn
+afresh at each grading (``fresh_rng(submission, "standardize")``; ranges inclusive): 40 to
+80 training rows and 15 to 40 other rows of 3 to 6 columns on very different scales (each
+column's standard deviation ``10 ** u`` with ``u`` uniform in [-2, 2], its mean that
+deviation times a number uniform in [-20, 20], so that float32 keeps the standardised
+values to about 1e-6), the other rows drawn around means shifted by two standard deviations
+(up or down, at random) with 1.5 times the spread, so that the training statistics and the
 other set's own statistics give clearly different answers.
 
 Exact answers, no thresholds (tolerance 1e-4 absolute and relative, for float32):
@@ -12,9 +15,9 @@ Exact answers, no thresholds (tolerance 1e-4 absolute and relative, for float32)
 * the other part must be scaled with the same statistics as the training part: the grader
   recovers, column by column, the scale and shift that turn ``train`` into the returned
   training part (least squares) and expects the same scale and shift applied to ``other``.
-  So a mistake in the statistics themselves (``ddof=1``, one mean for the whole array)
-  costs only the first check, and standardising ``other`` with its own statistics only the
-  second.
+  So a mistake in the statistics themselves (``ddof=1``, 0.6% off with 80 rows; one mean
+  for the whole array) costs only the first check, and standardising ``other`` with its
+  own statistics only the second.
 """
 
 from __future__ import annotations
@@ -25,21 +28,38 @@ import numpy as np
 import pytest
 
 from course.grading.submission import Submission
-from course.testing import check_array, fail
+from course.testing import check_array, fail, fresh_rng
 
-_generator = np.random.default_rng(2024)
-MEANS = np.array([5.0, -3.0, 100.0, 0.1])
-STDS = np.array([2.0, 0.5, 30.0, 0.01])
-TRAIN = MEANS + STDS * _generator.normal(size=(60, 4))
-OTHER = MEANS + 2 * STDS + 1.5 * STDS * _generator.normal(size=(25, 4))
+TRAIN_ROWS = (40, 80)  # inclusive, as are the other ranges
+OTHER_ROWS = (15, 40)
+COLUMNS = (3, 6)
 CALL = "standardize(train, other)"
 TOLERANCE = 1e-4
+Sets = tuple[np.ndarray, np.ndarray]
 
 
 @pytest.fixture(scope="module")
-def parts(submission: Submission) -> tuple[np.ndarray, np.ndarray]:
+def sets(submission: Submission) -> Sets:
+    """(train, other): the grader's features, float64, drawn afresh."""
+    rng = fresh_rng(submission, "standardize")
+
+    def size(bounds: tuple[int, int]) -> int:
+        return int(rng.integers(bounds[0], bounds[1] + 1))
+
+    columns = size(COLUMNS)
+    stds = 10.0 ** rng.uniform(-2.0, 2.0, size=columns)
+    means = stds * rng.uniform(-20.0, 20.0, size=columns)
+    train = means + stds * rng.normal(size=(size(TRAIN_ROWS), columns))
+    shift = 2 * stds * rng.choice([-1.0, 1.0], size=columns)
+    other = means + shift + 1.5 * stds * rng.normal(size=(size(OTHER_ROWS), columns))
+    return train, other
+
+
+@pytest.fixture(scope="module")
+def parts(submission: Submission, sets: Sets) -> tuple[np.ndarray, np.ndarray]:
     """The two arrays standardize returned, as float64."""
-    value = submission.call("standardize", TRAIN, OTHER)
+    train_set, other_set = sets
+    value = submission.call("standardize", train_set, other_set)
     if not (isinstance(value, list) and len(value) == 2):
         raise fail(
             f"the value {CALL} returns",
@@ -48,7 +68,7 @@ def parts(submission: Submission) -> tuple[np.ndarray, np.ndarray]:
             hint="return both arrays: return train_scaled, other_scaled.",
         )
     arrays = []
-    for item, source, name in zip(value, (TRAIN, OTHER), ("train", "other"), strict=True):
+    for item, source, name in zip(value, (train_set, other_set), ("train", "other"), strict=True):
         array = check_array(item, f"the standardised {name} set", shape=source.shape)
         if array.dtype.kind != "f":
             raise fail(
@@ -66,23 +86,27 @@ def _columns(array: np.ndarray) -> str:
 
 
 @pytest.mark.points(1)
-def test_training_set_has_mean_zero_and_deviation_one(parts: Any) -> None:
+def test_training_set_has_mean_zero_and_deviation_one(parts: Any, sets: Sets) -> None:
     """standardize scales every training feature to mean 0 and standard deviation 1"""
+    train_set, _ = sets
     train, _ = parts
-    expected = (TRAIN - TRAIN.mean(axis=0)) / TRAIN.std(axis=0)
+    expected = (train_set - train_set.mean(axis=0)) / train_set.std(axis=0)
     if np.allclose(train, expected, atol=TOLERANCE, rtol=TOLERANCE):
         return
-    if np.allclose(train, (TRAIN - TRAIN.mean()) / TRAIN.std(), atol=TOLERANCE, rtol=TOLERANCE):
+    if np.allclose(
+        train, (train_set - train_set.mean()) / train_set.std(), atol=TOLERANCE, rtol=TOLERANCE
+    ):
         hint = "take one mean and one std per column: train.mean(axis=0), train.std(axis=0)."
     elif np.allclose(
-        train, (TRAIN - TRAIN.mean(axis=0)) / TRAIN.std(axis=0, ddof=1), atol=TOLERANCE
+        train, (train_set - train_set.mean(axis=0)) / train_set.std(axis=0, ddof=1), atol=TOLERANCE
     ):
         hint = "use numpy's default standard deviation (ddof=0), as the docstring says."
     else:
         hint = "subtract train.mean(axis=0) and divide by train.std(axis=0)."
     raise fail(
         f"the per-feature means and standard deviations of the training part of {CALL}",
-        expected="means 0, 0, 0, 0 and standard deviations 1, 1, 1, 1",
+        expected=f"means {_columns(np.zeros(train.shape[1]))} and standard deviations "
+        f"{_columns(np.ones(train.shape[1]))}",
         received=f"means {_columns(train.mean(axis=0))} and standard deviations "
         f"{_columns(train.std(axis=0))}",
         hint=hint,
@@ -90,18 +114,19 @@ def test_training_set_has_mean_zero_and_deviation_one(parts: Any) -> None:
 
 
 @pytest.mark.points(2)
-def test_other_set_uses_training_statistics(parts: Any) -> None:
+def test_other_set_uses_training_statistics(parts: Any, sets: Sets) -> None:
     """standardize scales the other set with the training set's mean and deviation"""
+    train_set, other_set = sets
     train, other = parts
-    # Column by column, the affine map train -> returned train part, applied to OTHER.
-    expected = np.empty_like(OTHER)
-    for column in range(TRAIN.shape[1]):
-        design = np.stack([TRAIN[:, column], np.ones(len(TRAIN))], axis=1)
+    # Column by column, the affine map train -> returned train part, applied to other_set.
+    expected = np.empty_like(other_set)
+    for column in range(train_set.shape[1]):
+        design = np.stack([train_set[:, column], np.ones(len(train_set))], axis=1)
         (scale, shift), *_ = np.linalg.lstsq(design, train[:, column], rcond=None)
-        expected[:, column] = scale * OTHER[:, column] + shift
+        expected[:, column] = scale * other_set[:, column] + shift
     if np.allclose(other, expected, atol=TOLERANCE, rtol=TOLERANCE):
         return
-    own = (OTHER - OTHER.mean(axis=0)) / OTHER.std(axis=0)
+    own = (other_set - other_set.mean(axis=0)) / other_set.std(axis=0)
     if np.allclose(other, own, atol=TOLERANCE, rtol=TOLERANCE):
         received = (
             "the other set standardised with its own statistics (its columns have mean 0 "
@@ -109,7 +134,7 @@ def test_other_set_uses_training_statistics(parts: Any) -> None:
         )
     else:
         received = f"columns with means {_columns(other.mean(axis=0))}"
-    truth = (OTHER - TRAIN.mean(axis=0)) / TRAIN.std(axis=0)
+    truth = (other_set - train_set.mean(axis=0)) / train_set.std(axis=0)
     raise fail(
         f"the other part of {CALL}",
         expected="(other - train.mean(axis=0)) / train.std(axis=0), whose columns here have "

@@ -2,8 +2,12 @@
 
 The worker calls ``make_train_step(model, optimizer, loss_fn)`` once, with the grader's
 model, ``SGD(learning_rate=0.5)`` (built beforehand, so that no variable is created while
-the step is traced) and binary cross-entropy (see ``conftest.py``), then the returned
-``step(x, y)`` on five generated batches of shape (8, 3) and one of shape (5, 3).
+the step is traced) and binary cross-entropy, then the returned ``step(x, y)`` on the first
+five batches of the grader's problem (drawn afresh at each grading, with part 3's: ``b``
+examples of ``n`` features each, ``b`` from 6 to 10, ``n`` from 3 to 5; see
+``conftest.py``) and on the first rows of the sixth batch, a batch of a new shape: 2 to
+``b - 1`` rows, also drawn afresh. The first step's loss and update are compared with the
+grader's own, in numpy.
 
 Tracing is counted two ways, both independent of how the step is written: the loss object
 counts how often its Python code runs in graph mode (once per trace: a ``tf.function``
@@ -12,10 +16,11 @@ runs its Python code only while tracing) and in eager mode (on every call: no gr
 step must have been traced (graph-mode calls, not eager ones) and not traced again for the
 four batches of the first batch's shape. A new batch shape may or may not trace again
 (``reduce_retracing`` or an ``input_signature`` with ``None`` avoid it); that is only noted.
+Self-reported: both counts are kept in the worker, so the tracing check is worth 1 point.
 
-Exact answers, no thresholds: the reference solution is traced once for the five (8, 3)
-batches and once more for the (5, 3) batch; a ``tf.function`` created inside ``step``
-traces on every call (six traces), and a step without ``tf.function`` runs eagerly.
+Exact answers, no thresholds: the reference solution is traced once for the five batches of
+the first shape and once more for the smaller batch; a ``tf.function`` created inside
+``step`` traces on every call (six traces), and a step without ``tf.function`` runs eagerly.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ import numpy as np
 import pytest
 
 from course.grading.submission import Submission
-from course.testing import fail, note
+from course.testing import fail, fresh_rng, note
 
 SAME_SHAPE = 5
 CALL = "the step that make_train_step(model, optimizer, loss_fn) returns"
@@ -36,7 +41,8 @@ CALL = "the step that make_train_step(model, optimizer, loss_fn) returns"
 def compiled(submission: Submission, reference: Any) -> Any:
     batches = list(reference.batches[:SAME_SHAPE])
     x, y = reference.batches[SAME_SHAPE]
-    batches.append((x[:5], y[:5]))
+    rows = int(fresh_rng(submission, "compiled step new shape").integers(2, len(x)))
+    batches.append((x[:rows], y[:rows]))
     return reference.train(submission, compiled=True, batches=batches)
 
 
@@ -61,9 +67,12 @@ def test_compiled_step_trains_like_train_step(compiled: Any, reference: Any) -> 
     reference.check_update(compiled, x, y, what=f"one call of {CALL}")
 
 
-@pytest.mark.points(2)
-def test_compiled_step_traced_once_for_same_shapes(compiled: Any) -> None:
-    """make_train_step returns a tf.function traced once for batches of the same shape"""
+@pytest.mark.points(1)
+def test_compiled_step_traced_once_for_same_shapes(compiled: Any, reference: Any) -> None:
+    """make_train_step returns a tf.function traced once for batches of the same shape
+
+    Self-reported: how often the loss's Python code ran, in graph and in eager mode, and the
+    step's tracing count are counted in the worker."""
     graph, eager = compiled.graph_loss_calls, compiled.eager_loss_calls
     counts = compiled.tracing_counts
     hint = (
@@ -93,8 +102,9 @@ def test_compiled_step_traced_once_for_same_shapes(compiled: Any) -> None:
         traces = counts[SAME_SHAPE - 1]
         if traces is None:
             traces = graph[SAME_SHAPE - 1] // max(graph[0], 1)
+        shape = reference.batches[0][0].shape
         raise fail(
-            f"the number of times {CALL} was traced for {SAME_SHAPE} batches of shape (8, 3)",
+            f"the number of times {CALL} was traced for {SAME_SHAPE} batches of shape {shape}",
             expected="1: every call after the first reuses the graph",
             received=f"{traces} (a new trace on every call)",
             hint=hint + " A tf.function created inside step, or Python numbers that "
@@ -104,6 +114,6 @@ def test_compiled_step_traced_once_for_same_shapes(compiled: Any) -> None:
         counts[-1] is not None and counts[SAME_SHAPE - 1] is not None and counts[-1] > counts[0]
     )
     note(
-        "a batch of a new shape, (5, 3), "
+        "a batch of a new shape, "
         + ("traced the step a second time, as expected." if retraced else "reused the graph.")
     )

@@ -3,18 +3,23 @@
 ``train_one_epoch(step, dataset, loss_metric)`` is driven for two epochs with one
 ``keras.metrics.Mean`` (the probe ``loops.one_epoch``). The ``step`` is a stand-in that
 trains nothing: its "loss" is the mean label of the batch, so the grader crafts every loss
-in advance. Each epoch is 12 examples in batches of 4 whose labels are constant per batch:
-losses 3, 4, 5 in the first epoch (mean 4) and 0.5, 1, 1.5 in the second (mean 1). Before
-the first epoch the metric already holds the losses 10 and 20, as if an earlier epoch had
-just ended.
+in advance. Drawn afresh at each grading (``fresh_rng(submission, "one epoch")``; ranges
+inclusive): the batch size, 2 to 6, the number of batches of each epoch, 2 to 5, each
+batch's loss (its labels, constant within the batch), from 0.1 to 5 with two decimals,
+the examples' features (1 to 4 standard normal values; the stand-in ignores them), and the
+two losses the metric already holds before the first epoch, as if an earlier epoch had just
+ended: 8 to 20 with one decimal, above every loss of the two epochs, so that a result that
+mixes them in is always off, by at least 0.8.
 
-Exact answers, no thresholds (tolerance 1e-5). Without a reset the epochs report 8.4 and
-5.625 (the running mean of everything seen); resetting at the end of the epoch instead of
-the start reports 8.4 for the first epoch and leaves an empty metric behind.
+Exact answers, no thresholds (tolerance 1e-5): each epoch must return the mean of its own
+batch losses. Without a reset the epochs report the running mean of everything seen;
+resetting at the end of the epoch instead of the start reports that running mean for the
+first epoch and leaves an empty metric behind.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -22,27 +27,62 @@ import pytest
 
 from course.grading.reports import expect
 from course.grading.submission import Submission
-from course.testing import fail
+from course.testing import fail, fresh_rng
 
-BATCH_SIZE = 4
-EPOCH_LOSSES = ((3.0, 4.0, 5.0), (0.5, 1.0, 1.5))
-EARLIER_LOSSES = (10.0, 20.0)
-FEATURES = np.random.default_rng(3).normal(size=(12, 2)).astype("float32")
+EPOCHS = 2
+BATCH_SIZE = (2, 6)  # inclusive, as are the other ranges
+BATCHES = (2, 5)
+WIDTH = (1, 4)
+LOSSES = (0.1, 5.0)
+EARLIER = (8.0, 20.0)
 CALL = "train_one_epoch(step, dataset, loss_metric)"
 
 
-def _labels(losses: tuple[float, ...]) -> np.ndarray:
-    return np.repeat(np.array(losses, dtype="float32"), BATCH_SIZE)[:, None]
+@dataclass(frozen=True)
+class Plan:
+    """The grader's epochs: the loss of each batch, and the losses the metric holds first."""
+
+    batch_size: int
+    width: int
+    epoch_losses: tuple[tuple[float, ...], ...]
+    earlier_losses: tuple[float, ...]
+
+
+def _as_float32(value: float) -> float:
+    """The number the worker sees: the float32 nearest ``value``."""
+    return float(np.float32(value))
 
 
 @pytest.fixture(scope="module")
-def epochs(submission: Submission) -> dict[str, Any]:
+def plan(submission: Submission) -> Plan:
+    rng = fresh_rng(submission, "one epoch")
+
+    def size(bounds: tuple[int, int]) -> int:
+        return int(rng.integers(bounds[0], bounds[1] + 1))
+
+    batch_size, width = size(BATCH_SIZE), size(WIDTH)
+    epoch_losses = tuple(
+        tuple(_as_float32(round(rng.uniform(*LOSSES), 2)) for _ in range(size(BATCHES)))
+        for _ in range(EPOCHS)
+    )
+    earlier = tuple(_as_float32(round(rng.uniform(*EARLIER), 1)) for _ in range(2))
+    return Plan(batch_size, width, epoch_losses, earlier)
+
+
+@pytest.fixture(scope="module")
+def epochs(submission: Submission, plan: Plan) -> dict[str, Any]:
+    rng = fresh_rng(submission, "one epoch features")
+    data = []
+    for losses in plan.epoch_losses:
+        labels = np.repeat(np.array(losses, dtype="float32"), plan.batch_size)[:, None]
+        features = rng.normal(size=(len(labels), plan.width)).astype("float32")
+        data.append([features, labels])
     value = submission.probe(
         "loops.one_epoch",
         action=CALL,
-        epochs=[[FEATURES, _labels(losses)] for losses in EPOCH_LOSSES],
-        batch_size=BATCH_SIZE,
-        earlier_losses=list(EARLIER_LOSSES),
+        epochs=data,
+        batch_size=plan.batch_size,
+        earlier_losses=list(plan.earlier_losses),
     )
     report = expect(value, dict, what="the epochs report")
     for key in ("results", "losses", "metric_results"):
@@ -59,11 +99,12 @@ def _number(value: Any) -> float | None:
 
 
 @pytest.mark.points(2)
-def test_epoch_returns_its_own_mean_loss(epochs: dict[str, Any]) -> None:
+def test_epoch_returns_its_own_mean_loss(epochs: dict[str, Any], plan: Plan) -> None:
     """train_one_epoch resets the metric first and returns the epoch's mean loss"""
-    seen = list(EARLIER_LOSSES)
+    seen = list(plan.earlier_losses)
     for number, (losses, result, metric) in enumerate(
-        zip(EPOCH_LOSSES, epochs["results"], epochs["metric_results"], strict=True), start=1
+        zip(plan.epoch_losses, epochs["results"], epochs["metric_results"], strict=True),
+        start=1,
     ):
         expected = float(np.mean(losses))
         seen += losses
@@ -99,10 +140,10 @@ def test_epoch_returns_its_own_mean_loss(epochs: dict[str, Any]) -> None:
 
 
 @pytest.mark.points(1)
-def test_epoch_calls_step_once_per_batch(epochs: dict[str, Any]) -> None:
+def test_epoch_calls_step_once_per_batch(epochs: dict[str, Any], plan: Plan) -> None:
     """train_one_epoch calls step once for every batch, in order"""
     for number, (losses, recorded) in enumerate(
-        zip(EPOCH_LOSSES, epochs["losses"], strict=True), start=1
+        zip(plan.epoch_losses, epochs["losses"], strict=True), start=1
     ):
         values = np.asarray(recorded, dtype="float64")
         if len(values) != len(losses) or not np.allclose(values, losses, atol=1e-6):
