@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 #: ``passed`` and ``failed`` judge the answer; ``error`` (the code raised or ended the
 #: process), ``timeout`` (wall-clock or CPU time), ``out-of-memory`` and ``crashed`` (a signal
@@ -21,16 +21,7 @@ Status = Literal[
     "grader-error",
 ]
 Visibility = Literal["visible", "hidden", "after_due_date", "after_published"]
-STATUSES: tuple[Status, ...] = (
-    "passed",
-    "failed",
-    "error",
-    "timeout",
-    "out-of-memory",
-    "crashed",
-    "integrity",
-    "grader-error",
-)
+STATUSES: tuple[Status, ...] = get_args(Status)
 
 
 @dataclass(frozen=True)

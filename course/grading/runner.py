@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import os
 import select
-import signal
 import subprocess
 import sys
 import tempfile
@@ -27,7 +26,7 @@ from typing import Any
 
 from course.grading.results import GradeReport
 from course.sandbox.cgroups import CgroupUnavailable, ControlGroup
-from course.sandbox.launchers import prctl_function
+from course.sandbox.launchers import child_setup
 
 GRADERS_INI = Path(__file__).with_name("graders.ini")
 EventHandler = Callable[[dict[str, Any]], None]
@@ -115,7 +114,8 @@ def grade(
                 pass_fds=(events_write,),
                 env=env,
                 cwd=scratch,
-                preexec_fn=_join(group),
+                # Join the cgroup; die with this process (no limits of the worker's).
+                preexec_fn=child_setup(os.getpid(), None, [], group),
             )
         os.close(events_write)
         watchdog = Watchdog(scale=_time_limit_scale())
@@ -278,26 +278,3 @@ def _grader_group() -> ControlGroup | None:
         return ControlGroup.create(memory_bytes=GRADER_MEMORY_BYTES, tasks=8_192)
     except CgroupUnavailable:
         return None
-
-
-def _join(group: ControlGroup | None) -> Callable[[], None]:
-    """What the grading process runs before it starts: join ``group``, and (Linux) die with
-    the process that started it. Everything is looked up before the fork."""
-    paths = [str(folder / "cgroup.procs").encode() for folder in group.folders()] if group else []
-    prctl = prctl_function()
-    parent = os.getpid()
-
-    def setup() -> None:
-        pid = str(os.getpid()).encode()
-        for path in paths:
-            fd = os.open(path, os.O_WRONLY)
-            try:
-                os.write(fd, pid)
-            finally:
-                os.close(fd)
-        if prctl is not None:
-            prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-            if os.getppid() != parent:
-                os._exit(1)
-
-    return setup

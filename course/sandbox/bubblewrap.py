@@ -239,7 +239,8 @@ def _readable_copy(job: Job) -> Path:
     return copy
 
 
-def _filesystem(job: Job, limits: Limits) -> list[str]:
+def _system() -> list[str]:
+    """``/usr`` read-only, and the folders that merged-``/usr`` systems link into it."""
     argv = ["--ro-bind", "/usr", "/usr"]
     for root in SYSTEM_ROOTS:
         path = Path(root)
@@ -247,6 +248,11 @@ def _filesystem(job: Job, limits: Limits) -> list[str]:
             argv += ["--symlink", os.readlink(path), root]
         elif path.is_dir():
             argv += ["--ro-bind", root, root]
+    return argv
+
+
+def _filesystem(job: Job, limits: Limits) -> list[str]:
+    argv = _system()
     folders = _Folders(argv)
     folders.make("/etc")
     for name in ETC_FILES:
@@ -397,14 +403,7 @@ def smoke_test(bwrap: str, privileged: bool) -> str | None:
     argv = [bwrap, "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts"]
     if not privileged:
         argv += ["--unshare-user"]
-    argv += ["--ro-bind", "/usr", "/usr"]
-    for root in SYSTEM_ROOTS:
-        path = Path(root)
-        if path.is_symlink():
-            argv += ["--symlink", os.readlink(path), root]
-        elif path.is_dir():
-            argv += ["--ro-bind", root, root]
-    argv += ["--proc", "/proc", "--dev", "/dev", "--", "/usr/bin/true"]
+    argv += [*_system(), "--proc", "/proc", "--dev", "/dev", "--", "/usr/bin/true"]
     try:
         result = subprocess.run(argv, capture_output=True, timeout=30, check=False)
     except (OSError, subprocess.TimeoutExpired) as error:

@@ -229,12 +229,13 @@ _PR_SET_PDEATHSIG = 1
 
 def child_setup(
     parent: int,
-    limits: Limits,
+    limits: Limits | None,
     rlimits: list[tuple[int, int]],
     group: ControlGroup | None,
 ) -> Callable[[], None]:
     """What the launched process runs between fork and exec: join the control group, lower
-    its limits, and (Linux) die with ``parent``. Everything is looked up before the fork.
+    its limits (none without ``limits``), and (Linux) die with ``parent``. Everything is
+    looked up before the fork.
 
     The signal follows the *thread* that started the process: start workers from a thread
     that outlives them (the grading process starts them from its main thread).
@@ -250,7 +251,8 @@ def child_setup(
                 os.write(fd, pid)
             finally:
                 os.close(fd)
-        limits.apply_rlimits(rlimits)
+        if limits is not None:
+            limits.apply_rlimits(rlimits)
         if prctl is not None:
             prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
             if os.getppid() != parent:  # the parent died before the signal was armed

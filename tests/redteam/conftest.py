@@ -41,16 +41,13 @@ from tests.conftest import REPO
 TOKEN_PREFIX = "REDTEAM"
 
 
-class Listener:
-    """A TCP server on 127.0.0.1 that records every connection and every byte sent to it."""
+class _Server:
+    """A listening socket served on a thread: counts connections, keeps what they send."""
 
-    def __init__(self) -> None:
-        self.server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.server.bind(("127.0.0.1", 0))
+    def __init__(self, server: socket.socket) -> None:
+        self.server = server
         self.server.listen(16)
         self.server.settimeout(0.2)
-        self.port = self.server.getsockname()[1]
         self.connections = 0
         self.received = b""
         self._stop = threading.Event()
@@ -78,34 +75,26 @@ class Listener:
         self.server.close()
 
 
-class AbstractListener:
+class Listener(_Server):
+    """A TCP server on 127.0.0.1 that records every connection and every byte sent to it."""
+
+    def __init__(self) -> None:
+        server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        server.bind(("127.0.0.1", 0))
+        self.port = server.getsockname()[1]
+        super().__init__(server)
+
+
+class AbstractListener(_Server):
     """A listener on an abstract Unix socket (shared by every process of one network
     namespace, invisible from any other)."""
 
     def __init__(self, name: str) -> None:
         self.name = name
-        self.server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.server.bind("\0" + name)
-        self.server.listen(4)
-        self.server.settimeout(0.2)
-        self.connections = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-        self._thread.start()
-
-    def _serve(self) -> None:
-        while not self._stop.is_set():
-            try:
-                connection, _ = self.server.accept()
-            except (TimeoutError, OSError):
-                continue
-            self.connections += 1
-            connection.close()
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=5)
-        self.server.close()
+        server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        server.bind("\0" + name)
+        super().__init__(server)
 
 
 @dataclass
