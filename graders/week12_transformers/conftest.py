@@ -6,6 +6,11 @@ that cannot be rebuilt in this process. So the layers are built and called in th
 this module recomputes what the outputs must be with numpy, in float64, from the formulas:
 the positional encoding, softmax attention, layer normalisation, Keras's
 ``MultiHeadAttention`` and the whole encoder block, post-norm or pre-norm.
+
+The inputs of parts 1 to 5 (sizes, token ids, masks, tensors, layer settings) are drawn
+afresh at each grading from ``course.testing.fresh_rng(submission, purpose)``, each check
+from its own stream; each grader's docstring gives its ranges. Only part 6's sentences are
+fixed (its accuracy threshold was measured on them).
 """
 
 from __future__ import annotations

@@ -1,14 +1,18 @@
 """Week 12 grader, part 1: ``positional_encoding`` (exercise 12.1).
 
-The worker calls ``positional_encoding(10, 6)``, ``(50, 16)`` and ``(1, 4)``; this process
+The worker calls ``positional_encoding(length, depth)`` for three sizes drawn afresh at each
+grading (``fresh_rng(submission, "positional encoding")``; ranges inclusive, depths even,
+as the contract says): a short one, length 2 to 15 and depth 4 to 12; a long one, length
+30 to 80 and depth 14 to 32; and a single position, length 1 and depth 4 to 16. This process
 compares each result with its own numpy encoding in float64, the paper's interleaved layout
 (``PE[pos, 2i] = sin(pos / 10000 ** (2i / depth))``, ``PE[pos, 2i + 1]`` its cosine).
-Exact answers, no thresholds: values must agree to 1e-4 (the angles reach 49 radians, where
-float32 keeps about 4e-6). The grader's encoding itself is pinned by literal values of the
+Exact answers, no thresholds: values must agree to 1e-4 (the angles reach 79 radians, where
+float32 keeps about 1e-5). The grader's encoding itself is pinned by literal values of the
 formula (row 1 of depth 4 is ``[sin 1, cos 1, sin 0.01, cos 0.01]``), checked when
 ``conftest.py`` loads, before any submission is judged. A result that matches a known wrong
 layout instead (sin and cos swapped, the TensorFlow tutorial's concatenation, an exponent
-per column) is named in the message.
+per column) is named in the message; depths of 4 or more keep each of them apart from the
+paper's layout.
 """
 
 from __future__ import annotations
@@ -19,16 +23,25 @@ import numpy as np
 import pytest
 
 from course.grading.submission import Submission
-from course.testing import check_array, fail
+from course.testing import check_array, fail, fresh_rng
 
 FUNCTION = "positional_encoding"
-SIZES = ((10, 6), (50, 16), (1, 4))
+#: Inclusive ranges of (length, depth) for the three calls; depths are drawn even.
+SIZE_RANGES = (((2, 15), (4, 12)), ((30, 80), (14, 32)), ((1, 1), (4, 16)))
 TOLERANCE = 1e-4
 
 
 @pytest.fixture(scope="module")
 def encodings(submission: Submission) -> dict[tuple[int, int], Any]:
-    return {size: submission.call(FUNCTION, *size) for size in SIZES}
+    rng = fresh_rng(submission, "positional encoding")
+    sizes = [
+        (
+            int(rng.integers(length[0], length[1] + 1)),
+            2 * int(rng.integers(depth[0] // 2, depth[1] // 2 + 1)),
+        )
+        for length, depth in SIZE_RANGES
+    ]
+    return {size: submission.call(FUNCTION, *size) for size in sizes}
 
 
 def _call(size: tuple[int, int]) -> str:

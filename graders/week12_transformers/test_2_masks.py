@@ -1,9 +1,12 @@
 """Week 12 grader, part 2: ``create_padding_mask`` and ``create_look_ahead_mask`` (12.2, 12.3).
 
 The course's mask convention is Keras's: True (or 1) = may attend, False (or 0) = masked.
-The worker calls ``create_padding_mask`` on a batch of token ids (a ``tf.int32`` tensor, 3
-sentences of 5 ids, one with a 0 between words: every 0 is padding, wherever it is) and
-``create_look_ahead_mask`` for sizes 4, 1 and 6. Exact answers: each mask must have the
+Drawn afresh at each grading (``fresh_rng(submission, "masks")``; ranges inclusive): the
+worker calls ``create_padding_mask`` on a batch of token ids (a ``tf.int32`` tensor) of 2
+to 5 sentences of 4 to 10 ids, ids from 1 to 99, each sentence ending in 0 to length - 1
+padding zeros; the first sentence has no padding at its end and the second a 0 between two
+words (every 0 is padding, wherever it is), the rows in random order. ``create_look_ahead_mask``
+is called for size 1 and two sizes from 2 to 10. Exact answers: each mask must have the
 contract's shape, hold only True/False (or 0/1) and equal this process's mask. Booleans are
 asked for; 0/1 numbers are accepted, since ``MultiHeadAttention`` and exercise 12.4 read
 them the same way. A mask that is the exact opposite (the older TensorFlow tutorial's 1 =
@@ -18,10 +21,12 @@ import numpy as np
 import pytest
 
 from course.grading.submission import Submission
-from course.testing import fail, format_shape
+from course.testing import fail, format_shape, fresh_rng
 
-TOKEN_IDS = np.array([[5, 9, 2, 0, 0], [3, 0, 0, 0, 0], [4, 0, 8, 6, 7]], dtype="int32")
-SIZES = (4, 1, 6)
+SENTENCES = (2, 5)  # inclusive, as are the other ranges
+LENGTH = (4, 10)
+VOCABULARY = (1, 99)
+LOOK_AHEAD_SIZES = (2, 10)
 CONVENTION = (
     "this course uses Keras's convention, True = may attend (the older TensorFlow tutorial's "
     "masks use 1 = masked)"
@@ -49,19 +54,42 @@ def as_mask(value: Any, what: str, shape: tuple[int, ...], hint: str) -> np.ndar
     return value.astype(bool)
 
 
+@pytest.fixture(scope="module")
+def token_ids(submission: Submission) -> np.ndarray:
+    """The grader's batch of token ids, int32 (see the module docstring)."""
+    rng = fresh_rng(submission, "masks")
+    batch = int(rng.integers(SENTENCES[0], SENTENCES[1] + 1))
+    length = int(rng.integers(LENGTH[0], LENGTH[1] + 1))
+    ids = rng.integers(VOCABULARY[0], VOCABULARY[1] + 1, size=(batch, length))
+    for row in range(1, batch):
+        # Row 1 keeps at least three positions before its padding, for a 0 between words.
+        padding = int(rng.integers(0, length - 2 if row == 1 else length))
+        ids[row, length - padding :] = 0
+        if row == 1:
+            ids[row, int(rng.integers(1, length - padding - 1))] = 0
+    return ids[rng.permutation(batch)].astype("int32")
+
+
+@pytest.fixture(scope="module")
+def look_ahead_sizes(submission: Submission) -> tuple[int, ...]:
+    rng = fresh_rng(submission, "look-ahead sizes")
+    drawn = rng.integers(LOOK_AHEAD_SIZES[0], LOOK_AHEAD_SIZES[1] + 1, size=2)
+    return (int(drawn[0]), 1, int(drawn[1]))
+
+
 def show(mask: np.ndarray) -> str:
     return np.array2string(mask.astype(int), separator=",").replace("\n", "")
 
 
 @pytest.mark.points(1)
-def test_padding_mask(submission: Submission) -> None:
+def test_padding_mask(submission: Submission, token_ids: np.ndarray) -> None:
     """create_padding_mask is True for real tokens and False for padding, shape (batch, 1, seq)"""
-    call = f"create_padding_mask({TOKEN_IDS.tolist()})"
+    call = f"create_padding_mask({token_ids.tolist()})"
     hint = "tf.not_equal(token_ids, 0)[:, tf.newaxis, :]: True where the id is not 0."
-    value = submission.call("create_padding_mask", TOKEN_IDS, as_tensors=True)
-    batch, length = TOKEN_IDS.shape
+    value = submission.call("create_padding_mask", token_ids, as_tensors=True)
+    batch, length = token_ids.shape
     mask = as_mask(value, call, (batch, 1, length), hint)
-    expected = (TOKEN_IDS != 0)[:, np.newaxis, :]
+    expected = (token_ids != 0)[:, np.newaxis, :]
     if np.array_equal(mask, expected):
         return
     raise fail(
@@ -74,10 +102,10 @@ def test_padding_mask(submission: Submission) -> None:
 
 
 @pytest.mark.points(1)
-def test_look_ahead_mask(submission: Submission) -> None:
+def test_look_ahead_mask(submission: Submission, look_ahead_sizes: tuple[int, ...]) -> None:
     """create_look_ahead_mask(n) is True on and below the diagonal: itself and earlier words"""
     hint = "The lower triangle with its diagonal: tf.linalg.band_part(tf.ones((n, n)), -1, 0)."
-    for size in SIZES:
+    for size in look_ahead_sizes:
         call = f"create_look_ahead_mask({size})"
         mask = as_mask(submission.call("create_look_ahead_mask", size), call, (size, size), hint)
         expected = np.tril(np.ones((size, size), dtype=bool))

@@ -1,14 +1,16 @@
 """Week 12 grader, part 3: ``scaled_dot_product_attention`` (exercise 12.4).
 
-Inputs chosen here from a fixed generator (seed 12), float32 tensors in the worker:
+Inputs drawn afresh at each grading (``fresh_rng(submission, "attention")``; ranges
+inclusive), standard normal float32 tensors in the worker: a batch ``b`` of 1 to 3, ``m``
+queries from 2 to 7, ``n`` keys from 3 to 8, a depth ``d`` from 4 to 16 (never 1, where
+dividing by ``d`` and by its square root agree), a value depth from 2 to 6, 2 to 4 heads:
 
-* ``3d``: ``q`` (2, 5, 8), ``k`` (2, 6, 8), ``v`` (2, 6, 4): a batch of 2, 5 queries, 6 keys;
-* ``4d``: ``q`` (2, 3, 5, 8), ``k`` (2, 3, 6, 8), ``v`` (2, 3, 6, 4): 3 heads as well;
-* ``self``: ``q = k = v`` (2, 6, 8), for the look-ahead mask.
+* ``3d``: ``q`` (b, m, d), ``k`` (b, n, d), ``v`` (b, n, d_v);
+* ``4d``: ``q`` (b, h, m, d), ``k`` (b, h, n, d), ``v`` (b, h, n, d_v): heads as well;
+* ``self``: ``q = k = v`` (b, s, d), s from 3 to 8, for the look-ahead mask.
 
-The masks are this process's, True = may attend: a padding mask (2, 1, 6) hiding the last 2
-keys of the first sentence and the last key of the second ((2, 1, 1, 6) for ``4d``), and
-the look-ahead mask (6, 6).
+The masks are this process's, True = may attend: a padding mask (b, 1, n) hiding the last
+1 to n - 2 keys of each sentence ((b, 1, 1, n) for ``4d``), and the look-ahead mask (s, s).
 
 Exact answers, no thresholds of the grader's own beyond float tolerance (1e-5 on weights
 in [0, 1] and outputs of size ~1, where float32 keeps ~1e-7): the weights must equal this
@@ -28,10 +30,16 @@ import numpy as np
 import pytest
 
 from course.grading.submission import Submission
-from course.testing import fail, format_shape
+from course.testing import fail, format_shape, fresh_rng
 
 FUNCTION = "scaled_dot_product_attention"
-SEED = 12
+BATCH = (1, 3)  # inclusive, as are the other ranges
+QUERIES = (2, 7)
+KEYS = (3, 8)
+DEPTH = (4, 16)
+VALUE_DEPTH = (2, 6)
+HEADS = (2, 4)
+SELF_LENGTH = (3, 8)
 TOLERANCE = 1e-5
 MASKED_WEIGHT = 1e-6
 HINT = (
@@ -43,34 +51,44 @@ Case = dict[str, np.ndarray]
 
 
 @pytest.fixture(scope="module")
-def cases() -> dict[str, Case]:
-    rng = np.random.default_rng(SEED)
+def cases(submission: Submission) -> dict[str, Case]:
+    rng = fresh_rng(submission, "attention")
+
+    def size(bounds: tuple[int, int]) -> int:
+        return int(rng.integers(bounds[0], bounds[1] + 1))
 
     def normal(*shape: int) -> np.ndarray:
         return rng.normal(size=shape).astype("float32")
 
-    padding = np.ones((2, 1, 6), dtype=bool)
-    padding[0, 0, 4:] = False
-    padding[1, 0, 5:] = False
-    self_attention = normal(2, 6, 8)
+    batch, queries, keys = size(BATCH), size(QUERIES), size(KEYS)
+    depth, value_depth, heads, length = (
+        size(DEPTH),
+        size(VALUE_DEPTH),
+        size(HEADS),
+        size(SELF_LENGTH),
+    )
+    padding = np.ones((batch, 1, keys), dtype=bool)
+    for row in range(batch):
+        padding[row, 0, keys - size((1, keys - 2)) :] = False
+    self_attention = normal(batch, length, depth)
     return {
         "3d": {
-            "q": normal(2, 5, 8),
-            "k": normal(2, 6, 8),
-            "v": normal(2, 6, 4),
+            "q": normal(batch, queries, depth),
+            "k": normal(batch, keys, depth),
+            "v": normal(batch, keys, value_depth),
             "mask": padding,
         },
         "4d": {
-            "q": normal(2, 3, 5, 8),
-            "k": normal(2, 3, 6, 8),
-            "v": normal(2, 3, 6, 4),
+            "q": normal(batch, heads, queries, depth),
+            "k": normal(batch, heads, keys, depth),
+            "v": normal(batch, heads, keys, value_depth),
             "mask": padding[:, np.newaxis],
         },
         "self": {
             "q": self_attention,
             "k": self_attention,
             "v": self_attention,
-            "mask": np.tril(np.ones((6, 6), dtype=bool)),
+            "mask": np.tril(np.ones((length, length), dtype=bool)),
         },
     }
 

@@ -1,34 +1,42 @@
 """Week 12 grader, part 5: the ``TransformerBlock`` layer (exercise 12.6).
 
-A custom layer cannot be rebuilt here, so the worker builds two blocks and calls each on
-inputs chosen here (a fixed generator, seed 21), returning the outputs and every sub-layer
-with its settings and weights:
+A custom layer cannot be rebuilt here, so the worker builds three blocks and calls each on
+inputs chosen here, returning the outputs and every sub-layer with its settings and
+weights. Drawn afresh at each grading (``fresh_rng(submission, "transformer block")``;
+ranges inclusive; inputs standard normal, float32):
 
-* ``TransformerBlock(32, 4, 48, 0.0)`` on ``x`` (3, 7, 32) with ``training=False``;
-* a second ``TransformerBlock(32, 4, 48, 0.0)`` on ``x`` with ``attention_mask``, a padding
-  mask (3, 1, 7) of this process (True = may attend; the last 3, 0 and 5 positions of the
-  three sentences are padding), then with the same mask on ``x`` whose padding positions
+* the settings of the first two blocks, ``TransformerBlock(d, h, f, 0.0)``: ``h`` heads
+  from 2 to 4 of ``k`` dimensions from 4 to 8, ``d = h * k`` (8 to 32), and ``f`` from 16
+  to 64, never ``d`` (so that the two Dense layers of the feed-forward network have
+  kernels of different shapes);
+* the first block on ``x`` (b, t, d), b from 2 to 4 sentences of t from 4 to 9 tokens, with
+  ``training=False``;
+* a second such block on ``x`` with ``attention_mask``, a padding mask (b, 1, t) of this
+  process (True = may attend; each sentence ends in 0 to t - 2 padding positions, at least
+  one sentence in one or more), then with the same mask on ``x`` whose padding positions
   were replaced by other random vectors (a block whose ``call`` has no ``attention_mask``
   fails this check only);
-* ``TransformerBlock(16, 2, 24, 0.5)`` on ``x`` (2, 6, 16): twice with ``training=False``,
-  then twice with ``training=True``.
+* a third block, ``TransformerBlock(d2, h2, f2, rate)`` drawn the same way with a rate from
+  0.3 to 0.6, on ``x2`` (2 to 4, 3 to 8, d2): twice with ``training=False``, then twice
+  with ``training=True``.
 
 The first block has no dropout (rate 0), so its output can be recomputed here exactly
 from its weights: Keras's ``MultiHeadAttention`` in numpy (float64), the feed-forward
-network (the Dense layer with a ``(32, 48)`` kernel, relu, the one with ``(48, 32)``) and
-both ``LayerNormalization`` layers with their own epsilon, combined post-norm (``y =
-LN1(x + Attention(x))``, ``out = LN2(y + FFN(y))``) or pre-norm (``y = x +
-Attention(LN1(x))``, ``out = y + FFN(LN2(y))``); either is accepted, with the two norms in
-either order. The block's output must match one of them to 1e-4 (outputs of size ~1;
-float32 against float64 differs by ~1e-6). When none matches, the grader tries the same
-sums without the attention residual, without the feed-forward one and without both, and
-names the one that matches.
+network (the Dense layer with a ``(d, f)`` kernel, relu, the one with ``(f, d)``) and both
+``LayerNormalization`` layers with their own epsilon, combined post-norm (``y = LN1(x +
+Attention(x))``, ``out = LN2(y + FFN(y))``) or pre-norm (``y = x + Attention(LN1(x))``,
+``out = y + FFN(LN2(y))``); either is accepted, with the two norms in either order. The
+block's output must match one of them to 1e-4 (outputs of size ~1; float32 against float64
+differs by ~1e-6). When none matches, the grader tries the same sums without the attention
+residual, without the feed-forward one and without both, and names the one that matches.
 
 The attention layer: ``MultiHeadAttention(num_heads=h, key_dim=k)`` on ``d``-dimensional
 inputs has query, key and value kernels ``(d, h, k)`` with biases ``(h, k)``, and an output
 kernel ``(h, k, d)`` with a bias ``(d,)``: ``4 * h * k * d + 3 * h * k + d`` parameters
-(value_dim defaults to key_dim). With ``k = d / h``, as asked, that is ``4 * d * (d + 1)``:
-4,224 for d = 32. The Keras code example's ``key_dim=embed_dim`` gives 16,800 here.
+(value_dim defaults to key_dim). With ``k = d / h``, as asked, that is ``4 * d * (d + 1)``
+(4,224 for d = 32); the Keras code example's ``key_dim=embed_dim`` gives ``4 * h * d * d +
+3 * h * d + d`` (16,800 for d = 32 and 4 heads). Self-reported: the attention layer's
+settings and parameter count are the worker's description of it (1 point).
 
 Exact answers, no thresholds: dropout is judged by equality to 1e-6 of the two inference
 outputs and a difference above 1e-3 between the training outputs; the padding check by
@@ -37,74 +45,100 @@ equality to 1e-5 of the real words' outputs.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pytest
 
 from course.grading.submission import Submission
-from course.testing import fail, format_shape
+from course.testing import fail, format_shape, fresh_rng
 
 FACTORY = "TransformerBlock"
-SEED = 21
-EXACT = (32, 4, 48, 0.0)
-DROPOUT = (16, 2, 24, 0.5)
-PADDING = (3, 0, 5)
+HEADS = (2, 4)  # inclusive, as are the other ranges
+KEY_DIM = (4, 8)
+FF_DIM = (16, 64)
+BATCH = (2, 4)
+LENGTH = (4, 9)
+DROPOUT_LENGTH = (3, 8)
+DROPOUT_RATE = (0.3, 0.6)
 TOLERANCE = 1e-4
 SAME = 1e-5
 DETERMINISTIC = 1e-6
 CHANGED = 1e-3
+
+Settings = tuple[int, int, int, float]  # (embed_dim, num_heads, ff_dim, rate)
 
 
 def _call(args: tuple[Any, ...]) -> str:
     return f"{FACTORY}({', '.join(map(repr, args))})"
 
 
+@dataclass(frozen=True)
+class Draw:
+    """The blocks' settings and the grader's inputs for them."""
+
+    exact: Settings
+    dropout: Settings
+    x: np.ndarray
+    mask: np.ndarray
+    replaced: np.ndarray
+    dropout_x: np.ndarray
+
+
 @pytest.fixture(scope="module")
-def inputs() -> dict[str, np.ndarray]:
-    rng = np.random.default_rng(SEED)
-    batch, length, width = 3, 7, EXACT[0]
+def draw(submission: Submission) -> Draw:
+    rng = fresh_rng(submission, "transformer block")
+
+    def size(bounds: tuple[int, int]) -> int:
+        return int(rng.integers(bounds[0], bounds[1] + 1))
+
+    def settings(rate: float) -> Settings:
+        heads = size(HEADS)
+        width = heads * size(KEY_DIM)
+        ff_dim = int(rng.choice([f for f in range(FF_DIM[0], FF_DIM[1] + 1) if f != width]))
+        return width, heads, ff_dim, rate
+
+    exact = settings(0.0)
+    batch, length, width = size(BATCH), size(LENGTH), exact[0]
     x = rng.normal(size=(batch, length, width)).astype("float32")
+    padding = rng.integers(0, length - 1, size=batch)
+    padding[rng.integers(batch)] = size((1, length - 2))
     mask = np.ones((batch, 1, length), dtype=bool)
     replaced = x.copy()
-    for row, count in enumerate(PADDING):
+    for row, count in enumerate(padding):
         if count:
             mask[row, 0, -count:] = False
             replaced[row, -count:] = rng.normal(size=(count, width)).astype("float32")
-    return {
-        "x": x,
-        "mask": mask,
-        "replaced": replaced,
-        "dropout_x": rng.normal(size=(2, 6, DROPOUT[0])).astype("float32"),
-    }
+    dropout = settings(round(float(rng.uniform(*DROPOUT_RATE)), 2))
+    dropout_x = rng.normal(size=(size(BATCH), size(DROPOUT_LENGTH), dropout[0]))
+    return Draw(exact, dropout, x, mask, replaced, dropout_x.astype("float32"))
 
 
 @pytest.fixture(scope="module")
-def exact_block(submission: Submission, layer_probe: Any, inputs: dict[str, np.ndarray]) -> Any:
+def exact_block(submission: Submission, layer_probe: Any, draw: Draw) -> Any:
     """Output: x, without a mask."""
-    calls = [{"inputs": inputs["x"], "training": False}]
-    return layer_probe(submission, FACTORY, list(EXACT), calls)
+    calls = [{"inputs": draw.x, "training": False}]
+    return layer_probe(submission, FACTORY, list(draw.exact), calls)
 
 
 @pytest.fixture(scope="module")
-def masked_block(submission: Submission, layer_probe: Any, inputs: dict[str, np.ndarray]) -> Any:
+def masked_block(submission: Submission, layer_probe: Any, draw: Draw) -> Any:
     """Outputs: x with the mask; x with its padding replaced, with the mask (a second block,
     so that a block without ``attention_mask`` fails this check only)."""
-    mask = {"attention_mask": inputs["mask"]}
+    mask = {"attention_mask": draw.mask}
     calls = [
-        {"inputs": inputs["x"], "training": False, "kwargs": mask},
-        {"inputs": inputs["replaced"], "training": False, "kwargs": mask},
+        {"inputs": draw.x, "training": False, "kwargs": mask},
+        {"inputs": draw.replaced, "training": False, "kwargs": mask},
     ]
-    return layer_probe(submission, FACTORY, list(EXACT), calls)
+    return layer_probe(submission, FACTORY, list(draw.exact), calls)
 
 
 @pytest.fixture(scope="module")
-def dropout_block(submission: Submission, layer_probe: Any, inputs: dict[str, np.ndarray]) -> Any:
+def dropout_block(submission: Submission, layer_probe: Any, draw: Draw) -> Any:
     """Outputs: training=False twice, then training=True twice."""
-    calls = [
-        {"inputs": inputs["dropout_x"], "training": flag} for flag in (False, False, True, True)
-    ]
-    return layer_probe(submission, FACTORY, list(DROPOUT), calls)
+    calls = [{"inputs": draw.dropout_x, "training": flag} for flag in (False, False, True, True)]
+    return layer_probe(submission, FACTORY, list(draw.dropout), calls)
 
 
 def _check_shapes(report: Any, args: tuple[Any, ...], shape: tuple[int, ...]) -> None:
@@ -121,18 +155,20 @@ def _check_shapes(report: Any, args: tuple[Any, ...], shape: tuple[int, ...]) ->
 
 @pytest.mark.points(1)
 def test_block_output_shape_is_input_shape(
-    exact_block: Any, dropout_block: Any, inputs: dict[str, np.ndarray]
+    exact_block: Any, dropout_block: Any, draw: Draw
 ) -> None:
     """the block's output has the shape of its input"""
-    _check_shapes(exact_block, EXACT, inputs["x"].shape)
-    _check_shapes(dropout_block, DROPOUT, inputs["dropout_x"].shape)
+    _check_shapes(exact_block, draw.exact, draw.x.shape)
+    _check_shapes(dropout_block, draw.dropout, draw.dropout_x.shape)
 
 
 @pytest.mark.points(1)
-def test_attention_layer(exact_block: Any) -> None:
-    """one MultiHeadAttention, key_dim = embed_dim // num_heads: 4 * d * (d + 1) parameters"""
-    width, heads = EXACT[0], EXACT[1]
-    call = _call(EXACT)
+def test_attention_layer(exact_block: Any, draw: Draw) -> None:
+    """one MultiHeadAttention, key_dim = embed_dim // num_heads: 4 * d * (d + 1) parameters
+
+    Self-reported: the attention layer's settings and weights, as the worker lists them."""
+    width, heads = draw.exact[0], draw.exact[1]
+    call = _call(draw.exact)
     attentions = exact_block.of_class("MultiHeadAttention")
     hint = (
         "keras.layers.MultiHeadAttention(num_heads=num_heads, key_dim=embed_dim // num_heads): "
@@ -166,12 +202,12 @@ def test_attention_layer(exact_block: Any) -> None:
 
 @pytest.mark.points(3)
 def test_block_computes_attention_and_feed_forward_with_residuals(
-    exact_block: Any, inputs: dict[str, np.ndarray], reference: Any, parts_of_block: Any
+    exact_block: Any, draw: Draw, reference: Any, parts_of_block: Any
 ) -> None:
     """attention, then a feed-forward network, each with a residual connection and a LayerNorm"""
-    call = _call(EXACT)
-    parts = parts_of_block(exact_block, embed_dim=EXACT[0], ff_dim=EXACT[2], what=call)
-    x = inputs["x"]
+    call = _call(draw.exact)
+    parts = parts_of_block(exact_block, embed_dim=draw.exact[0], ff_dim=draw.exact[2], what=call)
+    x = draw.x
     output = exact_block.outputs[0].astype("float64")
     if output.shape != x.shape:
         raise fail(f"the output of {call}", expected=f"shape {x.shape}", received=output.shape)
@@ -223,9 +259,9 @@ def test_block_computes_attention_and_feed_forward_with_residuals(
 
 
 @pytest.mark.points(1)
-def test_dropout_only_in_training(dropout_block: Any) -> None:
+def test_dropout_only_in_training(dropout_block: Any, draw: Draw) -> None:
     """dropout changes the output in training (training=True) and never at inference"""
-    call = _call(DROPOUT)
+    call = _call(draw.dropout)
     first, second, trained, retrained = (o.astype("float64") for o in dropout_block.outputs)
     if first.shape != second.shape or trained.shape != retrained.shape:
         raise fail(f"the outputs of {call}", expected="the same shapes", received="others")
@@ -243,7 +279,7 @@ def test_dropout_only_in_training(dropout_block: Any) -> None:
         raise fail(
             f"two calls of {call} with training=True on the same input",
             expected="outputs that differ from each other and from the inference output "
-            "(dropout with rate 0.5 is active)",
+            f"(dropout with rate {draw.dropout[3]} is active)",
             received=f"outputs that differ by at most {change:.3g}",
             hint="apply keras.layers.Dropout(rate) to the output of the attention and of the "
             "feed-forward network, and pass training=training to it.",
@@ -251,13 +287,13 @@ def test_dropout_only_in_training(dropout_block: Any) -> None:
 
 
 @pytest.mark.points(2)
-def test_attention_mask_hides_padding(masked_block: Any, inputs: dict[str, np.ndarray]) -> None:
+def test_attention_mask_hides_padding(masked_block: Any, draw: Draw) -> None:
     """with attention_mask, changing the padding does not change the real words' outputs"""
-    call = _call(EXACT)
+    call = _call(draw.exact)
     masked, replaced = (o.astype("float64") for o in masked_block.outputs)
-    if masked.shape != inputs["x"].shape or replaced.shape != masked.shape:
+    if masked.shape != draw.x.shape or replaced.shape != masked.shape:
         raise fail(f"the outputs of {call}", expected="the input's shape", received=masked.shape)
-    real = np.broadcast_to(inputs["mask"][:, 0, :, np.newaxis], masked.shape)
+    real = np.broadcast_to(draw.mask[:, 0, :, np.newaxis], masked.shape)
     change = float(np.abs(masked - replaced)[real].max())
     if change > SAME:
         raise fail(
