@@ -1,7 +1,13 @@
 """Week 1 grader, part 1: constant tensors and normalisation (exercises 1.1 and 1.2).
 
-Exact answers: no thresholds. A plausible wrong ``normalize`` (dividing by the maximum only,
-or keeping the input dtype) fails the check that names that mistake.
+Exact answers: no thresholds. ``make_tensors`` takes no input; its constants are the
+contract's. The inputs to ``normalize`` are drawn afresh at each grading
+(``course.testing.fresh_rng``): three arrays of a fresh shape (rank 1 to 3, 2 to 12
+elements), one float32, one int32 and one float64, with values on a grid of 0.25 (floats) or
+whole numbers (int32) between -20 and 40, and a constant array of a fresh shape and value.
+Every drawn array has a minimum that is not zero and two different values, so dividing by
+the maximum alone, or keeping the input dtype, fails the check that names that mistake at
+every seed.
 """
 
 from __future__ import annotations
@@ -12,7 +18,7 @@ import numpy as np
 import pytest
 
 from course.grading.submission import Submission
-from course.testing import check, check_array, check_close, fail
+from course.testing import check, check_array, check_close, fail, fresh_rng
 
 
 @pytest.fixture(scope="module")
@@ -83,18 +89,39 @@ def test_matrix(tensors: dict[str, Any]) -> None:
     check_close(value, np.ones((2, 3)), "the 'matrix' tensor")
 
 
-# Inputs whose minimum is not zero, so dividing by the maximum alone gives other numbers.
-_NORMALIZE_INPUTS = [
-    np.array([[3.0, -1.0, 5.0], [2.0, 0.5, 1.0]], dtype="float32"),
-    np.array([10, 20, 15, 40], dtype="int32"),
-    np.array([[[-7.5]], [[2.5]]], dtype="float64"),
-]
+def _fresh_shape(rng: np.random.Generator) -> tuple[int, ...]:
+    """A shape of rank 1 to 3 with 2 to 12 elements."""
+    while True:
+        shape = tuple(int(n) for n in rng.integers(1, 5, size=int(rng.integers(1, 4))))
+        if 2 <= int(np.prod(shape)) <= 12:
+            return shape
+
+
+def _fresh_input(rng: np.random.Generator, dtype: str) -> np.ndarray:
+    """Values of ``dtype`` in a fresh shape: at least two different ones, and a minimum that
+    is not zero (so dividing by the maximum alone gives other numbers)."""
+    shape = _fresh_shape(rng)
+    step = 1 if dtype == "int32" else 0.25
+    low = int(rng.integers(-20, 16)) or 1
+    values = low + step * rng.integers(0, int(24 / step) + 1, size=shape)
+    flat = values.reshape(-1)
+    flat[int(rng.integers(flat.size))] = low  # the minimum, never 0
+    top = low + step * int(rng.integers(4, int(24 / step) + 1))
+    flat[(int(np.argmin(flat)) + 1) % flat.size] = top  # a larger value beside it
+    return values.astype(dtype)
+
+
+@pytest.fixture(scope="module")
+def normalize_inputs(submission: Submission) -> list[np.ndarray]:
+    """Three arrays drawn for this grading: float32, int32 and float64."""
+    rng = fresh_rng(submission, "normalize")
+    return [_fresh_input(rng, dtype) for dtype in ("float32", "int32", "float64")]
 
 
 @pytest.mark.points(2)
-def test_normalize_values(submission: Submission) -> None:
+def test_normalize_values(submission: Submission, normalize_inputs: list[np.ndarray]) -> None:
     """normalize scales the smallest element to 0 and the largest to 1"""
-    for x in _NORMALIZE_INPUTS:
+    for x in normalize_inputs:
         expected = (x - x.min()) / (x.max() - x.min())
         received = check_array(
             submission.call("normalize", x),
@@ -112,9 +139,9 @@ def test_normalize_values(submission: Submission) -> None:
 
 
 @pytest.mark.points(1)
-def test_normalize_dtype(submission: Submission) -> None:
+def test_normalize_dtype(submission: Submission, normalize_inputs: list[np.ndarray]) -> None:
     """normalize returns float32, even for integer input and for tensors"""
-    for x in _NORMALIZE_INPUTS:
+    for x in normalize_inputs:
         for as_tensors in (False, True):
             check_array(
                 submission.call("normalize", x, as_tensors=as_tensors),
@@ -127,11 +154,14 @@ def test_normalize_dtype(submission: Submission) -> None:
 @pytest.mark.points(1)
 def test_normalize_constant_input(submission: Submission) -> None:
     """normalize returns zeros when every element is equal"""
-    x = np.full((2, 2), 3.0, dtype="float32")
-    received = check_array(submission.call("normalize", x), "normalize of a constant array")
+    rng = fresh_rng(submission, "normalize a constant array")
+    value = float(rng.integers(1, 41)) * rng.choice([-0.5, 0.5])
+    x = np.full(_fresh_shape(rng), value, dtype="float32")
+    what = f"normalize of an array of shape {x.shape} filled with {value:g}"
+    received = check_array(submission.call("normalize", x), what)
     check_close(
         received,
-        np.zeros((2, 2)),
-        "normalize of a constant array",
+        np.zeros(x.shape),
+        what,
         hint="max - min is 0 here: return zeros instead of dividing by zero.",
     )

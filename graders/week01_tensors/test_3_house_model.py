@@ -10,6 +10,11 @@ Measured on the reference solution (SGD, learning rate 0.01), seeds 0-4: |predic
 = 0.0062, 0.0029, 0.0095, 0.0059, 0.0079 (max 0.0095) against the allowed 0.1, a tenfold
 margin. With 500 steps the error reached 0.059 (seed 2), too close to the bar, hence 1,000.
 The training takes 7-14 s on 2 busy cores.
+
+Nothing here is drawn per grading, on purpose: the six training points are the data the
+threshold was measured on (the training itself varies with the grading's seed), and the
+7-bedroom house is predicted in this process, on the rebuilt model; the submission never
+sees it.
 """
 
 from __future__ import annotations
