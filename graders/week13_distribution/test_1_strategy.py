@@ -9,6 +9,10 @@ the expected devices are the GPUs. Exact answers, no thresholds.
 
 Every other part of this week hands the submission the grader's own MirroredStrategy over
 the two logical CPUs, so a wrong ``make_strategy`` costs only these checks.
+
+Self-reported, both checks worth 1 point: the strategy never leaves the worker, so its
+class, replica count and devices are the worker's description of it. Nothing is drawn:
+``make_strategy()`` takes no input.
 """
 
 from __future__ import annotations
@@ -70,7 +74,9 @@ def _expected_devices(machine: dict[str, list[str]]) -> tuple[list[str], str]:
 
 @pytest.mark.points(1)
 def test_strategy_is_mirrored(strategy: dict[str, Any]) -> None:
-    """make_strategy returns a tf.distribute.MirroredStrategy"""
+    """make_strategy returns a tf.distribute.MirroredStrategy
+
+    Self-reported: the strategy's class chain, as the worker names it."""
     chain = strategy["class_chain"]
     if "MirroredStrategy" not in chain:
         raise fail(
@@ -81,9 +87,12 @@ def test_strategy_is_mirrored(strategy: dict[str, Any]) -> None:
         )
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(1)
 def test_strategy_uses_every_device(strategy: dict[str, Any]) -> None:
-    """make_strategy mirrors over every device: 2 replicas on the grading machine"""
+    """make_strategy mirrors over every device: 2 replicas on the grading machine
+
+    Self-reported: the replica count and devices of the strategy, and the machine's logical
+    devices, as the worker lists them."""
     expected, machine = _expected_devices(strategy["machine"])
     devices = strategy["devices"]
     received = (

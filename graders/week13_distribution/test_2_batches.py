@@ -1,16 +1,22 @@
 """Week 13 grader, part 2: global batches and distributed datasets (exercises 13.2, 13.3).
 
 The worker hands the submission the grader's MirroredStrategy over its two logical CPUs
-(2 replicas, on any machine). ``global_batch_size`` is called for three per-replica sizes
-and must return the per-replica size times 2.
+(2 replicas, on any machine). ``global_batch_size`` is called for three different
+per-replica sizes drawn afresh at each grading from 1 to 128 (``fresh_rng(submission,
+"global batch size")``) and must return the per-replica size times 2.
 
-``distribute_dataset(strategy, x, y, 8)`` gets 96 generated examples whose first feature is
-the example's index (``x[i] = [i, i + 0.25, i + 0.5]``, ``y[i] = i % 10``). The worker
-iterates the returned dataset once (at most 20 elements) and returns, for every element,
-each replica's part of ``x`` and ``y`` (``strategy.experimental_local_results``). The check
-wants a ``tf.distribute.DistributedDataset`` whose elements give each of the 2 replicas 8
-examples, 6 elements in all, every example exactly once with its own label, in any order.
-Exact answers, no thresholds.
+``distribute_dataset(strategy, x, y, p)`` gets examples drawn afresh at each grading
+(``fresh_rng(submission, "distributed dataset")``; ranges inclusive): a per-replica batch
+size ``p`` from 2 to 12, and 3 to 8 global batches' worth of examples (``3 * 2 p`` to
+``8 * 2 p``) of 2 to 5 features, whose first feature is the example's index (``x[i, 0] =
+i``; the others standard normal) and whose labels are random, 0 to 9. The worker iterates
+the returned dataset once (at most 20 elements) and returns, for every element, each
+replica's part of ``x`` and ``y`` (``strategy.experimental_local_results``). The check wants
+a ``tf.distribute.DistributedDataset`` whose elements give each of the 2 replicas ``p``
+examples, one element per global batch, every example exactly once with its own label and
+features, in any order. Self-reported: the parts each replica received are the worker's
+account of how its strategy split the elements (1 point); their contents are checked
+against the grader's examples. Exact answers, no thresholds.
 """
 
 from __future__ import annotations
@@ -21,24 +27,20 @@ import pytest
 from course.grading.reports import expect, expect_array
 from course.grading.submission import Submission
 from course.probes.distribution import STRATEGY
-from course.testing import fail
+from course.testing import fail, fresh_rng
 
 REPLICAS = 2
-EXAMPLES = 96
-PER_REPLICA = 8
+PER_REPLICA = (2, 12)  # inclusive, as are the other ranges
+GLOBAL_BATCHES = (3, 8)
+WIDTH = (2, 5)
 MAX_STEPS = 20
-
-
-def _examples() -> tuple[np.ndarray, np.ndarray]:
-    index = np.arange(EXAMPLES, dtype="float32")
-    x = np.stack([index, index + 0.25, index + 0.5], axis=1)
-    return x, (np.arange(EXAMPLES) % 10).astype("int32")
 
 
 @pytest.mark.points(1)
 def test_global_batch_size(submission: Submission) -> None:
     """global_batch_size is the per-replica batch size times the number of replicas"""
-    for per_replica in (32, 8, 5):
+    sizes = fresh_rng(submission, "global batch size").choice(np.arange(1, 129), 3, replace=False)
+    for per_replica in (int(size) for size in sizes):
         call = f"global_batch_size({per_replica}, strategy)"
         received = submission.probe(
             "distribution.call",
@@ -58,17 +60,26 @@ def test_global_batch_size(submission: Submission) -> None:
             )
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(1)
 def test_distributed_dataset_batches(submission: Submission) -> None:
-    """distribute_dataset gives each replica per_replica_batch_size examples, each once"""
-    x, y = _examples()
-    call = f"distribute_dataset(strategy, x, y, {PER_REPLICA})"
+    """distribute_dataset gives each replica per_replica_batch_size examples, each once
+
+    Self-reported: the parts each replica received, as the worker's strategy split them."""
+    rng = fresh_rng(submission, "distributed dataset")
+    per_replica = int(rng.integers(PER_REPLICA[0], PER_REPLICA[1] + 1))
+    global_batch = per_replica * REPLICAS
+    examples = global_batch * int(rng.integers(GLOBAL_BATCHES[0], GLOBAL_BATCHES[1] + 1))
+    width = int(rng.integers(WIDTH[0], WIDTH[1] + 1))
+    x = rng.normal(size=(examples, width)).astype("float32")
+    x[:, 0] = np.arange(examples)
+    y = rng.integers(0, 10, size=examples).astype("int32")
+    call = f"distribute_dataset(strategy, x, y, {per_replica})"
     report = expect(
         submission.probe(
             "distribution.dataset",
             action=call,
             function="distribute_dataset",
-            args=[STRATEGY, x, y, PER_REPLICA],
+            args=[STRATEGY, x, y, per_replica],
             max_steps=MAX_STEPS,
         ),
         dict,
@@ -84,7 +95,6 @@ def test_distributed_dataset_batches(submission: Submission) -> None:
             "tf.data.Dataset.",
         )
     steps = expect(report.get("steps"), list, what="the elements")
-    global_batch = PER_REPLICA * REPLICAS
     seen_x: list[np.ndarray] = []
     seen_y: list[np.ndarray] = []
     for number, step in enumerate(steps, start=1):
@@ -102,40 +112,43 @@ def test_distributed_dataset_batches(submission: Submission) -> None:
         for replica, (part_x, part_y) in enumerate(zip(parts_x, parts_y, strict=True)):
             part_x = expect_array(part_x, what="an x part", kinds="f", ndim=2)
             part_y = expect_array(part_y, what="a y part", kinds="iu", ndim=1)
-            if len(part_x) != PER_REPLICA or len(part_y) != PER_REPLICA:
+            if len(part_x) != per_replica or len(part_y) != per_replica:
                 raise fail(
                     f"the examples replica {replica} receives in element {number} of the "
                     f"dataset from {call}",
-                    expected=f"{PER_REPLICA} (per_replica_batch_size)",
+                    expected=f"{per_replica} (per_replica_batch_size)",
                     received=f"{len(part_x)}",
-                    hint=f"batch the dataset with the global batch size, {PER_REPLICA} x "
+                    hint=f"batch the dataset with the global batch size, {per_replica} x "
                     f"{REPLICAS} replicas = {global_batch}: the strategy splits each batch "
                     "between the replicas.",
                 )
             if part_x.shape[1:] != x.shape[1:]:
                 raise fail(
                     f"the shape of the x part of replica {replica} in element {number}",
-                    expected=f"({PER_REPLICA}, {x.shape[1]})",
+                    expected=f"({per_replica}, {x.shape[1]})",
                     received=part_x.shape,
                     hint="make the dataset from the pairs (x, y) as they are.",
                 )
             seen_x.append(part_x)
             seen_y.append(part_y)
-    indices = np.concatenate(seen_x)[:, 0] if seen_x else np.zeros(0)
+    rows = np.concatenate(seen_x) if seen_x else np.zeros((0, x.shape[1]), dtype="float32")
     labels = np.concatenate(seen_y) if seen_y else np.zeros(0, dtype="int32")
-    if len(steps) != EXAMPLES // global_batch or sorted(indices.tolist()) != list(range(EXAMPLES)):
+    indices = rows[:, 0]
+    count = examples // global_batch
+    if len(steps) != count or sorted(indices.tolist()) != list(range(examples)):
         more = " or more" if len(steps) == MAX_STEPS else ""
         raise fail(
-            f"one pass over the dataset from {call} for {EXAMPLES} examples",
-            expected=f"{EXAMPLES // global_batch} elements holding every example once",
+            f"one pass over the dataset from {call} for {examples} examples",
+            expected=f"{count} elements holding every example once",
             received=f"{len(steps)}{more} elements holding {len(indices)} examples, "
             f"{len(set(indices.tolist()))} of them different",
             hint="make the dataset from (x, y) without repeat(), and batch it once.",
         )
-    if not np.array_equal(labels, indices.astype("int64") % 10):
+    order = indices.astype("int64")
+    if not (np.array_equal(labels, y[order]) and np.array_equal(rows, x[order])):
         raise fail(
-            f"the labels in the dataset from {call}",
-            expected="y[i] beside x[i] in every element",
-            received="labels that do not belong to their examples",
+            f"the examples in the dataset from {call}",
+            expected="y[i] beside x[i] in every element, each x[i] as it was given",
+            received="labels or features that do not belong to their examples",
             hint="make one dataset from the pair: tf.data.Dataset.from_tensor_slices((x, y)).",
         )

@@ -8,6 +8,11 @@ variable created in the scope is a ``MirroredVariable`` with one copy per replic
 created outside it is a plain ``ResourceVariable`` (1 copy). Nothing is trained here; exact
 answers, no thresholds. Other widths and layers pass, as long as the output has 10 logits
 per image.
+
+Self-reported, every check worth 1 point: the classes and copies of the variables, whether
+the optimizer is built, and the compile settings are the worker's description of the model
+(part 5 rebuilds and evaluates a trained one here). Nothing is drawn: ``build_model`` takes
+only the strategy.
 """
 
 from __future__ import annotations
@@ -62,9 +67,11 @@ def _unmirrored(variables: list[dict[str, Any]], copies: int) -> list[str]:
     ]
 
 
-@pytest.mark.points(2)
+@pytest.mark.points(1)
 def test_model_variables_are_mirrored(built: dict[str, Any]) -> None:
-    """the model's variables are MirroredVariables, one copy on each replica"""
+    """the model's variables are MirroredVariables, one copy on each replica
+
+    Self-reported: each variable's class and number of copies, as the worker finds them."""
     variables = built["variables"]
     if not variables:
         raise fail(
@@ -86,7 +93,9 @@ def test_model_variables_are_mirrored(built: dict[str, Any]) -> None:
 
 @pytest.mark.points(1)
 def test_optimizer_is_built_in_the_same_scope(built: dict[str, Any]) -> None:
-    """the optimizer's variables exist already, mirrored like the model's"""
+    """the optimizer's variables exist already, mirrored like the model's
+
+    Self-reported: the optimizer's built flag and its variables' classes and copies."""
     if built["optimizer"] is None:
         raise fail(
             "the model from build_model(strategy)",
@@ -119,7 +128,9 @@ def test_optimizer_is_built_in_the_same_scope(built: dict[str, Any]) -> None:
 
 @pytest.mark.points(1)
 def test_model_is_compiled_for_ten_classes(built: dict[str, Any]) -> None:
-    """build_model's model outputs 10 logits and is compiled with Adam and sparse CE"""
+    """build_model's model outputs 10 logits and is compiled with Adam and sparse CE
+
+    Self-reported: the output shape and compile settings, as the worker describes them."""
     report: ModelReport = built["model"]
     check_output_shape(report, (None, 10), hint="end with keras.layers.Dense(10): one per class.")
     if not report.compiled:

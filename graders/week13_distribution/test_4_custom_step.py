@@ -1,23 +1,29 @@
 """Week 13 grader, part 4: the loss and one step of a custom loop (exercises 13.5, 13.6).
 
-``compute_loss`` is called in the worker (outside any replica) on 8 generated examples with
-10 classes, for global batch sizes 16 and 24; it must return the summed sparse categorical
-cross-entropy divided by the global batch size, computed here in float64.
+``compute_loss`` is called in the worker (outside any replica) on examples drawn afresh at
+each grading (``fresh_rng(submission, "compute loss")``; ranges inclusive): 3 to 12
+examples, 3 to 12 classes, integer labels and normal logits (standard deviation 2), for
+two different global batch sizes from ``n + 1`` to ``4 n`` (never the ``n`` examples
+themselves); it must return the summed sparse categorical cross-entropy divided by the
+global batch size, computed here in float64.
 
-For the step, this process generates a small model, ``Dense(5, tanh)`` then ``Dense(3)``
-(logits) on 4 inputs, its weights, and a global batch of 16 examples (all from a fixed
-seed). The worker creates that model and ``SGD(learning_rate=0.5)`` in the scope of the
-grader's MirroredStrategy over its two logical CPUs, distributes the batch (8 examples per
-replica), calls ``distributed_train_step(strategy, model, optimizer, batch, 16)`` once and
-returns the new weights and the returned loss. This process computes the expected result of
-one ordinary step on the whole batch of 16 itself, in numpy (forward pass, mean
+For the step, this process draws a small model (``fresh_rng(submission, "distributed
+step")``): ``Dense(hidden, tanh)`` then ``Dense(classes)`` (logits) on ``inputs`` inputs,
+with 3 to 6 inputs, 3 to 7 hidden units and 3 to 6 classes, its weights (kernels normal
+with standard deviation 0.8, biases 0.1), and a global batch of 2 x 4 to 2 x 10 examples
+(standard normal features, random labels). The worker creates that model and
+``SGD(learning_rate=0.5)`` in the scope of the grader's MirroredStrategy over its two
+logical CPUs, distributes the batch (half of it per replica), calls
+``distributed_train_step(strategy, model, optimizer, batch, global_batch)`` once and returns
+the new weights and the returned loss. This process computes the expected result of one
+ordinary step on the whole global batch itself, in numpy (forward pass, mean
 cross-entropy, backpropagation, ``w - 0.5 * gradient``). A distributed step done right
-equals it up to float32 rounding (the reference solution: weights within 3.4e-8, loss
-within 1.5e-9); the tolerance is 1e-5 (absolute and relative), while the largest weight
-change is 0.18 and the mean loss 1.3607. The usual mistakes are off by a factor of 2 with 2
-replicas (a loss divided by the 8 examples of a replica doubles the update; a reduce with
-MEAN halves the reported loss; a SUM of per-replica means doubles it), and the checks name
-the factor they find.
+equals it up to float32 rounding (the reference solution, on the fixed problem this check
+used before, a batch of 16: weights within 3.4e-8, loss within 1.5e-9); the tolerance is
+1e-5 (absolute and relative), while weight changes and losses are of order 0.1 and 1. The
+usual mistakes are off by a factor of 2 with 2 replicas (a loss divided by the examples of
+one replica doubles the update; a reduce with MEAN halves the reported loss; a SUM of
+per-replica means doubles it), and the checks name the factor they find.
 """
 
 from __future__ import annotations
@@ -29,13 +35,13 @@ import pytest
 
 from course.grading.reports import expect, expect_array
 from course.grading.submission import Submission
-from course.testing import check_array, fail, note
+from course.testing import check_array, fail, fresh_rng, note
 
 REPLICAS = 2
-GLOBAL_BATCH = 16
 LEARNING_RATE = 0.5
-INPUTS, HIDDEN, CLASSES = 4, 5, 3
-SEED = 13
+PER_REPLICA = (4, 10)  # inclusive, as are the other ranges
+INPUTS, HIDDEN, CLASSES = (3, 6), (3, 7), (3, 6)
+LOSS_EXAMPLES, LOSS_CLASSES = (3, 12), (3, 12)
 TOLERANCE = 1e-5
 
 
@@ -46,18 +52,23 @@ def _cross_entropy(logits: np.ndarray, labels: np.ndarray) -> np.ndarray:
     return -log_probabilities[np.arange(len(labels)), labels]
 
 
+def _size(rng: np.random.Generator, bounds: tuple[int, int]) -> int:
+    return int(rng.integers(bounds[0], bounds[1] + 1))
+
+
 class Problem:
     """The grader's model, batch and the expected single-device step, in float64."""
 
-    def __init__(self) -> None:
-        rng = np.random.default_rng(SEED)
-        self.x = rng.normal(size=(GLOBAL_BATCH, INPUTS)).astype("float32")
-        self.y = rng.integers(0, CLASSES, size=GLOBAL_BATCH).astype("int32")
+    def __init__(self, rng: np.random.Generator) -> None:
+        inputs, hidden, classes = _size(rng, INPUTS), _size(rng, HIDDEN), _size(rng, CLASSES)
+        self.global_batch = REPLICAS * _size(rng, PER_REPLICA)
+        self.x = rng.normal(size=(self.global_batch, inputs)).astype("float32")
+        self.y = rng.integers(0, classes, size=self.global_batch).astype("int32")
         self.weights = [
-            rng.normal(scale=0.8, size=(INPUTS, HIDDEN)).astype("float32"),
-            rng.normal(scale=0.1, size=HIDDEN).astype("float32"),
-            rng.normal(scale=0.8, size=(HIDDEN, CLASSES)).astype("float32"),
-            rng.normal(scale=0.1, size=CLASSES).astype("float32"),
+            rng.normal(scale=0.8, size=(inputs, hidden)).astype("float32"),
+            rng.normal(scale=0.1, size=hidden).astype("float32"),
+            rng.normal(scale=0.8, size=(hidden, classes)).astype("float32"),
+            rng.normal(scale=0.1, size=classes).astype("float32"),
         ]
         kernel, bias, output_kernel, output_bias = (w.astype("float64") for w in self.weights)
         x = self.x.astype("float64")
@@ -67,8 +78,8 @@ class Problem:
         probabilities = np.exp(logits - logits.max(axis=1, keepdims=True))
         probabilities /= probabilities.sum(axis=1, keepdims=True)
         d_logits = probabilities.copy()
-        d_logits[np.arange(GLOBAL_BATCH), self.y] -= 1.0
-        d_logits /= GLOBAL_BATCH
+        d_logits[np.arange(self.global_batch), self.y] -= 1.0
+        d_logits /= self.global_batch
         d_hidden = (d_logits @ output_kernel.T) * (1.0 - hidden**2)
         gradients = [x.T @ d_hidden, d_hidden.sum(0), hidden.T @ d_logits, d_logits.sum(0)]
         self.expected = [
@@ -78,17 +89,18 @@ class Problem:
 
 
 @pytest.fixture(scope="module")
-def problem() -> Problem:
-    return Problem()
+def problem(submission: Submission) -> Problem:
+    return Problem(fresh_rng(submission, "distributed step"))
 
 
 @pytest.fixture(scope="module")
 def stepped(submission: Submission, problem: Problem) -> dict[str, Any]:
     """The worker's weights and loss after one ``distributed_train_step``."""
+    call = f"distributed_train_step(strategy, model, optimizer, batch, {problem.global_batch})"
     value = expect(
         submission.probe(
             "distribution.step",
-            action=f"distributed_train_step(strategy, model, optimizer, batch, {GLOBAL_BATCH})",
+            action=call,
             function="distributed_train_step",
             weights=problem.weights,
             x=problem.x,
@@ -114,12 +126,14 @@ def _factor(received: float, expected: float) -> str:
 @pytest.mark.points(2)
 def test_compute_loss_divides_by_the_global_batch(submission: Submission) -> None:
     """compute_loss sums the per-example losses and divides by the global batch size"""
-    rng = np.random.default_rng(SEED + 1)
-    labels = rng.integers(0, 10, size=8).astype("int32")
-    logits = rng.normal(scale=2.0, size=(8, 10)).astype("float32")
+    rng = fresh_rng(submission, "compute loss")
+    examples, classes = _size(rng, LOSS_EXAMPLES), _size(rng, LOSS_CLASSES)
+    labels = rng.integers(0, classes, size=examples).astype("int32")
+    logits = rng.normal(scale=2.0, size=(examples, classes)).astype("float32")
     total = float(_cross_entropy(logits.astype("float64"), labels).sum())
-    for global_batch in (16, 24):
-        call = f"compute_loss(labels, logits, {global_batch}) for 8 examples"
+    global_batches = rng.choice(np.arange(examples + 1, 4 * examples + 1), 2, replace=False)
+    for global_batch in (int(size) for size in global_batches):
+        call = f"compute_loss(labels, logits, {global_batch}) for {examples} examples"
         received = check_array(
             submission.call("compute_loss", labels, logits, global_batch, as_tensors=True),
             f"the value of {call}",
@@ -131,8 +145,8 @@ def test_compute_loss_divides_by_the_global_batch(submission: Submission) -> Non
         if not np.isclose(float(received), expected, rtol=TOLERANCE, atol=TOLERANCE):
             raise fail(
                 call,
-                expected=f"{expected:.6f} (the sum of the 8 losses, {total:.6f}, divided by "
-                f"{global_batch})",
+                expected=f"{expected:.6f} (the sum of the {examples} losses, {total:.6f}, "
+                f"divided by {global_batch})",
                 received=f"{float(received):.6f}{_factor(float(received), expected)}",
                 hint="divide the summed loss by global_batch_size, not by the number of "
                 "examples this replica has: tf.nn.compute_average_loss(per_example_loss, "
@@ -192,10 +206,11 @@ def test_distributed_step_equals_one_step_on_the_global_batch(
                 "global_batch_size) under a GradientTape, and apply its gradients once, "
                 "inside strategy.run."
             )
+        batch = problem.global_batch
         raise fail(
             f"the weights after one distributed_train_step on a global batch of "
-            f"{GLOBAL_BATCH} ({REPLICAS} replicas x {GLOBAL_BATCH // REPLICAS} examples)",
-            expected=f"those of one SGD step on all {GLOBAL_BATCH} examples on one device",
+            f"{batch} ({REPLICAS} replicas x {batch // REPLICAS} examples)",
+            expected=f"those of one SGD step on all {batch} examples on one device",
             received=f"an update {scale:.2f} times that step's, off by up to {error:.2g}",
             hint=hint,
         )
@@ -236,9 +251,10 @@ def test_distributed_step_returns_the_mean_loss(stepped: dict[str, Any], problem
                 "return the loss computed before the update, reduced with "
                 "strategy.reduce(tf.distribute.ReduceOp.SUM, per_replica_losses, axis=None)."
             )
+        batch = problem.global_batch
         raise fail(
-            f"the loss returned by {call} for a global batch of {GLOBAL_BATCH}",
-            expected=f"{problem.loss:.6f}, the mean cross-entropy over all {GLOBAL_BATCH} examples",
+            f"the loss returned by {call} for a global batch of {batch}",
+            expected=f"{problem.loss:.6f}, the mean cross-entropy over all {batch} examples",
             received=f"{float(loss):.6f}{_factor(float(loss), problem.loss)}",
             hint=hint,
         )
