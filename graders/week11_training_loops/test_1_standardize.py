@@ -17,7 +17,8 @@ Exact answers, no thresholds (tolerance 1e-4 absolute and relative, for float32)
   training part (least squares) and expects the same scale and shift applied to ``other``.
   So a mistake in the statistics themselves (``ddof=1``, 0.6% off with 80 rows; one mean
   for the whole array) costs only the first check, and standardising ``other`` with its
-  own statistics only the second.
+  own statistics only the second. A training part with a constant column (all zeros, say)
+  has no scaling to recover and fails both.
 """
 
 from __future__ import annotations
@@ -118,6 +119,15 @@ def test_other_set_uses_training_statistics(parts: Any, sets: Sets) -> None:
     """standardize scales the other set with the training set's mean and deviation"""
     train_set, other_set = sets
     train, other = parts
+    flat = np.flatnonzero(train.std(axis=0) < 1e-6)
+    if flat.size:
+        raise fail(
+            f"the training part of {CALL} (the other part must share its scaling)",
+            expected="a column of values for every feature, scaled to standard deviation 1",
+            received="constant values in column " + ", ".join(str(c) for c in flat),
+            hint="subtract train.mean(axis=0) and divide by train.std(axis=0); then apply the "
+            "same mean and std to other.",
+        )
     # Column by column, the affine map train -> returned train part, applied to other_set.
     expected = np.empty_like(other_set)
     for column in range(train_set.shape[1]):
