@@ -1,14 +1,20 @@
 """Week 2 grader, part 2: the ``tf.data`` pipeline (exercise 2.2).
 
-``make_dataset`` receives 2,500 generated images whose labels are their positions
-(0, 1, ..., 2499), so the labels that come out reveal the order of the examples, and the
-images in the first batch can be matched with their labels. The worker iterates each dataset
-once. The shuffle checks are exact for a given seed; with a buffer as large as the dataset
-the first batch of 32 lies entirely in the first half with probability 2**-32 per seed.
+``make_dataset`` receives N generated float32 images whose labels are their positions
+(0, 1, ..., N - 1), so the labels that come out reveal the order of the examples, and the
+images in the first batch can be matched with their labels. Drawn afresh at each grading
+(``course.testing.fresh_rng``): N, from 2,100 to 3,000 and a multiple of neither batch size
+(so the last batch holds a rest), the images' values in [0, 1), and the ``batch_size`` of
+the unshuffled call, from 40 to 100; the shuffled call keeps the defaults (32, shuffled),
+which are part of the contract. The worker iterates each dataset once. The shuffle checks
+are exact for a given seed; with a buffer as large as the dataset the first batch of 32 lies
+entirely in the first half with probability 2**-32 per seed, while a buffer of 1,000 keeps it
+within the first 1,032 examples, below half of every N drawn.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -16,25 +22,57 @@ import pytest
 
 from course.grading.reports import DatasetReport
 from course.grading.submission import Submission
-from course.testing import fail
+from course.testing import fail, fresh_rng
 
-EXAMPLES = 2_500
-IMAGES = np.random.default_rng(7).random((EXAMPLES, 28, 28), dtype=np.float32)
-POSITIONS = np.arange(EXAMPLES, dtype=np.int64)
+DEFAULT_BATCH_SIZE = 32
 SHUFFLED_CALL = "make_dataset(x, y)"
-ORDERED_CALL = "make_dataset(x, y, batch_size=64, shuffle=False)"
 INFINITE = -1  # tf.data.INFINITE_CARDINALITY: the dataset repeats forever
 
 
+@dataclass(frozen=True)
+class Examples:
+    """What ``make_dataset`` receives in this grading: ``images`` (x), their ``positions``
+    (y, 0 to count - 1) and the ``batch_size`` of the unshuffled call."""
+
+    images: np.ndarray
+    positions: np.ndarray
+    batch_size: int
+
+    @property
+    def count(self) -> int:
+        return len(self.positions)
+
+    @property
+    def ordered_call(self) -> str:
+        return f"make_dataset(x, y, batch_size={self.batch_size}, shuffle=False)"
+
+
 @pytest.fixture(scope="module")
-def shuffled(submission: Submission) -> DatasetReport:
+def examples(submission: Submission) -> Examples:
+    rng = fresh_rng(submission, "make_dataset")
+    batch_size = int(rng.integers(40, 101))
+    count = int(rng.integers(2_100, 3_001))
+    while count % DEFAULT_BATCH_SIZE == 0 or count % batch_size == 0:
+        count += 1
+    images = rng.random((count, 28, 28), dtype=np.float32)
+    return Examples(images, np.arange(count, dtype=np.int64), batch_size)
+
+
+@pytest.fixture(scope="module")
+def shuffled(submission: Submission, examples: Examples) -> DatasetReport:
     """The dataset with the default arguments: batches of 32, shuffled."""
-    return submission.dataset("make_dataset", IMAGES, POSITIONS)
+    return submission.dataset("make_dataset", examples.images, examples.positions)
 
 
 @pytest.fixture(scope="module")
-def ordered(submission: Submission) -> DatasetReport:
-    return submission.dataset("make_dataset", IMAGES, POSITIONS, batch_size=64, shuffle=False)
+def ordered(submission: Submission, examples: Examples) -> DatasetReport:
+    return submission.dataset(
+        "make_dataset",
+        examples.images,
+        examples.positions,
+        batch_size=examples.batch_size,
+        shuffle=False,
+    )
 
 
 def _describe_spec(spec: Any) -> str:
@@ -140,9 +178,15 @@ def test_dataset_element_spec(shuffled: DatasetReport) -> None:
 
 
 @pytest.mark.points(1)
-def test_dataset_batch_sizes(shuffled: DatasetReport, ordered: DatasetReport) -> None:
+def test_dataset_batch_sizes(
+    shuffled: DatasetReport, ordered: DatasetReport, examples: Examples
+) -> None:
     """make_dataset makes batches of batch_size, all full except the last"""
-    for report, size, call in ((shuffled, 32, SHUFFLED_CALL), (ordered, 64, ORDERED_CALL)):
+    count = examples.count
+    for report, size, call in (
+        (shuffled, DEFAULT_BATCH_SIZE, SHUFFLED_CALL),
+        (ordered, examples.batch_size, examples.ordered_call),
+    ):
         _check_finite(report, call)
         images, _ = _pair_spec(report, call)
         if len(images["shape"]) < 3:
@@ -152,10 +196,10 @@ def test_dataset_batch_sizes(shuffled: DatasetReport, ordered: DatasetReport) ->
                 received="single examples, not batches",
                 hint="group the examples with .batch(batch_size).",
             )
-        expected = [size] * (EXAMPLES // size) + [EXAMPLES % size] * bool(EXAMPLES % size)
+        expected = [size] * (count // size) + [count % size] * bool(count % size)
         if list(report.batch_sizes) != expected:
             raise fail(
-                f"the batches of {call} for {EXAMPLES:,} examples",
+                f"the batches of {call} for {count:,} examples",
                 expected=_runs(expected),
                 received=_runs(list(report.batch_sizes)),
                 hint="batch once with .batch(batch_size) (the default is 32), after "
@@ -164,15 +208,16 @@ def test_dataset_batch_sizes(shuffled: DatasetReport, ordered: DatasetReport) ->
 
 
 @pytest.mark.points(2)
-def test_dataset_every_example_once(shuffled: DatasetReport) -> None:
+def test_dataset_every_example_once(shuffled: DatasetReport, examples: Examples) -> None:
     """every example appears exactly once, with its own label"""
     _check_finite(shuffled, SHUFFLED_CALL)
     labels = _labels(shuffled, SHUFFLED_CALL)
-    counts = np.bincount(labels[(labels >= 0) & (labels < EXAMPLES)], minlength=EXAMPLES)
-    if len(labels) != EXAMPLES or not np.all(counts == 1):
+    count = examples.count
+    counts = np.bincount(labels[(labels >= 0) & (labels < count)], minlength=count)
+    if len(labels) != count or not np.all(counts == 1):
         raise fail(
             f"the examples from {SHUFFLED_CALL}",
-            expected=f"each of the {EXAMPLES:,} examples exactly once",
+            expected=f"each of the {count:,} examples exactly once",
             received=f"{len(labels):,} examples: {int(np.sum(counts == 0)):,} missing and "
             f"{int(np.sum(counts > 1)):,} repeated",
             hint="iterate the data once: no .repeat(), no drop_remainder=True, no .take().",
@@ -181,7 +226,7 @@ def test_dataset_every_example_once(shuffled: DatasetReport) -> None:
     if not (
         images.dtype.kind == "f"
         and images.size == first.size * 28 * 28
-        and np.allclose(images.reshape(-1, 28, 28), IMAGES[first])
+        and np.allclose(images.reshape(-1, 28, 28), examples.images[first])
     ):
         raise fail(
             f"the images in the first batch of {SHUFFLED_CALL}",
@@ -193,10 +238,10 @@ def test_dataset_every_example_once(shuffled: DatasetReport) -> None:
 
 
 @pytest.mark.points(1)
-def test_dataset_shuffles(shuffled: DatasetReport) -> None:
+def test_dataset_shuffles(shuffled: DatasetReport, examples: Examples) -> None:
     """shuffle=True changes the order, drawing from the whole dataset"""
     labels = _labels(shuffled, SHUFFLED_CALL)
-    if len(labels) == EXAMPLES and np.array_equal(labels, POSITIONS):
+    if len(labels) == examples.count and np.array_equal(labels, examples.positions):
         raise fail(
             f"the order of the examples from {SHUFFLED_CALL}",
             expected="shuffled (shuffle is True by default)",
@@ -204,10 +249,10 @@ def test_dataset_shuffles(shuffled: DatasetReport) -> None:
             hint="call .shuffle(buffer_size=len(x)) when shuffle is true.",
         )
     first_batch = labels[: shuffled.batch_sizes[0] if shuffled.batch_sizes else 0]
-    if len(first_batch) and int(first_batch.max()) < EXAMPLES // 2:
+    if len(first_batch) and int(first_batch.max()) < examples.count // 2:
         raise fail(
             f"the first batch of {SHUFFLED_CALL}",
-            expected=f"drawn from all {EXAMPLES:,} examples, some from the second half",
+            expected=f"drawn from all {examples.count:,} examples, some from the second half",
             received=f"only examples up to {int(first_batch.max())}",
             hint="shuffle the examples, not the batches, with a buffer as large as the dataset: "
             ".shuffle(buffer_size=len(x)) before .batch(batch_size); a small buffer only mixes "
@@ -216,26 +261,29 @@ def test_dataset_shuffles(shuffled: DatasetReport) -> None:
 
 
 @pytest.mark.points(1)
-def test_dataset_keeps_order(ordered: DatasetReport) -> None:
+def test_dataset_keeps_order(ordered: DatasetReport, examples: Examples) -> None:
     """shuffle=False keeps the order of x"""
-    labels = _labels(ordered, ORDERED_CALL)
+    call, positions = examples.ordered_call, examples.positions
+    labels = _labels(ordered, call)
     # Only the order is judged here: missing or repeated examples fail their own check.
-    count = min(len(labels), EXAMPLES)
-    differ = np.flatnonzero(labels[:count] != POSITIONS[:count])
+    count = min(len(labels), examples.count)
+    differ = np.flatnonzero(labels[:count] != positions[:count])
     if count == 0 or len(differ):
         position = int(differ[0]) if len(differ) else 0
         raise fail(
-            f"the examples from {ORDERED_CALL}, from position {position} on",
-            expected=f"in the order of x: {_first_labels(POSITIONS[position:])}",
+            f"the examples from {call}, from position {position} on",
+            expected=f"in the order of x: {_first_labels(positions[position:])}",
             received=_first_labels(labels[position:]),
             hint="call .shuffle(...) only when shuffle is true.",
         )
 
 
 @pytest.mark.points(1)
-def test_dataset_prefetches(shuffled: DatasetReport, ordered: DatasetReport) -> None:
+def test_dataset_prefetches(
+    shuffled: DatasetReport, ordered: DatasetReport, examples: Examples
+) -> None:
     """make_dataset prefetches batches"""
-    for report, call in ((shuffled, SHUFFLED_CALL), (ordered, ORDERED_CALL)):
+    for report, call in ((shuffled, SHUFFLED_CALL), (ordered, examples.ordered_call)):
         if "PrefetchDataset" not in report.transformations:
             steps = [name.removesuffix("Dataset") for name in reversed(report.transformations)]
             raise fail(

@@ -26,11 +26,11 @@ from course.testing import (
     check_parameter_count,
     describe_error,
     fail,
+    fresh_rng,
     rebuilt_model,
 )
 
 PARAMETER_BUDGET = 250_000
-SAMPLE = np.random.default_rng(3).random((32, 28, 28), dtype=np.float32)
 _ACCURACY_NAMES = ("accuracy", "acc", "sparse_categorical_accuracy")
 
 
@@ -39,21 +39,28 @@ def model(submission: Submission) -> ModelReport:
     return submission.model("build_model")
 
 
-def _static_or_observed(model: ModelReport) -> ModelReport:
-    """``model``, with shapes observed on ``SAMPLE`` here when it has no static ones."""
+@pytest.fixture(scope="module")
+def sample(submission: Submission) -> np.ndarray:
+    """The images the rebuilt model predicts here, drawn for this grading."""
+    rng = fresh_rng(submission, "model sample")
+    return rng.random((int(rng.integers(16, 65)), 28, 28), dtype=np.float32)
+
+
+def _static_or_observed(model: ModelReport, sample: np.ndarray) -> ModelReport:
+    """``model``, with shapes observed on ``sample`` here when it has no static ones."""
     if model.input_shape is not None and model.output_shape is not None:
         return model
-    predictions = _predict(model)
+    predictions = _predict(model, sample)
     return replace(
-        model, input_shape=(None, *SAMPLE.shape[1:]), output_shape=(None, *predictions.shape[1:])
+        model, input_shape=(None, *sample.shape[1:]), output_shape=(None, *predictions.shape[1:])
     )
 
 
-def _predict(report: ModelReport) -> np.ndarray:
-    """Predictions for ``SAMPLE`` of the model rebuilt here; fails when it cannot be rebuilt."""
+def _predict(report: ModelReport, sample: np.ndarray) -> np.ndarray:
+    """Predictions for ``sample`` of the model rebuilt here; fails when it cannot be rebuilt."""
     rebuilt = rebuilt_model(report, what="the model from build_model()")
     try:
-        return np.asarray(rebuilt.predict(_shaped_for(report, SAMPLE), batch_size=1_000, verbose=0))
+        return np.asarray(rebuilt.predict(_shaped_for(report, sample), batch_size=1_000, verbose=0))
     except Exception as error:
         raise fail(
             "the model",
@@ -89,33 +96,33 @@ def _metric_entries(metrics: Any) -> list[Any]:
 
 
 @pytest.mark.points(1)
-def test_input_shape(model: ModelReport) -> None:
+def test_input_shape(model: ModelReport, sample: np.ndarray) -> None:
     """the model takes 28x28 images"""
     check_input_shape(
-        _static_or_observed(model),
+        _static_or_observed(model, sample),
         (None, 28, 28),
         hint="start with keras.Input(shape=(28, 28)) and flatten inside the model.",
     )
 
 
 @pytest.mark.points(1)
-def test_output_shape(model: ModelReport) -> None:
+def test_output_shape(model: ModelReport, sample: np.ndarray) -> None:
     """the model outputs 10 class scores"""
     check_output_shape(
-        _static_or_observed(model),
+        _static_or_observed(model, sample),
         (None, 10),
         hint="end with one unit per class: keras.layers.Dense(10, activation='softmax').",
     )
 
 
 @pytest.mark.points(1)
-def test_softmax_outputs(model: ModelReport) -> None:
+def test_softmax_outputs(model: ModelReport, sample: np.ndarray) -> None:
     """the outputs are probabilities: each row is non-negative and sums to 1"""
-    predictions = _predict(model)
-    if predictions.ndim != 2 or predictions.shape[0] != len(SAMPLE):
+    predictions = _predict(model, sample)
+    if predictions.ndim != 2 or predictions.shape[0] != len(sample):
         raise fail(
-            f"the predictions for {len(SAMPLE)} images",
-            expected=f"one row per image, shape ({len(SAMPLE)}, 10)",
+            f"the predictions for {len(sample)} images",
+            expected=f"one row per image, shape ({len(sample)}, 10)",
             received=f"shape {predictions.shape}",
             hint="end with keras.layers.Dense(10, activation='softmax').",
         )
