@@ -1,7 +1,8 @@
 """Week 7 grader, part 1: the structure of the four sentiment classifiers (exercises 7.1-7.4).
 
-Every builder is called twice, as ``builder(1000, 20)`` and ``builder(5000, 40)``
-(vocabulary size, sequence length), so sizes written into the model instead of taken from
+Every builder is called twice, with two (vocabulary size, sequence length) pairs drawn at
+each grading (``fresh_rng``): vocabulary sizes from 200 to 8,000 and sequence lengths from
+8 to 60, the two of each different, so sizes written into the model instead of taken from
 the arguments fail. The worker returns each model's layers, their output shapes, compile
 settings and weight arrays; nothing is trained here.
 
@@ -11,7 +12,7 @@ parameters are counted from the weight arrays and compared with counts worked ou
 the layer sizes of the contract (embedding dimension 16): Embedding ``V * 16``; LSTM(u) on
 d inputs ``4 * (u * (d + u) + u)``; GRU(u) (Keras's default ``reset_after=True``)
 ``3 * (u * (d + u) + 2 * u)``; Bidirectional twice its layer; Conv1D(f, k) ``k * d * f + f``;
-Dense(1) on d inputs ``d + 1``. For (1000, 20): 22,305 (LSTM), 38,945 (bidirectional),
+Dense(1) on d inputs ``d + 1``. For (1000, 20), say: 22,305 (LSTM), 38,945 (bidirectional),
 20,833 (GRU) and 21,249 (Conv1D) parameters. A GRU wrapped in ``Bidirectional`` or an
 LSTM in place of the GRU changes the count, and the check says by how much.
 """
@@ -22,14 +23,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pytest
 
 from course.grading.reports import ModelReport
 from course.grading.submission import Submission
-from course.testing import fail, format_shape
+from course.testing import fail, format_shape, fresh_rng
 
 EMBEDDING = 16
-SIZES = ((1000, 20), (5000, 40))
+Size = tuple[int, int]
 _ACCURACY_NAMES = ("accuracy", "acc", "binary_accuracy")
 
 
@@ -126,28 +128,35 @@ CONTRACTS = {
 class Models:
     """Each builder's two models, built in the worker on first use."""
 
-    def __init__(self, submission: Submission) -> None:
+    def __init__(self, submission: Submission, sizes: list[Size]) -> None:
         self._submission = submission
+        self.sizes = sizes
         self._built: dict[str, list[ModelReport]] = {}
 
     def __call__(self, builder: str) -> list[ModelReport]:
         if builder not in self._built:
-            self._built[builder] = [self._submission.model(builder, *size) for size in SIZES]
+            self._built[builder] = [self._submission.model(builder, *size) for size in self.sizes]
         return self._built[builder]
+
+
+def _draw_sizes(rng: np.random.Generator) -> list[Size]:
+    vocabulary_sizes = rng.choice(np.arange(200, 8_001), 2, replace=False)
+    lengths = rng.choice(np.arange(8, 61), 2, replace=False)
+    return [(int(v), int(n)) for v, n in zip(vocabulary_sizes, lengths, strict=True)]
 
 
 @pytest.fixture(scope="module")
 def models(submission: Submission) -> Models:
-    return Models(submission)
+    return Models(submission, _draw_sizes(fresh_rng(submission, "sentiment classifiers")))
 
 
-def _call(builder: str, size: tuple[int, int]) -> str:
+def _call(builder: str, size: Size) -> str:
     return f"{builder}({size[0]}, {size[1]})"
 
 
 def _check_layers(models: Models, tools: Any, kind: str) -> None:
     contract = CONTRACTS[kind]
-    for size, report in zip(SIZES, models(contract.builder), strict=True):
+    for size, report in zip(models.sizes, models(contract.builder), strict=True):
         call = _call(contract.builder, size)
         expected = contract.layers(*size)
         layers = tools.structural_layers(report)
@@ -186,7 +195,7 @@ def _check_layers(models: Models, tools: Any, kind: str) -> None:
 
 def _check_parameters(models: Models, kind: str) -> None:
     contract = CONTRACTS[kind]
-    for size, report in zip(SIZES, models(contract.builder), strict=True):
+    for size, report in zip(models.sizes, models(contract.builder), strict=True):
         parts = contract.parameters(*size)
         expected = sum(count for _, count in parts)
         if report.parameter_count != expected:
@@ -253,7 +262,7 @@ def test_classifiers_are_compiled_for_binary_classification(models: Models) -> N
     """every classifier is compiled with Adam, binary cross-entropy and accuracy"""
     for contract in CONTRACTS.values():
         report = models(contract.builder)[0]
-        call = _call(contract.builder, SIZES[0])
+        call = _call(contract.builder, models.sizes[0])
         hint = "model.compile(optimizer='adam', loss='binary_crossentropy', metrics=['accuracy'])."
         if not report.compiled:
             raise fail(f"the model from {call}", expected="compiled", received="not compiled")

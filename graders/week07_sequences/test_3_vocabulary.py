@@ -1,58 +1,76 @@
 """Week 7 grader, part 3: ``build_vocabulary`` (exercise 7.5).
 
-Exact answers on the first four lines of sonnet 46, with the expected vocabulary written out
-below. They mix upper and lower case ("Mine"/"mine", "My"/"my"), end in punctuation and
-hold an apostrophe ("picture's"); three words occur three times ("mine", "eye", "heart"),
-five twice and sixteen once, so the order of equally frequent words decides most ids: in
-order of first appearance, not alphabetical.
+Exact answers on 3 to 5 sonnet lines (``course.datasets.shakespeare_sonnets``) drawn at each
+grading (``fresh_rng``), some of their words put in capitals or capitalised; the expected
+vocabulary is computed here with the grader's copy of the contract (conftest.py). The draw
+is repeated until the lines hold every case the checks separate: a word written in two
+cases ("Mine"/"mine"), a word with an apostrophe ("picture's"), a word that occurs more
+often than one before it (so numbering by first appearance alone is wrong), and equally
+frequent words whose order of first appearance is not alphabetical (so breaking ties
+alphabetically is wrong).
 """
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 import numpy as np
 import pytest
 
+from course.datasets import shakespeare_sonnets
 from course.grading.reports import expect
 from course.grading.submission import Submission
-from course.testing import fail
+from course.testing import fail, fresh_rng
 
-LINES = [
-    "Mine eye and heart are at a mortal war,",
-    "How to divide the conquest of thy sight;",
-    "Mine eye my heart thy picture's sight would bar,",
-    "My heart mine eye the freedom of that right.",
-]
-EXPECTED = {
-    "mine": 1,
-    "eye": 2,
-    "heart": 3,
-    "the": 4,
-    "of": 5,
-    "thy": 6,
-    "sight": 7,
-    "my": 8,
-    "and": 9,
-    "are": 10,
-    "at": 11,
-    "a": 12,
-    "mortal": 13,
-    "war": 14,
-    "how": 15,
-    "to": 16,
-    "divide": 17,
-    "conquest": 18,
-    "picture's": 19,
-    "would": 20,
-    "bar": 21,
-    "freedom": 22,
-    "that": 23,
-    "right": 24,
-}
+_LETTERS = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)*")
+
+
+def _recase(rng: np.random.Generator, line: str) -> str:
+    """``line`` with some words in capitals or capitalised."""
+
+    def change(match: re.Match[str]) -> str:
+        word = match.group(0)
+        roll = rng.random()
+        return word.upper() if roll < 0.05 else word.capitalize() if roll < 0.15 else word
+
+    return _LETTERS.sub(change, line)
+
+
+def _separates_every_mistake(lines: list[str], text: Any) -> bool:
+    words = [word for line in lines for word in _LETTERS.findall(line)]
+    forms: dict[str, set[str]] = {}
+    for word in words:
+        forms.setdefault(word.lower(), set()).add(word)
+    counts = {word: sum(w.lower() == word for w in words) for word in forms}
+    by_frequency = list(text.vocabulary(lines))
+    return (
+        any(len(written) > 1 for written in forms.values())
+        and any("'" in word for word in forms)
+        and by_frequency != list(forms)
+        and by_frequency != sorted(forms, key=lambda word: (-counts[word], word))
+    )
 
 
 @pytest.fixture(scope="module")
-def vocabulary(submission: Submission) -> dict[str, int]:
-    value = expect(submission.call("build_vocabulary", LINES), dict, what="build_vocabulary()")
+def lines(submission: Submission, text: Any) -> list[str]:
+    rng = fresh_rng(submission, "build_vocabulary")
+    sonnets = shakespeare_sonnets()
+    while True:
+        chosen = rng.choice(len(sonnets), int(rng.integers(3, 6)), replace=False)
+        drawn = [_recase(rng, sonnets[int(i)]) for i in chosen]
+        if _separates_every_mistake(drawn, text):
+            return drawn
+
+
+@pytest.fixture(scope="module")
+def expected(lines: list[str], text: Any) -> dict[str, int]:
+    return text.vocabulary(lines)  # type: ignore[no-any-return]
+
+
+@pytest.fixture(scope="module")
+def vocabulary(submission: Submission, lines: list[str]) -> dict[str, int]:
+    value = expect(submission.call("build_vocabulary", lines), dict, what="build_vocabulary()")
     vocabulary = {}
     for word, index in value.items():
         # A numpy integer crosses over as a 0-d array: accept it as the int it holds.
@@ -74,35 +92,40 @@ def _words(words: set[str]) -> str:
 
 
 @pytest.mark.points(1)
-def test_vocabulary_numbers_every_word_once(vocabulary: dict[str, int]) -> None:
+def test_vocabulary_numbers_every_word_once(
+    vocabulary: dict[str, int], expected: dict[str, int], lines: list[str]
+) -> None:
     """build_vocabulary maps every word of split_words to one id, from 1 to the word count"""
-    what = "the words of build_vocabulary(lines) for the first four lines of sonnet 46"
-    missing, extra = set(EXPECTED) - set(vocabulary), set(vocabulary) - set(EXPECTED)
+    what = f"the words of build_vocabulary(lines) for the lines {lines}"
+    missing, extra = set(expected) - set(vocabulary), set(vocabulary) - set(expected)
     if missing or extra:
         raise fail(
             what,
-            expected=f"the {len(EXPECTED)} distinct words of split_words(line)",
+            expected=f"the {len(expected)} distinct words of split_words(line)",
             received=f"missing {_words(missing)}; unexpected {_words(extra)}",
             hint="cut every line with split_words(line): it lower-cases and drops punctuation.",
         )
     ids = sorted(vocabulary.values())
-    if ids != list(range(1, len(EXPECTED) + 1)):
+    if ids != list(range(1, len(expected) + 1)):
         raise fail(
             "the ids of build_vocabulary(lines)",
-            expected=f"1 to {len(EXPECTED)}, each once",
+            expected=f"1 to {len(expected)}, each once",
             received=ids,
             hint="start at 1 (0 is kept for padding) and give every word its own id.",
         )
 
 
 @pytest.mark.points(2)
-def test_most_frequent_words_come_first(vocabulary: dict[str, int]) -> None:
+def test_most_frequent_words_come_first(
+    vocabulary: dict[str, int], expected: dict[str, int], lines: list[str]
+) -> None:
     """ids follow the word counts, equally frequent words in order of first appearance"""
-    for word, index in EXPECTED.items():
+    for word, index in expected.items():
         if vocabulary.get(word) != index:
             received = sorted(vocabulary, key=lambda w: vocabulary[w])
             raise fail(
-                f"the id of {word!r} (the words by id: {list(EXPECTED)[:10]}...)",
+                f"the id of {word!r} in build_vocabulary({lines}) (the words by id: "
+                f"{list(expected)[:10]}...)",
                 expected=index,
                 received=f"{vocabulary.get(word)} (the words by id: {received[:10]}...)",
                 hint="sort by decreasing count with a stable sort, so that words counted "

@@ -1,9 +1,19 @@
 """Week 7 grader, part 4: ``make_ngram_sequences`` (exercise 7.6).
 
-Exact answers on sonnet lines chosen here, with vocabularies chosen here (so that a wrong
-``build_vocabulary`` does not fail these checks), the expected sequences written out below.
-The first vocabulary numbers the words out of line order, so that ids counted by position
-fail. A line of ids ``[a, b, c, d]`` must give ``[a, b]``, ``[a, b, c]`` and ``[a, b, c, d]``:
+Exact answers on sonnet lines (``course.datasets.shakespeare_sonnets``) and vocabularies
+drawn at each grading (``fresh_rng``), not made by ``build_vocabulary`` (so that a wrong
+``build_vocabulary`` does not fail these checks); the expected sequences are computed here
+with the grader's copy of the contract (conftest.py). The vocabularies number their words
+in a random order, never in line order, so that ids counted by position fail:
+
+* one line of at least 4 distinct words, with a vocabulary that also holds the words of
+  a second line and a few words of a third;
+* a second line of at least 5 distinct words, 2 or 3 of which (absent from the first line)
+  are left out of that vocabulary, so that at least 3 known words remain;
+* 2 or 3 lines and, at a random place among them, a line of one known word ("O!"), with a
+  vocabulary of all their words.
+
+A line of ids ``[a, b, c, d]`` must give ``[a, b]``, ``[a, b, c]`` and ``[a, b, c, d]``:
 prefixes of 2 ids or more, the whole line included. Only the first check judges whether
 the whole line is there; the others accept its absence, so that one mistake costs one
 check. Sequences may come back as lists or integer arrays.
@@ -12,81 +22,97 @@ check. Sequences may come back as lists or integer arrays.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pytest
 
+from course.datasets import shakespeare_sonnets
 from course.grading.submission import Submission
-from course.testing import fail
+from course.testing import fail, fresh_rng
 
 FUNCTION = "make_ngram_sequences"
-VOCABULARY = {
-    "we": 1,
-    "desire": 2,
-    "fairest": 3,
-    "thy": 4,
-    "increase": 5,
-    "self": 6,
-    "from": 7,
-    "sweet": 8,
-    "creatures": 9,
-}
-FIRST_LINE = "From fairest creatures we desire increase,"
-FIRST_LINE_NGRAMS = [
-    [7, 3],
-    [7, 3, 9],
-    [7, 3, 9, 1],
-    [7, 3, 9, 1, 2],
-    [7, 3, 9, 1, 2, 5],
-]
-SEVERAL_LINES = [
-    "That thereby beauty's rose might never die,",
-    "O!",
-    "But as the riper should by time decease,",
-]
-SEVERAL_LINES_VOCABULARY = {
-    "that": 1,
-    "thereby": 2,
-    "beauty's": 3,
-    "rose": 4,
-    "might": 5,
-    "never": 6,
-    "die": 7,
-    "o": 8,
-    "but": 9,
-    "as": 10,
-    "the": 11,
-    "riper": 12,
-    "should": 13,
-    "by": 14,
-    "time": 15,
-    "decease": 16,
-}
-SEVERAL_LINES_NGRAMS = [
-    [1, 2],
-    [1, 2, 3],
-    [1, 2, 3, 4],
-    [1, 2, 3, 4, 5],
-    [1, 2, 3, 4, 5, 6],
-    [1, 2, 3, 4, 5, 6, 7],
-    [9, 10],
-    [9, 10, 11],
-    [9, 10, 11, 12],
-    [9, 10, 11, 12, 13],
-    [9, 10, 11, 12, 13, 14],
-    [9, 10, 11, 12, 13, 14, 15],
-    [9, 10, 11, 12, 13, 14, 15, 16],
-]
-# "foe", "to", "too" and "cruel" are not in VOCABULARY: their ids are skipped.
-UNKNOWN_WORDS_LINE = "Thy self thy foe, to thy sweet self too cruel:"
-UNKNOWN_WORDS_NGRAMS = [
-    [4, 6],
-    [4, 6, 4],
-    [4, 6, 4, 4],
-    [4, 6, 4, 4, 8],
-    [4, 6, 4, 4, 8, 6],
-]
+
+
+@dataclass(frozen=True)
+class Draw:
+    """One grading's lines and vocabularies."""
+
+    first_line: str
+    unknown_words_line: str
+    #: Words of ``unknown_words_line`` that ``vocabulary`` leaves out.
+    left_out: list[str]
+    vocabulary: dict[str, int]
+    several_lines: list[str]
+    several_lines_vocabulary: dict[str, int]
+
+
+def _numbered(rng: np.random.Generator, words: Sequence[str]) -> dict[str, int]:
+    """``words`` numbered 1, 2, ... in a random order that is not their own."""
+    while True:
+        ids = rng.permutation(len(words)) + 1
+        if len(words) < 2 or not np.array_equal(ids, np.arange(1, len(words) + 1)):
+            return {word: int(index) for word, index in zip(words, ids, strict=True)}
+
+
+def _draw(rng: np.random.Generator, text: Any) -> Draw:
+    sonnets = shakespeare_sonnets()
+
+    def line(at_least: int, unlike: Sequence[str] = ()) -> str:
+        while True:
+            drawn = sonnets[int(rng.integers(len(sonnets)))]
+            if len(set(text.split_words(drawn))) >= at_least and drawn not in unlike:
+                return drawn
+
+    first = line(4)
+    first_words = list(dict.fromkeys(text.split_words(first)))
+    while True:
+        second = line(5, [first])
+        words = list(dict.fromkeys(text.split_words(second)))
+        candidates = [word for word in words if word not in first_words]
+        if len(candidates) < 2:
+            continue
+        left_out = [
+            str(word)
+            for word in rng.choice(candidates, min(int(rng.integers(2, 4)), len(candidates)), False)
+        ]
+        if len([w for w in text.split_words(second) if w not in left_out]) >= 3:
+            break
+    extra = text.split_words(line(1, [first, second]))[: int(rng.integers(0, 6))]
+    known = [w for w in dict.fromkeys(first_words + words + extra) if w not in left_out]
+    vocabulary = _numbered(rng, known)
+    while [vocabulary[w] for w in first_words] == list(range(1, len(first_words) + 1)):
+        vocabulary = _numbered(rng, known)
+
+    several = [line(2) for _ in range(int(rng.integers(2, 4)))]
+    several_words = list(dict.fromkeys(w for item in several for w in text.split_words(item)))
+    lone = str(rng.choice(several_words))
+    several.insert(int(rng.integers(len(several) + 1)), lone.capitalize() + "!")
+    return Draw(
+        first_line=first,
+        unknown_words_line=second,
+        left_out=left_out,
+        vocabulary=vocabulary,
+        several_lines=several,
+        several_lines_vocabulary=_numbered(rng, several_words),
+    )
+
+
+@pytest.fixture(scope="module")
+def drawn(submission: Submission, text: Any) -> Draw:
+    return _draw(fresh_rng(submission, FUNCTION), text)
+
+
+def _prefixes(
+    lines: Sequence[str], vocabulary: dict[str, int], text: Any, *, whole_line: bool = True
+) -> list[list[int]]:
+    """The expected sequences; without each line's whole line when ``whole_line`` is false."""
+    sequences: list[list[int]] = []
+    for line in lines:
+        ids = text.ids(line, vocabulary)
+        sequences.extend(ids[:end] for end in range(2, len(ids) + whole_line))
+    return sequences
 
 
 def _sequences(value: Any, *, what: str) -> list[list[int]]:
@@ -112,58 +138,65 @@ def _sequences(value: Any, *, what: str) -> list[list[int]]:
     return sequences
 
 
-def _without_whole_lines(expected: Sequence[list[int]]) -> list[list[int]]:
-    """``expected`` without the last (whole-line) sequence of each line."""
-    return [
-        sequence
-        for index, sequence in enumerate(expected)
-        if index + 1 < len(expected) and expected[index + 1][: len(sequence)] == sequence
-    ]
-
-
-def _check(received: list[list[int]], expected: list[list[int]], *, what: str) -> None:
+def _check(
+    received: list[list[int]],
+    lines: Sequence[str],
+    vocabulary: dict[str, int],
+    text: Any,
+    *,
+    what: str,
+) -> None:
+    expected = _prefixes(lines, vocabulary, text)
     if received == expected:
         return
     hint = (
         "for each line, take ids[:end] for end in range(2, len(ids) + 1), shortest first, "
         "line after line."
     )
-    if received == _without_whole_lines(expected):
+    if received == _prefixes(lines, vocabulary, text, whole_line=False):
         hint = "the whole line is missing: the last prefix is the line itself, so end runs up "
         hint += "to len(ids) inclusive: range(2, len(ids) + 1)."
     raise fail(what, expected=expected, received=received, hint=hint)
 
 
 @pytest.mark.points(2)
-def test_ngrams_of_one_line(submission: Submission) -> None:
+def test_ngrams_of_one_line(submission: Submission, drawn: Draw, text: Any) -> None:
     """one line gives its prefixes of 2 ids or more, shortest first, the whole line last"""
-    what = f"{FUNCTION}([{FIRST_LINE!r}], vocabulary)"
-    received = _sequences(submission.call(FUNCTION, [FIRST_LINE], VOCABULARY), what=what)
-    _check(received, FIRST_LINE_NGRAMS, what=f"{what} with vocabulary {VOCABULARY}")
+    lines, vocabulary = [drawn.first_line], drawn.vocabulary
+    what = f"{FUNCTION}({lines!r}, vocabulary)"
+    received = _sequences(submission.call(FUNCTION, lines, vocabulary), what=what)
+    _check(received, lines, vocabulary, text, what=f"{what} with vocabulary {vocabulary}")
 
 
 @pytest.mark.points(1)
-def test_ngrams_of_several_lines_in_order(submission: Submission) -> None:
+def test_ngrams_of_several_lines_in_order(submission: Submission, drawn: Draw, text: Any) -> None:
     """the sequences of several lines come line after line; a one-word line gives none"""
-    what = f"{FUNCTION}({SEVERAL_LINES!r}, vocabulary)"
-    received = _sequences(
-        submission.call(FUNCTION, SEVERAL_LINES, SEVERAL_LINES_VOCABULARY), what=what
-    )
+    lines, vocabulary = drawn.several_lines, drawn.several_lines_vocabulary
+    what = f"{FUNCTION}({lines!r}, vocabulary)"
+    received = _sequences(submission.call(FUNCTION, lines, vocabulary), what=what)
     # A missing whole line is the first check's mistake; here only the order counts.
-    if received != _without_whole_lines(SEVERAL_LINES_NGRAMS):
-        _check(received, SEVERAL_LINES_NGRAMS, what=what)
+    if received != _prefixes(lines, vocabulary, text, whole_line=False):
+        _check(received, lines, vocabulary, text, what=f"{what} with vocabulary {vocabulary}")
 
 
 @pytest.mark.points(1)
-def test_words_outside_the_vocabulary_are_skipped(submission: Submission) -> None:
+def test_words_outside_the_vocabulary_are_skipped(
+    submission: Submission, drawn: Draw, text: Any
+) -> None:
     """words missing from the vocabulary are left out before the prefixes are taken"""
-    what = f"{FUNCTION}([{UNKNOWN_WORDS_LINE!r}], vocabulary)"
-    received = _sequences(submission.call(FUNCTION, [UNKNOWN_WORDS_LINE], VOCABULARY), what=what)
-    if received != UNKNOWN_WORDS_NGRAMS and received != _without_whole_lines(UNKNOWN_WORDS_NGRAMS):
+    lines, vocabulary = [drawn.unknown_words_line], drawn.vocabulary
+    what = f"{FUNCTION}({lines!r}, vocabulary)"
+    received = _sequences(submission.call(FUNCTION, lines, vocabulary), what=what)
+    accepted = (
+        _prefixes(lines, vocabulary, text),
+        _prefixes(lines, vocabulary, text, whole_line=False),
+    )
+    if received not in accepted:
+        missing = " and ".join(repr(word) for word in drawn.left_out)
         raise fail(
-            f"{what} with vocabulary {VOCABULARY}",
-            expected=UNKNOWN_WORDS_NGRAMS,
+            f"{what} with vocabulary {vocabulary}",
+            expected=accepted[0],
             received=received,
-            hint="'foe', 'to', 'too' and 'cruel' are not in the vocabulary: drop them from "
-            "the line's ids (if word in vocabulary) before taking the prefixes.",
+            hint=f"{missing} are not in the vocabulary: drop them from the line's ids (if word "
+            "in vocabulary) before taking the prefixes.",
         )

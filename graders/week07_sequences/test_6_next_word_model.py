@@ -1,10 +1,12 @@
 """Week 7 grader, part 6: ``build_next_word_model`` (exercise 7.9).
 
-Structure: the builder is called as ``build_next_word_model(300, 9)`` and ``(2000, 12)``;
-the model must contain an Embedding with ``vocabulary_size`` rows and an LSTM (bare or in
-``Bidirectional``), take ``(None, sequence_length)`` and give ``(None, vocabulary_size)``
-probabilities: its predictions for 8 random id sequences, made here on the model rebuilt
-from its config and weights, must be non-negative and sum to 1 per row.
+Structure: the builder is called with two (vocabulary size, sequence length) pairs drawn
+at each grading (``fresh_rng``): vocabulary sizes from 50 to 3,000 and sequence lengths
+from 4 to 20, the two of each different. The model must contain an Embedding with
+``vocabulary_size`` rows and an LSTM (bare or in ``Bidirectional``), take ``(None,
+sequence_length)`` and give ``(None, vocabulary_size)`` probabilities: its predictions for
+4 to 16 id sequences drawn at each grading, made here on the model rebuilt from its config
+and weights, must be non-negative and sum to 1 per row.
 
 Training: this process prepares the data with the grader's copy of exercises 7.5-7.8 (not
 the submission's): the first 100 sonnet lines (``course.datasets.shakespeare_sonnets``)
@@ -43,10 +45,9 @@ import pytest
 from course.datasets import shakespeare_sonnets
 from course.grading.reports import ModelReport
 from course.grading.submission import Submission
-from course.testing import fail, format_shape
+from course.testing import fail, format_shape, fresh_rng
 
 BUILDER = "build_next_word_model"
-SIZES = ((300, 9), (2000, 12))
 LINES = 100
 EPOCHS = 20
 BATCH_SIZE = 64
@@ -56,8 +57,17 @@ _ACCURACY_NAMES = ("accuracy", "acc", "sparse_categorical_accuracy")
 
 
 @pytest.fixture(scope="module")
-def models(submission: Submission) -> list[ModelReport]:
-    return [submission.model(BUILDER, *size) for size in SIZES]
+def sizes(submission: Submission) -> list[tuple[int, int]]:
+    """Two (vocabulary size, sequence length) pairs to build the model with."""
+    rng = fresh_rng(submission, BUILDER, "sizes")
+    vocabulary_sizes = rng.choice(np.arange(50, 3_001), 2, replace=False)
+    lengths = rng.choice(np.arange(4, 21), 2, replace=False)
+    return [(int(v), int(n)) for v, n in zip(vocabulary_sizes, lengths, strict=True)]
+
+
+@pytest.fixture(scope="module")
+def models(submission: Submission, sizes: list[tuple[int, int]]) -> list[ModelReport]:
+    return [submission.model(BUILDER, *size) for size in sizes]
 
 
 @pytest.fixture(scope="module")
@@ -74,14 +84,17 @@ def _call(size: tuple[int, int]) -> str:
 
 
 @pytest.mark.points(1)
-def test_next_word_model_layers(models: list[ModelReport], tools: Any) -> None:
+def test_next_word_model_layers(
+    submission: Submission, models: list[ModelReport], sizes: list[tuple[int, int]], tools: Any
+) -> None:
     """an Embedding and an LSTM, and one probability per vocabulary id for each input"""
     hint = (
         "keras.Input(shape=(sequence_length,)), keras.layers.Embedding(vocabulary_size, 64), "
         "keras.layers.Bidirectional(keras.layers.LSTM(64)), "
         "keras.layers.Dense(vocabulary_size, activation='softmax')."
     )
-    for size, report in zip(SIZES, models, strict=True):
+    rng = fresh_rng(submission, BUILDER, "inputs")
+    for size, report in zip(sizes, models, strict=True):
         vocabulary_size, length = size
         call = _call(size)
         kinds = [tools.layer_kind(layer) for layer in report.layers]
@@ -117,7 +130,7 @@ def test_next_word_model_layers(models: list[ModelReport], tools: Any) -> None:
                 hint=hint,
             )
         model = tools.rebuild(report, what=f"the model from {call}")
-        ids = np.random.default_rng(5).integers(0, vocabulary_size, size=(8, length))
+        ids = rng.integers(0, vocabulary_size, size=(int(rng.integers(4, 17)), length))
         outputs = np.asarray(model.predict(ids, verbose=0), dtype="float64")
         if outputs.min() < 0 or not np.allclose(outputs.sum(axis=1), 1.0, atol=1e-3):
             raise fail(
@@ -130,9 +143,11 @@ def test_next_word_model_layers(models: list[ModelReport], tools: Any) -> None:
 
 
 @pytest.mark.points(1)
-def test_next_word_model_is_compiled(models: list[ModelReport]) -> None:
+def test_next_word_model_is_compiled(
+    models: list[ModelReport], sizes: list[tuple[int, int]]
+) -> None:
     """compiled with Adam at learning rate 0.01, sparse categorical cross-entropy, accuracy"""
-    report, call = models[0], _call(SIZES[0])
+    report, call = models[0], _call(sizes[0])
     hint = (
         "model.compile(optimizer=keras.optimizers.Adam(learning_rate=0.01), "
         "loss='sparse_categorical_crossentropy', metrics=['accuracy'])."

@@ -1,24 +1,31 @@
 """Week 7 grader, part 7: ``generate_text`` (exercise 7.10).
 
 The model is the grader's, so these checks do not depend on exercise 7.9: a next-word model
-built here (input 6 ids, Embedding(V, 8), LSTM(16), Dense(V, softmax)) with weights drawn
-from a fixed random generator, and the vocabulary of the first 28 sonnet lines (147 words,
-V = 148) made with the grader's copy of exercise 7.5. The worker rebuilds that model from
-its config and weights and passes it to the submission's ``generate_text``. The output bias
-of id 0 (padding) is raised by 2: in 8 of the 24 greedy steps below the padding id is the
-likeliest output, so a decoder that does not leave it out picks it.
+built here (input L ids, Embedding(V, 8), LSTM(16), Dense(V, softmax)) and the vocabulary
+of a block of sonnet lines made with the grader's copy of exercise 7.5. The worker rebuilds
+that model from its config and weights and passes it to the submission's ``generate_text``.
 
-Three seed texts: one shorter than the model's 6 inputs, one of 8 known words (only its
-last 6 ids fit), and one with words missing from the vocabulary ("I", "compare",
-"summer's", "day"), which are skipped. Exact answers: the greedy check replays the
-submission's text here, word by word, on the same model and weights, and accepts each word
-whose probability is the highest within a relative 1e-4 (float round-off between two
-processes). The contexts matter: padding on the right changes the words of the first and
-third seeds, keeping the first 6 ids instead of the last changes all three.
+Drawn at each grading (``fresh_rng``): the block, 20 to 40 consecutive sonnet lines (about
+100 to 200 words, V one more); L, from 4 to 8; the weights, normal with standard deviation
+0.7; the longest number of new words asked for, from 6 to 10 (the counts asked for are 0,
+1, 3 and that one); and three seed texts: the first 1 to L - 1 words of a line of the block
+(shorter than the model's input), two consecutive lines of the block (longer: only their
+last L ids fit), and a line from outside the block with at least 2 words missing from the
+vocabulary and 2 in it (the missing ones are skipped). The output bias of id 0 (padding)
+is raised by 2, or more (up to 8) until, in the greedy runs of the three seeds, the padding
+id is the likeliest output at least twice, so that a decoder that does not leave it out
+picks it. The weights are drawn again until the contexts matter: padding on the right must
+change the words of at least one seed, and keeping the first L ids instead of the last must
+too (if no bias up to 8 makes padding win twice, the weights are drawn again as well).
+
+Exact answers: the greedy check replays the submission's text here, word by word, on the
+same model and weights, and accepts each word whose probability is the highest within a
+relative 1e-4 (float round-off between two processes).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import keras
@@ -27,21 +34,14 @@ import pytest
 
 from course.datasets import shakespeare_sonnets
 from course.grading.submission import Submission, model_spec
-from course.testing import fail
+from course.testing import fail, fresh_rng
 
 FUNCTION = "generate_text"
-SEQUENCE_LENGTH = 6
-VOCABULARY_LINES = 28
-WEIGHT_SEED = 2024
 PADDING_BIAS = 2.0
-SEEDS = (
-    "From fairest creatures",
-    "Thy youth's proud livery, so gazed on now,",
-    "Shall I compare thee to a summer's day?",
-)
-LONG = 8
-COUNTS = (0, 1, 3, LONG)
 RELATIVE_TOLERANCE = 1e-4
+#: How often the padding id must be the likeliest output in the greedy runs.
+PADDING_WINS = 2
+Context = Callable[[list[int]], np.ndarray]
 
 
 class Generator:
@@ -50,22 +50,90 @@ class Generator:
     def __init__(self, submission: Submission, text: Any) -> None:
         self.submission = submission
         self.text = text
-        self.vocabulary: dict[str, int] = text.vocabulary(shakespeare_sonnets()[:VOCABULARY_LINES])
-        size = len(self.vocabulary) + 1
+        rng = fresh_rng(submission, FUNCTION)
+        sonnets = shakespeare_sonnets()
+        size = int(rng.integers(20, 41))
+        start = int(rng.integers(len(sonnets) - size))
+        block = sonnets[start : start + size]
+        self.vocabulary: dict[str, int] = text.vocabulary(block)
+        self.sequence_length = int(rng.integers(4, 9))
+        self.long = int(rng.integers(6, 11))
+        self.counts = (0, 1, 3, self.long)
+        self.seeds = self._seed_texts(rng, sonnets, block)
         self.model = keras.Sequential(
             [
-                keras.Input(shape=(SEQUENCE_LENGTH,)),
-                keras.layers.Embedding(size, 8),
+                keras.Input(shape=(self.sequence_length,)),
+                keras.layers.Embedding(len(self.vocabulary) + 1, 8),
                 keras.layers.LSTM(16),
-                keras.layers.Dense(size, activation="softmax"),
+                keras.layers.Dense(len(self.vocabulary) + 1, activation="softmax"),
             ]
         )
-        rng = np.random.default_rng(WEIGHT_SEED)
-        weights = [rng.normal(0.0, 0.7, w.shape).astype("float32") for w in self.model.weights]
-        weights[-1][0] += PADDING_BIAS
-        self.model.set_weights(weights)
-        self.weights = weights
+        self.weights = self._weights(rng)
         self._texts: dict[tuple[str, int, int], str] = {}
+
+    def _seed_texts(
+        self, rng: np.random.Generator, sonnets: list[str], block: list[str]
+    ) -> tuple[str, str, str]:
+        while True:
+            line = block[int(rng.integers(len(block)))].split()
+            short = " ".join(line[: int(rng.integers(1, min(len(line), self.sequence_length)))])
+            if 1 <= len(self.text.ids(short, self.vocabulary)) < self.sequence_length:
+                break
+        while True:
+            first = int(rng.integers(len(block) - 1))
+            long = " ".join(block[first : first + 2])
+            if len(self.text.ids(long, self.vocabulary)) > self.sequence_length:
+                break
+        while True:
+            outside = sonnets[int(rng.integers(len(sonnets)))]
+            words = self.text.split_words(outside)
+            known = sum(word in self.vocabulary for word in words)
+            if known >= 2 and len(words) - known >= 2:
+                return short, long, outside
+
+    def _weights(self, rng: np.random.Generator) -> list[np.ndarray]:
+        """Weights under which every mistake the checks name changes the text."""
+        while True:
+            weights = [rng.normal(0.0, 0.7, w.shape).astype("float32") for w in self.model.weights]
+            for raise_by in np.arange(PADDING_BIAS, 8.5, 0.5):
+                trial = [w.copy() for w in weights]
+                trial[-1][0] += raise_by
+                self.model.set_weights(trial)
+                right, padding = self._greedy(self._pre_padded)
+                if padding >= PADDING_WINS:
+                    break
+            else:
+                continue
+            if all(self._greedy(window)[0] != right for window in (self._post, self._first)):
+                return trial
+
+    def _pre_padded(self, context: list[int]) -> np.ndarray:
+        """The contract: the last L ids, zeros on the left."""
+        return self.text.pad([context], self.sequence_length)  # type: ignore[no-any-return]
+
+    def _post(self, context: list[int]) -> np.ndarray:
+        """A mistake: the last L ids, zeros on the right."""
+        window = list(context)[-self.sequence_length :]
+        return np.array([window + [0] * (self.sequence_length - len(window))])
+
+    def _first(self, context: list[int]) -> np.ndarray:
+        """A mistake: the first L ids, zeros on the left."""
+        return self.text.pad([list(context)[: self.sequence_length]], self.sequence_length)  # type: ignore[no-any-return]
+
+    def _greedy(self, window: Context) -> tuple[list[list[int]], int]:
+        """The ids a greedy decoder whose input ``window`` makes picks after each seed text
+        (``long`` of them), and how often the padding id was the likeliest output."""
+        contexts = [self.text.ids(seed, self.vocabulary) for seed in self.seeds]
+        padding = 0
+        for _ in range(self.long):
+            batch = np.concatenate([window(ids) for ids in contexts])
+            probabilities = np.asarray(self.model(batch, training=False))
+            padding += int(np.sum(np.argmax(probabilities, axis=1) == 0))
+            for ids, best in zip(
+                contexts, np.argmax(probabilities[:, 1:], axis=1) + 1, strict=True
+            ):
+                ids.append(int(best))
+        return [ids[-self.long :] for ids in contexts], padding
 
     def __call__(self, seed: str, n_words: int, *, attempt: int = 0) -> str:
         """``generate_text(model, vocabulary, seed, n_words)`` in the worker, as a str."""
@@ -89,7 +157,7 @@ class Generator:
         return self._texts[key]
 
     def probabilities(self, context: list[int]) -> np.ndarray:
-        window = self.text.pad([context], SEQUENCE_LENGTH)
+        window = self.text.pad([context], self.sequence_length)
         return np.asarray(self.model(window, training=False), dtype="float64")[0]
 
 
@@ -112,15 +180,16 @@ def new_words(result: str, seed: str) -> list[str]:
 @pytest.mark.points(1)
 def test_seed_text_is_kept_as_the_prefix(generate: Generator) -> None:
     """the text starts with the seed text, unchanged, then a space before the new words"""
-    result = generate(SEEDS[0], 0)
-    if result != SEEDS[0]:
+    seeds = generate.seeds
+    result = generate(seeds[0], 0)
+    if result != seeds[0]:
         raise fail(
-            _call(SEEDS[0], 0),
-            expected=repr(SEEDS[0]),
+            _call(seeds[0], 0),
+            expected=repr(seeds[0]),
             received=repr(result),
             hint="with n_words=0, return the seed text unchanged.",
         )
-    for seed in SEEDS:
+    for seed in seeds:
         result = generate(seed, 3)
         if not result.startswith(seed + " "):
             raise fail(
@@ -135,8 +204,8 @@ def test_seed_text_is_kept_as_the_prefix(generate: Generator) -> None:
 @pytest.mark.points(2)
 def test_generates_exactly_n_words(generate: Generator) -> None:
     """generate_text adds exactly n_words words, none for n_words=0"""
-    seed = SEEDS[0]
-    for count in COUNTS:
+    seed = generate.seeds[0]
+    for count in generate.counts:
         result = generate(seed, count)
         words = new_words(result, seed)
         if len(words) != count:
@@ -151,8 +220,8 @@ def test_generates_exactly_n_words(generate: Generator) -> None:
 @pytest.mark.points(1)
 def test_new_words_come_from_the_vocabulary(generate: Generator) -> None:
     """every new word is a word of the vocabulary, never the padding id's"""
-    for seed in SEEDS:
-        for count in (3, LONG):
+    for seed in generate.seeds:
+        for count in (3, generate.long):
             result = generate(seed, count)
             outside = [w for w in new_words(result, seed) if w not in generate.vocabulary]
             if outside:
@@ -169,8 +238,9 @@ def test_new_words_come_from_the_vocabulary(generate: Generator) -> None:
 def test_each_new_word_is_the_likeliest(generate: Generator) -> None:
     """greedy decoding: each word is the model's likeliest next word, the same every call"""
     inverse = {index: word for word, index in generate.vocabulary.items()}
-    for seed in SEEDS:
-        result = generate(seed, LONG)
+    long = generate.long
+    for seed in generate.seeds:
+        result = generate(seed, long)
         context = generate.text.ids(seed, generate.vocabulary)
         for step, word in enumerate(new_words(result, seed), start=1):
             probabilities = generate.probabilities(context)
@@ -185,7 +255,7 @@ def test_each_new_word_is_the_likeliest(generate: Generator) -> None:
                     else f"{word!r} (probability {probabilities[chosen]:.4f})"
                 )
                 raise fail(
-                    f"new word {step} of {_call(seed, LONG)}",
+                    f"new word {step} of {_call(seed, long)}",
                     expected=f"{inverse[best]!r} (probability {probabilities[best]:.4f})",
                     received=f"{received}; the whole text: {result!r}",
                     hint="feed the ids of the seed's known words and of the words generated "
@@ -193,11 +263,12 @@ def test_each_new_word_is_the_likeliest(generate: Generator) -> None:
                     "left, and take the argmax over ids 1 and up.",
                 )
             context.append(chosen)
-    again = generate(SEEDS[0], LONG, attempt=1)
-    if again != generate(SEEDS[0], LONG):
+    seed = generate.seeds[0]
+    again = generate(seed, long, attempt=1)
+    if again != generate(seed, long):
         raise fail(
-            f"a second call of {_call(SEEDS[0], LONG)}",
-            expected=repr(generate(SEEDS[0], LONG)),
+            f"a second call of {_call(seed, long)}",
+            expected=repr(generate(seed, long)),
             received=repr(again),
             hint="greedy decoding takes the likeliest word every time: no sampling.",
         )
