@@ -4,29 +4,24 @@ The graders never import the submission, so they carry the contract of every exe
 (numpy only, float64 arithmetic) and compare the submission's answers with it. Each check
 builds its inputs with these functions, so a mistake in one exercise cannot spoil the
 checks of another.
+
+The grader's series (``grader_series``) is drawn at each grading (``fresh_rng``) with week
+8's recipe: a period of 100 to 365 steps, 3 to 4 periods and a day long (300 to 1,461
+values), baseline 0 to 20, slope 0.01 to 0.1, amplitude 10 to 60, noise level 2 to 8 and a
+noise seed below 2**31; the validation period starts between 2 periods in and half a period
+before the end, so that every baseline of part 3 has a past to look at.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pytest
 
-from course.testing import check_array, fail
-
-#: The grader's series: the course's settings with another noise seed, so the course's
-#: published error figures (naive MAE 5.94, ...) do not carry over by accident.
-SERIES_SETTINGS: dict[str, Any] = {
-    "baseline": 10.0,
-    "slope": 0.05,
-    "period": 365,
-    "amplitude": 40.0,
-    "noise_level": 5.0,
-    "seed": 51,
-}
-STEPS = 4 * 365 + 1
-SPLIT_TIME = 1000
+from course.grading.submission import Submission
+from course.testing import check_array, fail, fresh_rng
 
 
 class Reference:
@@ -131,10 +126,45 @@ def reference() -> type[Reference]:
     return Reference
 
 
+@dataclass(frozen=True)
+class GraderSeries:
+    """A series the grader generated, the settings it was made with, and its split."""
+
+    values: np.ndarray
+    settings: dict[str, Any]
+    split_time: int
+
+    @property
+    def period(self) -> int:
+        return int(self.settings["period"])
+
+    def describe(self) -> str:
+        """For messages: how the series was made."""
+        settings = ", ".join(f"{name}={value:g}" for name, value in self.settings.items())
+        return f"the grader's series of {len(self.values)} values ({settings})"
+
+
+def draw_series(rng: np.random.Generator) -> GraderSeries:
+    """Week 8's recipe with settings drawn from ``rng`` (ranges in the module docstring)."""
+    period = int(rng.integers(100, 366))
+    steps = int(rng.integers(3 * period, 4 * period + 2))
+    settings: dict[str, Any] = {
+        "baseline": round(float(rng.uniform(0.0, 20.0)), 2),
+        "slope": round(float(rng.uniform(0.01, 0.1)), 4),
+        "period": period,
+        "amplitude": round(float(rng.uniform(10.0, 60.0)), 2),
+        "noise_level": round(float(rng.uniform(2.0, 8.0)), 2),
+        "seed": int(rng.integers(2**31)),
+    }
+    values = Reference.series(np.arange(steps, dtype="float32"), **settings)
+    split_time = int(rng.integers(2 * period, steps - period // 2))
+    return GraderSeries(values, settings, split_time)
+
+
 @pytest.fixture(scope="session")
-def grader_series() -> np.ndarray:
-    """The grader's generated series: 1,461 float32 values, validation from step 1000."""
-    return Reference.series(np.arange(STEPS, dtype="float32"), **SERIES_SETTINGS)
+def grader_series(submission: Submission) -> GraderSeries:
+    """The grader's generated series for this grading (``.values``, ``.split_time``...)."""
+    return draw_series(fresh_rng(submission, "grader series"))
 
 
 class Checks:

@@ -1,11 +1,17 @@
 """Week 8 grader, part 1: the generated series and its split (exercises 8.1-8.3).
 
 Exact answers, computed here with the grader's copy of the recipe (conftest.py) on
-arguments chosen to differ from the assignment's constants: a 50-step float32 time axis
-with period 12, amplitude 3 and phase 5 for ``seasonality``; 500 steps with baseline 8,
-slope 0.1, period 73, amplitude 30, noise level 3 and seed 11 for ``generate_series``.
+arguments drawn at each grading (``fresh_rng``), away from the assignment's constants:
+
+* ``seasonality``: a float32 time axis of 30 to 80 steps, a period of 5 to 20 steps, an
+  amplitude of 0.5 to 10 and a phase of 1 to period - 1 (and the call with the defaults);
+* ``generate_series``: 200 to 800 steps, baseline 0 to 20, slope 0.01 to 0.2, a period of
+  20 to 150 steps, amplitude 5 to 50, noise level 0.5 to 6 and a seed below 2**31;
+* ``split_series``: 20 to 60 float32 values drawn from 0 to 200 and a split time from 3 to
+  the length - 3.
+
 Values may come back in any float dtype and are compared within 1e-3 (the series is
-float32, its values up to about 100).
+float32, its values up to about 250).
 """
 
 from __future__ import annotations
@@ -16,20 +22,7 @@ import numpy as np
 import pytest
 
 from course.grading.submission import Submission
-from course.testing import check_array, fail
-
-TIME = np.arange(50, dtype="float32")
-SEASON = {"period": 12, "amplitude": 3.0, "phase": 5}
-SERIES_TIME = np.arange(500, dtype="float32")
-SERIES = {
-    "baseline": 8.0,
-    "slope": 0.1,
-    "period": 73,
-    "amplitude": 30.0,
-    "noise_level": 3.0,
-    "seed": 11,
-}
-SPLIT_TIME = 12
+from course.testing import check_array, fail, fresh_rng
 
 
 def _floats(value: Any, what: str, shape: tuple[int, ...], hint: str) -> np.ndarray:
@@ -51,15 +44,19 @@ def test_seasonality_repeats_the_pattern(submission: Submission, reference: Any)
         "the position in the season is ((time + phase) % period) / period; return "
         "amplitude * seasonal_pattern(position)."
     )
-    period, amplitude, phase = SEASON["period"], SEASON["amplitude"], SEASON["phase"]
+    rng = fresh_rng(submission, "seasonality")
+    time = np.arange(int(rng.integers(30, 81)), dtype="float32")
+    period = int(rng.integers(5, 21))
+    amplitude = round(float(rng.uniform(0.5, 10.0)), 2)
+    phase = int(rng.integers(1, period))
     cases = {
-        f"seasonality(time, {period})": (TIME, period),
-        f"seasonality(time, {period}, {amplitude}, {phase})": (TIME, period, amplitude, phase),
+        f"seasonality(time, {period})": (time, period),
+        f"seasonality(time, {period}, {amplitude}, {phase})": (time, period, amplitude, phase),
     }
     for call, args in cases.items():
         expected = reference.seasonality(*args)
-        what = f"{call} for time = 0, 1, ..., 49"
-        received = _floats(submission.call("seasonality", *args), what, TIME.shape, hint)
+        what = f"{call} for time = 0, 1, ..., {len(time) - 1}"
+        received = _floats(submission.call("seasonality", *args), what, time.shape, hint)
         if not np.allclose(received, expected, atol=1e-3):
             raise fail(
                 what,
@@ -72,27 +69,34 @@ def test_seasonality_repeats_the_pattern(submission: Submission, reference: Any)
 @pytest.mark.points(1)
 def test_generate_series_adds_the_four_parts(submission: Submission, reference: Any) -> None:
     """generate_series is baseline + trend + seasonality + seeded noise"""
-    call = "generate_series(time, " + ", ".join(f"{k}={v}" for k, v in SERIES.items()) + ")"
+    rng = fresh_rng(submission, "generate_series")
+    time = np.arange(int(rng.integers(200, 801)), dtype="float32")
+    settings = {
+        "baseline": round(float(rng.uniform(0.0, 20.0)), 2),
+        "slope": round(float(rng.uniform(0.01, 0.2)), 4),
+        "period": int(rng.integers(20, 151)),
+        "amplitude": round(float(rng.uniform(5.0, 50.0)), 2),
+        "noise_level": round(float(rng.uniform(0.5, 6.0)), 2),
+        "seed": int(rng.integers(2**31)),
+    }
+    call = (
+        f"generate_series(time of {len(time)} steps, "
+        + ", ".join(f"{k}={v}" for k, v in settings.items())
+        + ")"
+    )
     hint = (
         "return baseline + trend(time, slope) + seasonality(time, period, amplitude) + "
         "noise(time, noise_level, seed), with the given trend and noise functions."
     )
-    received = _floats(
-        submission.call("generate_series", SERIES_TIME, **SERIES),
-        call,
-        SERIES_TIME.shape,
-        hint,
-    )
-    expected = reference.series(SERIES_TIME, **SERIES).astype("float64")
+    received = _floats(submission.call("generate_series", time, **settings), call, time.shape, hint)
+    expected = reference.series(time, **settings).astype("float64")
     if np.allclose(received, expected, atol=1e-3):
         return
     parts = {
-        "the baseline": np.full(SERIES_TIME.shape, SERIES["baseline"]),
-        "the trend": SERIES["slope"] * SERIES_TIME.astype("float64"),
-        "the seasonality": reference.seasonality(
-            SERIES_TIME, SERIES["period"], SERIES["amplitude"]
-        ),
-        "the noise": reference.noise(SERIES_TIME, SERIES["noise_level"], SERIES["seed"]),
+        "the baseline": np.full(time.shape, settings["baseline"]),
+        "the trend": settings["slope"] * time.astype("float64"),
+        "the seasonality": reference.seasonality(time, settings["period"], settings["amplitude"]),
+        "the noise": reference.noise(time, settings["noise_level"], settings["seed"]),
     }
     missing = [name for name, part in parts.items() if np.allclose(received, expected - part)]
     raise fail(
@@ -107,10 +111,13 @@ def test_generate_series_adds_the_four_parts(submission: Submission, reference: 
 @pytest.mark.points(1)
 def test_split_series_at_the_split_time(submission: Submission) -> None:
     """split_series keeps steps before split_time for training, the rest for validation"""
-    time = np.arange(30, dtype="float32")
-    series = (np.arange(30, dtype="float32") * 1.5 + 100.0).astype("float32")
-    call = f"split_series(time, series, {SPLIT_TIME}) for 30 steps"
-    value = submission.call("split_series", time, series, SPLIT_TIME)
+    rng = fresh_rng(submission, "split_series")
+    steps = int(rng.integers(20, 61))
+    split_time = int(rng.integers(3, steps - 2))
+    time = np.arange(steps, dtype="float32")
+    series = rng.uniform(0.0, 200.0, size=steps).round(3).astype("float32")
+    call = f"split_series(time, series, {split_time}) for {steps} steps"
+    value = submission.call("split_series", time, series, split_time)
     if not isinstance(value, list) or len(value) != 4:
         raise fail(
             call,
@@ -118,12 +125,7 @@ def test_split_series_at_the_split_time(submission: Submission) -> None:
             received=repr(value)[:100],
         )
     names = ("time_train", "series_train", "time_valid", "series_valid")
-    expected = (
-        time[:SPLIT_TIME],
-        series[:SPLIT_TIME],
-        time[SPLIT_TIME:],
-        series[SPLIT_TIME:],
-    )
+    expected = (time[:split_time], series[:split_time], time[split_time:], series[split_time:])
     hint = (
         "the training period is [:split_time] (steps 0 to split_time - 1), the validation "
         "period [split_time:]."

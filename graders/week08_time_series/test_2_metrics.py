@@ -1,9 +1,11 @@
 """Week 8 grader, part 2: the error metrics (exercise 8.4).
 
-Exact answers: a small case worked out by hand (errors -1, 0, 2 and -4: MSE 21 / 4 = 5.25,
-MAE 7 / 4 = 1.75), then the naive forecast of the grader's generated series against its
-validation period, 461 values, compared with the grader's float64 figures within 1e-4
-relative. A number may come back as a Python float, a numpy scalar or a 0-d tensor.
+Exact answers on inputs drawn at each grading (``fresh_rng``): first a small case of 4 to 8
+whole numbers from 0 to 20 and forecasts off by whole numbers from -6 to 6, at least one
+error of 2 or more (so that the squared and the absolute errors differ); then the naive
+forecast of the grader's generated series (conftest.py, drawn too) against its validation
+period. Both are compared with the grader's float64 figures within 1e-4 relative. A number
+may come back as a Python float, a numpy scalar or a 0-d tensor.
 """
 
 from __future__ import annotations
@@ -14,11 +16,17 @@ import numpy as np
 import pytest
 
 from course.grading.submission import Submission
-from course.testing import fail
+from course.testing import fail, fresh_rng
 
-ACTUAL = np.array([1.0, 2.0, 3.0, 4.0], dtype="float32")
-FORECAST = np.array([0.0, 2.0, 5.0, 0.0], dtype="float32")
-SPLIT_TIME = 1000
+
+def _small_case(submission: Submission) -> tuple[np.ndarray, np.ndarray]:
+    """(actual, forecast): a few whole numbers, the forecast off by whole numbers."""
+    rng = fresh_rng(submission, "metrics", "small case")
+    count = int(rng.integers(4, 9))
+    actual = rng.integers(0, 21, size=count)
+    errors = rng.integers(-6, 7, size=count)
+    errors[rng.integers(count)] = int(rng.choice([-1, 1])) * int(rng.integers(2, 7))
+    return actual.astype("float32"), (actual + errors).astype("float32")
 
 
 def _number(value: Any, what: str, hint: str) -> float:
@@ -32,27 +40,29 @@ def _number(value: Any, what: str, hint: str) -> float:
 def _check_metric(
     submission: Submission,
     reference: Any,
-    grader_series: np.ndarray,
+    grader_series: Any,
     *,
     function: str,
-    expected_small: float,
     hint: str,
 ) -> None:
     name = "mse" if function == "mean_squared_error" else "mae"
+    small_actual, small_forecast = _small_case(submission)
+    series, split_time = grader_series.values, grader_series.split_time
     cases = [
-        (f"{function}({ACTUAL.tolist()}, {FORECAST.tolist()})", ACTUAL, FORECAST, expected_small),
-    ]
-    actual = grader_series[SPLIT_TIME:]
-    naive = grader_series[SPLIT_TIME - 1 : -1]
-    cases.append(
         (
-            f"{function}(series[1000:], series[999:-1]) on the grader's series",
-            actual,
-            naive,
-            getattr(reference, name)(actual, naive),
-        )
-    )
-    for what, first, second, expected in cases:
+            f"{function}({small_actual.tolist()}, {small_forecast.tolist()})",
+            small_actual,
+            small_forecast,
+        ),
+        (
+            f"{function}(series[{split_time}:], series[{split_time - 1}:-1]) on "
+            + grader_series.describe(),
+            series[split_time:],
+            series[split_time - 1 : -1],
+        ),
+    ]
+    for what, first, second in cases:
+        expected = getattr(reference, name)(first, second)
         received = _number(submission.call(function, first, second), what, hint)
         if not np.isclose(received, expected, rtol=1e-4, atol=1e-6):
             other = reference.mae if name == "mse" else reference.mse
@@ -66,32 +76,26 @@ def _check_metric(
 
 
 @pytest.mark.points(1)
-def test_mean_squared_error(
-    submission: Submission, reference: Any, grader_series: np.ndarray
-) -> None:
+def test_mean_squared_error(submission: Submission, reference: Any, grader_series: Any) -> None:
     """mean_squared_error is the mean of the squared errors"""
     _check_metric(
         submission,
         reference,
         grader_series,
         function="mean_squared_error",
-        expected_small=5.25,
         hint="square each error (forecast - actual), then take the mean: "
         "np.mean((forecast - actual) ** 2).",
     )
 
 
 @pytest.mark.points(1)
-def test_mean_absolute_error(
-    submission: Submission, reference: Any, grader_series: np.ndarray
-) -> None:
+def test_mean_absolute_error(submission: Submission, reference: Any, grader_series: Any) -> None:
     """mean_absolute_error is the mean of the absolute errors"""
     _check_metric(
         submission,
         reference,
         grader_series,
         function="mean_absolute_error",
-        expected_small=1.75,
         hint="take the absolute value of each error (forecast - actual), not its square, "
         "then the mean: np.mean(np.abs(forecast - actual)).",
     )

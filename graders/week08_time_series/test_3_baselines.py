@@ -1,12 +1,15 @@
 """Week 8 grader, part 3: the baseline forecasts (exercises 8.5-8.8).
 
-Every forecast is asked for on the grader's own generated series (conftest.py: the course's
-settings, noise seed 51; 1,461 float32 values, the validation period from step 1000, 461
-values) and compared with the grader's forecast, computed here in float64 with plain loops:
-the shape exactly, each value within 1e-3. A wrong forecast fails with the mean absolute
-error it scores on the validation period next to the reference's, to 2 decimals, and says
-when it is the right forecast shifted by one step. The reference figures on this series,
-(MSE, MAE) on the validation period:
+Every forecast is asked for on the grader's own generated series (conftest.py: week 8's
+recipe with settings, length and split time drawn at each grading) and compared with the
+grader's forecast, computed here in float64 with plain loops: the shape exactly, each value
+within 1e-3. The windows are drawn at each grading too (``fresh_rng``): the moving
+average's from 10 to 60 steps, the differenced forecast's from 20 to 80, the smoothing
+window from 4 to 20 (odd or even); the period is the series'. A wrong forecast fails with
+the mean absolute error it scores on the validation period next to the reference's, to 2
+decimals, and says when it is the right forecast shifted by one step. Each passing check
+notes the forecast's MSE and MAE on the drawn series. For the record, on the course's
+settings with noise seed 51 (1,461 values, validation from step 1000), (MSE, MAE):
 
     naive forecast                                   63.47  5.97
     moving average of 30 steps                      113.68  7.41
@@ -25,14 +28,15 @@ import numpy as np
 import pytest
 
 from course.grading.submission import Submission
-from course.testing import note
+from course.testing import fresh_rng, note
 
-SPLIT_TIME = 1000
-PERIOD = 365
-AVERAGE_WINDOW = 30
-DIFFERENCE_WINDOW = 50
-SMOOTHING_WINDOW = 10
 VALIDATION = slice(None)
+
+
+def _windows(submission: Submission) -> tuple[int, int, int]:
+    """(moving average window, differenced forecast window, smoothing window)."""
+    rng = fresh_rng(submission, "baseline windows")
+    return int(rng.integers(10, 61)), int(rng.integers(20, 81)), int(rng.integers(4, 21))
 
 
 def _report(reference: Any, name: str, actual: np.ndarray, forecast: np.ndarray) -> None:
@@ -44,14 +48,15 @@ def _report(reference: Any, name: str, actual: np.ndarray, forecast: np.ndarray)
 
 @pytest.mark.points(2)
 def test_naive_forecast(
-    submission: Submission, reference: Any, checks: Any, grader_series: np.ndarray
+    submission: Submission, reference: Any, checks: Any, grader_series: Any
 ) -> None:
     """the naive forecast repeats the value of the step before"""
-    call = f"naive_forecast(series, {SPLIT_TIME})"
-    actual = grader_series[SPLIT_TIME:]
+    series, split_time = grader_series.values, grader_series.split_time
+    call = f"naive_forecast(series, {split_time}) on {grader_series.describe()}"
+    actual = series[split_time:]
     forecast = checks.check_forecast(
-        submission.call("naive_forecast", grader_series, SPLIT_TIME),
-        reference.naive(grader_series, SPLIT_TIME),
+        submission.call("naive_forecast", series, split_time),
+        reference.naive(series, split_time),
         actual=actual,
         validation=VALIDATION,
         call=call,
@@ -63,41 +68,48 @@ def test_naive_forecast(
 
 @pytest.mark.points(2)
 def test_moving_average_forecast(
-    submission: Submission, reference: Any, checks: Any, grader_series: np.ndarray
+    submission: Submission, reference: Any, checks: Any, grader_series: Any
 ) -> None:
     """value i of the moving average is the mean of the window_size values from step i"""
-    call = f"moving_average_forecast(series, {AVERAGE_WINDOW})"
+    series, split_time = grader_series.values, grader_series.split_time
+    window, _, _ = _windows(submission)
+    call = f"moving_average_forecast(series, {window}) on {grader_series.describe()}"
+    validation = slice(split_time - window, None)
     forecast = checks.check_forecast(
-        submission.call("moving_average_forecast", grader_series, AVERAGE_WINDOW),
-        reference.moving_average(grader_series, AVERAGE_WINDOW),
-        actual=grader_series[AVERAGE_WINDOW:],
-        validation=slice(SPLIT_TIME - AVERAGE_WINDOW, None),
+        submission.call("moving_average_forecast", series, window),
+        reference.moving_average(series, window),
+        actual=series[window:],
+        validation=validation,
         call=call,
         hint="return len(series) - window_size means: value i averages series[i:i + "
         "window_size], the window_size steps before step i + window_size, not that step "
         "itself.",
     )
-    validation = slice(SPLIT_TIME - AVERAGE_WINDOW, None)
     _report(
         reference,
-        f"the moving average of {AVERAGE_WINDOW} steps",
-        grader_series[SPLIT_TIME:],
+        f"the moving average of {window} steps",
+        series[split_time:],
         forecast[validation],
     )
 
 
 @pytest.mark.points(2)
 def test_differenced_forecast(
-    submission: Submission, reference: Any, checks: Any, grader_series: np.ndarray
+    submission: Submission, reference: Any, checks: Any, grader_series: Any
 ) -> None:
     """the moving average of the differenced series, plus the value one period before"""
-    call = f"differenced_forecast(series, {SPLIT_TIME}, {PERIOD}, {DIFFERENCE_WINDOW})"
-    actual = grader_series[SPLIT_TIME:]
+    series, split_time = grader_series.values, grader_series.split_time
+    _, window, _ = _windows(submission)
+    arguments = (split_time, grader_series.period, window)
+    call = (
+        "differenced_forecast(series, "
+        + ", ".join(map(str, arguments))
+        + f") on {grader_series.describe()}"
+    )
+    actual = series[split_time:]
     forecast = checks.check_forecast(
-        submission.call(
-            "differenced_forecast", grader_series, SPLIT_TIME, PERIOD, DIFFERENCE_WINDOW
-        ),
-        reference.differenced(grader_series, SPLIT_TIME, PERIOD, DIFFERENCE_WINDOW),
+        submission.call("differenced_forecast", series, *arguments),
+        reference.differenced(series, *arguments),
         actual=actual,
         validation=VALIDATION,
         call=call,
@@ -110,15 +122,21 @@ def test_differenced_forecast(
 
 @pytest.mark.points(2)
 def test_smoothed_differenced_forecast(
-    submission: Submission, reference: Any, checks: Any, grader_series: np.ndarray
+    submission: Submission, reference: Any, checks: Any, grader_series: Any
 ) -> None:
     """the same moving average of the differences, plus a smoothed past"""
-    arguments = (SPLIT_TIME, PERIOD, DIFFERENCE_WINDOW, SMOOTHING_WINDOW)
-    call = "smoothed_differenced_forecast(series, " + ", ".join(map(str, arguments)) + ")"
-    actual = grader_series[SPLIT_TIME:]
+    series, split_time = grader_series.values, grader_series.split_time
+    _, window, smoothing = _windows(submission)
+    arguments = (split_time, grader_series.period, window, smoothing)
+    call = (
+        "smoothed_differenced_forecast(series, "
+        + ", ".join(map(str, arguments))
+        + f") on {grader_series.describe()}"
+    )
+    actual = series[split_time:]
     forecast = checks.check_forecast(
-        submission.call("smoothed_differenced_forecast", grader_series, *arguments),
-        reference.smoothed_differenced(grader_series, *arguments),
+        submission.call("smoothed_differenced_forecast", series, *arguments),
+        reference.smoothed_differenced(series, *arguments),
         actual=actual,
         validation=VALIDATION,
         call=call,

@@ -1,25 +1,31 @@
 """Week 8 grader, part 4: ``windowed_dataset`` (exercise 8.9).
 
-The worker calls ``windowed_dataset`` on generated float32 series whose values are all
-different (drawn without replacement from a fixed generator), so each label tells which
-window it closes, and iterates each dataset once. Three calls:
+The worker calls ``windowed_dataset`` on float32 series whose values are all different
+(drawn without replacement, three decimals from 0 to 100), so each label tells which window
+it closes, and iterates each dataset once. Three calls, their arguments drawn at each
+grading (``fresh_rng``):
 
-* in order (``shuffle_buffer=1``, the contract's no-shuffle setting): 40 values, windows of
-  5, batches of 100, so the only batch holds all 35 windows: window i must be
-  ``series[i:i + 5]`` and its label ``series[i + 5]``;
-* in order in batches of 8: batches of 8, 8, 8, 8 and 3 windows, float32 features of shape
-  (8, 5) and labels of shape (8,);
-* shuffled (buffer 1000): 200 values, windows of 10, batches of 256, so the only batch holds
-  all 190 windows in the shuffled order. Each must still be a run of consecutive values
-  followed by its label (a window of another width counts as long as its values run on
-  into the label: the shape check names that mistake), and the order must not be the
-  series' order: all 190 windows in order by chance has probability 1/190!.
+* in order (``shuffle_buffer=1``, the contract's no-shuffle setting): a series of 30 to 80
+  values, windows of 3 to 10, a batch size at least the number of windows, so the only
+  batch holds them all: window i must be ``series[i:i + window_size]`` and its label
+  ``series[i + window_size]``;
+* in order in smaller batches: the same series and window size, a batch size from 4 to 16
+  that does not divide the number of windows, so the last batch holds the rest: float32
+  features of shape (batch_size, window_size) and labels of shape (batch_size,);
+* shuffled: a series of 150 to 300 values, windows of 5 to 20, a shuffle buffer from the
+  number of windows to 2,000 and a batch size at least the number of windows, so the only
+  batch holds all the windows in the shuffled order. Each must still be a run of
+  consecutive values followed by its label (a window of another width counts as long as
+  its values run on into the label: the shape check names that mistake), and the order
+  must not be the series' order: all 130 or more windows in order by chance has
+  probability below 1/130!.
 
 Exact answers, no thresholds: ``tf.data`` moves float32 values without changing them.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -27,22 +33,44 @@ import pytest
 
 from course.grading.reports import DatasetReport
 from course.grading.submission import Submission
-from course.testing import fail, format_shape
+from course.testing import fail, format_shape, fresh_rng
 
 INFINITE = -1  # tf.data.INFINITE_CARDINALITY: the dataset repeats forever
+Arguments = tuple[np.ndarray, int, int, int]
 
 
-def _distinct_series(steps: int, seed: int) -> np.ndarray:
+def _distinct_series(rng: np.random.Generator, steps: int) -> np.ndarray:
     """``steps`` different float32 values from 0 to 100, three decimals each."""
-    rng = np.random.default_rng(seed)
     return (rng.choice(100_000, size=steps, replace=False) / 1_000).astype("float32")
 
 
-SHORT = _distinct_series(40, seed=8)
-LONG = _distinct_series(200, seed=9)
-ORDERED = (SHORT, 5, 100, 1)
-BATCHED = (SHORT, 5, 8, 1)
-SHUFFLED = (LONG, 10, 256, 1000)
+@dataclass(frozen=True)
+class Calls:
+    """The arguments of the three calls: (series, window_size, batch_size, shuffle_buffer)."""
+
+    ordered: Arguments
+    batched: Arguments
+    shuffled: Arguments
+
+
+def _draw(rng: np.random.Generator) -> Calls:
+    short = _distinct_series(rng, int(rng.integers(30, 81)))
+    window = int(rng.integers(3, 11))
+    count = len(short) - window
+    batch = int(rng.choice([size for size in range(4, 17) if count % size]))
+    long = _distinct_series(rng, int(rng.integers(150, 301)))
+    long_window = int(rng.integers(5, 21))
+    long_count = len(long) - long_window
+    return Calls(
+        ordered=(short, window, count + int(rng.integers(0, 100)), 1),
+        batched=(short, window, batch, 1),
+        shuffled=(
+            long,
+            long_window,
+            long_count + int(rng.integers(0, 200)),
+            int(rng.integers(long_count, 2_001)),
+        ),
+    )
 
 
 def _show(values: np.ndarray, limit: int = 6) -> str:
@@ -51,7 +79,7 @@ def _show(values: np.ndarray, limit: int = 6) -> str:
     return f"[{shown}{', ...' if len(values) > limit else ''}]"
 
 
-def _call(arguments: tuple[np.ndarray, int, int, int]) -> str:
+def _call(arguments: Arguments) -> str:
     series, window_size, batch_size, shuffle_buffer = arguments
     return (
         f"windowed_dataset(series of {len(series)} values, window_size={window_size}, "
@@ -60,13 +88,14 @@ def _call(arguments: tuple[np.ndarray, int, int, int]) -> str:
 
 
 class Datasets:
-    """Each dataset described once by the worker, on first use."""
+    """The drawn calls, each dataset described once by the worker, on first use."""
 
     def __init__(self, submission: Submission) -> None:
         self._submission = submission
+        self.calls = _draw(fresh_rng(submission, "windowed_dataset"))
         self._reports: dict[int, DatasetReport] = {}
 
-    def __call__(self, arguments: tuple[np.ndarray, int, int, int]) -> DatasetReport:
+    def __call__(self, arguments: Arguments) -> DatasetReport:
         key = id(arguments)
         if key not in self._reports:
             self._reports[key] = self._submission.dataset("windowed_dataset", *arguments)
@@ -78,9 +107,7 @@ def datasets(submission: Submission) -> Datasets:
     return Datasets(submission)
 
 
-def _first_batch(
-    report: DatasetReport, arguments: tuple[np.ndarray, int, int, int]
-) -> tuple[np.ndarray, np.ndarray]:
+def _first_batch(report: DatasetReport, arguments: Arguments) -> tuple[np.ndarray, np.ndarray]:
     """(features, labels) of the first batch, labels flattened to one per window."""
     call = _call(arguments)
     if len(report.first_batch) != 2:
@@ -112,10 +139,11 @@ def _first_batch(
 @pytest.mark.points(1)
 def test_batches_have_the_right_shapes_and_dtypes(datasets: Datasets) -> None:
     """each batch is (float32 windows of shape (batch, window_size), float32 labels (batch,))"""
-    series, window_size, batch_size, _ = BATCHED
-    call = _call(BATCHED)
-    report = datasets(BATCHED)
-    features, _ = _first_batch(report, BATCHED)
+    arguments = datasets.calls.batched
+    series, window_size, batch_size, _ = arguments
+    call = _call(arguments)
+    report = datasets(arguments)
+    features, _ = _first_batch(report, arguments)
     labels = report.first_batch[1]
     expected = {
         "features": ((batch_size, window_size), features),
@@ -148,10 +176,11 @@ def test_batches_have_the_right_shapes_and_dtypes(datasets: Datasets) -> None:
 @pytest.mark.points(2)
 def test_unshuffled_windows_follow_the_series(datasets: Datasets, reference: Any) -> None:
     """with shuffle_buffer=1, the windows follow the series in order, each with its label"""
-    series, window_size, _, _ = ORDERED
-    call = _call(ORDERED)
-    report = datasets(ORDERED)
-    features, labels = _first_batch(report, ORDERED)
+    arguments = datasets.calls.ordered
+    series, window_size, batch_size, _ = arguments
+    call = _call(arguments)
+    report = datasets(arguments)
+    features, labels = _first_batch(report, arguments)
     windows, targets = reference.windows(series, window_size)
     hint = (
         "from_tensor_slices(series), window(window_size + 1, shift=1, drop_remainder=True), "
@@ -161,7 +190,7 @@ def test_unshuffled_windows_follow_the_series(datasets: Datasets, reference: Any
     total = sum(report.batch_sizes)
     if report.batch_sizes[:1] != (len(windows),) or total != len(windows):
         raise fail(
-            f"the windows of {call} (batch size 100, so one batch)",
+            f"the windows of {call} (batch size {batch_size}, so one batch)",
             expected=f"{len(windows)} windows (len(series) - window_size), in one batch",
             received=f"{total} windows in batches of {list(report.batch_sizes[:5])}"
             + ("..." if len(report.batch_sizes) > 5 else ""),
@@ -195,9 +224,10 @@ def test_unshuffled_windows_follow_the_series(datasets: Datasets, reference: Any
 @pytest.mark.points(1)
 def test_batches_hold_batch_size_windows(datasets: Datasets) -> None:
     """every batch holds batch_size windows, the last one the rest; one pass, no repeat"""
-    _, _, batch_size, _ = BATCHED
-    call = _call(BATCHED)
-    report = datasets(BATCHED)
+    arguments = datasets.calls.batched
+    _, _, batch_size, _ = arguments
+    call = _call(arguments)
+    report = datasets(arguments)
     sizes = list(report.batch_sizes)
     if report.cardinality == INFINITE:
         raise fail(
@@ -246,22 +276,25 @@ def _window_starts(
 @pytest.mark.points(2)
 def test_shuffled_windows_are_slices_of_the_series(datasets: Datasets) -> None:
     """shuffled, each window is still a run of the series followed by its own label"""
-    series, _, _, _ = SHUFFLED
-    call = _call(SHUFFLED)
-    features, labels = _first_batch(datasets(SHUFFLED), SHUFFLED)
+    arguments = datasets.calls.shuffled
+    series, _, _, _ = arguments
+    call = _call(arguments)
+    features, labels = _first_batch(datasets(arguments), arguments)
     _window_starts(features, labels, series, call)
 
 
 @pytest.mark.points(1)
 def test_shuffled_windows_come_in_random_order(datasets: Datasets) -> None:
-    """with a shuffle buffer of 1000, the windows do not come in the series' order"""
-    series, window_size, _, _ = SHUFFLED
-    call = _call(SHUFFLED)
-    _, labels = _first_batch(datasets(SHUFFLED), SHUFFLED)
+    """with a large shuffle buffer, the windows do not come in the series' order"""
+    arguments = datasets.calls.shuffled
+    series, window_size, batch_size, _ = arguments
+    call = _call(arguments)
+    _, labels = _first_batch(datasets(arguments), arguments)
     in_order = series[window_size : window_size + len(labels)]
     if len(labels) > 1 and np.array_equal(labels, in_order):
         raise fail(
-            f"the order of the {len(labels)} windows of {call} (batch size 256, so one batch)",
+            f"the order of the {len(labels)} windows of {call} (batch size {batch_size}, so "
+            "one batch)",
             expected="shuffled",
             received="the series' order",
             hint="call dataset.shuffle(shuffle_buffer) on the windows before batching: "
