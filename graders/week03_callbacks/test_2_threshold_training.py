@@ -15,6 +15,16 @@ for the stopping epoch was 0.8518 to 0.8612 (min/max); the epoch before it logge
 20,000 images, reach 0.8628 to 0.8754: a margin of at least 0.0128 over 0.85. The fit takes
 about 4 s of the week's 16-24 s wall time (the whole week, reference solution, one grading
 run per seed, worker start included).
+
+Nothing here is drawn per grading, on purpose: the 20,000 images, the model and the threshold
+0.85 are what the figures above were measured with (the training itself varies with the
+grading's seed); part 1 draws fresh thresholds and accuracies for the callback's rule.
+
+Self-reported: the accuracy logged at the end of each epoch, and so the epoch training
+stopped at, exist only in the worker. They are a running mean over the epoch's batches, which
+the grading process cannot recompute from the final weights, and a callback can rewrite the
+``logs`` it is given before ``History`` records them. The stopping check is therefore worth
+1 point; the final weights are judged here, on the images, by the model rebuilt here.
 """
 
 from __future__ import annotations
@@ -97,10 +107,12 @@ def _epochs(accuracies: list[float]) -> str:
     return ", ".join(f"{accuracy:.4f}" for accuracy in accuracies)
 
 
-@pytest.mark.points(3)
+@pytest.mark.points(1)
 @pytest.mark.time_limit(120)
 def test_stops_at_the_first_epoch_reaching_the_threshold(training: dict[str, Any]) -> None:
-    """a real fit on Fashion-MNIST stops at the end of the first epoch with accuracy >= 0.85"""
+    """a real fit on Fashion-MNIST stops at the end of the first epoch with accuracy >= 0.85
+
+    Self-reported: the accuracy of each epoch as the worker's History logged it."""
     accuracies: list[float] = training["accuracies"]
     if not accuracies:
         raise fail("the number of epochs trained", expected="at least 1", received=0)

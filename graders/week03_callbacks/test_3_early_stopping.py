@@ -1,33 +1,78 @@
 """Week 3 grader, part 3: ``make_early_stopping`` (exercise 3.2).
 
 The settings come from the callback's own attributes. The behaviour is measured without
-training: the worker drives the callback through 14 epochs of logs chosen here, as ``fit``
+training: the worker drives the callback through the epochs of logs chosen here, as ``fit``
 would, setting every weight of a tiny model to the epoch's index before each epoch ends, so
-the weights left after training say which epoch they come from. ``val_loss`` falls to its
-lowest at epoch 5 (index 4), then rises; ``loss`` falls all along, so a callback that
-watches ``loss`` never stops. Every step of ``val_loss`` is at least 0.03, so a small
-``min_delta`` does not change the outcome. Exact answers: the callback must stop 2 to 5
-epochs after epoch 5 and leave epoch 5's weights in place.
+the weights left after training say which epoch they come from. The grader knows the rule,
+so both the stopping epoch and the weights left are judged against its own answer.
+
+Drawn afresh at each grading (``course.testing.fresh_rng``), with three decimals: the
+number of epochs (12 to 16), the epoch with the lowest ``val_loss`` (the 3rd to the 7th
+from the end, so that every patience from 2 to 5 stops within the logs), ``val_loss``
+falling from 1.2-1.6 to its lowest by steps of 0.035-0.12, then staying 0.035-0.5 above its
+lowest (rising and falling at random), and ``loss`` falling all along from 1.0-1.5 by steps
+of 0.015-0.06, so a callback that watches ``loss`` never stops. Every ``val_loss`` before the
+lowest is at least 0.03 below the one before it and every one after it at least 0.03 above
+the lowest, so a small ``min_delta`` does not change the outcome. Exact answers: the
+callback must stop 2 to 5 epochs after the lowest ``val_loss`` and leave that epoch's
+weights in place.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pytest
 
 from course.grading.reports import expect
 from course.grading.submission import Submission
-from course.testing import fail
+from course.testing import fail, fresh_rng
 
 FACTORY = "make_early_stopping"
-VAL_LOSS = (1.00, 0.80, 0.65, 0.55, 0.50, 0.56, 0.60, 0.63, 0.66, 0.70, 0.74, 0.78, 0.82, 0.86)
-BEST = VAL_LOSS.index(min(VAL_LOSS))
-LOGS = [
-    {"loss": round(1.20 - 0.07 * epoch, 2), "val_loss": val_loss}
-    for epoch, val_loss in enumerate(VAL_LOSS)
-]
 PATIENCE = range(2, 6)
+
+
+@dataclass(frozen=True)
+class Logs:
+    """The logs of each epoch, drawn for this grading."""
+
+    val_loss: tuple[float, ...]
+    loss: tuple[float, ...]
+
+    @property
+    def best(self) -> int:
+        """The 0-based epoch with the lowest ``val_loss``."""
+        return self.val_loss.index(min(self.val_loss))
+
+    @property
+    def entries(self) -> list[dict[str, float]]:
+        return [
+            {"loss": loss, "val_loss": val_loss}
+            for loss, val_loss in zip(self.loss, self.val_loss, strict=True)
+        ]
+
+    def describe(self) -> str:
+        return ", ".join(f"{value:.3f}" for value in self.val_loss)
+
+
+@pytest.fixture(scope="module")
+def logs(submission: Submission) -> Logs:
+    rng = fresh_rng(submission, "make_early_stopping logs")
+    epochs = int(rng.integers(12, 17))
+    best = int(rng.integers(2, epochs - 6))
+    falling = float(rng.uniform(1.2, 1.6)) - np.cumsum(
+        np.concatenate([[0.0], rng.uniform(0.035, 0.12, size=best)])
+    )
+    after = falling[-1] + rng.uniform(0.035, 0.5, size=epochs - best - 1)
+    loss = float(rng.uniform(1.0, 1.5)) - np.cumsum(
+        np.concatenate([[0.0], rng.uniform(0.015, 0.06, size=epochs - 1)])
+    )
+    return Logs(
+        val_loss=tuple(round(float(v), 3) for v in np.concatenate([falling, after])),
+        loss=tuple(round(float(v), 3) for v in loss),
+    )
 
 
 @pytest.fixture(scope="module")
@@ -48,13 +93,9 @@ def settings(submission: Submission) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def trace(submission: Submission) -> dict[str, Any]:
+def trace(submission: Submission, logs: Logs) -> dict[str, Any]:
     """Where the callback stopped (0-based epoch or None) and whose weights it left."""
-    return submission.early_stopping(FACTORY, logs=LOGS)
-
-
-def _val_losses() -> str:
-    return ", ".join(f"{value:.2f}" for value in VAL_LOSS)
+    return submission.early_stopping(FACTORY, logs=logs.entries)
 
 
 @pytest.mark.points(1)
@@ -86,25 +127,28 @@ def test_restore_best_weights_is_on(settings: dict[str, Any]) -> None:
 
 
 @pytest.mark.points(2)
-def test_stops_after_two_to_five_epochs_without_improvement(trace: dict[str, Any]) -> None:
+def test_stops_after_two_to_five_epochs_without_improvement(
+    trace: dict[str, Any], logs: Logs
+) -> None:
     """training stops 2 to 5 epochs after the lowest val_loss"""
     stopped = trace.get("stopped_after_epoch")
+    best = logs.best
     expected = (
-        f"epoch {BEST + 1 + PATIENCE[0]} to {BEST + 1 + PATIENCE[-1]}, i.e. {PATIENCE[0]} to "
-        f"{PATIENCE[-1]} epochs after the lowest val_loss at epoch {BEST + 1} "
-        f"(val_loss per epoch: {_val_losses()}; loss falls every epoch)"
+        f"epoch {best + 1 + PATIENCE[0]} to {best + 1 + PATIENCE[-1]}, i.e. {PATIENCE[0]} to "
+        f"{PATIENCE[-1]} epochs after the lowest val_loss at epoch {best + 1} "
+        f"(val_loss per epoch: {logs.describe()}; loss falls every epoch)"
     )
     what = "the epoch after which early stopping ends training"
     if stopped is None:
         raise fail(
             what,
             expected=expected,
-            received=f"it never stopped in {len(VAL_LOSS)} epochs",
+            received=f"it never stopped in {len(logs.val_loss)} epochs",
             hint="monitor 'val_loss' (the training loss keeps falling here) and set patience "
             "between 2 and 5.",
         )
     stopped = int(expect(stopped, int, what="the stopping epoch"))
-    if stopped - BEST not in PATIENCE:
+    if stopped - best not in PATIENCE:
         raise fail(
             what,
             expected=expected,
@@ -115,10 +159,10 @@ def test_stops_after_two_to_five_epochs_without_improvement(trace: dict[str, Any
 
 
 @pytest.mark.points(2)
-def test_restores_the_weights_of_the_best_epoch(trace: dict[str, Any]) -> None:
+def test_restores_the_weights_of_the_best_epoch(trace: dict[str, Any], logs: Logs) -> None:
     """after stopping, the model has the weights of the epoch with the lowest val_loss"""
     source = float(expect(trace.get("weights_from_epoch"), (int, float), what="the weights"))
-    if source != BEST:
+    if source != logs.best:
         received = (
             f"the weights of epoch {round(source) + 1}"
             if source == round(source)
@@ -126,8 +170,8 @@ def test_restores_the_weights_of_the_best_epoch(trace: dict[str, Any]) -> None:
         )
         raise fail(
             "the model's weights after training",
-            expected=f"those of epoch {BEST + 1}, the epoch with the lowest val_loss "
-            f"(val_loss per epoch: {_val_losses()})",
+            expected=f"those of epoch {logs.best + 1}, the epoch with the lowest val_loss "
+            f"(val_loss per epoch: {logs.describe()})",
             received=received,
             hint="pass restore_best_weights=True and monitor 'val_loss'.",
         )
