@@ -1,7 +1,8 @@
 """Shared by the week 9 graders: the grader's series, windows and model helpers.
 
 The graders never import the submission. They make their own generated series (week 8's
-recipe, conftest ``series``), cut the windows themselves (``windows``), train the
+recipe, ``grader_series``: fixed, since part 2's thresholds were measured on it), cut the
+windows themselves (``windows``), train the
 submission's models in its worker on the training windows only, then rebuild each trained
 model here from its config and weights and forecast the validation period in this process:
 the validation values never reach the submission.

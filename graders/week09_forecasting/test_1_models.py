@@ -1,7 +1,8 @@
 """Week 9 grader, part 1: the structure of the three forecasters (exercises 9.1, 9.2, 9.4).
 
-Every builder is called twice, with windows of 20 and of 30 values, so a size written into
-the model instead of taken from ``window_size`` fails. The worker returns each model's
+Every builder is called twice, with two different window sizes drawn at each grading
+(``fresh_rng``) from 8 to 60 values, so a size written into the model instead of taken from
+``window_size`` fails. The worker returns each model's
 layers, shapes and compile settings; nothing is trained here. Exact answers, no thresholds:
 
 * input ``(None, window_size)`` (the grader feeds windows as rows of values) and output
@@ -16,13 +17,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pytest
 
 from course.grading.reports import ModelReport
 from course.grading.submission import Submission
-from course.testing import fail
+from course.testing import fail, fresh_rng
 
-WINDOW_SIZES = (20, 30)
 BUILDERS = ("build_dense_forecaster", "build_recurrent_forecaster", "build_sunspot_forecaster")
 
 
@@ -31,14 +32,16 @@ class Models:
 
     def __init__(self, submission: Submission) -> None:
         self._submission = submission
+        rng = fresh_rng(submission, "forecaster window sizes")
+        self.window_sizes = [int(size) for size in rng.choice(np.arange(8, 61), 2, replace=False)]
         self._built: dict[str, list[ModelReport]] = {}
 
     def __call__(self, builder: str) -> list[tuple[int, str, ModelReport]]:
         if builder not in self._built:
-            self._built[builder] = [self._submission.model(builder, w) for w in WINDOW_SIZES]
+            self._built[builder] = [self._submission.model(builder, w) for w in self.window_sizes]
         return [
             (size, f"{builder}({size})", report)
-            for size, report in zip(WINDOW_SIZES, self._built[builder], strict=True)
+            for size, report in zip(self.window_sizes, self._built[builder], strict=True)
         ]
 
 
