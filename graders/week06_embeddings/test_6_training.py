@@ -6,8 +6,10 @@ their labels as the strings "negative"/"positive", and the 2,000 validation sent
 without labels: those never leave this process. It runs the submission's own pipeline,
 ``build_vectorizer(texts, 10_000, 32)``, ``encode_labels``, ``make_text_dataset``,
 ``build_classifier(len(vocabulary), 16, 32)`` and ``train_classifier``, and returns the
-History, the model's config and weights, and the validation sentences turned into token
-ids by the submission's own vectorizer.
+History (its epochs are self-reported: only the worker sees the training), the model's
+config and weights, and the validation sentences turned into token ids by the submission's
+own vectorizer. The sentences and the split are the same at every grading: the threshold
+was measured on them, and training varies with the grading's seed.
 
 Why token ids: a model holding a ``TextVectorization`` layer cannot be rebuilt safely from
 its config here (its standardisation may be the submission's own function). So the
@@ -126,7 +128,10 @@ def validation_probabilities(training: TrainingReport, ids: np.ndarray) -> np.nd
 @pytest.mark.points(1)
 @pytest.mark.time_limit(150)
 def test_train_returns_history(trained: dict[str, Any]) -> None:
-    """train_classifier returns the History of at most 10 epochs"""
+    """train_classifier returns the History of at most 10 epochs
+
+    Self-reported: the epochs the worker reads from the History train_classifier returned;
+    only the worker sees how long the model really trained."""
     epochs = len(trained["training"].epochs)
     if not 1 <= epochs <= MAX_EPOCHS:
         raise fail(
