@@ -1,8 +1,11 @@
 """Week 4 grader, part 1: images shaped for ``Conv2D`` (exercise 4.1).
 
-Exact answers, no thresholds. ``reshape_and_normalize`` receives three batches: 5 generated
-images spanning 0-255, 4 dim ones (pixels 10-200, so min-max scaling or dividing by each
-image's own maximum fails the values check) and a single real Fashion-MNIST training image
+Exact answers, no thresholds. ``reshape_and_normalize`` receives three batches of uint8
+(N, 28, 28) images, drawn afresh at each grading (``course.testing.fresh_rng``): 2 to 8
+generated images spanning 0-255 (a 0 and a 255 put at drawn places of a drawn image), 2 to 8
+dim ones whose pixels stay within a drawn range (from 5-30 at the darkest to 150-230 at the
+brightest, so min-max scaling or dividing by each image's own maximum fails the values
+check at every seed) and a single real Fashion-MNIST training image, drawn from the 60,000
 (a batch of one, which ``squeeze`` would break). Shape, dtype and values are separate
 checks: the values are compared pixel by pixel whatever the shape, so a missing channel axis
 costs only the shape check.
@@ -14,19 +17,23 @@ import numpy as np
 import pytest
 
 from course.grading.submission import Submission
-from course.testing import check_array, fail, format_shape
+from course.testing import check_array, fail, format_shape, fresh_rng
 
 Split = tuple[np.ndarray, np.ndarray]
 
 
 @pytest.fixture(scope="module")
-def batches(fashion: tuple[Split, Split]) -> list[np.ndarray]:
-    rng = np.random.default_rng(4)
-    full_range = rng.integers(0, 256, size=(5, 28, 28), dtype=np.uint8)
-    full_range[0, 0, 0], full_range[0, 0, 1] = 0, 255
-    dim = rng.integers(10, 201, size=(4, 28, 28), dtype=np.uint8)
+def batches(submission: Submission, fashion: tuple[Split, Split]) -> list[np.ndarray]:
+    """Three batches drawn for this grading: full range, dim, one real image."""
+    rng = fresh_rng(submission, "reshape_and_normalize")
+    full_range = rng.integers(0, 256, size=(int(rng.integers(2, 9)), 28, 28), dtype=np.uint8)
+    darkest, brightest = rng.choice(28 * 28, size=2, replace=False)
+    full_range[int(rng.integers(len(full_range)))].reshape(-1)[[darkest, brightest]] = 0, 255
+    low, high = int(rng.integers(5, 31)), int(rng.integers(150, 231))
+    dim = rng.integers(low, high + 1, size=(int(rng.integers(2, 9)), 28, 28), dtype=np.uint8)
     (x_train, _), _ = fashion
-    return [full_range, dim, x_train[:1].copy()]
+    real = int(rng.integers(len(x_train)))
+    return [full_range, dim, x_train[real : real + 1].copy()]
 
 
 @pytest.fixture(scope="module")

@@ -3,10 +3,11 @@
 Structure and compile settings come from the worker as plain data: layer kinds, shapes,
 the compile config and the weight arrays, from which the parameter budget is counted
 (BatchNormalization's moving statistics included, as ``model.summary()`` counts them). The
-probability check predicts 16 generated images here, on the model rebuilt from its config
-and weights; the submission never sees them. A model that cannot be rebuilt (a Lambda layer,
-a custom class, a subclassed model) fails that check: its outputs are never taken from the
-worker.
+probability check predicts generated images here, on the model rebuilt from its config
+and weights; the submission never sees them. They are drawn afresh at each grading
+(``course.testing.fresh_rng``): 8 to 32 images of values in [0, 1). A model that cannot
+be rebuilt (a Lambda layer, a custom class, a subclassed model) fails that check: its
+outputs are never taken from the worker.
 """
 
 from __future__ import annotations
@@ -23,12 +24,12 @@ from course.testing import (
     check_parameter_count,
     describe_error,
     fail,
+    fresh_rng,
     rebuilt_model,
 )
 
 BUILDER = "build_cnn"
 PARAMETER_BUDGET = 400_000
-SAMPLE = np.random.default_rng(5).random((16, 28, 28, 1), dtype=np.float32)
 _ACCURACY_NAMES = ("accuracy", "acc", "sparse_categorical_accuracy")
 
 
@@ -37,11 +38,18 @@ def model(submission: Submission) -> ModelReport:
     return submission.model(BUILDER)
 
 
-def _predict(report: ModelReport) -> np.ndarray:
-    """Predictions for ``SAMPLE`` of the model rebuilt here; fails when it cannot be rebuilt."""
+@pytest.fixture(scope="module")
+def sample(submission: Submission) -> np.ndarray:
+    """The images the rebuilt CNN predicts here, drawn for this grading."""
+    rng = fresh_rng(submission, "cnn sample")
+    return rng.random((int(rng.integers(8, 33)), 28, 28, 1), dtype=np.float32)
+
+
+def _predict(report: ModelReport, sample: np.ndarray) -> np.ndarray:
+    """Predictions for ``sample`` of the model rebuilt here; fails when it cannot be rebuilt."""
     rebuilt = rebuilt_model(report, what=f"the model from {BUILDER}()")
     try:
-        return np.asarray(rebuilt.predict(SAMPLE, batch_size=len(SAMPLE), verbose=0))
+        return np.asarray(rebuilt.predict(sample, batch_size=len(sample), verbose=0))
     except Exception as error:
         raise fail(
             "the model",
@@ -62,11 +70,11 @@ def test_input_shape(model: ModelReport) -> None:
 
 
 @pytest.mark.points(1)
-def test_outputs_class_probabilities(model: ModelReport) -> None:
+def test_outputs_class_probabilities(model: ModelReport, sample: np.ndarray) -> None:
     """the CNN outputs 10 class probabilities"""
     hint = "end with keras.layers.Dense(10, activation='softmax')."
     check_output_shape(model, (None, 10), hint=hint)
-    predictions = _predict(model)
+    predictions = _predict(model, sample)
     sums = predictions.sum(axis=1)
     if not (np.all(predictions >= 0) and np.allclose(sums, 1.0, atol=1e-3)):
         raise fail(

@@ -21,6 +21,10 @@ accuracy run after run (the probe seeds every generator). The training itself ta
 near 6 the whole week took 58 s (seed 0, tests/test_weeks.py). In trials, five
 similar CNNs trained on 20,000 images for 3 epochs reached only 0.874 to 0.884 (seed 0) in
 about the same time: more images beat more epochs, hence 40,000 images and 2 epochs.
+
+Nothing here is drawn per grading, on purpose: the 40,000 training images and the test
+images are the data the threshold was measured on; the training itself varies with the
+grading's seed.
 """
 
 from __future__ import annotations

