@@ -10,8 +10,8 @@ as a ``model_spec``: config and weights that the worker rebuilds into a Keras mo
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -42,6 +42,15 @@ class Backbone:
     def spec(self) -> dict[str, Any]:
         """The backbone as an argument that the worker rebuilds into a Keras model."""
         return model_spec(self.config_json, list(self.weights))
+
+    def with_weights(self, weights: Sequence[np.ndarray]) -> Backbone:
+        """The same backbone with other weights, given in the order of :attr:`weights`."""
+        arrays = tuple(np.asarray(w, dtype=np.float32) for w in weights)
+        taken = iter(arrays)
+        layer_weights = {
+            name: tuple(next(taken) for _ in self.layer_weights[name]) for name in self.layer_names
+        }
+        return replace(self, weights=arrays, layer_weights=layer_weights)
 
     def untrained_spec(self, seed: int) -> dict[str, Any]:
         """The same backbone with fresh weights, as built and never trained, as an argument

@@ -1,7 +1,8 @@
 """Week 5 grader, part 1: ``build_augmentation`` (exercise 5.1).
 
-The worker builds the augmentation model once and calls it three times on 8 Fashion-MNIST
-test images chosen here (one of each of the first eight classes, scaled to [0, 1]): with
+The worker builds the augmentation model once and calls it three times on Fashion-MNIST test
+images chosen here, scaled to [0, 1]; drawn afresh at each grading
+(``course.testing.fresh_rng``): how many (6 to 12) and which (any of the 10,000): with
 ``training=False`` (what ``predict`` and ``evaluate`` do), then twice with ``training=True``
 (what ``fit`` does). It returns the three outputs; this process compares them with the
 images. Exact answers, no thresholds of the grader's own beyond float tolerance: at
@@ -23,7 +24,7 @@ from course.backbones import prepare_images
 from course.datasets import fashion_mnist
 from course.grading.reports import expect, expect_array
 from course.grading.submission import Submission
-from course.testing import fail, format_shape
+from course.testing import fail, format_shape, fresh_rng
 
 BUILDER = "build_augmentation"
 RANDOM_LAYERS = ("RandomFlip", "RandomRotation", "RandomZoom", "RandomTranslation")
@@ -32,10 +33,11 @@ CHANGED = 1e-3
 
 
 @pytest.fixture(scope="module")
-def images() -> np.ndarray:
-    _, (x_test, y_test) = fashion_mnist()
-    first_of_each = [int(np.flatnonzero(y_test == label)[0]) for label in range(8)]
-    return prepare_images(x_test[first_of_each])
+def images(submission: Submission) -> np.ndarray:
+    _, (x_test, _) = fashion_mnist()
+    rng = fresh_rng(submission, "build_augmentation images")
+    chosen = rng.choice(len(x_test), size=int(rng.integers(6, 13)), replace=False)
+    return prepare_images(x_test[np.sort(chosen)])
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +46,7 @@ def outputs(submission: Submission, images: np.ndarray) -> list[np.ndarray]:
     value = expect(
         submission.probe(
             "model.call",
-            action=f"calling the model from {BUILDER}() on 8 images",
+            action=f"calling the model from {BUILDER}() on {len(images)} images",
             builder=BUILDER,
             inputs=images,
             training=[False, True, True],

@@ -4,20 +4,30 @@ The grader hands the course's pretrained backbone (``course.backbones``) to the 
 a Keras model, built in the worker from its config and weights. The worker describes the
 model the submission returns, nested models opened up: each layer's name, output shape,
 weights and how many of its parameters the optimizer would update. This process judges the
-description against the backbone it holds:
+description against the backbone it handed over:
 
 * the cut: the last backbone layer in the model is ``features``, output shape (None, 288);
 * frozen: no parameter of the kept backbone layers is trainable;
-* pretrained: the kept backbone layers carry the backbone's weights, unchanged;
-* the counts, from the weight arrays and their flags: 288 * 5 + 5 = 1,445 trainable (the
-  head) and the backbone's 14,048 up to the cut non-trainable;
-* the head: the output is (None, num_classes) probabilities for 5 and for 3 classes (the
+* the given weights: the kept backbone layers carry the weights of the backbone handed over,
+  unchanged;
+* the counts, from the weight arrays and their flags: 288 * k + k trainable (the head, for
+  k classes) and the backbone's 14,048 up to the cut non-trainable;
+* the head: the output is (None, num_classes) probabilities for two numbers of classes (the
   probabilities are computed here, on the model rebuilt from its config and weights);
 * compiled for integer labels with the accuracy metric.
+
+Drawn afresh at each grading (``course.testing.fresh_rng``): the backbone's weights, every
+pretrained weight multiplied by a factor of its own in [0.9, 1.1], so that a model which
+ignores the backbone it is given (a copy of the course's backbone loaded or written into the
+submission) fails the weights check; ``num_classes``, two different numbers from 2 to 12 (the
+first one for every check, the second for the head's output too); the images the rebuilt
+models predict here (8 to 32, values in [0, 1] on the grid of 1/255). Part 4 trains on the
+pretrained backbone itself, unvaried, as its thresholds were measured.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -25,10 +35,10 @@ import pytest
 
 from course.backbones import FEATURE_LAYER, prepare_images
 from course.grading.rebuild import NotRebuildable, rebuild_model
-from course.testing import check_output_shape, fail, format_shape
+from course.grading.submission import Submission
+from course.testing import check_output_shape, fail, format_shape, fresh_rng
 
 BUILDER = "build_transfer_model"
-SAMPLE = prepare_images(np.random.default_rng(5).integers(0, 256, size=(16, 28, 28)))
 _ACCURACY_NAMES = ("accuracy", "acc", "sparse_categorical_accuracy")
 _CUT_HINT = (
     "cut at the feature layer: new_output = head(backbone.get_layer('features').output), "
@@ -37,9 +47,35 @@ _CUT_HINT = (
 )
 
 
+@dataclass(frozen=True)
+class Given:
+    """What build_transfer_model receives in this grading: the backbone handed over, the
+    two numbers of classes, and the images its models predict here."""
+
+    backbone: Any
+    classes: tuple[int, int]
+    sample: np.ndarray
+
+
 @pytest.fixture(scope="module")
-def transfer(inspect_model: Any, backbone: Any) -> Any:
-    return inspect_model(BUILDER, backbone.spec, 5, action=f"{BUILDER}(backbone, 5)")
+def given(submission: Submission, backbone: Any) -> Given:
+    rng = fresh_rng(submission, "build_transfer_model")
+    weights = [w * rng.uniform(0.9, 1.1, size=w.shape) for w in backbone.weights]
+    first, second = (int(n) for n in rng.choice(np.arange(2, 13), size=2, replace=False))
+    images = rng.integers(0, 256, size=(int(rng.integers(8, 33)), 28, 28))
+    return Given(
+        backbone=backbone.with_weights(weights),
+        classes=(first, second),
+        sample=prepare_images(images),
+    )
+
+
+@pytest.fixture(scope="module")
+def transfer(inspect_model: Any, given: Given) -> Any:
+    classes = given.classes[0]
+    return inspect_model(
+        BUILDER, given.backbone.spec, classes, action=f"{BUILDER}(backbone, {classes})"
+    )
 
 
 def _kept(transfer: Any, backbone: Any) -> list[Any]:
@@ -50,8 +86,9 @@ def _kept(transfer: Any, backbone: Any) -> list[Any]:
 
 
 @pytest.mark.points(2)
-def test_cuts_at_the_feature_layer(transfer: Any, backbone: Any) -> None:
+def test_cuts_at_the_feature_layer(transfer: Any, given: Given) -> None:
     """the model keeps the backbone up to its 'features' layer, output shape (None, 288)"""
+    backbone = given.backbone
     layers = transfer.backbone_layers(backbone)
     expected = f"'{FEATURE_LAYER}', output shape {format_shape(backbone.feature_shape)}"
     what = "the last backbone layer in the model (where the backbone is cut)"
@@ -78,8 +115,9 @@ def test_cuts_at_the_feature_layer(transfer: Any, backbone: Any) -> None:
 
 
 @pytest.mark.points(2)
-def test_backbone_is_frozen(transfer: Any, backbone: Any) -> None:
+def test_backbone_is_frozen(transfer: Any, given: Given) -> None:
     """no parameter of the backbone's layers is trainable"""
+    backbone = given.backbone
     kept = _kept(transfer, backbone)
     if not kept:
         raise fail(
@@ -100,8 +138,9 @@ def test_backbone_is_frozen(transfer: Any, backbone: Any) -> None:
 
 
 @pytest.mark.points(1)
-def test_keeps_the_pretrained_weights(transfer: Any, backbone: Any) -> None:
-    """the backbone's layers keep their pretrained weights"""
+def test_keeps_the_pretrained_weights(transfer: Any, given: Given) -> None:
+    """the backbone's layers keep the pretrained weights they were given"""
+    backbone = given.backbone
     kept = _kept(transfer, backbone)
     if not kept:
         raise fail(
@@ -119,24 +158,27 @@ def test_keeps_the_pretrained_weights(transfer: Any, backbone: Any) -> None:
         if not same:
             raise fail(
                 f"the weights of the layer '{layer.name}'",
-                expected="the pretrained backbone's weights",
+                expected="the weights of the backbone given to build_transfer_model (the "
+                "grader varies them at each grading)",
                 received="different weights",
                 hint="reuse the backbone's own layers (backbone.get_layer(...).output); "
-                "keras.models.clone_model and model_from_json make new, random weights.",
+                "keras.models.clone_model and model_from_json make new, random weights, and a "
+                "backbone of your own is not the one given.",
             )
 
 
 @pytest.mark.points(2)
-def test_parameter_counts(transfer: Any, backbone: Any) -> None:
+def test_parameter_counts(transfer: Any, given: Given) -> None:
     """only the head's parameters are trainable; the backbone's up to the cut are not"""
+    backbone, classes = given.backbone, given.classes[0]
     model = transfer.model
     trainable = model.trainable_parameter_count
     frozen = model.parameter_count - trainable
-    expected_trainable = backbone.head_parameters(5)
+    expected_trainable = backbone.head_parameters(classes)
     if trainable != expected_trainable:
         raise fail(
             "the number of trainable parameters",
-            expected=f"{expected_trainable:,} (the head: Dense(5) on "
+            expected=f"{expected_trainable:,} (the head: Dense({classes}) on "
             f"{backbone.feature_shape[-1]} features)",
             received=f"{trainable:,}",
             hint="freeze the backbone (backbone.trainable = False), cut it at 'features' and "
@@ -153,11 +195,14 @@ def test_parameter_counts(transfer: Any, backbone: Any) -> None:
 
 @pytest.mark.points(1)
 def test_head_outputs_one_probability_per_class(
-    transfer: Any, inspect_model: Any, backbone: Any
+    transfer: Any, inspect_model: Any, given: Given
 ) -> None:
-    """the model outputs num_classes probabilities per image, for 5 and for 3 classes"""
-    three = inspect_model(BUILDER, backbone.spec, 3, action=f"{BUILDER}(backbone, 3)")
-    for inspection, classes in ((transfer, 5), (three, 3)):
+    """the model outputs num_classes probabilities per image, for two numbers of classes"""
+    first, second = given.classes
+    other = inspect_model(
+        BUILDER, given.backbone.spec, second, action=f"{BUILDER}(backbone, {second})"
+    )
+    for inspection, classes in ((transfer, first), (other, second)):
         hint = "end with keras.layers.Dense(num_classes, activation='softmax')."
         check_output_shape(inspection.model, (None, classes), hint=hint)
         try:
@@ -166,7 +211,7 @@ def test_head_outputs_one_probability_per_class(
             raise fail(
                 "the model", expected="built from standard Keras layers", received=error
             ) from None
-        sums = np.asarray(rebuilt.predict(SAMPLE, verbose=0)).sum(axis=1)
+        sums = np.asarray(rebuilt.predict(given.sample, verbose=0)).sum(axis=1)
         if not np.allclose(sums, 1.0, atol=1e-3):
             raise fail(
                 f"the sum of each row of predictions with num_classes={classes}",

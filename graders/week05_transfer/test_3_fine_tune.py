@@ -1,9 +1,13 @@
 """Week 5 grader, part 3: ``fine_tune(model, first_trainable_layer)`` (exercise 5.3).
 
-In the worker, the submission's own ``build_transfer_model(backbone, 5)`` builds the model
-and ``fine_tune`` receives it, with ``"conv3"`` and, in a second build, ``"conv2"`` (so a
-hard-coded layer fails). The worker describes the result, nested models opened up; here a
-layer counts as trainable when the optimizer would update its parameters.
+In the worker, the submission's own ``build_transfer_model(backbone, num_classes)`` builds
+the model and ``fine_tune`` receives it, twice, each time with another first trainable
+layer. Drawn afresh at each grading (``course.testing.fresh_rng``): ``num_classes`` (2 to
+12) and the two layers, among the backbone's ``conv1``, ``pool1``, ``conv2``, ``pool2`` and
+``conv3``, chosen so that they unfreeze different sets of weighted layers (``pool1``
+unfreezes what ``conv2`` does): a hard-coded layer fails at least one of them. The worker
+describes the result, nested models opened up; here a layer counts as trainable when the
+optimizer would update its parameters.
 
 Expected: every backbone layer with weights from ``first_trainable_layer`` on is trainable,
 every one before it frozen, the new head trainable; and the model is compiled again with a
@@ -18,24 +22,46 @@ from typing import Any
 
 import pytest
 
-from course.grading.submission import call_spec
-from course.testing import fail
+from course.grading.submission import Submission, call_spec
+from course.testing import fail, fresh_rng
 
 MAX_LEARNING_RATE = 1e-4
-FIRST_LAYERS = ("conv3", "conv2")
+#: The backbone layers fine_tune may be asked to unfreeze from: those before the cut, whose
+#: own weights or whose followers' weights can be trained.
+CANDIDATES = ("conv1", "pool1", "conv2", "pool2", "conv3")
+
+
+def _unfrozen(backbone: Any, first: str) -> tuple[str, ...]:
+    """The backbone layers with weights that ``fine_tune(model, first)`` makes trainable."""
+    start = backbone.layer_names.index(first)
+    return tuple(name for name in backbone.kept_layers[start:] if backbone.layer_weights[name])
 
 
 @pytest.fixture(scope="module")
-def fine_tuned(inspect_model: Any, backbone: Any) -> dict[str, Any]:
+def first_layers(submission: Submission, backbone: Any) -> tuple[str, str]:
+    """Two first trainable layers that unfreeze different layers, drawn for this grading."""
+    rng = fresh_rng(submission, "fine_tune layers")
+    first = str(rng.choice(CANDIDATES))
+    others = [
+        name for name in CANDIDATES if _unfrozen(backbone, name) != _unfrozen(backbone, first)
+    ]
+    return first, str(rng.choice(others))
+
+
+@pytest.fixture(scope="module")
+def fine_tuned(
+    submission: Submission, inspect_model: Any, backbone: Any, first_layers: tuple[str, str]
+) -> dict[str, Any]:
     """The fine-tuned model's description for each first trainable layer."""
+    classes = int(fresh_rng(submission, "fine_tune classes").integers(2, 13))
     return {
         first: inspect_model(
             "fine_tune",
-            call_spec("build_transfer_model", backbone.spec, 5),
+            call_spec("build_transfer_model", backbone.spec, classes),
             first,
-            action=f"fine_tune(build_transfer_model(backbone, 5), {first!r})",
+            action=f"fine_tune(build_transfer_model(backbone, {classes}), {first!r})",
         )
-        for first in FIRST_LAYERS
+        for first in first_layers
     }
 
 
@@ -68,7 +94,7 @@ def test_unfreezes_from_the_given_layer(fine_tuned: dict[str, Any], backbone: An
 @pytest.mark.points(2)
 def test_recompiles_with_a_low_learning_rate(fine_tuned: dict[str, Any]) -> None:
     """fine_tune compiles the model again with a learning rate of at most 1e-4"""
-    model = fine_tuned[FIRST_LAYERS[0]].model
+    model = next(iter(fine_tuned.values())).model
     hint = (
         "compile again after changing trainable, with a small rate: "
         "model.compile(optimizer=keras.optimizers.Adam(learning_rate=1e-5), "

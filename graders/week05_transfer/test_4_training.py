@@ -92,6 +92,11 @@ do is need them, which is what the gain check asks of a transfer model.
 
 The reference solution's whole week grades in 22.4 s (seed 0, backbone cached, 2 cores):
 two trainings in the worker, two predictions of the 5,000 test images here.
+
+What varies per grading: the untrained backbone's weights (drawn from the grading's seed) and
+the training itself. The 50 training images, the test images and the pretrained backbone stay
+fixed, on purpose: the thresholds above were measured on them (``benchmarks/transfer_gap.py``
+also reads this file's ``held_out_data``).
 """
 
 from __future__ import annotations
