@@ -20,6 +20,7 @@ while other jobs shared the two cores (training check 15-28 s); its time limit i
 
 Nothing here is drawn per grading, on purpose: the training split and the test images are
 the data the threshold was measured on; the training itself varies with the grading's seed.
+The History check is self-reported (its epochs come from the worker) and worth 1 point.
 """
 
 from __future__ import annotations
@@ -82,7 +83,10 @@ def _shaped_for(model: ModelReport, images: np.ndarray) -> np.ndarray:
 @pytest.mark.points(1)
 @pytest.mark.time_limit(120)
 def test_train_returns_history(trained: TrainingReport) -> None:
-    """train_model returns the History of at most 5 epochs"""
+    """train_model returns the History of at most 5 epochs
+
+    Self-reported: the epochs the worker reads from the History train_model returned; only
+    the worker sees how long the model really trained."""
     trained.require_history()
     epochs = len(trained.epochs)
     if not 1 <= epochs <= MAX_EPOCHS:
