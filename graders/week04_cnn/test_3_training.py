@@ -24,7 +24,8 @@ about the same time: more images beat more epochs, hence 40,000 images and 2 epo
 
 Nothing here is drawn per grading, on purpose: the 40,000 training images and the test
 images are the data the threshold was measured on; the training itself varies with the
-grading's seed.
+grading's seed. The History check is self-reported (its epochs come from the worker) and
+worth 1 point.
 """
 
 from __future__ import annotations
@@ -58,7 +59,10 @@ def trained(submission: Submission, fashion: tuple[Split, Split]) -> TrainingRep
 @pytest.mark.points(1)
 @pytest.mark.time_limit(180)
 def test_train_returns_history(trained: TrainingReport) -> None:
-    """train_cnn returns the History of at most 3 epochs"""
+    """train_cnn returns the History of at most 3 epochs
+
+    Self-reported: the epochs the worker reads from the History train_cnn returned; only the
+    worker sees how long the model really trained."""
     trained.require_history()
     epochs = len(trained.epochs)
     if not 1 <= epochs <= MAX_EPOCHS:
