@@ -96,7 +96,8 @@ two trainings in the worker, two predictions of the 5,000 test images here.
 What varies per grading: the untrained backbone's weights (drawn from the grading's seed) and
 the training itself. The 50 training images, the test images and the pretrained backbone stay
 fixed, on purpose: the thresholds above were measured on them (``benchmarks/transfer_gap.py``
-also reads this file's ``held_out_data``).
+also reads this file's ``held_out_data``). The History check is self-reported (its epochs
+come from the worker) and worth 1 point.
 """
 
 from __future__ import annotations
@@ -195,7 +196,10 @@ def scores(trained: TrainingReport, data: tuple[Split, Split]) -> np.ndarray:
 @pytest.mark.points(1)
 @pytest.mark.time_limit(120)
 def test_train_returns_history(trained: TrainingReport) -> None:
-    """train_transfer_model returns the History of at most 30 epochs"""
+    """train_transfer_model returns the History of at most 30 epochs
+
+    Self-reported: the epochs the worker reads from the History train_transfer_model
+    returned; only the worker sees how long the model really trained."""
     epochs = len(trained.epochs)
     if not 1 <= epochs <= MAX_EPOCHS:
         raise fail(
