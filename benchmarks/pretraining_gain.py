@@ -75,7 +75,7 @@ def submissions() -> dict[str, str]:
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
     from course.config import Layout
-    from tests.test_wrong_answers import WRONG_ANSWERS, expectations, wrong_submission
+    from tests.test_wrong_answers import WRONG_ANSWERS, changed_solution, expectations
 
     solution = Layout(ROOT).week(WEEK).solution
     sources = {REFERENCE: solution.read_text(encoding="utf-8")}
@@ -84,7 +84,7 @@ def submissions() -> dict[str, str]:
         if week == WEEK and any(
             check.startswith(("test_2_transfer_model.py", GRADER_FILE)) for check in fails
         ):
-            sources[path.stem] = wrong_submission(path, solution)
+            sources[path.stem] = changed_solution(path, solution)
     return sources
 
 

@@ -50,8 +50,9 @@ def changes(path: Path) -> list[tuple[str, str]]:
     raise AssertionError(f"{path.name} has no CHANGES list")
 
 
-def wrong_submission(path: Path, solution: Path) -> str:
-    """The reference solution with the wrong answer's changes applied."""
+def changed_solution(path: Path, solution: Path) -> str:
+    """The reference solution with an answer file's changes applied (the wrong answers here,
+    the right answers of ``tests/right_answers/``)."""
     source = _MARKER.sub("", solution.read_text(encoding="utf-8"))
     for old, new in changes(path):
         assert source.count(old) == 1, f"{path.name}: {old!r} must occur once in {solution.name}"
@@ -64,7 +65,7 @@ def test_wrong_answer_still_applies_to_its_solution(path: Path) -> None:
     """Each change finds its place in the current solution (fast: nothing is graded)."""
     stem, _ = expectations(path)
     week = Layout(REPO).week(stem)
-    assert wrong_submission(path, week.solution) != week.solution.read_text(encoding="utf-8")
+    assert changed_solution(path, week.solution) != week.solution.read_text(encoding="utf-8")
 
 
 @pytest.mark.slow
@@ -74,7 +75,7 @@ def test_wrong_answer_fails_the_check_that_names_it(path: Path, tmp_path: Path) 
     stem, expected = expectations(path)
     week = Layout(REPO).week(stem)
     submission = tmp_path / f"{week.stem}.py"
-    submission.write_text(wrong_submission(path, week.solution), encoding="utf-8")
+    submission.write_text(changed_solution(path, week.solution), encoding="utf-8")
     files = sorted({check_id.split("::")[0] for check_id in expected})
     report = grade(graders=week.graders, submission=submission, week=week.label, only=files)
     assert not report.has_internal_errors, report.infrastructure_errors
