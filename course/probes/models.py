@@ -62,7 +62,6 @@ def describe_model(model: Any, *, predict_inputs: Any = None) -> dict[str, Any]:
                 "weight_shapes": [list(w.shape) for w in layer.weights],
             }
         )
-    weights = [np.array(w) for w in model.get_weights()]
     report: dict[str, Any] = {
         "class_name": type(model).__name__,
         "class_chain": [cls.__name__ for cls in type(model).__mro__],
@@ -70,9 +69,7 @@ def describe_model(model: Any, *, predict_inputs: Any = None) -> dict[str, Any]:
         "layers": layers,
         "input_shape": _shape(lambda: model.input_shape),
         "output_shape": _shape(lambda: model.output_shape),
-        "weights": weights,
-        "weight_names": [str(w.path) for w in model.weights],
-        "weight_trainable": [bool(w.trainable) for w in model.weights],
+        **_weights(model),
         "compiled": bool(model.compiled),
         "compile_config": compile_config,
         "predictions": None,
@@ -80,9 +77,18 @@ def describe_model(model: Any, *, predict_inputs: Any = None) -> dict[str, Any]:
     if predict_inputs is not None:
         outputs = model.predict(predict_inputs, batch_size=_PREDICT_BATCH, verbose=0)
         report["predictions"] = to_plain(outputs, what="the model's predictions")
-        if not weights:
-            report["weights"] = [np.array(w) for w in model.get_weights()]
+        if not report["weights"]:  # a subclassed model makes its weights when first called
+            report.update(_weights(model))
     return report
+
+
+def _weights(model: Any) -> dict[str, list[Any]]:
+    """The model's weight arrays, with each one's path and trainable flag in the same order."""
+    return {
+        "weights": [np.array(w) for w in model.get_weights()],
+        "weight_names": [str(w.path) for w in model.weights],
+        "weight_trainable": [bool(w.trainable) for w in model.weights],
+    }
 
 
 def describe_history(history: Any, *, what: str) -> dict[str, Any]:
