@@ -7,8 +7,9 @@ dropped or swapped, ``from_logits`` flipped, a layer argument left at its defaul
 a pipeline step removed, padding changed, an off-by-one in a slice or a window, another axis,
 a flipped mask or comparison, another reduction, a scale factor forgotten, a metric that
 never resets or never accumulates, sin and cos swapped, a flag flipped, two arguments
-swapped, ``@tf.function`` dropped. Each :class:`Mutant` is the whole module's source with
-that one change, spliced into the original text so everything else is untouched.
+swapped, ``@tf.function`` dropped, a call made for its effect left out. Each
+:class:`Mutant` is the whole module's source with that one change, spliced into the
+original text so everything else is untouched.
 
 Grading the mutants and reporting which checks kill them is ``benchmarks/mutants.py``'s
 work; a mutant that changes nothing a student should be graded on is recorded as
@@ -536,6 +537,17 @@ def _decorators(node: ast.AST, context: _Context) -> Iterator[_Edit]:
                 yield _Edit((start[0], start[1] - 1), end, "", "drop-tf-function", node.name)
 
 
+def _calls(node: ast.AST, context: _Context) -> Iterator[_Edit]:
+    """A call made for its effect left out: ``tape.watch(x)``, ``optimizer.apply_gradients(...)``,
+    ``metric.update_state(...)``, ``model.fit(...)`` (``model.add`` is a removed layer)."""
+    if (
+        isinstance(node, ast.Expr)
+        and isinstance(node.value, ast.Call)
+        and _called_name(node.value) not in {"add", "print", "__init__", ""}
+    ):
+        yield _replace(node, "pass", "drop-call", _called_name(node.value))
+
+
 OPERATORS: dict[str, Operator] = {
     "activations": _activations,
     "from_logits": _from_logits,
@@ -553,6 +565,7 @@ OPERATORS: dict[str, Operator] = {
     "state": _state,
     "arguments": _arguments,
     "decorators": _decorators,
+    "calls": _calls,
 }
 """Each family of mistakes and the operator that makes them; ``mutants(families=...)``
 chooses some."""
@@ -601,12 +614,14 @@ def mutants(source: str, *, families: tuple[str, ...] = ()) -> list[Mutant]:
         lines=lines,
         imports_keras=bool(re.search(r"^import keras$|^from keras ", source, re.M)),
     )
-    chosen = [OPERATORS[name] for name in families] if families else list(OPERATORS.values())
-    edits: list[_Edit] = []
+    names = list(families or OPERATORS)
+    ranked: list[tuple[int, _Edit]] = []
     for node in ast.walk(tree):
-        for operator in chosen:
-            edits.extend(e for e in operator(node, context) if e.start[0] in inside)
-    edits.sort(key=lambda edit: (edit.start, edit.end, edit.operator))
+        for rank, name in enumerate(names):
+            ranked.extend((rank, e) for e in OPERATORS[name](node, context) if e.start[0] in inside)
+    # Where two operators make the same module, the more specific one (listed first) names it.
+    ranked.sort(key=lambda item: (item[1].start, item[1].end, item[0], item[1].operator))
+    edits = [edit for _, edit in ranked]
 
     seen: set[str] = {source}
     counts: Counter[str] = Counter()
@@ -643,8 +658,9 @@ def mutants(source: str, *, families: tuple[str, ...] = ()) -> list[Mutant]:
 def equivalents(graders: Path) -> dict[str, str]:
     """The mutants a week's grader files record as equivalent, with their reasons.
 
-    Read from each ``test_*.py``'s module docstring, under a line ``Equivalent mutants:``,
-    one indented ``<mutant id> - <reason>`` line each.
+    Read from each ``test_*.py``'s module docstring, under a line ``Equivalent mutants:``:
+    one indented ``<mutant id> - <reason>`` entry each, the reason going on over more deeply
+    indented lines; the list ends at a blank line or a line indented less.
     """
     recorded: dict[str, str] = {}
     for path in sorted(graders.glob("test_*.py")):
@@ -652,13 +668,15 @@ def equivalents(graders: Path) -> dict[str, str]:
         heading = _EQUIVALENT_HEADING.search(docstring)
         if heading is None:
             continue
+        entry_indent, last = -1, ""
         for line in docstring[heading.end() :].splitlines()[1:]:
-            if not line.strip():
-                if recorded:
-                    break
-                continue
+            indent = len(line) - len(line.lstrip())
             match = _EQUIVALENT_LINE.match(line)
-            if match is None:
+            if match is not None and entry_indent in (-1, indent):
+                entry_indent, last = indent, match["id"]
+                recorded[last] = match["reason"].strip()
+            elif last and line.strip() and indent > entry_indent:
+                recorded[last] += " " + line.strip()
+            else:
                 break
-            recorded[match["id"]] = match["reason"].strip()
     return recorded

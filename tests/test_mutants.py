@@ -105,6 +105,8 @@ def test_every_family_of_mistakes_is_made() -> None:
         "self.total.assign",
         "Counter.reset_state:forget-reset:reset_state": "self.total.assign(0.0) -> pass",
         "step:drop-tf-function:step": "@tf.function -> ",
+        "build_model:drop-call:compile": 'model.compile(loss="sparse_categorical_crossentropy",'
+        ' optimizer="adam") -> pass',
     }
     for identifier, change in expected.items():
         assert found.get(identifier) == change, (identifier, found.get(identifier))
@@ -139,7 +141,8 @@ def test_equivalent_mutants_are_read_from_grader_docstrings(tmp_path: Path) -> N
     (tmp_path / "test_1_part.py").write_text(
         '"""Part 1.\n\nEquivalent mutants:\n'
         "    pipeline:drop-step:prefetch - prefetching changes speed, not the batches.\n"
-        "    step:drop-tf-function:step - the step's result is the same eagerly.\n"
+        "    step:drop-tf-function:step - the step's result is the same\n"
+        "        eagerly.\n"
         '\nMore text.\n"""\n',
         encoding="utf-8",
     )

@@ -8,6 +8,12 @@ whole numbers (int32) between -20 and 40, and a constant array of a fresh shape 
 Every drawn array has a minimum that is not zero and two different values, so dividing by
 the maximum alone, or keeping the input dtype, fails the check that names that mistake at
 every seed.
+
+Equivalent mutants:
+    normalize:flip-comparison:>= - ``span >= 0`` in the outer tf.where still gives zeros
+        for a constant array (0 / 1.0 is 0) and the scaled values otherwise.
+    normalize:flip-comparison:>=#2 - ``span >= 0`` in the inner tf.where divides a
+        constant array by 0, but the outer tf.where keeps only its zeros.
 """
 
 from __future__ import annotations
