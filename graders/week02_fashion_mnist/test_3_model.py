@@ -8,6 +8,13 @@ shapes observed here, on the rebuilt model's predictions for the same images. A 
 cannot be rebuilt (a Lambda layer, a custom class, a subclassed model) fails those checks:
 its outputs are never taken from the worker. The parameter budget is counted from the
 weight arrays.
+
+Equivalent mutants:
+    build_model:remove-layer:Input - a Sequential model without keras.Input is still right:
+        it takes its input shape when first called, and its shapes are observed here.
+    build_model:swap-activation:relu - the exercise names no hidden activation: a sigmoid
+        hidden layer is a right answer when the trained model reaches the accuracy threshold
+        (part 4 judges that).
 """
 
 from __future__ import annotations
