@@ -40,10 +40,10 @@ from course.classroom.settings import (
 )
 from course.config import Week
 from course.grading.results import CheckResult, GradeReport
+from course.nbgrader.timestamps import TIMESTAMP_FILE, read_timestamp, write_timestamp
 
 STEPS = ("source", "release", "submitted", "autograded", "feedback", "exports")
 RESULTS_FILE = "results.json"
-TIMESTAMP_FILE = "timestamp.txt"
 SECRET_FILE = "submission_secret.txt"
 _STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]*$")
 #: Temporary folders of import-zip, beside ``submitted/<student>/<week>`` and named
@@ -500,33 +500,6 @@ def grader_version(week: Week) -> str:
         digest.update(path.relative_to(week.graders).as_posix().encode() + b"\0")
         digest.update(path.read_bytes() + b"\0")
     return digest.hexdigest()
-
-
-def read_timestamp(folder: Path) -> dt.datetime | None:
-    """When nbgrader received the submission (``timestamp.txt``), as an aware UTC time.
-
-    nbgrader writes ``2026-11-23 07:54:42.306136 UTC`` (its ``timestamp_format`` in UTC);
-    ISO 8601 with an offset is read too. ``None`` when missing or unreadable: no late penalty.
-    """
-    path = folder / TIMESTAMP_FILE
-    if not path.is_file():
-        return None
-    return parse_timestamp(path.read_text(encoding="utf-8", errors="replace"))
-
-
-def parse_timestamp(text: str) -> dt.datetime | None:
-    """An nbgrader timestamp (or ISO 8601 with an offset) as an aware UTC time; None if not one."""
-    text = text.strip().removesuffix(" UTC").removesuffix(" Z")
-    try:
-        moment = dt.datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    return moment.astimezone(dt.UTC) if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
-
-
-def write_timestamp(folder: Path, moment: dt.datetime) -> None:
-    text = moment.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S.%f") + " UTC"
-    (folder / TIMESTAMP_FILE).write_text(text, encoding="utf-8")
 
 
 def load_results(folder: Path) -> GradedSubmission | None:

@@ -5,7 +5,9 @@
   nbgrader's exchange (its default, file-system exchange);
 * :mod:`course.nbgrader.gradebook`: weeks, checks and scores in nbgrader's gradebook
   database (SQLite or any SQLAlchemy URL), so ``nbgrader formgrader`` and
-  ``nbgrader export`` show what ``course autograde`` found.
+  ``nbgrader export`` show what ``course autograde`` found;
+* :mod:`course.nbgrader.timestamps`: nbgrader's timestamps (``timestamp.txt``), read and
+  written as nbgrader does.
 
 nbgrader's own errors come out as :class:`course.classroom.settings.ClassroomError` with
 its message, never as a traceback from inside nbgrader.

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from course.classroom.settings import ClassroomError, CourseSettings
+from course.nbgrader.timestamps import parse_timestamp, read_timestamp
 
 log = logging.getLogger("course.nbgrader")
 
@@ -86,8 +87,6 @@ class Submitted:
 def submit(place: Place) -> Submitted:
     """Hand in ``assignment_dir/<week>``."""
     from nbgrader.exchange.default import ExchangeSubmit
-
-    from course.classroom.workflow import parse_timestamp, read_timestamp
 
     app = _run(ExchangeSubmit, place)
     prefix = f"{app.coursedir.student_id}+{place.week}+"

@@ -116,24 +116,6 @@ def test_missing_settings_say_run_init(tmp_path: Path) -> None:
         CourseSettings.load(tmp_path)
 
 
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("2026-11-23 07:54:42.306136 UTC", dt.datetime(2026, 11, 23, 7, 54, 42, 306136, dt.UTC)),
-        ("2026-11-23T08:54:42+01:00", dt.datetime(2026, 11, 23, 7, 54, 42, tzinfo=dt.UTC)),
-        ("yesterday", None),
-    ],
-)
-def test_nbgrader_timestamps_are_read_as_utc(
-    tmp_path: Path, text: str, expected: dt.datetime | None
-) -> None:
-    """timestamp.txt in nbgrader's format (or ISO 8601) is read as UTC; nonsense is None."""
-    from course.classroom.workflow import read_timestamp
-
-    (tmp_path / "timestamp.txt").write_text(text)
-    assert read_timestamp(tmp_path) == expected
-
-
 DUE = dt.datetime(2026, 12, 7, 23, 59, tzinfo=dt.UTC)
 
 

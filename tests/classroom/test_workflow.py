@@ -24,6 +24,7 @@ from course.classroom.settings import (
 from course.classroom.student import Workspace
 from course.config import Layout, Week
 from course.nbgrader import gradebook
+from course.nbgrader.timestamps import TIMESTAMP_FILE, read_timestamp, write_timestamp
 from tests.classroom import zips
 
 STUB_LINE = '# YOUR CODE HERE\n    raise NotImplementedError("Write your solution here")'
@@ -54,7 +55,7 @@ def hand_in(settings: CourseSettings, week: Week, name: str, text: str, when: dt
     folder = settings.root / "submitted" / name / week.stem
     folder.mkdir(parents=True)
     (folder / f"{week.stem}.py").write_text(text)
-    workflow.write_timestamp(folder, when)
+    write_timestamp(folder, when)
 
 
 def with_policy(settings: CourseSettings, text: str) -> CourseSettings:
@@ -263,10 +264,10 @@ def test_reimport_replaces_the_whole_folder(course: tuple[CourseSettings, Week])
     assert (imported, problems) == ([workflow.Imported("ada", folder / f"{week.stem}.ipynb")], [])
     assert sorted(files_under(settings.root / "submitted")) == sorted(
         f"ada/{week.stem}/{name}"
-        for name in (workflow.SECRET_FILE, f"{week.stem}.ipynb", workflow.TIMESTAMP_FILE)
+        for name in (workflow.SECRET_FILE, f"{week.stem}.ipynb", TIMESTAMP_FILE)
     )
     assert (folder / f"{week.stem}.ipynb").read_bytes() == notebook
-    assert workflow.read_timestamp(folder) == when
+    assert read_timestamp(folder) == when
 
 
 def test_failed_write_keeps_the_earlier_import(
