@@ -18,7 +18,7 @@ import secrets
 import shutil
 import zipfile
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -41,6 +41,7 @@ from course.classroom.settings import (
 from course.config import Week
 from course.grading.results import CheckResult, GradeReport
 from course.nbgrader.timestamps import TIMESTAMP_FILE, read_timestamp, write_timestamp
+from course.records import Check, GradedSubmission
 
 STEPS = ("source", "release", "submitted", "autograded", "feedback", "exports")
 RESULTS_FILE = "results.json"
@@ -111,7 +112,7 @@ def release(
             f"{report.score:g}, problems: {list(report.infrastructure_errors)}); fix them "
             f"with 'course check {week.number} --submission {week.assignment}' first"
         )
-    checks = [gradebook.Check(check.id, check.max_points) for check in report.checks]
+    checks = [Check(check.id, check.max_points) for check in report.checks]
     gradebook.declare_week(
         settings.database_url,
         settings.course_id,
@@ -159,29 +160,6 @@ class Outcome:
     message: str = ""
     #: What the submission did to the grading machinery, when it tampered.
     integrity: tuple[str, ...] = ()
-
-
-@dataclass
-class GradedSubmission:
-    """``autograded/<student>/<week>/results.json``: the report and how it was made."""
-
-    student: str
-    week: str
-    submitted_at: str | None
-    source: str
-    submission_sha256: str
-    grader_version: str
-    report: dict[str, Any]
-    penalty: float = 0.0
-    days_late: int = 0
-    refused: str = ""
-    #: The seed the checks drew their inputs from (``None``: refused, never graded).
-    seed: int | None = None
-    graded_at: str = field(default_factory=lambda: dt.datetime.now(dt.UTC).isoformat())
-
-    @property
-    def grade_report(self) -> GradeReport:
-        return GradeReport.from_dict(self.report)
 
 
 def autograde(

@@ -9,6 +9,8 @@ writes raw score, penalty and score per student and week.
 
 :func:`record` writes one submission in one transaction: all of it or, on any error,
 nothing. Recording the same scores again updates the same rows; it never adds rows.
+Checks and grades come and go as :class:`course.records.Check` and
+:class:`course.records.StoredGrade`.
 """
 
 from __future__ import annotations
@@ -16,35 +18,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Any
 
 from course.classroom.settings import ClassroomError
-
-
-@dataclass(frozen=True)
-class Check:
-    """One check as the gradebook knows it."""
-
-    id: str
-    max_points: float
-
-
-@dataclass(frozen=True)
-class StoredGrade:
-    """One student's week as the gradebook has it."""
-
-    student: str
-    week: str
-    timestamp: dt.datetime | None
-    scores: dict[str, float]
-    raw_score: float
-    penalty: float
-    max_score: float
-
-    @property
-    def score(self) -> float:
-        return round(max(0.0, self.raw_score - self.penalty), 6)
+from course.records import Check, StoredGrade
 
 
 @contextmanager

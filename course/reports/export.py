@@ -5,10 +5,8 @@ from __future__ import annotations
 import csv
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from course.nbgrader.gradebook import Check, StoredGrade
+from course.records import Check, StoredGrade
 
 
 def write_week_csv(

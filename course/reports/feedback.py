@@ -7,10 +7,8 @@ their points, not their messages), the score, the late penalty and what it is ba
 from __future__ import annotations
 
 from html import escape
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from course.classroom.workflow import GradedSubmission
+from course.records import GradedSubmission
 
 _STYLE = """
 body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 60rem; color: #222; }
