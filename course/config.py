@@ -22,6 +22,14 @@ class CourseError(Exception):
     """A problem the user can fix; the message says what and how."""
 
 
+class ClassroomError(CourseError):
+    """A problem with the course directory or a command's input; the message says the fix.
+
+    Defined here, below :mod:`course.classroom` and :mod:`course.nbgrader`, so that both
+    raise the same error (the classroom re-exports it from :mod:`course.classroom.settings`).
+    """
+
+
 @dataclass(frozen=True)
 class Week:
     """One week of the course."""

@@ -37,15 +37,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from course.config import CourseError
+from course.config import ClassroomError as ClassroomError
 
 SETTINGS_FILE = "course.toml"
 NBGRADER_CONFIG = "nbgrader_config.py"
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
-
-
-class ClassroomError(CourseError):
-    """A problem with the course directory or a command's input; the message says the fix."""
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from course import __version__
 from course.classroom.intake import (
@@ -42,6 +42,9 @@ from course.config import Week
 from course.grading.results import CheckResult, GradeReport
 from course.nbgrader.timestamps import TIMESTAMP_FILE, read_timestamp, write_timestamp
 from course.records import Check, GradedSubmission
+
+if TYPE_CHECKING:
+    from course.nbgrader.exchange import Place
 
 STEPS = ("source", "release", "submitted", "autograded", "feedback", "exports")
 RESULTS_FILE = "results.json"
@@ -134,8 +137,23 @@ def release(
     files[1].write_text(module_to_notebook(stub), encoding="utf-8")
     policy = settings.policy.for_week(week.stem).to_json()
     (released / POLICY_FILE).write_text(policy + "\n", encoding="utf-8")
-    exchange.release(exchange.instructor_place(settings, week.stem))
+    exchange.release(instructor_place(settings, week.stem))
     return Released(week.stem, files, len(checks), report.max_score)
+
+
+def instructor_place(settings: CourseSettings, week: str, student: str = "") -> Place:
+    """Where the instructor's transfers of ``week`` happen (``student``: only theirs)."""
+    from course.nbgrader.exchange import Place
+
+    return Place(
+        exchange=settings.exchange,
+        course_id=settings.course_id,
+        week=week,
+        student=student,
+        course_root=settings.root,
+        database_url=settings.database_url,
+        timezone=settings.timezone,
+    )
 
 
 def collect(*, settings: CourseSettings, week: Week, student: str = "") -> list[str]:
@@ -143,7 +161,7 @@ def collect(*, settings: CourseSettings, week: Week, student: str = "") -> list[
     from course.nbgrader import exchange
 
     return exchange.collect(
-        exchange.instructor_place(settings, week.stem, student),
+        instructor_place(settings, week.stem, student),
         per_day_limit=settings.policy.submissions_per_day,
     )
 
@@ -532,7 +550,7 @@ def feedback(*, settings: CourseSettings, week: Week, student: str = "") -> list
             f"no graded submissions of {week.stem} to give feedback on: run "
             f"'course autograde {week.stem}' first"
         )
-    exchange.release_feedback(exchange.instructor_place(settings, week.stem, student))
+    exchange.release_feedback(instructor_place(settings, week.stem, student))
     return written
 
 

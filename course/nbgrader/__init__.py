@@ -9,6 +9,7 @@
 * :mod:`course.nbgrader.timestamps`: nbgrader's timestamps (``timestamp.txt``), read and
   written as nbgrader does.
 
-nbgrader's own errors come out as :class:`course.classroom.settings.ClassroomError` with
-its message, never as a traceback from inside nbgrader.
+nbgrader's own errors come out as :class:`course.config.ClassroomError` with its message,
+never as a traceback from inside nbgrader. Nothing here imports :mod:`course.classroom`:
+the classroom drives nbgrader, never the reverse.
 """

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from course.classroom.settings import ClassroomError, CourseSettings
+from course.config import ClassroomError
 from course.nbgrader.timestamps import parse_timestamp, read_timestamp
 
 log = logging.getLogger("course.nbgrader")
@@ -41,18 +41,6 @@ class Place:
     course_root: Path | None = None
     database_url: str = ""
     timezone: str = "UTC"
-
-
-def instructor_place(settings: CourseSettings, week: str, student: str = "") -> Place:
-    return Place(
-        exchange=settings.exchange,
-        course_id=settings.course_id,
-        week=week,
-        student=student,
-        course_root=settings.root,
-        database_url=settings.database_url,
-        timezone=settings.timezone,
-    )
 
 
 def release(place: Place) -> None:

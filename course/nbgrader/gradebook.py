@@ -20,7 +20,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from course.classroom.settings import ClassroomError
+from course.config import ClassroomError
 from course.records import Check, StoredGrade
 
 
