@@ -18,7 +18,7 @@ they change, so a grader author can write the check that catches them.
 
 Usage:
     python benchmarks/mutants.py [WEEK ...] [--families activations,layers] [--only ID ...]
-                                 [--seed N] [--jobs N] [--json PATH]
+                                 [--seed N] [--jobs N] [--sample N] [--json PATH]
 """
 
 from __future__ import annotations
@@ -163,6 +163,31 @@ def grade_mutant(
     return Outcome(mutant, verdict, killed_by, "", time.monotonic() - begin, files)
 
 
+def _interleaved(groups: dict[str, list[Mutant]]) -> list[Mutant]:
+    """One from each group in turn, until all are taken."""
+    queues = [list(group) for group in groups.values()]
+    order: list[Mutant] = []
+    while any(queues):
+        for queue in queues:
+            if queue:
+                order.append(queue.pop(0))
+    return order
+
+
+def sample(found: list[Mutant], size: int) -> list[Mutant]:
+    """At most ``size`` of ``found``: each function in turn, and within a function each
+    operator in turn, so that every exercise and kind of mistake is tried early."""
+    if size <= 0 or len(found) <= size:
+        return found
+    by_function: dict[str, dict[str, list[Mutant]]] = {}
+    for mutant in found:
+        operators = by_function.setdefault(_top_level(mutant.function), {})
+        operators.setdefault(mutant.operator, []).append(mutant)
+    per_function = {name: _interleaved(groups) for name, groups in by_function.items()}
+    chosen = _interleaved(per_function)[:size]
+    return sorted(chosen, key=found.index)
+
+
 def run_week(
     week: Week,
     *,
@@ -171,9 +196,11 @@ def run_week(
     seed: int,
     jobs: int,
     timeout: float,
+    size: int = 0,
 ) -> dict[str, object]:
     source = week.solution.read_text(encoding="utf-8")
     found = [m for m in mutants(source, families=families) if not only or m.id in only]
+    found = sample(found, size)
     recorded = equivalents(week.graders)
     callers = _callers(source)
     begin = time.monotonic()
@@ -252,6 +279,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--jobs", type=int, default=1, help="mutants graded at once")
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds per grading")
+    parser.add_argument(
+        "--sample", type=int, default=0, help="at most N mutants a week, every operator in turn"
+    )
     parser.add_argument("--json", type=Path, help="write the report here")
     args = parser.parse_args(argv)
     layout = Layout(ROOT)
@@ -267,6 +297,7 @@ def main(argv: list[str] | None = None) -> int:
                 seed=args.seed,
                 jobs=args.jobs,
                 timeout=args.timeout,
+                size=args.sample,
             )
         )
         if args.json:
