@@ -16,6 +16,10 @@ lowest is at least 0.03 below the one before it and every one after it at least 
 the lowest, so a small ``min_delta`` does not change the outcome. Exact answers: the
 callback must stop 2 to 5 epochs after the lowest ``val_loss`` and leave that epoch's
 weights in place.
+
+Equivalent mutants:
+    make_early_stopping:default-argument:monitor - EarlyStopping's default monitor is "val_loss": leaving it out
+        monitors what the exercise asks.
 """
 
 from __future__ import annotations
