@@ -18,8 +18,8 @@ callback must stop 2 to 5 epochs after the lowest ``val_loss`` and leave that ep
 weights in place.
 
 Equivalent mutants:
-    make_early_stopping:default-argument:monitor - EarlyStopping's default monitor is "val_loss": leaving it out
-        monitors what the exercise asks.
+    make_early_stopping:default-argument:monitor - EarlyStopping's default monitor is "val_loss":
+        leaving it out monitors what the exercise asks.
 """
 
 from __future__ import annotations

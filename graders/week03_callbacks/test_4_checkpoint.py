@@ -28,8 +28,8 @@ loss was always in epoch 12; the reloaded weights equal the best epoch's exactly
 takes about 3 s.
 
 Equivalent mutants:
-    make_checkpoint:default-argument:monitor - ModelCheckpoint's default monitor is "val_loss": leaving it out
-        monitors what the exercise asks.
+    make_checkpoint:default-argument:monitor - ModelCheckpoint's default monitor is "val_loss":
+        leaving it out monitors what the exercise asks.
 """
 
 from __future__ import annotations
