@@ -23,10 +23,13 @@ from course.grading.reports import ModelReport
 
 __all__ = [
     "CheckFailed",
+    "accuracy_of",
     "check",
     "check_accuracy",
     "check_array",
+    "check_binary_accuracy",
     "check_close",
+    "check_compiled",
     "check_input_shape",
     "check_layers_present",
     "check_output_shape",
@@ -36,6 +39,7 @@ __all__ = [
     "format_shape",
     "fresh_rng",
     "note",
+    "output_activation",
     "rebuilt_model",
 ]
 
@@ -240,6 +244,113 @@ def rebuilt_model(report: ModelReport, *, what: str, hint: str = REBUILD_HINT) -
             received=str(error),
             hint=hint,
         ) from None
+
+
+_LOSS_WORDS = {
+    "sparse_categorical_crossentropy": "sparse categorical cross-entropy",
+    "categorical_crossentropy": "categorical cross-entropy",
+    "binary_crossentropy": "binary cross-entropy",
+    "mean_squared_error": "mean squared error",
+    "mean_absolute_error": "mean absolute error",
+    "huber": "Huber",
+}
+_ACCURACY_METRICS = {
+    "sparse_categorical_crossentropy": ("accuracy", "acc", "sparse_categorical_accuracy"),
+    "categorical_crossentropy": ("accuracy", "acc", "categorical_accuracy"),
+    "binary_crossentropy": ("accuracy", "acc", "binary_accuracy"),
+}
+_SQUASHING = {"softmax": "Softmax", "sigmoid": "Sigmoid"}
+
+
+def output_activation(report: ModelReport) -> str | None:
+    """The activation the model's last layer applies (``softmax``, ``sigmoid``, ``linear``,
+    ...), read from its config; ``None`` when there is no layer to read."""
+    if not report.layers:
+        return None
+    last = report.layers[-1]
+    for name, layer_class in _SQUASHING.items():
+        if last.class_name == layer_class:
+            return name
+    config = last.config or {}
+    if last.class_name == "Activation" or "activation" in config:
+        activation = config.get("activation")
+        if isinstance(activation, dict):
+            activation = activation.get("config", {}).get("name") or activation.get("class_name")
+        return str(activation) if activation is not None else "linear"
+    return None
+
+
+def check_compiled(
+    report: ModelReport,
+    *,
+    loss: str,
+    accuracy: bool = True,
+    what: str = "the model",
+    compile_hint: str = "",
+) -> None:
+    """The model is compiled with ``loss`` (a snake_case name, given as a string, a class or
+    a function alike), with ``from_logits`` agreeing with its output (a softmax or sigmoid
+    output with ``from_logits=True`` fails: the loss would apply it twice), and, with
+    ``accuracy``, an accuracy metric that suits the loss.
+
+    Self-reported: the compile settings are the worker's description of the model.
+    """
+    words = _LOSS_WORDS.get(loss, loss.replace("_", " "))
+    if not report.compiled:
+        raise fail(
+            what,
+            expected="compiled",
+            received="a model that is not compiled",
+            hint=compile_hint or f"call model.compile(...) with loss='{loss}' before returning it.",
+        )
+    if report.loss_name != loss:
+        raise fail(
+            f"the loss of {what}",
+            expected=words,
+            received=report.loss_name or "no recognisable loss",
+            hint=compile_hint or f"compile with loss='{loss}'.",
+        )
+    compiled_loss = (report.compile_config or {}).get("loss")
+    config = compiled_loss.get("config") if isinstance(compiled_loss, dict) else None
+    from_logits = config.get("from_logits") if isinstance(config, dict) else None
+    activation = output_activation(report)
+    if from_logits is True and activation in _SQUASHING:
+        raise fail(
+            f"from_logits in the loss of {what}",
+            expected=f"False, since the last layer already applies {activation}",
+            received="True",
+            hint=f"from_logits=True expects raw scores; with a {activation} output, leave it out.",
+        )
+    if not accuracy:
+        return
+    accepted = _ACCURACY_METRICS.get(loss, ("accuracy", "acc"))
+    metrics = (report.compile_config or {}).get("metrics")
+    if "Accuracy" in _class_names(metrics) and loss in _ACCURACY_METRICS:
+        raise fail(
+            f"the accuracy metric of {what}",
+            expected="one that compares the predicted class with the label",
+            received="keras.metrics.Accuracy(), which checks that the outputs equal the labels",
+            hint="write metrics=['accuracy'].",
+        )
+    if not set(report.metric_names) & set(accepted):
+        raise fail(
+            f"the metrics of {what}",
+            expected="a list that includes accuracy",
+            received=", ".join(report.metric_names) or "no metrics",
+            hint="pass metrics=['accuracy'] to model.compile.",
+        )
+
+
+def _class_names(metrics: Any) -> set[str]:
+    """The class names of the metric objects in a compile config's ``metrics``, however
+    nested (one list per output, a dict per output name)."""
+    if isinstance(metrics, dict) and "class_name" in metrics:
+        return {str(metrics["class_name"])}
+    if isinstance(metrics, dict):
+        return {name for group in metrics.values() for name in _class_names(group)}
+    if isinstance(metrics, list):
+        return {name for item in metrics for name in _class_names(item)}
+    return set()
 
 
 def accuracy_of(predictions: np.ndarray, labels: np.ndarray, *, what: str) -> float:

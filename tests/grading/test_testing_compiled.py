@@ -1,0 +1,101 @@
+"""course.testing.check_compiled: the loss, from_logits against the output, the metric."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from course.grading.errors import CheckFailed
+from course.grading.reports import ModelReport
+from course.probes.models import describe_model
+from course.testing import check_compiled, output_activation
+
+keras = pytest.importorskip("keras")
+
+
+def _report(activation: str | None, **compile_args: Any) -> ModelReport:
+    layers: list[Any] = [keras.Input((4,)), keras.layers.Dense(3, activation=activation)]
+    model = keras.Sequential(layers)
+    if compile_args:
+        model.compile(optimizer="adam", **compile_args)
+    return ModelReport.from_plain(describe_model(model))
+
+
+def _failure(report: ModelReport, **kwargs: Any) -> str:
+    with pytest.raises(CheckFailed) as failed:
+        check_compiled(report, what="the model from build_model()", **kwargs)
+    return str(failed.value)
+
+
+@pytest.mark.parametrize(
+    "loss",
+    [
+        "sparse_categorical_crossentropy",
+        "SparseCategoricalCrossentropy",
+        keras.losses.SparseCategoricalCrossentropy(),
+        keras.losses.sparse_categorical_crossentropy,
+    ],
+    ids=["string", "class name", "object", "function"],
+)
+def test_the_loss_is_recognised_however_it_is_given(loss: Any) -> None:
+    """A string, a class name, a loss object and a loss function all pass."""
+    report = _report("softmax", loss=loss, metrics=["accuracy"])
+    check_compiled(report, loss="sparse_categorical_crossentropy")
+
+
+def test_an_uncompiled_model_fails_naming_compile() -> None:
+    """A model that was never compiled fails with the compile call to add."""
+    message = _failure(_report("softmax"), loss="sparse_categorical_crossentropy")
+    assert "should be compiled" in message
+    assert "model.compile" in message
+
+
+def test_another_loss_fails_naming_both() -> None:
+    """A categorical loss where integer labels need the sparse one fails naming both."""
+    report = _report("softmax", loss="categorical_crossentropy", metrics=["accuracy"])
+    message = _failure(report, loss="sparse_categorical_crossentropy")
+    assert "sparse categorical cross-entropy" in message
+    assert "Received: categorical_crossentropy" in message
+
+
+def test_from_logits_with_a_softmax_output_fails() -> None:
+    """from_logits=True on a softmax output applies softmax twice: the check names it."""
+    loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+    message = _failure(
+        _report("softmax", loss=loss, metrics=["accuracy"]),
+        loss="sparse_categorical_crossentropy",
+    )
+    assert message.startswith("from_logits in the loss of the model from build_model()")
+    assert "already applies softmax" in message
+
+
+def test_from_logits_with_raw_scores_passes() -> None:
+    """from_logits=True on a linear output is right: the loss applies softmax itself."""
+    loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+    check_compiled(
+        _report(None, loss=loss, metrics=["accuracy"]), loss="sparse_categorical_crossentropy"
+    )
+
+
+def test_a_metric_that_compares_outputs_with_labels_fails() -> None:
+    """keras.metrics.Accuracy() compares outputs with labels, not classes: the check says so."""
+    report = _report(
+        "softmax", loss="sparse_categorical_crossentropy", metrics=[keras.metrics.Accuracy()]
+    )
+    assert "Accuracy()" in _failure(report, loss="sparse_categorical_crossentropy")
+
+
+def test_no_accuracy_metric_fails_unless_none_is_asked() -> None:
+    """Without an accuracy metric the check fails, unless ``accuracy=False``."""
+    report = _report("sigmoid", loss="binary_crossentropy")
+    assert "includes accuracy" in _failure(report, loss="binary_crossentropy")
+    check_compiled(report, loss="binary_crossentropy", accuracy=False)
+
+
+def test_output_activation_reads_the_last_layer() -> None:
+    """The last layer's activation, from a Dense argument or a Softmax layer."""
+    assert output_activation(_report("softmax")) == "softmax"
+    assert output_activation(_report(None)) == "linear"
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3), keras.layers.Softmax()])
+    assert output_activation(ModelReport.from_plain(describe_model(model))) == "softmax"
