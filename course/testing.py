@@ -26,12 +26,14 @@ __all__ = [
     "accuracy_of",
     "check",
     "check_accuracy",
+    "check_accuracy_metric",
     "check_array",
     "check_binary_accuracy",
     "check_close",
     "check_compiled",
     "check_input_shape",
     "check_layers_present",
+    "check_loss",
     "check_output_shape",
     "check_parameter_count",
     "describe_error",
@@ -288,10 +290,18 @@ def check_compiled(
     what: str = "the model",
     compile_hint: str = "",
 ) -> None:
-    """The model is compiled with ``loss`` (a snake_case name, given as a string, a class or
-    a function alike), with ``from_logits`` agreeing with its output (a softmax or sigmoid
-    output with ``from_logits=True`` fails: the loss would apply it twice), and, with
-    ``accuracy``, an accuracy metric that suits the loss.
+    """:func:`check_loss`, then (with ``accuracy``) :func:`check_accuracy_metric`."""
+    check_loss(report, loss=loss, what=what, compile_hint=compile_hint)
+    if accuracy:
+        check_accuracy_metric(report, loss=loss, what=what)
+
+
+def check_loss(
+    report: ModelReport, *, loss: str, what: str = "the model", compile_hint: str = ""
+) -> None:
+    """The model is compiled with ``loss`` (a snake_case name; given as a string, a class or
+    a function alike), with ``from_logits`` agreeing with its output: a softmax or sigmoid
+    output with ``from_logits=True`` fails, as the loss would apply it twice.
 
     Self-reported: the compile settings are the worker's description of the model.
     """
@@ -321,8 +331,14 @@ def check_compiled(
             received="True",
             hint=f"from_logits=True expects raw scores; with a {activation} output, leave it out.",
         )
-    if not accuracy:
-        return
+
+
+def check_accuracy_metric(report: ModelReport, *, loss: str, what: str = "the model") -> None:
+    """The model reports an accuracy that suits ``loss`` while it trains;
+    ``keras.metrics.Accuracy()`` (outputs equal to labels) fails with the reason.
+
+    Self-reported: the compile settings are the worker's description of the model.
+    """
     accepted = _ACCURACY_METRICS.get(loss, ("accuracy", "acc"))
     metrics = (report.compile_config or {}).get("metrics")
     if "Accuracy" in _class_names(metrics) and loss in _ACCURACY_METRICS:

@@ -20,7 +20,6 @@ Equivalent mutants:
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
 
 import numpy as np
 import pytest
@@ -28,7 +27,9 @@ import pytest
 from course.grading.reports import ModelReport
 from course.grading.submission import Submission
 from course.testing import (
+    check_accuracy_metric,
     check_input_shape,
+    check_loss,
     check_output_shape,
     check_parameter_count,
     describe_error,
@@ -38,7 +39,11 @@ from course.testing import (
 )
 
 PARAMETER_BUDGET = 250_000
-_ACCURACY_NAMES = ("accuracy", "acc", "sparse_categorical_accuracy")
+_WHAT = "the model from build_model()"
+_COMPILE = (
+    "compile with loss='sparse_categorical_crossentropy' (the labels are the integers 0-9, "
+    "not one-hot vectors) and metrics=['accuracy']."
+)
 
 
 @pytest.fixture(scope="module")
@@ -83,23 +88,6 @@ def _shaped_for(model: ModelReport, images: np.ndarray) -> np.ndarray:
     if shape is None or any(d is None for d in shape[1:]) or np.prod(shape[1:]) != 28 * 28:
         return images
     return images.reshape((len(images), *shape[1:]))
-
-
-def _last_layer_applies_softmax(report: ModelReport) -> bool:
-    if not report.layers:
-        return False
-    last = report.layers[-1]
-    activation = (last.config or {}).get("activation")
-    return last.class_name == "Softmax" or activation == "softmax"
-
-
-def _metric_entries(metrics: Any) -> list[Any]:
-    """Each metric as compiled: a name, or a serialised object (a dict with a class_name)."""
-    if isinstance(metrics, dict) and "class_name" not in metrics:  # one list per output
-        return [m for group in metrics.values() for m in _metric_entries(group)]
-    if isinstance(metrics, list):
-        return [m for item in metrics for m in _metric_entries(item)]
-    return [] if metrics is None else [metrics]
 
 
 @pytest.mark.points(1)
@@ -147,51 +135,13 @@ def test_softmax_outputs(model: ModelReport, sample: np.ndarray) -> None:
 @pytest.mark.points(1)
 def test_loss(model: ModelReport) -> None:
     """the loss is sparse categorical cross-entropy"""
-    if not model.compiled:
-        raise fail(
-            "the model from build_model()",
-            expected="compiled",
-            received="a model that is not compiled",
-            hint="call model.compile(optimizer='adam', loss='sparse_categorical_crossentropy', "
-            "metrics=['accuracy']) before returning it.",
-        )
-    if model.loss_name != "sparse_categorical_crossentropy":
-        raise fail(
-            "the loss",
-            expected="sparse categorical cross-entropy",
-            received=model.loss_name or "no recognisable loss",
-            hint="the labels are integers 0-9, not one-hot vectors: use "
-            "loss='sparse_categorical_crossentropy'.",
-        )
-    loss = (model.compile_config or {}).get("loss")
-    from_logits = isinstance(loss, dict) and (loss.get("config") or {}).get("from_logits")
-    if from_logits is True and _last_layer_applies_softmax(model):
-        raise fail(
-            "from_logits in the loss",
-            expected="False, since the last layer already applies softmax",
-            received="True",
-            hint="from_logits=True expects raw scores; with a softmax output, leave it out.",
-        )
+    check_loss(model, loss="sparse_categorical_crossentropy", what=_WHAT, compile_hint=_COMPILE)
 
 
 @pytest.mark.points(1)
 def test_accuracy_metric(model: ModelReport) -> None:
     """the model reports accuracy while it trains"""
-    raw = _metric_entries((model.compile_config or {}).get("metrics"))
-    if any(isinstance(m, dict) and m.get("class_name") == "Accuracy" for m in raw):
-        raise fail(
-            "the accuracy metric",
-            expected="one that compares the most likely class with the label",
-            received="keras.metrics.Accuracy(), which checks that the outputs equal the labels",
-            hint="write metrics=['accuracy'], or use keras.metrics.SparseCategoricalAccuracy().",
-        )
-    if not any(name in _ACCURACY_NAMES for name in model.metric_names):
-        raise fail(
-            "the metrics given to compile()",
-            expected="a list that includes accuracy",
-            received=", ".join(model.metric_names) or "no metrics",
-            hint="pass metrics=['accuracy'] to model.compile.",
-        )
+    check_accuracy_metric(model, loss="sparse_categorical_crossentropy", what=_WHAT)
 
 
 @pytest.mark.points(1)
