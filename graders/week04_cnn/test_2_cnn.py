@@ -8,6 +8,12 @@ and weights; the submission never sees them. They are drawn afresh at each gradi
 (``course.testing.fresh_rng``): 8 to 32 images of values in [0, 1). A model that cannot
 be rebuilt (a Lambda layer, a custom class, a subclassed model) fails that check: its
 outputs are never taken from the worker.
+
+Equivalent mutants:
+    build_cnn:drop-activation:relu - the exercise names no activation for the convolution:
+        a linear Conv2D before BatchNormalization, pooling and a ReLU Dense layer is a right
+        answer when the trained CNN reaches the accuracy threshold (part 3 judges that).
+    build_cnn:swap-activation:relu - likewise a sigmoid convolution.
 """
 
 from __future__ import annotations
