@@ -187,8 +187,17 @@ def check_parameter_count(
     exactly: int | None = None,
     hint: str = "",
 ) -> int:
-    """The parameters counted from the model's weight arrays; returns the count."""
+    """The parameters counted from the model's weight arrays; returns the count. A model
+    with layers but no weight at all was never built, and the message says so."""
     count = report.parameter_count
+    if count == 0 and report.layers and (exactly or at_least):
+        raise fail(
+            "the number of parameters",
+            expected=f"{exactly or at_least:,}",
+            received="0: the model has no weights yet, since it was never built",
+            hint="start the model with keras.Input(shape=...), so that Keras makes its "
+            "weights when you build it.",
+        )
     if exactly is not None and count != exactly:
         raise fail(
             "the number of parameters", expected=f"{exactly:,}", received=f"{count:,}", hint=hint

@@ -7,23 +7,40 @@ a model that cannot be rebuilt (a Lambda layer, a custom class) fails the featur
 checks. Activation layers (``Activation``, ``ReLU``) keep the shape and are
 left out of the comparison, so ``Conv2D`` followed by ``Activation("relu")`` is accepted.
 Exact answers: the shapes follow from the arithmetic of padding, 5x5 kernels and 2x2 pooling.
+The shapes are those of the rebuilt layers' outputs for an image, computed layer by layer, so
+a model built without ``keras.Input`` is measured too.
 
-Nothing here is drawn per grading: the only input is ``padding``, and the contract allows
-exactly two values, both asked; the input shape (28, 28, 1) is fixed by the contract, and the
-shapes are read from the models rebuilt here, never from the worker.
+The ReLU check computes here, for images drawn afresh at each grading
+(``course.testing.fresh_rng``: 2 to 8 images of values in [0, 1)), what the five layers the
+exercise lists give with the submission's own kernels and biases, and compares it with the
+rebuilt model's output (to 1e-4): a convolution without its ``activation="relu"`` (or with
+another activation) changes no shape and no parameter count, and fails only this check.
+The padding argument itself is the only other input, and the contract allows exactly the two
+values asked.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
+import numpy as np
 import pytest
 
 from course.grading.reports import ModelReport
 from course.grading.submission import Submission
-from course.testing import check_parameter_count, fail, format_shape, rebuilt_model
+from course.testing import (
+    check_parameter_count,
+    describe_error,
+    fail,
+    format_shape,
+    fresh_rng,
+    rebuilt_model,
+)
 
 BUILDER = "build_feature_extractor"
 Shape = tuple[int | None, ...]
 FeatureMaps = list[tuple[str, Shape | None]]
+Output = tuple[str, np.ndarray]
 EXPECTED: dict[str, FeatureMaps] = {
     "valid": [
         ("ZeroPadding2D", (None, 32, 32, 1)),
@@ -55,18 +72,36 @@ def extractors(submission: Submission) -> dict[str, ModelReport]:
     return {padding: submission.model(BUILDER, padding) for padding in EXPECTED}
 
 
-def _shape(value: object) -> Shape | None:
+def _run_layers(model: Any, images: np.ndarray, *, call: str) -> list[Output]:
+    """Each layer's class and output for ``images``, run layer by layer through ``model``
+    (so a model built without ``keras.Input`` is measured as well: it makes its weights)."""
+    outputs: list[Output] = []
+    value = images
     try:
-        return tuple(None if d is None else int(d) for d in value)  # type: ignore[attr-defined]
-    except (TypeError, ValueError):
-        return None
+        for layer in model.layers:
+            value = layer(value)
+            outputs.append((type(layer).__name__, np.asarray(value)))
+    except Exception as error:
+        raise fail(
+            f"the layers of {call}",
+            expected="layers that take a batch of (28, 28, 1) images",
+            received=describe_error(error),
+            hint="start with keras.Input(shape=(28, 28, 1)) and use the five layers listed.",
+        ) from None
+    return outputs
 
 
 def feature_maps(report: ModelReport, *, call: str) -> FeatureMaps:
-    """Each layer's class and output shape, read from the model rebuilt here."""
-    model = rebuilt_model(report, what=f"the model from {call}")
-    maps = [(type(layer).__name__, _shape(layer.output.shape)) for layer in model.layers]
-    return [(kind, shape) for kind, shape in maps if kind not in _SHAPE_KEEPING]
+    """Each layer's class and output shape (batch dimension ``None``), from the model
+    rebuilt here."""
+    image = np.zeros((1, 28, 28, 1), dtype=np.float32)
+    return [
+        (kind, (None, *output.shape[1:]))
+        for kind, output in _run_layers(
+            rebuilt_model(report, what=f"the model from {call}"), image, call=call
+        )
+        if kind not in _SHAPE_KEEPING
+    ]
 
 
 def _listing(maps: FeatureMaps) -> str:
@@ -134,3 +169,76 @@ def test_parameters_do_not_depend_on_padding(extractors: dict[str, ModelReport])
             "Conv2D(16, 5) on 6 channels 5*5*6*16 + 16 = 2,416; padding changes the shapes, "
             "not the number of weights. Add no other layer.",
         )
+
+
+@pytest.fixture(scope="module")
+def images(submission: Submission) -> np.ndarray:
+    """The images the ReLU check runs through both extractors, drawn for this grading."""
+    rng = fresh_rng(submission, "feature-map images")
+    return rng.random((int(rng.integers(2, 9)), 28, 28, 1), dtype=np.float32)
+
+
+def _listed_layers_output(submitted: Any, images: np.ndarray, *, call: str) -> np.ndarray:
+    """What the five listed layers compute for ``images`` with the kernels, biases and
+    paddings of ``submitted`` (the rebuilt model): the grader's own LeNet-5 extractor. The
+    paddings are the submission's own, so that only the activations are judged here."""
+    import keras
+
+    paddings = [layer.padding for layer in submitted.layers if type(layer).__name__ == "Conv2D"]
+    if len(paddings) != 2:
+        raise fail(
+            f"the Conv2D layers of {call}",
+            expected="2",
+            received=str(len(paddings)),
+            hint="fix the layers first (see the feature-map checks).",
+        )
+    model = keras.Sequential(
+        [
+            keras.Input(shape=(28, 28, 1)),
+            keras.layers.ZeroPadding2D(2),
+            keras.layers.Conv2D(6, 5, padding=paddings[0], activation="relu"),
+            keras.layers.MaxPooling2D(2),
+            keras.layers.Conv2D(16, 5, padding=paddings[1], activation="relu"),
+            keras.layers.MaxPooling2D(2),
+        ]
+    )
+    weights = submitted.get_weights()
+    expected = [tuple(w.shape) for w in model.get_weights()]
+    received = [tuple(w.shape) for w in weights]
+    if received != expected:
+        raise fail(
+            f"the weights of {call}",
+            expected="two Conv2D layers' kernels and biases, shapes "
+            + ", ".join(format_shape(shape) for shape in expected),
+            received=", ".join(format_shape(shape) for shape in received) or "no weights",
+            hint="fix the layers first (see the feature-map checks).",
+        )
+    model.set_weights(weights)
+    return np.asarray(model(images))
+
+
+@pytest.mark.points(1)
+def test_convolutions_apply_relu(extractors: dict[str, ModelReport], images: np.ndarray) -> None:
+    """each convolution applies ReLU, as the exercise lists"""
+    for padding, report in extractors.items():
+        call = f"{BUILDER}({padding!r})"
+        model = rebuilt_model(report, what=f"the model from {call}")
+        received = _run_layers(model, images, call=call)[-1][1]
+        expected = _listed_layers_output(model, images, call=call)
+        if received.shape != expected.shape or not np.allclose(received, expected, atol=1e-4):
+            difference = (
+                float(np.max(np.abs(received - expected)))
+                if received.shape == expected.shape
+                else None
+            )
+            raise fail(
+                f"the feature maps of {call} for {len(images)} images drawn here",
+                expected="what ZeroPadding2D(2), Conv2D(6, 5, activation='relu'), "
+                "MaxPooling2D(2), Conv2D(16, 5, activation='relu'), MaxPooling2D(2) compute "
+                "with your kernels",
+                received="outputs that differ by up to " + f"{difference:.3g}"
+                if difference is not None
+                else f"outputs of shape {format_shape(received.shape)}",
+                hint="give both Conv2D layers activation='relu' (a negative response is cut "
+                "to 0 before pooling).",
+            )
