@@ -26,6 +26,10 @@ Nothing here is drawn per grading, on purpose: the 40,000 training images and th
 images are the data the threshold was measured on; the training itself varies with the
 grading's seed. The History check is self-reported (its epochs come from the worker) and
 worth 1 point.
+
+Equivalent mutants:
+    train_cnn:default-argument:epochs - fit's default is 1 epoch, which the exercise
+        allows (at most 3); the trained CNN must still reach the accuracy threshold.
 """
 
 from __future__ import annotations

@@ -11,6 +11,10 @@ input and between the two calls (by more than 1e-3 somewhere).
 
 A plain ``model(images)`` is not checked: outside ``fit``, Keras 3's random layers default
 to ``training=True`` by design (so that they work in a ``tf.data`` pipeline).
+
+Equivalent mutants:
+    build_augmentation:remove-layer:Input - a Sequential of random layers without
+        keras.Input takes its input shape when first called: the same augmentation.
 """
 
 from __future__ import annotations
