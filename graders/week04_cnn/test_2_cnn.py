@@ -24,6 +24,7 @@ import pytest
 from course.grading.reports import ModelReport
 from course.grading.submission import Submission
 from course.testing import (
+    check_compiled,
     check_input_shape,
     check_layers_present,
     check_output_shape,
@@ -36,7 +37,6 @@ from course.testing import (
 
 BUILDER = "build_cnn"
 PARAMETER_BUDGET = 400_000
-_ACCURACY_NAMES = ("accuracy", "acc", "sparse_categorical_accuracy")
 
 
 @pytest.fixture(scope="module")
@@ -117,26 +117,14 @@ def test_batch_normalization_and_dropout(model: ModelReport) -> None:
 @pytest.mark.points(1)
 def test_compiled_for_integer_labels(model: ModelReport) -> None:
     """the CNN is compiled with sparse categorical cross-entropy and accuracy"""
-    hint = (
-        "call model.compile(optimizer='adam', loss='sparse_categorical_crossentropy', "
-        "metrics=['accuracy']) before returning the model."
+    check_compiled(
+        model,
+        loss="sparse_categorical_crossentropy",
+        what=f"the model from {BUILDER}()",
+        compile_hint="call model.compile(optimizer='adam', "
+        "loss='sparse_categorical_crossentropy', metrics=['accuracy']): the labels are the "
+        "integers 0-9.",
     )
-    if not model.compiled:
-        raise fail(f"the model from {BUILDER}()", expected="compiled", received="not compiled")
-    if model.loss_name != "sparse_categorical_crossentropy":
-        raise fail(
-            "the loss",
-            expected="sparse categorical cross-entropy (the labels are the integers 0-9)",
-            received=model.loss_name or "no recognisable loss",
-            hint=hint,
-        )
-    if not any(name in _ACCURACY_NAMES for name in model.metric_names):
-        raise fail(
-            "the metrics given to compile()",
-            expected="to include accuracy",
-            received=", ".join(model.metric_names) or "no metrics",
-            hint=hint,
-        )
 
 
 @pytest.mark.points(1)

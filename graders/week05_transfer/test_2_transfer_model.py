@@ -36,10 +36,9 @@ import pytest
 from course.backbones import FEATURE_LAYER, prepare_images
 from course.grading.rebuild import NotRebuildable, rebuild_model
 from course.grading.submission import Submission
-from course.testing import check_output_shape, fail, format_shape, fresh_rng
+from course.testing import check_compiled, check_output_shape, fail, format_shape, fresh_rng
 
 BUILDER = "build_transfer_model"
-_ACCURACY_NAMES = ("accuracy", "acc", "sparse_categorical_accuracy")
 _CUT_HINT = (
     "cut at the feature layer: new_output = head(backbone.get_layer('features').output), "
     "then keras.Model(backbone.input, new_output); not at backbone.output (the old "
@@ -224,27 +223,11 @@ def test_head_outputs_one_probability_per_class(
 @pytest.mark.points(1)
 def test_compiled_for_integer_labels(transfer: Any) -> None:
     """the model is compiled with sparse categorical cross-entropy and the accuracy metric"""
-    model = transfer.model
-    if not model.compiled:
-        raise fail(
-            f"the model from {BUILDER}()",
-            expected="compiled",
-            received="a model that is not compiled",
-            hint="call model.compile(optimizer='adam', loss='sparse_categorical_crossentropy', "
-            "metrics=['accuracy']) before returning it.",
-        )
-    if model.loss_name != "sparse_categorical_crossentropy":
-        raise fail(
-            "the loss",
-            expected="sparse categorical cross-entropy",
-            received=model.loss_name or "no recognisable loss",
-            hint="the labels are integers 0 .. num_classes - 1: use "
-            "loss='sparse_categorical_crossentropy'.",
-        )
-    if not any(name in _ACCURACY_NAMES for name in model.metric_names):
-        raise fail(
-            "the metrics given to compile()",
-            expected="to include accuracy",
-            received=", ".join(model.metric_names) or "no metrics",
-            hint="pass metrics=['accuracy'] to model.compile.",
-        )
+    check_compiled(
+        transfer.model,
+        loss="sparse_categorical_crossentropy",
+        what=f"the model from {BUILDER}()",
+        compile_hint="call model.compile(optimizer='adam', "
+        "loss='sparse_categorical_crossentropy', metrics=['accuracy']): the labels are the "
+        "integers 0 .. num_classes - 1.",
+    )
