@@ -1,7 +1,7 @@
 """Week 6 grader, part 5: the classifier and how it is compiled (exercise 6.5).
 
 The model takes token ids, never strings, so it is built from standard layers and the
-grading process can rebuild it from its config and weights (``rebuild_model``, allow-listed
+grading process can rebuild it from its config and weights (``rebuilt_model``, allow-listed
 layers only) and run it itself. Structure and compile settings come from the worker as
 plain data; the probability check predicts 8 to 32 rows of token ids drawn at each grading
 (``fresh_rng``) here, on the rebuilt model. The model is built twice: with the graded
@@ -11,31 +11,36 @@ catches constants written where the arguments belong. The parameter budget is co
 the weight arrays: the embedding matrix plus at most 5,000 parameters (the reference has
 160,000 + 289), which a ``Flatten`` layer in place of the pooling (512 inputs to the next
 ``Dense`` layer) exceeds.
+
+Equivalent mutants:
+    build_classifier:default-argument:mask_zero - the exercise asks for
+        Embedding(vocabulary_size, embedding_dim) and leaves masking to the student: an
+        average over the padding as well is a right answer when the trained model reaches
+        the accuracy threshold (part 6 judges that).
+    build_classifier:flip-mask_zero:False - the same model as leaving mask_zero out.
 """
 
 from __future__ import annotations
 
-import re
-from typing import Any
-
 import numpy as np
 import pytest
 
-from course.grading.rebuild import NotRebuildable, rebuild_model
 from course.grading.reports import ModelReport
 from course.grading.submission import Submission
 from course.testing import (
+    check_compiled,
     check_input_shape,
     check_layers_present,
     check_output_shape,
     check_parameter_count,
+    describe_error,
     fail,
     fresh_rng,
+    rebuilt_model,
 )
 
 VOCABULARY_SIZE, EMBEDDING_DIM, SEQUENCE_LENGTH = 10_000, 16, 32
 OTHER_PARAMETERS = 5_000
-_ACCURACY_NAMES = ("accuracy", "acc", "binary_accuracy")
 
 
 @pytest.fixture(scope="module")
@@ -79,11 +84,6 @@ def _check_embedding(report: ModelReport, arguments: tuple[int, int, int]) -> No
             hint="use keras.layers.Embedding(vocabulary_size, embedding_dim): one row of "
             "embedding_dim numbers per token.",
         )
-
-
-def _describe_error(error: Exception) -> str:
-    text = " ".join(re.sub(r"\x1b\[[0-9;]*m", "", str(error)).split())
-    return f"{type(error).__name__}: {text[:200]}"
 
 
 @pytest.mark.points(1)
@@ -152,19 +152,14 @@ def test_classifier_outputs_probabilities(submission: Submission, model: ModelRe
     """the output is a probability between 0 and 1 (a sigmoid unit)"""
     rng = fresh_rng(submission, "build_classifier", "sample")
     sample = rng.integers(0, VOCABULARY_SIZE, size=(int(rng.integers(8, 33)), SEQUENCE_LENGTH))
-    try:
-        rebuilt = rebuild_model(model.config_json, model.weights)
-    except NotRebuildable as error:
-        raise fail(
-            "the model", expected="built from standard Keras layers", received=error
-        ) from None
+    rebuilt = rebuilt_model(model, what="the model from build_classifier()")
     try:
         predictions = np.asarray(rebuilt.predict(sample, verbose=0))
     except Exception as error:
         raise fail(
             f"the model's predictions for {len(sample)} rows of {SEQUENCE_LENGTH} token ids",
             expected="one probability per row",
-            received=_describe_error(error),
+            received=describe_error(error),
             hint="start with keras.Input(shape=(sequence_length,), dtype='int64').",
         ) from None
     if not (np.all(predictions >= 0.0) and np.all(predictions <= 1.0)):
@@ -180,33 +175,10 @@ def test_classifier_outputs_probabilities(submission: Submission, model: ModelRe
 @pytest.mark.points(1)
 def test_classifier_compiled_for_binary_classification(model: ModelReport) -> None:
     """the model is compiled with binary cross-entropy and reports accuracy"""
-    if not model.compiled:
-        raise fail(
-            "the model from build_classifier()",
-            expected="compiled",
-            received="a model that is not compiled",
-            hint="call model.compile(optimizer='adam', loss='binary_crossentropy', "
-            "metrics=['accuracy']) before returning it.",
-        )
-    if model.loss_name != "binary_crossentropy":
-        raise fail(
-            "the loss",
-            expected="binary cross-entropy",
-            received=model.loss_name or "no recognisable loss",
-            hint="two classes and one sigmoid output: loss='binary_crossentropy'.",
-        )
-    loss: Any = (model.compile_config or {}).get("loss")
-    if isinstance(loss, dict) and (loss.get("config") or {}).get("from_logits") is True:
-        raise fail(
-            "from_logits in the loss",
-            expected="False, since the sigmoid output is already a probability",
-            received="True",
-            hint="leave from_logits out.",
-        )
-    if not any(name in _ACCURACY_NAMES for name in model.metric_names):
-        raise fail(
-            "the metrics given to compile()",
-            expected="a list that includes accuracy",
-            received=", ".join(model.metric_names) or "no metrics",
-            hint="pass metrics=['accuracy'] to model.compile.",
-        )
+    check_compiled(
+        model,
+        loss="binary_crossentropy",
+        what="the model from build_classifier()",
+        compile_hint="two classes and one sigmoid output: call model.compile(optimizer='adam', "
+        "loss='binary_crossentropy', metrics=['accuracy']).",
+    )
