@@ -103,6 +103,10 @@ LAYERS = frozenset(
     ]
 )
 MODELS = frozenset({"Sequential", "Functional", "Model"})
+#: Operations a Functional model's config may hold, with the module Keras names: an
+#: ``Embedding(mask_zero=True)`` in a Functional model writes its padding mask as a
+#: ``NotEqual`` of the token ids and 0.
+OPERATIONS = {"NotEqual": "keras.src.ops.numpy"}
 SUPPORT = frozenset(
     [
         "DTypePolicy",
@@ -197,12 +201,15 @@ def check_config(config: Any, *, where: str = "the model") -> None:
         return
     if "class_name" in config:
         name = config["class_name"]
-        if name not in LAYERS | MODELS | SUPPORT:
+        if name in OPERATIONS:
+            if config.get("module") != OPERATIONS[name]:
+                raise NotRebuildable(f"{where} refers to the module {config.get('module')!r}")
+        elif name not in LAYERS | MODELS | SUPPORT:
             raise NotRebuildable(
                 f"{where} uses {name!r}, which is not a built-in Keras layer the grader can "
                 "rebuild (Lambda layers and custom classes are not accepted here)"
             )
-        if config.get("module") not in MODULES:
+        elif config.get("module") not in MODULES:
             raise NotRebuildable(f"{where} refers to the module {config.get('module')!r}")
         registered = config.get("registered_name")
         if registered is not None and registered != name:

@@ -150,3 +150,24 @@ def test_a_layer_with_huge_outputs_is_refused_before_predicting() -> None:
     forged = model.to_json().replace('"n": 10', '"n": 100000000')
     with pytest.raises(NotRebuildable, match="400,000,000 values for each example"):
         rebuild_model(forged, [])
+
+
+def test_a_functional_model_with_a_masking_embedding_rebuilds() -> None:
+    """An Embedding with mask_zero=True in a Functional model writes its mask as a NotEqual
+    operation into the config; that operation, from Keras's own module, is accepted (a right
+    answer of week 6 used to fail as 'not a built-in Keras layer')."""
+    tokens = keras.Input((6,), dtype="int64")
+    vectors = keras.layers.Embedding(20, 4, mask_zero=True)(tokens)
+    pooled = keras.layers.GlobalAveragePooling1D()(vectors)
+    model = keras.Model(tokens, keras.layers.Dense(1, activation="sigmoid")(pooled))
+    assert '"NotEqual"' in model.to_json()
+    ids = np.array([[3, 5, 0, 0, 0, 0], [1, 2, 3, 4, 5, 6]])
+    rebuilt = rebuild_model(model.to_json(), model.get_weights())
+    np.testing.assert_allclose(rebuilt.predict(ids, verbose=0), model.predict(ids, verbose=0))
+
+
+def test_an_operation_from_another_module_is_refused() -> None:
+    """NotEqual is accepted only from Keras's numpy operations module."""
+    config = {"class_name": "NotEqual", "module": "evil.module", "config": {}}
+    with pytest.raises(NotRebuildable, match=r"evil\.module"):
+        check_config(config)
