@@ -12,6 +12,10 @@ labels in any float dtype (``to_categorical`` gives float64). Drawn:
   ids below ``num_classes - 1``, whose last column differs from the one before it and from
   the first (so that the wrong column fails) and whose largest label is not
   ``num_classes - 1`` (so that ``to_categorical`` without ``num_classes`` fails).
+
+Equivalent mutants:
+    pad_to_longest:default-argument:padding - pad_sequences pads at the front by
+        default: padding="pre" left out is the same call.
 """
 
 from __future__ import annotations

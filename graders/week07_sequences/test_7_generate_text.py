@@ -21,6 +21,10 @@ too (if no bias up to 8 makes padding win twice, the weights are drawn again as 
 Exact answers: the greedy check replays the submission's text here, word by word, on the
 same model and weights, and accepts each word whose probability is the highest within a
 relative 1e-4 (float round-off between two processes).
+
+Equivalent mutants:
+    generate_text:default-argument:padding - pad_sequences pads at the front by
+        default: padding="pre" left out is the same call.
 """
 
 from __future__ import annotations
