@@ -34,6 +34,7 @@ __all__ = [
     "check_input_shape",
     "check_layers_present",
     "check_loss",
+    "check_optimizer",
     "check_output_shape",
     "check_parameter_count",
     "describe_error",
@@ -363,6 +364,38 @@ def check_accuracy_metric(report: ModelReport, *, loss: str, what: str = "the mo
             expected="a list that includes accuracy",
             received=", ".join(report.metric_names) or "no metrics",
             hint="pass metrics=['accuracy'] to model.compile.",
+        )
+
+
+def check_optimizer(
+    report: ModelReport,
+    name: str,
+    *,
+    learning_rate: float | None = None,
+    what: str = "the model",
+    hint: str = "",
+) -> None:
+    """The model is compiled with the optimizer ``name`` (lower case: ``adam``, ``sgd``)
+    and, when given, ``learning_rate`` (to a relative 1e-4).
+
+    Self-reported: the compile settings are the worker's description of the model.
+    """
+    if report.optimizer_name != name:
+        raise fail(
+            f"the optimizer of {what}",
+            expected=name.capitalize() if name != "sgd" else "SGD",
+            received=report.optimizer_name or "none",
+            hint=hint,
+        )
+    rate = report.learning_rate
+    if learning_rate is not None and (
+        rate is None or not np.isclose(rate, learning_rate, rtol=1e-4)
+    ):
+        raise fail(
+            f"the learning rate of {what}",
+            expected=f"{learning_rate:g}",
+            received="unknown" if rate is None else f"{rate:.4g}",
+            hint=hint,
         )
 
 

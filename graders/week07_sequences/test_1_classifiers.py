@@ -28,11 +28,10 @@ import pytest
 
 from course.grading.reports import ModelReport
 from course.grading.submission import Submission
-from course.testing import fail, format_shape, fresh_rng
+from course.testing import check_compiled, check_optimizer, fail, format_shape, fresh_rng
 
 EMBEDDING = 16
 Size = tuple[int, int]
-_ACCURACY_NAMES = ("accuracy", "acc", "binary_accuracy")
 
 
 def _lstm(units: int, inputs: int) -> int:
@@ -260,30 +259,9 @@ def test_conv1d_classifier_parameter_count(models: Models) -> None:
 @pytest.mark.points(1)
 def test_classifiers_are_compiled_for_binary_classification(models: Models) -> None:
     """every classifier is compiled with Adam, binary cross-entropy and accuracy"""
+    hint = "model.compile(optimizer='adam', loss='binary_crossentropy', metrics=['accuracy'])."
     for contract in CONTRACTS.values():
         report = models(contract.builder)[0]
-        call = _call(contract.builder, models.sizes[0])
-        hint = "model.compile(optimizer='adam', loss='binary_crossentropy', metrics=['accuracy'])."
-        if not report.compiled:
-            raise fail(f"the model from {call}", expected="compiled", received="not compiled")
-        if report.optimizer_name != "adam":
-            raise fail(
-                f"the optimizer of {call}",
-                expected="Adam",
-                received=report.optimizer_name,
-                hint=hint,
-            )
-        if report.loss_name != "binary_crossentropy":
-            raise fail(
-                f"the loss of {call}",
-                expected="binary cross-entropy (one sigmoid output, labels 0 and 1)",
-                received=report.loss_name,
-                hint=hint,
-            )
-        if not set(report.metric_names) & set(_ACCURACY_NAMES):
-            raise fail(
-                f"the metrics of {call}",
-                expected="to include accuracy",
-                received=list(report.metric_names) or "none",
-                hint=hint,
-            )
+        what = f"the model from {_call(contract.builder, models.sizes[0])}"
+        check_compiled(report, loss="binary_crossentropy", what=what, compile_hint=hint)
+        check_optimizer(report, "adam", what=what, hint=hint)

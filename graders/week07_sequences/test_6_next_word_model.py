@@ -45,7 +45,7 @@ import pytest
 from course.datasets import shakespeare_sonnets
 from course.grading.reports import ModelReport
 from course.grading.submission import Submission
-from course.testing import fail, format_shape, fresh_rng
+from course.testing import check_compiled, check_optimizer, fail, format_shape, fresh_rng
 
 BUILDER = "build_next_word_model"
 LINES = 100
@@ -53,7 +53,6 @@ EPOCHS = 20
 BATCH_SIZE = 64
 THRESHOLD = 0.80
 LEARNING_RATE = 0.01
-_ACCURACY_NAMES = ("accuracy", "acc", "sparse_categorical_accuracy")
 
 
 @pytest.fixture(scope="module")
@@ -147,37 +146,19 @@ def test_next_word_model_is_compiled(
     models: list[ModelReport], sizes: list[tuple[int, int]]
 ) -> None:
     """compiled with Adam at learning rate 0.01, sparse categorical cross-entropy, accuracy"""
-    report, call = models[0], _call(sizes[0])
+    what = f"the model from {_call(sizes[0])}"
     hint = (
         "model.compile(optimizer=keras.optimizers.Adam(learning_rate=0.01), "
         "loss='sparse_categorical_crossentropy', metrics=['accuracy'])."
     )
-    if not report.compiled:
-        raise fail(f"the model from {call}", expected="compiled", received="not compiled")
-    if report.optimizer_name != "adam":
-        raise fail(f"the optimizer of {call}", expected="Adam", received=report.optimizer_name)
-    rate = report.learning_rate
-    if rate is None or not np.isclose(rate, LEARNING_RATE, rtol=1e-4):
-        raise fail(
-            f"the learning rate of {call}",
-            expected=LEARNING_RATE,
-            received="unknown" if rate is None else f"{rate:.4g}",
-            hint=f"Adam's default, 0.001, is too slow for the grader's {EPOCHS} epochs: " + hint,
-        )
-    if report.loss_name != "sparse_categorical_crossentropy":
-        raise fail(
-            f"the loss of {call}",
-            expected="sparse categorical cross-entropy (the labels are ids, not one-hot rows)",
-            received=report.loss_name,
-            hint=hint,
-        )
-    if not set(report.metric_names) & set(_ACCURACY_NAMES):
-        raise fail(
-            f"the metrics of {call}",
-            expected="to include accuracy",
-            received=list(report.metric_names) or "none",
-            hint=hint,
-        )
+    check_compiled(models[0], loss="sparse_categorical_crossentropy", what=what, compile_hint=hint)
+    check_optimizer(
+        models[0],
+        "adam",
+        learning_rate=LEARNING_RATE,
+        what=what,
+        hint=f"Adam's default, 0.001, is too slow for the grader's {EPOCHS} epochs: " + hint,
+    )
 
 
 @pytest.mark.points(3)

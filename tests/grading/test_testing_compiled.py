@@ -99,3 +99,17 @@ def test_output_activation_reads_the_last_layer() -> None:
     assert output_activation(_report(None)) == "linear"
     model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3), keras.layers.Softmax()])
     assert output_activation(ModelReport.from_plain(describe_model(model))) == "softmax"
+
+
+def test_the_optimizer_and_its_learning_rate_are_checked() -> None:
+    """check_optimizer names the optimizer and the learning rate the exercise asks for."""
+    from course.testing import check_optimizer
+
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3)])
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate=0.01), loss="mse")
+    report = ModelReport.from_plain(describe_model(model))
+    check_optimizer(report, "adam", learning_rate=0.01)
+    with pytest.raises(CheckFailed, match="Received: 0.01"):
+        check_optimizer(report, "adam", learning_rate=0.001)
+    with pytest.raises(CheckFailed, match="the optimizer of the model should be SGD"):
+        check_optimizer(report, "sgd")
