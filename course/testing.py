@@ -32,6 +32,7 @@ __all__ = [
     "check_close",
     "check_compiled",
     "check_input_shape",
+    "check_layer_arguments",
     "check_layers_present",
     "check_loss",
     "check_optimizer",
@@ -397,6 +398,63 @@ def check_optimizer(
             received="unknown" if rate is None else f"{rate:.4g}",
             hint=hint,
         )
+
+
+_ACTIVATION_LAYERS = {"ReLU": "relu", "Softmax": "softmax"}
+
+
+def _effective_activation(layers: Sequence[Any], index: int) -> str:
+    """The activation applied after layer ``index``: its own, or when it has none (linear),
+    that of an ``Activation``/``ReLU``/``Softmax`` layer right after it."""
+    own = (layers[index].config or {}).get("activation", "linear")
+    if own not in (None, "linear") or index + 1 >= len(layers):
+        return str(own or "linear")
+    following = layers[index + 1]
+    if following.class_name in _ACTIVATION_LAYERS:
+        return _ACTIVATION_LAYERS[following.class_name]
+    if following.class_name == "Activation":
+        return str((following.config or {}).get("activation", "linear"))
+    return "linear"
+
+
+def check_layer_arguments(
+    report: ModelReport,
+    layer_class: str,
+    expected: Sequence[Mapping[str, Any]],
+    *,
+    what: str = "the model",
+    hint: str = "",
+) -> None:
+    """The ``layer_class`` layers of the model, in order, have the arguments an exercise
+    names: one mapping per layer, e.g. ``[{"units": 10, "activation": "relu"}, ...]``.
+
+    Read from the layers' configs, the very configs the grader rebuilds the model from. An
+    activation may also be written as an ``Activation``, ``ReLU`` or ``Softmax`` layer right
+    after a linear one: ``Dense(10)`` then ``ReLU()`` is ``Dense(10, activation="relu")``.
+    """
+    indices = [i for i, layer in enumerate(report.layers) if layer.class_name == layer_class]
+    if len(indices) != len(expected):
+        raise fail(
+            f"the {layer_class} layers of {what}",
+            expected=f"{len(expected)}",
+            received=f"{len(indices)}",
+            hint=hint,
+        )
+    for number, (index, wanted) in enumerate(zip(indices, expected, strict=True), start=1):
+        config = report.layers[index].config or {}
+        for key, value in wanted.items():
+            received = (
+                _effective_activation(report.layers, index)
+                if key == "activation"
+                else config.get(key)
+            )
+            if received != value:
+                raise fail(
+                    f"the {key} of {layer_class} layer {number} of {what}",
+                    expected=repr(value),
+                    received=repr(received),
+                    hint=hint,
+                )
 
 
 def _class_names(metrics: Any) -> set[str]:

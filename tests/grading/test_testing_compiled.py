@@ -109,7 +109,29 @@ def test_the_optimizer_and_its_learning_rate_are_checked() -> None:
     model.compile(optimizer=keras.optimizers.Adam(learning_rate=0.01), loss="mse")
     report = ModelReport.from_plain(describe_model(model))
     check_optimizer(report, "adam", learning_rate=0.01)
-    with pytest.raises(CheckFailed, match="Received: 0.01"):
+    with pytest.raises(CheckFailed, match=r"Received: 0\.01"):
         check_optimizer(report, "adam", learning_rate=0.001)
     with pytest.raises(CheckFailed, match="the optimizer of the model should be SGD"):
         check_optimizer(report, "sgd")
+
+
+def test_layer_arguments_are_read_from_the_config_activation_layers_included() -> None:
+    """check_layer_arguments compares the arguments an exercise names, in layer order; a
+    ReLU layer after a linear Dense counts as its activation."""
+    from course.testing import check_layer_arguments
+
+    def report(*layers: Any) -> ModelReport:
+        model = keras.Sequential([keras.Input((4,)), *layers])
+        return ModelReport.from_plain(describe_model(model))
+
+    named = [{"units": 10, "activation": "relu"}, {"units": 1, "activation": "linear"}]
+    check_layer_arguments(
+        report(keras.layers.Dense(10, activation="relu"), keras.layers.Dense(1)), "Dense", named
+    )
+    check_layer_arguments(
+        report(keras.layers.Dense(10), keras.layers.ReLU(), keras.layers.Dense(1)), "Dense", named
+    )
+    with pytest.raises(CheckFailed, match="the activation of Dense layer 1 of the model"):
+        check_layer_arguments(report(keras.layers.Dense(10), keras.layers.Dense(1)), "Dense", named)
+    with pytest.raises(CheckFailed, match="the Dense layers of the model should be 2"):
+        check_layer_arguments(report(keras.layers.Dense(1)), "Dense", named)
