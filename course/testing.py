@@ -448,7 +448,12 @@ def check_layer_arguments(
                 if key == "activation"
                 else config.get(key)
             )
-            if received != value:
+            same = (
+                isinstance(received, int | float)
+                and isinstance(value, int | float)
+                and bool(np.isclose(received, value, rtol=1e-6))
+            )
+            if not same and received != value:
                 raise fail(
                     f"the {key} of {layer_class} layer {number} of {what}",
                     expected=repr(value),

@@ -10,7 +10,11 @@ layers, shapes and compile settings; nothing is trained here. Exact answers, no 
 * a recurrent layer (LSTM, GRU or SimpleRNN, bare or in ``Bidirectional``) in 9.2, a
   ``Conv1D`` and a recurrent layer in 9.4;
 * no ``Lambda`` layer, nor anything else the grader cannot rebuild from the config;
-* the loss is the mean squared error or the Huber loss, however it is written.
+* the loss is the mean squared error or the Huber loss, however it is written;
+* the arguments the exercises name, read from the configs the grader rebuilds the models
+  from: the dense forecaster's ReLU hidden layers (without them it is a linear function of
+  the window, and can still pass the error bars of part 2), and the recurrent forecaster's
+  Rescaling by 1/100 and by 100.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ import pytest
 
 from course.grading.reports import ModelReport
 from course.grading.submission import Submission
-from course.testing import fail, fresh_rng
+from course.testing import check_layer_arguments, fail, fresh_rng
 
 BUILDERS = ("build_dense_forecaster", "build_recurrent_forecaster", "build_sunspot_forecaster")
 
@@ -85,6 +89,39 @@ def test_recurrent_forecaster_shapes(models: Models, forecasting: Any) -> None:
             hint="keras.layers.Reshape((window_size, 1)) then keras.layers.LSTM(32).",
         )
         forecasting.check_shapes(report, window_size=size, call=call)
+
+
+@pytest.mark.points(1)
+def test_dense_forecaster_layers(models: Models) -> None:
+    """build_dense_forecaster's layers are Dense(10, relu), Dense(10, relu), Dense(1)"""
+    named = [
+        {"units": 10, "activation": "relu"},
+        {"units": 10, "activation": "relu"},
+        {"units": 1, "activation": "linear"},
+    ]
+    for _, call, report in models("build_dense_forecaster"):
+        check_layer_arguments(
+            report,
+            "Dense",
+            named,
+            what=f"the model from {call}",
+            hint='Dense(10, activation="relu"), Dense(10, activation="relu"), Dense(1): '
+            "without the ReLU the network is a linear function of the window.",
+        )
+
+
+@pytest.mark.points(1)
+def test_recurrent_forecaster_scales_its_values(models: Models) -> None:
+    """build_recurrent_forecaster scales by 1/100 on the way in and by 100 on the way out"""
+    for _, call, report in models("build_recurrent_forecaster"):
+        check_layer_arguments(
+            report,
+            "Rescaling",
+            [{"scale": 1 / 100}, {"scale": 100.0}],
+            what=f"the model from {call}",
+            hint="Rescaling(1 / 100) after the Reshape and Rescaling(100.0) after the last "
+            "Dense layer keep the LSTM's inputs near -1..1.",
+        )
 
 
 @pytest.mark.points(1)
