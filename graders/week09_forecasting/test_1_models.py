@@ -13,8 +13,9 @@ layers, shapes and compile settings; nothing is trained here. Exact answers, no 
 * the loss is the mean squared error or the Huber loss, however it is written;
 * the arguments the exercises name, read from the configs the grader rebuilds the models
   from: the dense forecaster's ReLU hidden layers (without them it is a linear function of
-  the window, and can still pass the error bars of part 2), and the recurrent forecaster's
-  Rescaling by 1/100 and by 100.
+  the window, and can still pass the error bars of part 2), the recurrent forecaster's
+  Rescaling by 1/100 and by 100, and the sunspot forecaster's ReLUs and scales (its
+  convolution's padding is not read: causal padding written by hand is as right).
 """
 
 from __future__ import annotations
@@ -142,6 +143,29 @@ def test_sunspot_forecaster_shapes(models: Models, forecasting: Any) -> None:
             "Dense(1), Rescaling(100.0).",
         )
         forecasting.check_shapes(report, window_size=size, call=call)
+
+
+@pytest.mark.points(1)
+def test_sunspot_forecaster_activations_and_scales(models: Models) -> None:
+    """build_sunspot_forecaster's Conv1D and Dense(16) apply ReLU, and it scales by 1/100
+    and 100"""
+    hint = (
+        'Rescaling(1 / 100), Conv1D(32, 5, padding="causal", activation="relu"), LSTM(32), '
+        'Dense(16, activation="relu"), Dense(1), Rescaling(100.0).'
+    )
+    for _, call, report in models("build_sunspot_forecaster"):
+        what = f"the model from {call}"
+        check_layer_arguments(report, "Conv1D", [{"activation": "relu"}], what=what, hint=hint)
+        check_layer_arguments(
+            report,
+            "Dense",
+            [{"units": 16, "activation": "relu"}, {"units": 1, "activation": "linear"}],
+            what=what,
+            hint=hint,
+        )
+        check_layer_arguments(
+            report, "Rescaling", [{"scale": 1 / 100}, {"scale": 100.0}], what=what, hint=hint
+        )
 
 
 @pytest.mark.points(1)
