@@ -10,6 +10,10 @@ whose errors are all above it (1.1 to 4 times it), and one with both in every sa
 in the even columns, above in the odd ones), each error's sign random. The values come back
 here and are compared with the grader's numpy Huber loss, one loss per sample (tolerance
 1e-4 relative + 1e-5 absolute).
+
+Equivalent mutants:
+    make_huber_loss.huber:flip-comparison:< - at |e| = t both branches give 0.5 * t**2:
+        the Huber loss is continuous there, so < and <= are the same function.
 """
 
 from __future__ import annotations

@@ -15,6 +15,10 @@ back here:
 * ``HuberLoss.from_config(loss.get_config())`` for a threshold from [0.3, 0.7] and one from
   [2.0, 3.5] (never the default 1.0), on 3 to 6 samples of each kind: the rebuilt loss must
   give the same values as the original.
+
+Equivalent mutants:
+    HuberLoss.call:flip-comparison:< - at |e| = t both branches give 0.5 * t**2: the
+        Huber loss is continuous there, so < and <= are the same function.
 """
 
 from __future__ import annotations
