@@ -24,10 +24,8 @@ Usage:
 from __future__ import annotations
 
 import argparse
-import ast
 import json
 import platform
-import re
 import sys
 import tempfile
 import time
@@ -39,7 +37,7 @@ from pathlib import Path
 from course.config import Layout, Week
 from course.grading.results import GradeReport
 from course.grading.runner import GradingFailed, grade
-from course.mutants import Mutant, equivalents, mutants
+from course.mutants import Mutant, equivalents, exercising_files, mutants
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -71,47 +69,6 @@ class Outcome:
 
 def _top_level(function: str) -> str:
     return function.split(".")[0]
-
-
-def _callers(source: str) -> dict[str, set[str]]:
-    """For each top-level function or class of ``source``: itself and every top-level
-    function or class that uses it, directly or through others."""
-    tree = ast.parse(source)
-    definitions = {
-        node.name: node
-        for node in tree.body
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
-    }
-    uses = {
-        name: {
-            child.id
-            for child in ast.walk(node)
-            if isinstance(child, ast.Name) and child.id in definitions and child.id != name
-        }
-        for name, node in definitions.items()
-    }
-    reach: dict[str, set[str]] = {}
-    for name in definitions:
-        found, frontier = {name}, [name]
-        while frontier:
-            current = frontier.pop()
-            for user, used in uses.items():
-                if current in used and user not in found:
-                    found.add(user)
-                    frontier.append(user)
-        reach[name] = found
-    return reach
-
-
-def grader_files(week: Week, function: str, callers: dict[str, set[str]]) -> list[str]:
-    """The week's grader files that name ``function`` or a function that uses it."""
-    names = callers.get(_top_level(function), {_top_level(function)})
-    chosen = []
-    for path in sorted(week.graders.glob("test_*.py")):
-        text = path.read_text(encoding="utf-8")
-        if any(re.search(rf"\b{re.escape(name)}\b", text) for name in names):
-            chosen.append(path.name)
-    return chosen
 
 
 def _passed(report: GradeReport) -> set[str]:
@@ -202,7 +159,6 @@ def run_week(
     found = [m for m in mutants(source, families=families) if not only or m.id in only]
     found = sample(found, size)
     recorded = equivalents(week.graders)
-    callers = _callers(source)
     begin = time.monotonic()
     baseline = grade(graders=week.graders, submission=week.solution, week=week.label, seed=seed)
     reference = _passed(baseline)
@@ -217,7 +173,8 @@ def run_week(
         if mutant.id in recorded:
             outcomes.append(Outcome(mutant, "equivalent", reason=recorded[mutant.id]))
             continue
-        todo.append((mutant, grader_files(week, mutant.function, callers)))
+        files = exercising_files(week.graders, source, {_top_level(mutant.function)})
+        todo.append((mutant, files))
 
     def one(item: tuple[Mutant, list[str]]) -> Outcome:
         mutant, files = item

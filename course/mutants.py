@@ -30,7 +30,15 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["OPERATORS", "Mutant", "equivalents", "mutants", "solution_lines"]
+__all__ = [
+    "OPERATORS",
+    "Mutant",
+    "changed_definitions",
+    "equivalents",
+    "exercising_files",
+    "mutants",
+    "solution_lines",
+]
 
 _BEGIN = re.compile(r"^[ \t]*### BEGIN SOLUTION[ \t]*$")
 _END = re.compile(r"^[ \t]*### END SOLUTION[ \t]*$")
@@ -680,3 +688,63 @@ def equivalents(graders: Path) -> dict[str, str]:
             else:
                 break
     return recorded
+
+
+def _definitions(source: str) -> dict[str, ast.AST]:
+    tree = ast.parse(source)
+    return {
+        node.name: node
+        for node in tree.body
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
+    }
+
+
+def changed_definitions(original: str, changed: str) -> set[str]:
+    """The top-level functions and classes whose code differs between two versions of a
+    module (added ones included)."""
+    before, after = _definitions(original), _definitions(changed)
+    return {
+        name
+        for name, node in after.items()
+        if name not in before or ast.dump(node) != ast.dump(before[name])
+    }
+
+
+def _users(source: str) -> dict[str, set[str]]:
+    """For each top-level function or class of ``source``: itself and every top-level one
+    that uses it, directly or through others."""
+    definitions = _definitions(source)
+    uses = {
+        name: {
+            child.id
+            for child in ast.walk(node)
+            if isinstance(child, ast.Name) and child.id in definitions and child.id != name
+        }
+        for name, node in definitions.items()
+    }
+    reach: dict[str, set[str]] = {}
+    for name in definitions:
+        found, frontier = {name}, [name]
+        while frontier:
+            current = frontier.pop()
+            for user, used in uses.items():
+                if current in used and user not in found:
+                    found.add(user)
+                    frontier.append(user)
+        reach[name] = found
+    return reach
+
+
+def exercising_files(graders: Path, source: str, names: set[str]) -> list[str]:
+    """The grader files (``test_*.py`` names in ``graders``) that exercise any of ``names``
+    (top-level functions or classes of ``source``): those naming it or a function of
+    ``source`` that uses it. Graders reach a submission's functions by name, so a file
+    that names none of them cannot see a change to them."""
+    users = _users(source)
+    reached = set().union(*(users.get(name, {name}) for name in names)) if names else set()
+    chosen = []
+    for path in sorted(graders.glob("test_*.py")):
+        text = path.read_text(encoding="utf-8")
+        if any(re.search(rf"\b{re.escape(name)}\b", text) for name in reached):
+            chosen.append(path.name)
+    return chosen

@@ -198,3 +198,17 @@ def test_a_sample_of_mutants_is_killed(stem: str) -> None:
     for identifier in SAMPLE[stem]:
         assert outcomes[identifier]["verdict"] == "killed", outcomes[identifier]
         assert outcomes[identifier]["killed_by"]
+
+
+def test_the_grader_files_that_exercise_a_change_are_found(tmp_path: Path) -> None:
+    """A change to a function reaches the grader files naming it or a function using it."""
+    from course.mutants import changed_definitions, exercising_files
+
+    source = "def inner(x):\n    return x\n\n\ndef outer(x):\n    return inner(x) + 1\n"
+    changed = source.replace("return x\n", "return -x\n", 1)
+    (tmp_path / "test_1_inner.py").write_text('call("inner")\n', encoding="utf-8")
+    (tmp_path / "test_2_outer.py").write_text('call("outer")\n', encoding="utf-8")
+    (tmp_path / "test_3_other.py").write_text('call("other")\n', encoding="utf-8")
+    assert changed_definitions(source, changed) == {"inner"}
+    assert exercising_files(tmp_path, source, {"inner"}) == ["test_1_inner.py", "test_2_outer.py"]
+    assert exercising_files(tmp_path, source, {"outer"}) == ["test_2_outer.py"]

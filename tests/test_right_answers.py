@@ -8,7 +8,8 @@ new)`` replacements as in ``tests/wrong_answers/``. Every check of the week must
 grader that fails a right answer is wrong, whatever the answer's style.
 
 In the suite each right answer is graded at one seed, a different one for each file of a
-week; ``benchmarks/right_answers.py`` grades them all at several seeds.
+week, on the grader files that exercise what it changes (the other files grade the
+reference's own code, which ``tests/test_weeks.py`` covers).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import pytest
 
 from course.config import Layout
 from course.grading.runner import grade
+from course.mutants import changed_definitions, exercising_files
 from tests.conftest import REPO
 from tests.test_wrong_answers import changed_solution
 
@@ -62,11 +64,22 @@ def test_right_answer_still_applies_to_its_solution(path: Path) -> None:
 @pytest.mark.slow
 @pytest.mark.parametrize("path", RIGHT_ANSWERS, ids=lambda p: p.stem)
 def test_right_answer_scores_full_marks(path: Path, tmp_path: Path) -> None:
-    """Every check of the week passes on a correct answer written another way."""
+    """Every check that exercises what it changes passes on a correct answer written
+    another way."""
     week = Layout(REPO).week(declared_week(path))
+    reference = week.solution.read_text(encoding="utf-8")
+    source = changed_solution(path, week.solution)
+    files = exercising_files(week.graders, reference, changed_definitions(reference, source))
+    assert files, f"{path.name} changes nothing a grader file exercises"
     submission = tmp_path / f"{week.stem}.py"
-    submission.write_text(changed_solution(path, week.solution), encoding="utf-8")
-    report = grade(graders=week.graders, submission=submission, week=week.label, seed=seed_of(path))
+    submission.write_text(source, encoding="utf-8")
+    report = grade(
+        graders=week.graders,
+        submission=submission,
+        week=week.label,
+        seed=seed_of(path),
+        only=files,
+    )
     assert not report.has_internal_errors, report.infrastructure_errors
     failing = {check.id: check.message[:300] for check in report.checks if not check.passed}
     assert not failing, failing
