@@ -13,16 +13,18 @@ seed:
   labels: its own F1 score is 0, so the mean of the per-batch scores after it is half the
   first batch's, while the F1 of all the samples so far, ``2 TP1 / (2 TP1 + FP1 + FN1 +
   FN2)``, is more than half of it (FN2 <= 2 < 2 TP1 + FP1 + FN1);
-* batch 3 holds a true positive (score 0.6 to 0.95) and a positive label scored 0.32 to
-  0.48, and no negative label scores in (0.3, 0.5]: with ``threshold=0.3`` its F1 score is
-  strictly higher than with 0.5, and after a ``reset_state`` that leaves the false counts of
-  batches 1 and 2 behind (FN2 >= 1) its score comes out lower than its own.
+* batch 3 holds a true positive (score 0.6 to 0.95), a positive label scored 0.32 to
+  0.48 and a negative label scored exactly 0.25, and no other negative label scores in
+  (0.25, 0.5]: with ``threshold=0.25`` its F1 score is strictly higher than with 0.5, a
+  metric that counts ``y_pred >= threshold`` as positive takes the 0.25 for a false
+  positive, and after a ``reset_state`` that leaves the false counts of batches 1 and 2
+  behind (FN2 >= 1) its score comes out lower than its own.
 
 The grader computes the F1 score of *all* the samples given so far with numpy and compares
 it after every step (tolerance 1e-5); averaging the per-batch F1 scores instead is named
 in the message. ``reset_state`` must bring every count back to 0: the result is then 0,
-and after the third batch, that batch's own F1 score. With ``threshold=0.3`` the score of
-the third batch alone is compared with the grader's at 0.3.
+and after the third batch, that batch's own F1 score. With ``threshold=0.25`` the score of
+the third batch alone is compared with the grader's at 0.25.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from course.testing import fail, fresh_rng
 
 BATCHES = 4
 BATCH_SIZES = (5, 14)  # samples per batch, inclusive
+LOW_THRESHOLD = 0.25  # exact in float32, so a score can sit right on it
 
 Batch = tuple[np.ndarray, np.ndarray]
 
@@ -70,9 +73,13 @@ def batches(submission: Submission) -> list[Batch]:
             positives = int(rng.integers(1, 3))
             _laid_down(rng, labels, scores, [(1.0, rng.uniform(0.02, 0.45))] * positives)
         elif number == 3:
-            unsure = (labels == 0) & (scores > 0.3) & (scores <= 0.5)
-            scores[unsure] = rng.uniform(0.02, 0.28, int(unsure.sum()))
-            fixed = [(1.0, rng.uniform(0.6, 0.95)), (1.0, rng.uniform(0.32, 0.48))]
+            unsure = (labels == 0) & (scores > LOW_THRESHOLD) & (scores <= 0.5)
+            scores[unsure] = rng.uniform(0.02, 0.23, int(unsure.sum()))
+            fixed = [
+                (1.0, rng.uniform(0.6, 0.95)),
+                (1.0, rng.uniform(0.32, 0.48)),
+                (0.0, LOW_THRESHOLD),
+            ]
             _laid_down(rng, labels, scores, fixed)
         drawn.append((labels.astype("float32")[:, None], scores.astype("float32")[:, None]))
     return drawn
@@ -161,16 +168,21 @@ def test_f1_reset_state(
 def test_f1_threshold(
     submission: Submission, batches: list[Batch], reference: Any, replies: Any
 ) -> None:
-    """BinaryF1Score(threshold=0.3) predicts 1 for scores above 0.3"""
+    """BinaryF1Score(threshold=0.25) predicts 1 for scores above 0.25, not at it"""
     labels, scores = batches[2]
-    results = _results(submission, replies, [{"update": [labels, scores]}], threshold=0.3)
-    expected = reference.f1(labels, scores, threshold=0.3)
+    results = _results(submission, replies, [{"update": [labels, scores]}], threshold=LOW_THRESHOLD)
+    expected = reference.f1(labels, scores, threshold=LOW_THRESHOLD)
     if not np.isclose(results[-1], expected, atol=1e-5):
+        at_least = np.isclose(
+            results[-1], reference.f1(labels, scores + 1e-6, threshold=LOW_THRESHOLD), atol=1e-5
+        )
         raise fail(
-            f"BinaryF1Score(threshold=0.3).result() after one batch of {len(labels)} samples",
-            expected=f"{expected:.4f} (with 0.5 instead of 0.3: "
+            f"BinaryF1Score(threshold={LOW_THRESHOLD}).result() after one batch of "
+            f"{len(labels)} samples",
+            expected=f"{expected:.4f} (with 0.5 instead of {LOW_THRESHOLD}: "
             f"{reference.f1(labels, scores):.4f})",
-            received=f"{results[-1]:.4f}",
+            received=f"{results[-1]:.4f}"
+            + (f" (a score of exactly {LOW_THRESHOLD} counted as positive)" if at_least else ""),
             hint="keep the threshold given to __init__ (self.threshold = threshold) and "
-            "predict 1 where y_pred > self.threshold.",
+            "predict 1 where y_pred > self.threshold: a score equal to it is not above it.",
         )
