@@ -92,6 +92,10 @@ def test_recurrent_forecaster_shapes(models: Models, forecasting: Any) -> None:
         forecasting.check_shapes(report, window_size=size, call=call)
 
 
+def _has_lambda(report: ModelReport) -> bool:
+    return any(layer.class_name == "Lambda" for layer in report.layers)
+
+
 @pytest.mark.points(1)
 def test_dense_forecaster_layers(models: Models) -> None:
     """build_dense_forecaster's layers are Dense(10, relu), Dense(10, relu), Dense(1)"""
@@ -115,6 +119,8 @@ def test_dense_forecaster_layers(models: Models) -> None:
 def test_recurrent_forecaster_scales_its_values(models: Models) -> None:
     """build_recurrent_forecaster scales by 1/100 on the way in and by 100 on the way out"""
     for _, call, report in models("build_recurrent_forecaster"):
+        if _has_lambda(report):
+            continue  # scaling in a Lambda layer: the check for Lambda layers names that
         check_layer_arguments(
             report,
             "Rescaling",
@@ -155,6 +161,8 @@ def test_sunspot_forecaster_activations_and_scales(models: Models) -> None:
     )
     for _, call, report in models("build_sunspot_forecaster"):
         what = f"the model from {call}"
+        if _has_lambda(report):
+            continue  # the check for Lambda layers names that
         check_layer_arguments(report, "Conv1D", [{"activation": "relu"}], what=what, hint=hint)
         check_layer_arguments(
             report,
