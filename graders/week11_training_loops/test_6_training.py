@@ -22,6 +22,10 @@ valid variant tried, and fails both mistakes. The loss history of the reference 
 0.21-0.33 in the first epoch to 0.010-0.013 in the twentieth (without standardisation:
 from 28-60 to 0.37-0.61); the history check asks for a last loss below half the first.
 Training takes 2-5 s of the week's grading.
+
+Equivalent mutants:
+    train_classifier:remove-layer:Input - a Sequential classifier without keras.Input
+        takes its input shape from the first batch: the same model.
 """
 
 from __future__ import annotations
