@@ -46,7 +46,7 @@ import pytest
 from course.datasets import rotten_tomatoes
 from course.grading.reports import ModelReport
 from course.grading.submission import Submission
-from course.testing import check_binary_accuracy, fail, format_shape, note
+from course.testing import check_binary_accuracy, check_layer_arguments, fail, format_shape, note
 
 BUILDER = "build_transformer_classifier"
 DATA_SEED = 12
@@ -114,6 +114,13 @@ def test_classifier_structure(submission: Submission) -> None:
             received=f"{format_shape(report.input_shape)} -> {format_shape(report.output_shape)}",
             hint=hint,
         )
+    check_layer_arguments(
+        report,
+        "Dense",
+        [{"units": 20, "activation": "relu"}, {"units": 1, "activation": "sigmoid"}],
+        what=CALL,
+        hint=hint,
+    )
     activation = (report.layers[-1].config or {}).get("activation")
     if activation != "sigmoid":
         raise fail(

@@ -24,7 +24,7 @@ import pytest
 from course.grading.reports import ModelReport, expect
 from course.grading.submission import Submission
 from course.probes.distribution import STRATEGY
-from course.testing import check_output_shape, fail
+from course.testing import check_layer_arguments, check_output_shape, fail
 
 REPLICAS = 2
 _SCOPE_HINT = (
@@ -124,6 +124,21 @@ def test_optimizer_is_built_in_the_same_scope(built: dict[str, Any]) -> None:
             received=", ".join(wrong[:3]) + (" ..." if len(wrong) > 3 else ""),
             hint=_SCOPE_HINT,
         )
+
+
+@pytest.mark.points(1)
+def test_model_layers(built: dict[str, Any]) -> None:
+    """build_model's model is Flatten, Dense(128, relu), Dense(10) (logits)
+
+    Read from the config the grader rebuilds models from, as the worker describes it."""
+    check_layer_arguments(
+        built["model"],
+        "Dense",
+        [{"units": 128, "activation": "relu"}, {"units": 10, "activation": "linear"}],
+        what="the model from build_model(strategy)",
+        hint='keras.Input(shape=(28, 28)), Flatten(), Dense(128, activation="relu"), '
+        "Dense(10): without the ReLU the two Dense layers make one linear map.",
+    )
 
 
 @pytest.mark.points(1)
