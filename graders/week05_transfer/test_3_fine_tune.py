@@ -23,9 +23,10 @@ from typing import Any
 import pytest
 
 from course.grading.submission import Submission, call_spec
-from course.testing import fail, fresh_rng
+from course.testing import check_compiled, fail, fresh_rng
 
 MAX_LEARNING_RATE = 1e-4
+_RETURNED = "the model fine_tune returns"
 #: The backbone layers fine_tune may be asked to unfreeze from: those before the cut, whose
 #: own weights or whose followers' weights can be trained.
 CANDIDATES = ("conv1", "pool1", "conv2", "pool2", "conv3")
@@ -93,17 +94,14 @@ def test_unfreezes_from_the_given_layer(fine_tuned: dict[str, Any], backbone: An
 
 @pytest.mark.points(2)
 def test_recompiles_with_a_low_learning_rate(fine_tuned: dict[str, Any]) -> None:
-    """fine_tune compiles the model again with a learning rate of at most 1e-4"""
+    """fine_tune compiles again, for integer labels, with a learning rate of at most 1e-4"""
     model = next(iter(fine_tuned.values())).model
     hint = (
         "compile again after changing trainable, with a small rate: "
         "model.compile(optimizer=keras.optimizers.Adam(learning_rate=1e-5), "
         "loss='sparse_categorical_crossentropy', metrics=['accuracy'])."
     )
-    if not model.compiled:
-        raise fail(
-            "the model fine_tune returns", expected="compiled", received="not compiled", hint=hint
-        )
+    check_compiled(model, loss="sparse_categorical_crossentropy", what=_RETURNED, compile_hint=hint)
     rate = model.learning_rate
     if rate is None or not 0 < rate <= MAX_LEARNING_RATE:
         raise fail(
