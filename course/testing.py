@@ -272,25 +272,29 @@ _ACCURACY_METRICS = {
     "categorical_crossentropy": ("accuracy", "acc", "categorical_accuracy"),
     "binary_crossentropy": ("accuracy", "acc", "binary_accuracy"),
 }
-_SQUASHING = {"softmax": "Softmax", "sigmoid": "Sigmoid"}
+_SQUASHING = ("softmax", "sigmoid")
+#: Layers that only apply an activation, and the activation each applies.
+_ACTIVATION_LAYERS = {"ReLU": "relu", "Softmax": "softmax"}
+
+
+def _applied_activation(layer: Any) -> str | None:
+    """The activation ``layer`` applies: an activation layer's own, or its ``activation``
+    argument (a serialised one read by name); ``None`` for a layer that has neither."""
+    if layer.class_name in _ACTIVATION_LAYERS:
+        return _ACTIVATION_LAYERS[layer.class_name]
+    config = layer.config or {}
+    if layer.class_name != "Activation" and "activation" not in config:
+        return None
+    activation = config.get("activation")
+    if isinstance(activation, dict):
+        activation = activation.get("config", {}).get("name") or activation.get("class_name")
+    return "linear" if activation is None else str(activation)
 
 
 def output_activation(report: ModelReport) -> str | None:
     """The activation the model's last layer applies (``softmax``, ``sigmoid``, ``linear``,
     ...), read from its config; ``None`` when there is no layer to read."""
-    if not report.layers:
-        return None
-    last = report.layers[-1]
-    for name, layer_class in _SQUASHING.items():
-        if last.class_name == layer_class:
-            return name
-    config = last.config or {}
-    if last.class_name == "Activation" or "activation" in config:
-        activation = config.get("activation")
-        if isinstance(activation, dict):
-            activation = activation.get("config", {}).get("name") or activation.get("class_name")
-        return str(activation) if activation is not None else "linear"
-    return None
+    return _applied_activation(report.layers[-1]) if report.layers else None
 
 
 def check_compiled(
@@ -400,20 +404,15 @@ def check_optimizer(
         )
 
 
-_ACTIVATION_LAYERS = {"ReLU": "relu", "Softmax": "softmax"}
-
-
 def _effective_activation(layers: Sequence[Any], index: int) -> str:
     """The activation applied after layer ``index``: its own, or when it has none (linear),
     that of an ``Activation``/``ReLU``/``Softmax`` layer right after it."""
-    own = (layers[index].config or {}).get("activation", "linear")
-    if own not in (None, "linear") or index + 1 >= len(layers):
-        return str(own or "linear")
+    own = _applied_activation(layers[index]) or "linear"
+    if own != "linear" or index + 1 >= len(layers):
+        return own
     following = layers[index + 1]
-    if following.class_name in _ACTIVATION_LAYERS:
-        return _ACTIVATION_LAYERS[following.class_name]
-    if following.class_name == "Activation":
-        return str((following.config or {}).get("activation", "linear"))
+    if following.class_name in _ACTIVATION_LAYERS or following.class_name == "Activation":
+        return _applied_activation(following) or "linear"
     return "linear"
 
 
