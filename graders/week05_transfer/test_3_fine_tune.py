@@ -26,7 +26,6 @@ from course.grading.submission import Submission, call_spec
 from course.testing import check_compiled, fail, fresh_rng
 
 MAX_LEARNING_RATE = 1e-4
-_RETURNED = "the model fine_tune returns"
 #: The backbone layers fine_tune may be asked to unfreeze from: those before the cut, whose
 #: own weights or whose followers' weights can be trained.
 CANDIDATES = ("conv1", "pool1", "conv2", "pool2", "conv3")
@@ -101,7 +100,12 @@ def test_recompiles_with_a_low_learning_rate(fine_tuned: dict[str, Any]) -> None
         "model.compile(optimizer=keras.optimizers.Adam(learning_rate=1e-5), "
         "loss='sparse_categorical_crossentropy', metrics=['accuracy'])."
     )
-    check_compiled(model, loss="sparse_categorical_crossentropy", what=_RETURNED, compile_hint=hint)
+    check_compiled(
+        model,
+        loss="sparse_categorical_crossentropy",
+        what="the model fine_tune returns",
+        compile_hint=hint,
+    )
     rate = model.learning_rate
     if rate is None or not 0 < rate <= MAX_LEARNING_RATE:
         raise fail(
