@@ -14,8 +14,6 @@ reference's own code, which ``tests/test_weeks.py`` covers).
 
 from __future__ import annotations
 
-import ast
-import re
 from pathlib import Path
 
 import pytest
@@ -24,17 +22,9 @@ from course.config import Layout
 from course.grading.runner import grade
 from course.mutants import changed_definitions, exercising_files
 from tests.conftest import REPO
-from tests.test_wrong_answers import changed_solution
+from tests.test_wrong_answers import changed_solution, declared_week
 
 RIGHT_ANSWERS = sorted((Path(__file__).parent / "right_answers").glob("week*.py"))
-
-
-def declared_week(path: Path) -> str:
-    """The week a right answer's docstring names (``week: ...``)."""
-    doc = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or ""
-    found = re.search(r"^week:\s*(\S+)", doc, re.M)
-    assert found, f"{path.name} must declare 'week:' in its docstring"
-    return found.group(1)
 
 
 def seed_of(path: Path) -> int:

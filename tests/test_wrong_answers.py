@@ -26,18 +26,27 @@ WRONG_ANSWERS = sorted((Path(__file__).parent / "wrong_answers").glob("week*.py"
 _MARKER = re.compile(r"^[ \t]*### (BEGIN|END) SOLUTION\n", re.M)
 
 
+def _docstring(path: Path) -> str:
+    return ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or ""
+
+
+def declared_week(path: Path) -> str:
+    """The week an answer file's docstring names (``week: ...``), wrong or right."""
+    week = re.search(r"^week:\s*(\S+)", _docstring(path), re.M)
+    assert week, f"{path.name} must declare 'week:' in its docstring"
+    return week.group(1)
+
+
 def expectations(path: Path) -> tuple[str, set[str]]:
     """The week and the set of check ids a wrong answer declares it fails."""
-    doc = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or ""
-    week = re.search(r"^week:\s*(\S+)", doc, re.M)
     fails = {
         item.strip()
-        for line in re.findall(r"^fails:\s*(.+)$", doc, re.M)
+        for line in re.findall(r"^fails:\s*(.+)$", _docstring(path), re.M)
         for item in line.split(",")
     }
-    assert week, f"{path.name} must declare 'week:' in its docstring"
+    week = declared_week(path)
     assert fails, f"{path.name} must declare the checks it fails with 'fails:' lines"
-    return week.group(1), fails
+    return week, fails
 
 
 def changes(path: Path) -> list[tuple[str, str]]:
