@@ -427,7 +427,9 @@ def check_layer_arguments(
     """The ``layer_class`` layers of the model, in order, have the arguments an exercise
     names: one mapping per layer, e.g. ``[{"units": 10, "activation": "relu"}, ...]``.
 
-    Read from the layers' configs, the very configs the grader rebuilds the model from. An
+    Self-reported: read from the layers' configs as the worker describes them (the configs
+    the grader rebuilds the model from where it evaluates it); a check built on this alone
+    says so and is worth 1 point. An
     activation may also be written as an ``Activation``, ``ReLU`` or ``Softmax`` layer right
     after a linear one: ``Dense(10)`` then ``ReLU()`` is ``Dense(10, activation="relu")``.
     """

@@ -98,7 +98,10 @@ def _has_lambda(report: ModelReport) -> bool:
 
 @pytest.mark.points(1)
 def test_dense_forecaster_layers(models: Models) -> None:
-    """build_dense_forecaster's layers are Dense(10, relu), Dense(10, relu), Dense(1)"""
+    """build_dense_forecaster's layers are Dense(10, relu), Dense(10, relu), Dense(1)
+
+    Self-reported: the layers' configs, as the worker describes them (the same configs the
+    grader rebuilds models from where it evaluates them)."""
     named = [
         {"units": 10, "activation": "relu"},
         {"units": 10, "activation": "relu"},
@@ -117,7 +120,9 @@ def test_dense_forecaster_layers(models: Models) -> None:
 
 @pytest.mark.points(1)
 def test_recurrent_forecaster_scales_its_values(models: Models) -> None:
-    """build_recurrent_forecaster scales by 1/100 on the way in and by 100 on the way out"""
+    """build_recurrent_forecaster scales by 1/100 on the way in and by 100 on the way out
+
+    Self-reported: the layers' configs, as the worker describes them."""
     for _, call, report in models("build_recurrent_forecaster"):
         if _has_lambda(report):
             continue  # scaling in a Lambda layer: the check for Lambda layers names that
@@ -153,8 +158,9 @@ def test_sunspot_forecaster_shapes(models: Models, forecasting: Any) -> None:
 
 @pytest.mark.points(1)
 def test_sunspot_forecaster_activations_and_scales(models: Models) -> None:
-    """build_sunspot_forecaster's Conv1D and Dense(16) apply ReLU, and it scales by 1/100
-    and 100"""
+    """the sunspot forecaster's Conv1D and Dense(16) apply ReLU; it scales by 1/100 and 100
+
+    Self-reported: the layers' configs, as the worker describes them."""
     hint = (
         'Rescaling(1 / 100), Conv1D(32, 5, padding="causal", activation="relu"), LSTM(32), '
         'Dense(16, activation="relu"), Dense(1), Rescaling(100.0).'

@@ -130,7 +130,7 @@ def test_optimizer_is_built_in_the_same_scope(built: dict[str, Any]) -> None:
 def test_model_layers(built: dict[str, Any]) -> None:
     """build_model's model is Flatten, Dense(128, relu), Dense(10) (logits)
 
-    Read from the config the grader rebuilds models from, as the worker describes it."""
+    Self-reported: the layers' configs, as the worker describes them."""
     check_layer_arguments(
         built["model"],
         "Dense",
