@@ -1,12 +1,17 @@
-"""Notes a check leaves for the student even when it passes ("test accuracy 0.8712").
+"""What a check leaves besides its verdict: notes for the student ("test accuracy 0.8712")
+and the figures it measured, as data (``{"test accuracy": 0.8712}``).
 
-The grading process runs one check at a time; the plugin takes the notes after each check
-and adds them to its message.
+The grading process runs one check at a time; the plugin takes both after each check, adds
+the notes to its message and keeps the measurements in its result, where the benchmarks
+that set thresholds (``benchmarks/baselines.py``) and the class statistics read them.
 """
 
 from __future__ import annotations
 
+import math
+
 _notes: list[str] = []
+_measurements: dict[str, float] = {}
 
 
 def add(message: str) -> None:
@@ -18,4 +23,20 @@ def take() -> list[str]:
     """The notes left since the last call, which are then forgotten."""
     taken = list(_notes)
     _notes.clear()
+    return taken
+
+
+def measure(name: str, value: float) -> None:
+    """Record the figure ``name`` the current check measured (a later one of the same name
+    replaces it). A NaN or an infinity is left out: the result's JSON has no spelling for it,
+    and the check's message says what was received."""
+    number = float(value)
+    if math.isfinite(number):
+        _measurements[name] = number
+
+
+def take_measurements() -> dict[str, float]:
+    """The figures measured since the last call, which are then forgotten."""
+    taken = dict(_measurements)
+    _measurements.clear()
     return taken

@@ -212,6 +212,7 @@ class GradingSession:
             self.client.time_limit = self.time_limit
         self.started[item.nodeid] = time.monotonic()
         notes.take()
+        notes.take_measurements()
         self.emit(event="started", id=item.nodeid, name=check_name(item))
 
     @pytest.hookimpl(wrapper=True)
@@ -245,6 +246,7 @@ class GradingSession:
             visibility=_visibility(item),
             seconds=round(seconds, 3),
             internal=internal,
+            measurements=notes.take_measurements(),
         )
         self.checks.append(result)
         self.emit(event="check", **result.to_dict())

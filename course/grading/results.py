@@ -38,6 +38,9 @@ class CheckResult:
     seconds: float = 0.0
     #: True when the grader itself failed: the student is not to blame and staff must look.
     internal: bool = False
+    #: The figures the check measured (``course.testing.measure``), by name: a test accuracy,
+    #: an MAE. Data for benchmarks and class statistics; the message says them to the student.
+    measurements: dict[str, float] = field(default_factory=dict)
 
     @property
     def passed(self) -> bool:

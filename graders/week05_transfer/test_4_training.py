@@ -112,7 +112,7 @@ from course.datasets import fashion_mnist
 from course.grading.rebuild import NotRebuildable, rebuild_model
 from course.grading.reports import TrainingReport
 from course.grading.submission import Submission
-from course.testing import accuracy_of, check, check_accuracy, fail, note
+from course.testing import accuracy_of, check, check_accuracy, fail, measure, note
 
 IMAGES_PER_CLASS = 10
 MAX_EPOCHS = 30
@@ -236,7 +236,8 @@ def test_pretrained_weights_make_the_difference(
     what = f"the {len(y_test):,} test images of the classes the backbone never saw"
     pretrained = accuracy_of(scores, y_test, what=what)
     untrained = accuracy_of(_predictions(trained_untrained, x_test), y_test, what=what)
-    gain = pretrained - untrained
+    measure("accuracy, untrained backbone", untrained)
+    gain = measure("gain", pretrained - untrained)
     figures = (
         f"{pretrained:.4f} with the course's backbone, {untrained:.4f} when the grader gave "
         "your functions the same layers with fresh, untrained weights"

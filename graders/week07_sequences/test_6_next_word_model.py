@@ -45,7 +45,7 @@ import pytest
 from course.datasets import shakespeare_sonnets
 from course.grading.reports import ModelReport
 from course.grading.submission import Submission
-from course.testing import check_compiled, check_optimizer, fail, format_shape, fresh_rng
+from course.testing import check_compiled, check_optimizer, fail, format_shape, fresh_rng, measure
 
 BUILDER = "build_next_word_model"
 LINES = 100
@@ -186,7 +186,7 @@ def test_next_word_model_learns_the_lines(
             expected=f"shape ({len(labels)}, {vocabulary_size})",
             received=scores.shape,
         )
-    accuracy = float(np.mean(np.argmax(scores, axis=1) == labels))
+    accuracy = measure("training accuracy", float(np.mean(np.argmax(scores, axis=1) == labels)))
     if not accuracy >= THRESHOLD:
         logged = trained.history.get("accuracy") or ()
         raise fail(

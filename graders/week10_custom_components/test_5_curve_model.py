@@ -39,7 +39,7 @@ import pytest
 
 from course.grading.reports import ModelReport
 from course.grading.submission import Submission
-from course.testing import fail, format_shape, note
+from course.testing import fail, format_shape, measure, note
 
 BUILDER = "build_curve_model"
 DATA_SEED = 1010
@@ -112,7 +112,9 @@ def test_curve_model_fits_the_parabola_despite_outliers(submission: Submission) 
     trained = submission.fit(BUILDER, x, y, epochs=EPOCHS, batch_size=BATCH_SIZE)
     coefficients = fitted_coefficients(trained.model)
     fitted = parabola_with(coefficients, grid)
-    difference = float(np.mean(np.abs(fitted - parabola(grid))))
+    difference = measure(
+        "mean absolute difference", float(np.mean(np.abs(fitted - parabola(grid))))
+    )
     curve = _curve(coefficients)
     if not difference <= THRESHOLD:
         losses = trained.history.get("loss") or ()

@@ -1,4 +1,5 @@
-"""The plugin's per-week worker settings (``worker.toml`` in a grader folder)."""
+"""The plugin: per-week worker settings (``worker.toml`` in a grader folder), and the
+figures a check measures reaching its result."""
 
 from __future__ import annotations
 
@@ -67,3 +68,47 @@ def test_a_weeks_worker_gets_its_logical_cpus(toy_course: Layout, tmp_path: Path
     report = grade(graders=week.graders, submission=submission, week=week.label)
     assert not report.has_internal_errors, report.infrastructure_errors
     assert [(c.status, c.message) for c in report.checks] == [("passed", "")]
+
+
+MEASURING_GRADER = """
+import pytest
+
+from course.testing import check, measure, note
+
+
+@pytest.mark.points(1)
+def test_measures(submission):
+    \"\"\"a check that measures two figures\"\"\"
+    note(f"MAE {measure('MAE', 5.25):.2f}")
+    measure("MAE / naive MAE", 0.875)
+
+
+@pytest.mark.points(1)
+def test_measures_and_fails(submission):
+    \"\"\"a failing check keeps its figure; the next check starts with none\"\"\"
+    measure("accuracy", 0.5)
+    check(False, "too low")
+
+
+@pytest.mark.points(1)
+def test_measures_nothing(submission):
+    \"\"\"a check that measures nothing\"\"\"
+"""
+
+
+def test_measurements_reach_each_checks_result(toy_course: Layout, tmp_path: Path) -> None:
+    """What a check measured is data in its result, through the runner and its JSON, and
+    belongs to that check only; a passing check's note still reaches its message."""
+    week = toy_course.weeks[0]
+    for old in week.graders.glob("test_*.py"):
+        old.unlink()
+    (week.graders / "test_measures.py").write_text(MEASURING_GRADER)
+    submission = tmp_path / "any.py"
+    submission.write_text("x = 1\n")
+    report = grade(graders=week.graders, submission=submission, week=week.label)
+    assert [(c.status, c.measurements) for c in report.checks] == [
+        ("passed", {"MAE": 5.25, "MAE / naive MAE": 0.875}),
+        ("failed", {"accuracy": 0.5}),
+        ("passed", {}),
+    ]
+    assert report.checks[0].message == "MAE 5.25"

@@ -1,12 +1,14 @@
-"""course.testing's accuracy checks: the figure, and the message when it is too low."""
+"""course.testing's accuracy checks: the figure, the message when it is too low, and the
+measurements they keep."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
+from course.grading import notes
 from course.grading.errors import CheckFailed
-from course.testing import check_binary_accuracy
+from course.testing import check_accuracy, check_binary_accuracy, measure
 
 
 def test_binary_accuracy_reads_sigmoid_scores_of_either_shape() -> None:
@@ -30,3 +32,26 @@ def test_binary_accuracy_below_the_bar_lists_the_training_epochs() -> None:
     message = str(failed.value)
     assert "at least 0.70" in message
     assert "0.0000 (training accuracy per epoch: 0.510, 0.620)" in message
+
+
+def test_accuracy_checks_record_the_figure_and_the_majority_baseline() -> None:
+    """Both checks keep the accuracy and the most frequent class's share as measurements,
+    passing or failing: the trivial baseline a threshold must clear is on record."""
+    notes.take_measurements()
+    check_binary_accuracy(
+        np.array([0.9, 0.8, 0.7, 0.1]), np.array([1, 1, 0, 1]), at_least=0.5, what="x"
+    )
+    assert notes.take_measurements() == {"accuracy": 0.5, "majority class accuracy": 0.75}
+    with pytest.raises(CheckFailed):
+        check_accuracy(
+            np.eye(3)[[0, 0, 0, 0, 1]], np.array([2, 2, 2, 1, 0]), at_least=0.9, what="x"
+        )
+    assert notes.take_measurements() == {"accuracy": 0.0, "majority class accuracy": 0.6}
+
+
+def test_a_measurement_that_is_not_finite_is_left_out() -> None:
+    """JSON has no NaN: the figure stays in the message, not in the measurements."""
+    notes.take_measurements()
+    assert np.isnan(measure("loss", float("nan")))
+    assert measure("MAE", 5.5) == 5.5
+    assert notes.take_measurements() == {"MAE": 5.5}
