@@ -1,31 +1,37 @@
-"""Week 9 grader, part 2: the dense and recurrent forecasters learn the generated series.
+"""Week 9 grader, part 2: the dense and recurrent forecasters beat the naive forecast.
 
 Data: the grader's own generated series (conftest.py: week 8's recipe with the course's
-settings and noise seed 51; 1,461 float32 values, the same at every grading: the thresholds
-below were measured on it, and training varies with the grading's seed). The training
-windows are the 980 windows of 20 values whose next value lies before step 1000; the
-worker builds ``builder(20)`` and trains it with ``fit(x, y, epochs, batch_size=32,
-shuffle=True)``: 20 epochs for the dense forecaster, 10 for the recurrent one. The model is
-rebuilt here from its config and weights and forecasts the 461 validation steps from the
-windows before them; the validation values never leave this process. A model with a Lambda
-layer, or of the wrong shape, fails before any training (part 1 names the mistake).
+settings and noise seed 51; 1,461 float32 values, the same at every grading: the bar below
+was measured on it, and training varies with the grading's seed). The training windows are
+the 980 windows of 20 values whose next value lies before step 1000; the worker builds
+``builder(20)`` and trains it with ``fit(x, y, epochs, batch_size=32, shuffle=True)``: 40
+epochs for the dense forecaster, 30 for the recurrent one. The model is rebuilt here from
+its config and weights and forecasts the 461 validation steps from the windows before them;
+the validation values never leave this process. A model with a Lambda layer, or of the wrong
+shape, fails before any training (part 1 names the mistake).
 
-Measured on the reference solution, 2 CPU cores shared with other jobs (load average 4-6),
-seeds 0-4, with the requests of a grading run (the worker reseeds every generator before
-each request):
+The bar: a validation MAE at most 98% of the naive forecast's (each step forecast by the
+step before: 5.97 here), so at most 5.86. The MSE is reported, not judged: the naive
+forecast's (63.5) sits inside the reference's spread (53-67).
 
-    seed                    0      1      2      3      4
-    dense      MSE      60.48  55.07  66.49  60.36  58.41
-               MAE       5.47   5.20   5.71   5.31   5.43
-    recurrent  MSE      57.91  62.08  78.55  59.57  65.61
-               MAE       5.14   5.25   6.16   5.24   5.44
+``python benchmarks/baselines.py 9`` measures it (the grading run, seeds 0-9, 2 CPU cores),
+as a fraction of the naive forecast's MAE:
 
-Thresholds: MSE at most 90 and MAE at most 7.00 for both, a margin of 23.5 / 1.29 (dense)
-and 11.4 / 0.84 (recurrent) over the worst seed. What they separate: the baselines on the
-same validation period score naive 63.47 / 5.97 and a 30-step moving average 113.68 / 7.41;
-the recurrent forecaster without its output ``Rescaling(100.0)`` scores MSE 3,796 and
-4,019, MAE 59.78 and 61.62 (seeds 0 and 1). Training takes 3-8 s per model (7-15 s at a
-load average of 5).
+    seed                         0     1     2     3     4     5     6     7     8     9
+    dense, 40 epochs          0.89  0.86  0.92  0.87  0.89  0.90  0.86  0.95  0.92  0.88
+    recurrent, 30 epochs      0.89  0.88  0.96  0.86  0.86  0.86  0.86  0.85  0.87  0.89
+
+and the baselines, computed here on the same 461 steps: the naive forecast 1.00 (MAE 5.97),
+the mean of the 20-value window 1.05, a 30-step moving average 1.24, the models untrained
+15-17 (MAE 88-100), the recurrent forecaster without its output ``Rescaling(100.0)`` about
+10 (MAE 60). The reference's worst seed is 0.02 of the naive MAE (0.12) inside the bar, the
+naive forecast 0.02 outside it: a forecaster that learned to repeat the last value fails.
+What passes besides the reference: a 5-step moving average (0.86) and a linear least-squares
+forecast of the window (0.85) are as good. On this series the noise (standard deviation 5)
+leaves little to learn beyond smoothing: the best forecaster measured is 15% below the naive
+one, so no bar can also fail a smoother. The fewer epochs of earlier versions (20 and 10)
+left the reference at 0.99 (dense, seed 5) and 1.03 (recurrent, seed 2): no better than the
+naive forecast. Training takes 4-8 s per model (10-15 s at a load average of 5).
 """
 
 from __future__ import annotations
@@ -36,16 +42,15 @@ import numpy as np
 import pytest
 
 from course.grading.submission import Submission
-from course.testing import fail, note
+from course.testing import fail, measure, note
 
 SPLIT_TIME = 1000
 WINDOW_SIZE = 20
 BATCH_SIZE = 32
-DENSE_EPOCHS = 20
-RECURRENT_EPOCHS = 10
-#: (MSE, MAE) at most, on the 461 validation steps.
-DENSE_THRESHOLDS = (90.0, 7.0)
-RECURRENT_THRESHOLDS = (90.0, 7.0)
+DENSE_EPOCHS = 40
+RECURRENT_EPOCHS = 30
+#: The forecasters' validation MAE must be at most this fraction of the naive forecast's.
+NAIVE_FRACTION = 0.98
 
 Split = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
@@ -63,7 +68,6 @@ def _check_learns(
     *,
     builder: str,
     epochs: int,
-    thresholds: tuple[float, float],
     hint: str,
 ) -> None:
     x_train, y_train, x_valid, y_valid = split
@@ -74,22 +78,23 @@ def _check_learns(
     forecast = forecasting.forecast(trained.model, x_valid, call=call)
     mse, mae = forecasting.errors(y_valid, forecast)
     _, naive_mae = forecasting.errors(y_valid, x_valid[:, -1])
-    most_mse, most_mae = thresholds
-    what = (
-        f"the validation errors of {call}, trained {epochs} epochs on the {len(y_train)} "
-        f"windows of the training period, on the {len(y_valid)} validation steps"
-    )
-    if not (mse <= most_mse and mae <= most_mae):
+    measure("validation MSE", mse)
+    measure("validation MAE", mae)
+    ratio = measure("MAE / naive MAE", mae / naive_mae)
+    bar = NAIVE_FRACTION * naive_mae
+    if not mae <= bar:
         raise fail(
-            what,
-            expected=f"MSE at most {most_mse:.0f} and MAE at most {most_mae:.2f} (the naive "
-            f"forecast's MAE: {naive_mae:.2f})",
-            received=f"MSE {mse:.2f}, MAE {mae:.2f} ({forecasting.history_tail(trained.history)})",
+            f"the validation MAE of {call}, trained {epochs} epochs on the {len(y_train)} "
+            f"windows of the training period, on the {len(y_valid)} validation steps",
+            expected=f"at most {bar:.2f} ({NAIVE_FRACTION:.0%} of the naive forecast's "
+            f"{naive_mae:.2f}, which repeats the last value)",
+            received=f"{mae:.2f}, {ratio:.0%} of the naive forecast's (MSE {mse:.2f}; "
+            f"{forecasting.history_tail(trained.history)})",
             hint=hint,
         )
     note(
-        f"{call} on the validation period: MSE {mse:.2f}, MAE {mae:.2f} (needed: at most "
-        f"{most_mse:.0f} and {most_mae:.2f}; the naive forecast's MAE {naive_mae:.2f})"
+        f"{call} on the validation period: MAE {mae:.2f}, {ratio:.0%} of the naive "
+        f"forecast's {naive_mae:.2f} (needed: at most {bar:.2f}); MSE {mse:.2f}"
     )
 
 
@@ -98,14 +103,13 @@ def _check_learns(
 def test_dense_forecaster_learns_the_series(
     submission: Submission, forecasting: Any, split: Split
 ) -> None:
-    """the dense forecaster, trained 20 epochs, forecasts the validation period well"""
+    """the dense forecaster, trained 40 epochs, beats the naive forecast when validated"""
     _check_learns(
         submission,
         forecasting,
         split,
         builder="build_dense_forecaster",
         epochs=DENSE_EPOCHS,
-        thresholds=DENSE_THRESHOLDS,
         hint="Dense(10, relu), Dense(10, relu), Dense(1), compiled with loss='mse' and "
         "SGD(learning_rate=1e-6, momentum=0.9): a larger learning rate makes the loss "
         "explode on values this large.",
@@ -117,15 +121,14 @@ def test_dense_forecaster_learns_the_series(
 def test_recurrent_forecaster_learns_the_series(
     submission: Submission, forecasting: Any, split: Split
 ) -> None:
-    """the recurrent forecaster, trained 10 epochs, forecasts the validation period well"""
+    """the recurrent forecaster, trained 30 epochs, beats the naive forecast when validated"""
     _check_learns(
         submission,
         forecasting,
         split,
         builder="build_recurrent_forecaster",
         epochs=RECURRENT_EPOCHS,
-        thresholds=RECURRENT_THRESHOLDS,
         hint="scale around the LSTM: Rescaling(1 / 100) after the Reshape and "
         "Rescaling(100.0) after the last Dense(1); an LSTM's outputs stay near -1..1, and "
-        "without the scaling the forecasts cannot reach values around 50 in 10 epochs.",
+        "without the scaling the forecasts cannot reach values around 50 in 30 epochs.",
     )
