@@ -19,6 +19,7 @@ import numpy as np
 
 from course.probes import probe
 from course.probes.errors import InvalidReturn, ProbeError
+from course.probes.loops import recording_sequential
 from course.probes.models import describe_model, require_model
 from course.probes.values import get_callable, prepare_arguments, to_plain
 
@@ -230,21 +231,24 @@ def distributed_step(
     distributed dataset (a global batch of ``len(x)``, split across the replicas), and the
     worker calls ``function(strategy, model, optimizer, batch, len(x))``.
 
-    Returns ``weights`` after the step, ``loss`` (what the function returned, plain) and
-    ``loss_kind``: ``"per_replica"`` when it returned one value per replica instead.
+    Returns ``weights`` after the step, ``loss`` (what the function returned, plain),
+    ``loss_kind``: ``"per_replica"`` when it returned one value per replica instead, and
+    ``training_flags``: the distinct ``training`` arguments the model was called with.
     """
     import keras
     import tensorflow as tf
 
     strategy = grading_strategy()
     kernel, _, output_kernel, _ = (np.asarray(w) for w in weights)
+    flags: list[str] = []
     with strategy.scope():
-        model = keras.Sequential(
+        model = recording_sequential(
             [
                 keras.Input(shape=(kernel.shape[0],)),
                 keras.layers.Dense(kernel.shape[1], activation="tanh"),
                 keras.layers.Dense(output_kernel.shape[1]),
-            ]
+            ],
+            flags,
         )
         model.set_weights([np.asarray(w, dtype="float32") for w in weights])
         optimizer = keras.optimizers.SGD(learning_rate=learning_rate)
@@ -261,6 +265,7 @@ def distributed_step(
         "weights": [np.array(w) for w in model.get_weights()],
         "loss": plain_loss,
         "loss_kind": kind,
+        "training_flags": sorted(set(flags)),
     }
 
 

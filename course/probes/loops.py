@@ -41,11 +41,30 @@ class MissingGradients(ProbeError):
     """The submission passed ``None`` gradients to the optimizer."""
 
 
-def build_dense_model(inputs: int, layers: list[dict[str, Any]], weights: list[Any]) -> Any:
+def recording_sequential(layers: list[Any], flags: list[str]) -> Any:
+    """A ``keras.Sequential`` of ``layers`` that appends the ``training`` argument of each of
+    its calls to ``flags``, as text: ``"True"``, ``"False"``, ``"None"`` (not given) or
+    ``"a tensor"``. Inside a ``tf.function`` a call is recorded when it is traced."""
+    import keras
+
+    class RecordingSequential(keras.Sequential):  # type: ignore[misc]
+        def call(self, inputs: Any, training: Any = None, mask: Any = None) -> Any:
+            plain = training is None or isinstance(training, bool)
+            flags.append(str(training) if plain else "a tensor")
+            return super().call(inputs, training=training, mask=mask)
+
+    return RecordingSequential(layers)
+
+
+def build_dense_model(
+    inputs: int, layers: list[dict[str, Any]], weights: list[Any], flags: list[str] | None = None
+) -> Any:
     """A built ``Sequential`` of Dense layers with the grader's weights.
 
     ``layers`` holds ``{"units": int, "activation": str}`` for each layer; ``weights`` is
-    what ``model.get_weights()`` would return (kernel, bias, kernel, bias...).
+    what ``model.get_weights()`` would return (kernel, bias, kernel, bias...). With
+    ``flags``, the model records the ``training`` argument of its calls there
+    (:func:`recording_sequential`).
     """
     import keras
 
@@ -55,7 +74,7 @@ def build_dense_model(inputs: int, layers: list[dict[str, Any]], weights: list[A
         if activation not in _ACTIVATIONS:
             raise ValueError(f"unsupported activation {activation!r}")
         stack.append(keras.layers.Dense(int(layer["units"]), activation=activation))
-    model = keras.Sequential(stack)
+    model = keras.Sequential(stack) if flags is None else recording_sequential(stack, flags)
     model.set_weights([np.asarray(w, dtype="float32") for w in weights])
     return model
 
@@ -139,13 +158,15 @@ def train_steps(
 
     Returns ``weights_before`` and ``weights_after_first`` (after the first step);
     ``losses``, what each call returned; ``graph_loss_calls`` and ``eager_loss_calls``, how
-    often the loss's Python code had run, in graph and in eager mode, after each call; and
+    often the loss's Python code had run, in graph and in eager mode, after each call;
     ``tracing_counts``, the step's ``experimental_get_tracing_count()`` after each call
-    (``None`` when it has none).
+    (``None`` when it has none); and ``training_flags``, the distinct ``training``
+    arguments the model was called with (:func:`recording_sequential`).
     """
     import tensorflow as tf
 
-    model = build_dense_model(inputs, layers, weights)
+    flags: list[str] = []
+    model = build_dense_model(inputs, layers, weights, flags)
     optimizer = _checked_sgd(float(learning_rate))
     optimizer.build(model.trainable_variables)
     loss_fn = _counting_loss()
@@ -181,6 +202,7 @@ def train_steps(
         report["tracing_counts"].append(_tracing_count(step))
         if index == 0:
             report["weights_after_first"] = [np.array(w) for w in model.get_weights()]
+    report["training_flags"] = sorted(set(flags))
     return report
 
 

@@ -158,6 +158,8 @@ class StepsReport:
     graph_loss_calls: list[int]
     eager_loss_calls: list[int]
     tracing_counts: list[int | None]
+    #: The distinct ``training`` arguments the model was called with (self-reported).
+    training_flags: list[str]
 
     @classmethod
     def from_plain(cls, data: Any, *, weights: Weights) -> StepsReport:
@@ -177,6 +179,7 @@ class StepsReport:
             graph_loss_calls=counts("graph_loss_calls"),
             eager_loss_calls=counts("eager_loss_calls"),
             tracing_counts=counts("tracing_counts", (int, type(None))),
+            training_flags=counts("training_flags", (str,)),
         )
         if len(report.weights_before) != len(weights) or not all(
             w.shape == v.shape and np.allclose(w, v, atol=1e-6)

@@ -17,6 +17,10 @@ outside the tape).
   only the last layer at most 0.6 (that mistake fails the update check, not this one) and
   no update at all at least 0.85 (``conftest.py``). (The fixed problem this check used
   before gave 0.333, 0.432 and 0.948.)
+* The model must be called with ``training=True``. Self-reported: the worker's model
+  records the ``training`` argument of each call; with this grader's Dense layers the flag
+  changes no number (a Dropout or BatchNormalization layer would behave as at inference
+  without it), so no weight or loss can show it. Worth 1 point.
 """
 
 from __future__ import annotations
@@ -105,4 +109,23 @@ def test_train_step_losses_fall(steps: Any) -> None:
         received=f"{last:.4f} (losses: " + ", ".join(f"{v:.3f}" for v in losses[:6]) + ", ...)",
         hint="each step must update the model: optimizer.apply_gradients(zip(gradients, "
         "model.trainable_variables)) after tape.gradient(loss, model.trainable_variables).",
+    )
+
+
+@pytest.mark.points(1)
+def test_train_step_runs_the_model_in_training_mode(steps: Any) -> None:
+    """train_step calls the model with training=True"""
+    if steps.training_flags == ["True"]:
+        return
+    received = ", ".join(
+        "no training argument" if flag == "None" else f"training={flag}"
+        for flag in steps.training_flags
+    )
+    raise fail(
+        f"the forward pass in {CALL}",
+        expected="model(x, training=True)",
+        received=f"calls with {received or 'no call of the model'} (reported by the worker)",
+        hint="pass training=True in the forward pass inside the tape: layers such as Dropout "
+        "and BatchNormalization train only in training mode, and behave as at inference "
+        "without it.",
     )

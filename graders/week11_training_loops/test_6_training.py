@@ -26,6 +26,10 @@ Training takes 2-5 s of the week's grading.
 Equivalent mutants:
     train_classifier:remove-layer:Input - a Sequential classifier without keras.Input
         takes its input shape from the first batch: the same model.
+    train_classifier:flip-shuffle:False - part 2 checks that make_dataset shuffles; the
+        grader's 400 training tumours arrive in a seeded random order already, so a loop
+        that does not shuffle them again trains as well, and nothing this part can measure
+        (the F1 of the returned probabilities, the loss history) tells the two apart.
 """
 
 from __future__ import annotations

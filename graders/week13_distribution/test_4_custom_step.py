@@ -24,6 +24,10 @@ used before, a batch of 16: weights within 3.4e-8, loss within 1.5e-9); the tole
 usual mistakes are off by a factor of 2 with 2 replicas (a loss divided by the examples of
 one replica doubles the update; a reduce with MEAN halves the reported loss; a SUM of
 per-replica means doubles it), and the checks name the factor they find.
+
+The replica step must call the model with ``training=True``. Self-reported (1 point): the
+worker's model records the ``training`` argument of each call; with these Dense layers the
+flag changes no number, so neither the weights nor the loss can show it.
 """
 
 from __future__ import annotations
@@ -113,6 +117,8 @@ def stepped(submission: Submission, problem: Problem) -> dict[str, Any]:
     weights = expect(value.get("weights"), list, what="the weights after the step")
     value["weights"] = [expect_array(w, what="a weight", kinds="f") for w in weights]
     expect(value.get("loss_kind"), str, what="the loss kind")
+    flags = expect(value.get("training_flags"), list, what="the training flags")
+    value["training_flags"] = [expect(flag, str, what="a training flag") for flag in flags]
     return value
 
 
@@ -259,3 +265,21 @@ def test_distributed_step_returns_the_mean_loss(stepped: dict[str, Any], problem
             hint=hint,
         )
     note(f"mean loss of the step: {float(loss):.6f}")
+
+
+@pytest.mark.points(1)
+def test_replica_step_runs_the_model_in_training_mode(stepped: dict[str, Any]) -> None:
+    """the replica step calls the model with training=True"""
+    flags = stepped["training_flags"]
+    if flags == ["True"]:
+        return
+    received = ", ".join(
+        "no training argument" if flag == "None" else f"training={flag}" for flag in flags
+    )
+    raise fail(
+        "the forward pass in distributed_train_step's replica step",
+        expected="model(x, training=True)",
+        received=f"calls with {received or 'no call of the model'} (reported by the worker)",
+        hint="pass training=True in the forward pass inside the tape: layers such as Dropout "
+        "and BatchNormalization train only in training mode.",
+    )
