@@ -15,18 +15,23 @@ not how good the untrained model is.
 Self-reported, every check worth 1 point: the output names, the predictions and
 ``model.evaluate`` all come from the worker; the grader checks that they agree with its own
 formulas, which shows which loss and metric each output was compiled with, but it does not
-run the model itself.
+run the model itself. The trunk's check reads the layers' configs as the worker describes
+them: the Dense layers other than the two heads must be two ``Dense(32)`` applying relu
+(a trunk without it is a linear model, whatever its width, and no random target shows it),
+and the layer named "is_positive" must apply sigmoid (a relu there can stay within 0 and 1
+on the drawn inputs, and the loss recomputed from its predictions agrees).
 """
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import numpy as np
 import pytest
 
 from course.grading.submission import Submission
-from course.testing import fail, format_shape, fresh_rng
+from course.testing import check_layer_arguments, fail, format_shape, fresh_rng
 
 BUILDER = "build_two_head_model"
 INPUT_DIM = (3, 10)  # inclusive
@@ -88,6 +93,34 @@ def heads(submission: Submission, replies: Any) -> Heads:
         targets=targets,
     )
     return Heads(reply, replies, x, targets)
+
+
+@pytest.mark.points(1)
+@pytest.mark.time_limit(60)
+def test_two_head_model_trunk(submission: Submission) -> None:
+    """the trunk under the two heads is two Dense(32) applying relu; is_positive applies sigmoid"""
+    input_dim = int(fresh_rng(submission, "two heads trunk").integers(3, 11))
+    report = submission.model(BUILDER, input_dim)
+    trunk = dataclasses.replace(
+        report, layers=tuple(layer for layer in report.layers if layer.name not in NAMES)
+    )
+    check_layer_arguments(
+        trunk,
+        "Dense",
+        [{"units": 32, "activation": "relu"}] * 2,
+        what=f"the trunk of {BUILDER}({input_dim}), below the 'value' and 'is_positive' heads",
+        hint='two keras.layers.Dense(32, activation="relu") between the Input and the heads: '
+        "without relu the trunk is linear, and so is everything it can learn.",
+    )
+    head = next((layer for layer in report.layers if layer.name == "is_positive"), None)
+    activation = None if head is None else (head.config or {}).get("activation")
+    if activation != "sigmoid":
+        raise fail(
+            f"the activation of the 'is_positive' head of {BUILDER}({input_dim})",
+            expected="'sigmoid': a probability for binary cross-entropy",
+            received="no layer named 'is_positive'" if head is None else repr(activation),
+            hint='keras.layers.Dense(1, activation="sigmoid", name="is_positive").',
+        )
 
 
 def _evaluation(heads: Heads) -> dict[str, float]:
