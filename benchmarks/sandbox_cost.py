@@ -24,6 +24,7 @@ import statistics
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -101,9 +102,7 @@ def measure_weeks(weeks: list[str]) -> list[dict[str, Any]]:
             report = _with_environment(
                 "COURSE_SANDBOX",
                 setting,
-                lambda week=week: grade(
-                    graders=week.graders, submission=week.solution, week=week.label
-                ),
+                partial(grade, graders=week.graders, submission=week.solution, week=week.label),
             )
             row[f"{label}_s"] = round(time.monotonic() - begin, 2)
             row[f"{label}_score"] = f"{report.score:g}/{report.max_score:g}"

@@ -30,6 +30,7 @@ import math
 from collections.abc import Callable
 
 import numpy as np
+import numpy.typing as npt
 import pytest
 
 from course.grading.submission import Submission, function_spec
@@ -47,10 +48,10 @@ def _fresh_point(rng: np.random.Generator, limit: float) -> float:
     return round(float(rng.choice([-1.0, 1.0]) * rng.uniform(0.1, limit)), 2)
 
 
-def _derivative(x: np.ndarray | float) -> np.ndarray:
+def _derivative(x: npt.ArrayLike) -> np.ndarray:
     """The derivative of 3x^3 - 2x^2 + x, computed here in float64."""
-    x = np.asarray(x, dtype=np.float64)
-    return 9 * x**2 - 4 * x + 1
+    values = np.asarray(x, dtype=np.float64)
+    return 9 * values**2 - 4 * values + 1
 
 
 @pytest.mark.points(1)

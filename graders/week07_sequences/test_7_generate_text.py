@@ -162,7 +162,9 @@ class Generator:
 
     def probabilities(self, context: list[int]) -> np.ndarray:
         window = self.text.pad([context], self.sequence_length)
-        return np.asarray(self.model(window, training=False), dtype="float64")[0]
+        batch = np.asarray(self.model(window, training=False), dtype="float64")
+        probabilities: np.ndarray = batch[0]
+        return probabilities
 
 
 @pytest.fixture(scope="module")

@@ -55,7 +55,7 @@ class Reference:
         seed: int,
     ) -> np.ndarray:
         """Exercise 8.2's series, float32."""
-        values = (
+        values: np.ndarray = (
             baseline
             + slope * time
             + Reference.seasonality(time, period, amplitude)

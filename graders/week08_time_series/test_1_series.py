@@ -88,7 +88,12 @@ def test_generate_series_adds_the_four_parts(submission: Submission, reference: 
         "return baseline + trend(time, slope) + seasonality(time, period, amplitude) + "
         "noise(time, noise_level, seed), with the given trend and noise functions."
     )
-    received = _floats(submission.call("generate_series", time, **settings), call, time.shape, hint)
+    received = _floats(
+        submission.call("generate_series", time, as_tensors=False, **settings),
+        call,
+        time.shape,
+        hint,
+    )
     expected = reference.series(time, **settings).astype("float64")
     if np.allclose(received, expected, atol=1e-3):
         return

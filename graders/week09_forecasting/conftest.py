@@ -55,7 +55,8 @@ def generated_series() -> np.ndarray:
     )
     noise = np.random.RandomState(settings["seed"]).randn(STEPS) * settings["noise_level"]
     values = settings["baseline"] + settings["slope"] * time + settings["amplitude"] * pattern
-    return (values + noise).astype("float32")
+    series: np.ndarray = values + noise
+    return series.astype("float32")
 
 
 def windows(series: np.ndarray, window_size: int) -> np.ndarray:

@@ -57,7 +57,8 @@ class Reference:
         error = np.abs(np.asarray(y_true, "float64") - np.asarray(y_pred, "float64"))
         small = 0.5 * error**2
         large = threshold * (error - 0.5 * threshold)
-        return np.mean(np.where(error <= threshold, small, large), axis=-1)
+        losses: np.ndarray = np.mean(np.where(error <= threshold, small, large), axis=-1)
+        return losses
 
     @staticmethod
     def huber_mistake(
@@ -96,7 +97,8 @@ class Reference:
     def quadratic(x: np.ndarray, a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
         """``x**2 @ a + x @ b + c``."""
         x = np.asarray(x, "float64")
-        return (x**2) @ a + x @ b + c
+        values: np.ndarray = (x**2) @ a + x @ b + c
+        return values
 
     @staticmethod
     def f1(labels: np.ndarray, scores: np.ndarray, threshold: float = 0.5) -> float:

@@ -137,7 +137,7 @@ def test_f1_reset_state(
     submission: Submission, batches: list[Batch], reference: Any, replies: Any
 ) -> None:
     """reset_state brings BinaryF1Score back to zero, and it counts afresh after"""
-    steps = [
+    steps: list[dict[str, Any]] = [
         {"update": list(batches[0])},
         {"update": list(batches[1])},
         {"reset": True},

@@ -65,7 +65,8 @@ def parabola(x: np.ndarray) -> np.ndarray:
 
 def parabola_with(coefficients: np.ndarray, x: np.ndarray) -> np.ndarray:
     p, q, r = coefficients
-    return p * x**2 + q * x + r
+    values: np.ndarray = p * x**2 + q * x + r
+    return values
 
 
 def generated_points() -> tuple[np.ndarray, np.ndarray]:

@@ -127,7 +127,8 @@ def _positions(report: DatasetReport, call: str) -> np.ndarray:
             received=_describe(report.element_spec),
             hint="start with tf.data.Dataset.from_tensor_slices((features, labels)).",
         )
-    return np.rint(targets.reshape(-1).astype("float64")).astype("int64")
+    positions: np.ndarray = np.rint(targets.reshape(-1).astype("float64")).astype("int64")
+    return positions
 
 
 def _first(values: np.ndarray, count: int = 8) -> str:

@@ -51,7 +51,7 @@ class Reference:
     def positional_encoding(length: int, depth: int) -> np.ndarray:
         """The paper's layout: sin in the even columns, cos in the odd ones."""
         angles = Reference.angles(length, depth)
-        encoding = np.sin(angles)
+        encoding: np.ndarray = np.sin(angles)
         encoding[:, 1::2] = np.cos(angles[:, 1::2])
         return encoding
 
@@ -78,14 +78,17 @@ class Reference:
     def softmax(scores: np.ndarray, axis: int = -1) -> np.ndarray:
         shifted = scores - scores.max(axis=axis, keepdims=True)
         exponentials = np.exp(shifted)
-        return exponentials / exponentials.sum(axis=axis, keepdims=True)
+        probabilities: np.ndarray = exponentials / exponentials.sum(axis=axis, keepdims=True)
+        return probabilities
 
     @staticmethod
     def attention_scores(
         q: np.ndarray, k: np.ndarray, mask: np.ndarray | None = None, *, scale: float | None = None
     ) -> np.ndarray:
         """``q k^T / sqrt(depth)`` (or divided by ``scale``), ``MASKED_SCORE`` where masked."""
-        scores = np.matmul(q.astype("float64"), np.swapaxes(k.astype("float64"), -1, -2))
+        scores: np.ndarray = np.matmul(
+            q.astype("float64"), np.swapaxes(k.astype("float64"), -1, -2)
+        )
         scores = scores / (np.sqrt(k.shape[-1]) if scale is None else scale)
         if mask is not None:
             scores = np.where(np.broadcast_to(mask, scores.shape), scores, MASKED_SCORE)
@@ -103,7 +106,9 @@ class Reference:
     def layer_norm(x: np.ndarray, part: LayerNormPart) -> np.ndarray:
         mean = x.mean(axis=-1, keepdims=True)
         variance = x.var(axis=-1, keepdims=True)
-        return (x - mean) / np.sqrt(variance + part.epsilon) * part.gamma + part.beta
+        standardized = (x - mean) / np.sqrt(variance + part.epsilon)
+        normalized: np.ndarray = standardized * part.gamma + part.beta
+        return normalized
 
     @staticmethod
     def multi_head_attention(
@@ -118,7 +123,10 @@ class Reference:
             scores = np.where(np.broadcast_to(mask[:, np.newaxis], scores.shape), scores, -1e9)
         weights = Reference.softmax(scores)
         context = np.einsum("bhts,bshk->bthk", weights, value)
-        return np.einsum("bthk,hkd->btd", context, part.output_kernel) + part.output_bias
+        output: np.ndarray = (
+            np.einsum("bthk,hkd->btd", context, part.output_kernel) + part.output_bias
+        )
+        return output
 
     @staticmethod
     def block(
@@ -139,7 +147,8 @@ class Reference:
 
         def feed_forward(inputs: np.ndarray) -> np.ndarray:
             hidden = np.maximum(inputs @ parts.hidden_kernel + parts.hidden_bias, 0.0)
-            return hidden @ parts.output_kernel + parts.output_bias
+            output: np.ndarray = hidden @ parts.output_kernel + parts.output_bias
+            return output
 
         if pre_norm:
             attended = attend(Reference.layer_norm(x, first))

@@ -122,7 +122,7 @@ class Results:
             "output": (*leading, case["v"].shape[-1]),
             "weights": (*leading, case["k"].shape[-2]),
         }
-        arrays = []
+        arrays: list[np.ndarray] = []
         for (part, shape), item in zip(shapes.items(), value, strict=True):
             if type(item) is not np.ndarray or item.dtype.kind != "f":
                 raise fail(

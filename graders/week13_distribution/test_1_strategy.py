@@ -35,7 +35,7 @@ _HINT = (
 @pytest.fixture(scope="module")
 def strategy(submission: Submission) -> dict[str, Any]:
     """The worker's description of ``make_strategy()``, its fields type-checked."""
-    value = expect(
+    value: dict[str, Any] = expect(
         submission.probe(
             "distribution.strategy", action="make_strategy()", function="make_strategy"
         ),

@@ -35,7 +35,7 @@ _SCOPE_HINT = (
 @pytest.fixture(scope="module")
 def built(submission: Submission) -> dict[str, Any]:
     """The worker's description of ``build_model(strategy)``, its fields type-checked."""
-    value = expect(
+    value: dict[str, Any] = expect(
         submission.probe(
             "distribution.model",
             action="build_model(strategy)",

@@ -53,7 +53,8 @@ def _cross_entropy(logits: np.ndarray, labels: np.ndarray) -> np.ndarray:
     """Per-example sparse categorical cross-entropy from logits, float64."""
     shifted = logits - logits.max(axis=1, keepdims=True)
     log_probabilities = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-    return -log_probabilities[np.arange(len(labels)), labels]
+    losses: np.ndarray = -log_probabilities[np.arange(len(labels)), labels]
+    return losses
 
 
 def _size(rng: np.random.Generator, bounds: tuple[int, int]) -> int:
@@ -101,7 +102,7 @@ def problem(submission: Submission) -> Problem:
 def stepped(submission: Submission, problem: Problem) -> dict[str, Any]:
     """The worker's weights and loss after one ``distributed_train_step``."""
     call = f"distributed_train_step(strategy, model, optimizer, batch, {problem.global_batch})"
-    value = expect(
+    value: dict[str, Any] = expect(
         submission.probe(
             "distribution.step",
             action=call,

@@ -64,7 +64,7 @@ def data() -> tuple[Split, Split]:
 def trained(submission: Submission, data: tuple[Split, Split]) -> dict[str, Any]:
     """The worker's report on ``train_with_fit``: step count and the trained model."""
     (x_train, y_train), _ = data
-    value = expect(
+    value: dict[str, Any] = expect(
         submission.probe(
             "distribution.fit",
             action=f"train_with_fit(strategy, x, y, {EPOCHS}, {PER_REPLICA})",

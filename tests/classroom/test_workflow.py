@@ -6,7 +6,6 @@ import datetime as dt
 import io
 import os
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +38,7 @@ def greet(name):
 
 
 @pytest.fixture
-def released(marked_course: Layout, tmp_path: Path) -> Iterator[tuple[CourseSettings, Week]]:
+def released(marked_course: Layout, tmp_path: Path) -> tuple[CourseSettings, Week]:
     settings = workflow.init(
         root=tmp_path / "course",
         course_id="tf101",
@@ -285,7 +284,7 @@ def test_failed_write_keeps_the_earlier_import(
             raise OSError(28, "No space left on device")
         rename(source, target)
 
-    monkeypatch.setattr(workflow.os, "rename", failing_rename)
+    monkeypatch.setattr("course.classroom.workflow.os.rename", failing_rename)
     imported, problems = import_bytes(
         settings, week, zips.build((zips.ADA, b"x = 2\n"), ("bob_w1.py", b"y = 2\n"))
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -14,7 +15,7 @@ from course.grading.rebuild import MAX_PARAMETERS, NotRebuildable, check_config,
 keras = pytest.importorskip("keras")
 
 
-def _model() -> object:
+def _model() -> Any:
     return keras.Sequential(
         [keras.Input((4,)), keras.layers.Dense(3, activation="relu"), keras.layers.Dense(2)]
     )

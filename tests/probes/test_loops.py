@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 from course.probes import loops
+from course.probes.errors import InvalidReturn
 
 tf = pytest.importorskip("tensorflow")
 
@@ -202,7 +203,7 @@ def test_dataset_steps_fall_back_to_python_objects(monkeypatch: pytest.MonkeyPat
 
 def test_dataset_steps_refuse_other_values() -> None:
     """A function that returns something else than a dataset is told so."""
-    with pytest.raises(loops.InvalidReturn, match=r"not a tf\.data\.Dataset"):
+    with pytest.raises(InvalidReturn, match=r"not a tf\.data\.Dataset"):
         loops.dataset_steps(
             _module(make_dataset=lambda x, y: [x, y]), function="make_dataset", args=[1, 2]
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
 import numpy as np
 import pytest
@@ -20,7 +21,10 @@ from course.sandbox.protocol import (
 
 def test_round_trip_keeps_values_and_arrays() -> None:
     """JSON values and arrays nested anywhere come back equal, arrays with their dtype."""
-    value = {"a": [1, 2.5, None, True, "x"], "w": [np.arange(6, dtype="float32").reshape(2, 3)]}
+    value: dict[str, list[Any]] = {
+        "a": [1, 2.5, None, True, "x"],
+        "w": [np.arange(6, dtype="float32").reshape(2, 3)],
+    }
     restored = decode(encode(value))
     assert restored["a"] == [1, 2.5, None, True, "x"]
     np.testing.assert_array_equal(restored["w"][0], value["w"][0])
@@ -90,7 +94,7 @@ def test_signed_frames_carry_their_trailer_and_refuse_forgeries() -> None:
     value = {"ok": True, "value": [np.arange(3)]}
     frame = sign(encode(value), b"replaced sys.meta_path", key)
 
-    def read(data: bytes, with_key: bytes = key) -> object:
+    def read(data: bytes, with_key: bytes = key) -> tuple[Any, str]:
         read_end, write_end = os.pipe()
         os.write(write_end, data)
         os.close(write_end)
@@ -99,7 +103,7 @@ def test_signed_frames_carry_their_trailer_and_refuse_forgeries() -> None:
         finally:
             os.close(read_end)
 
-    restored, trailer = read(frame)  # type: ignore[misc]
+    restored, trailer = read(frame)
     np.testing.assert_array_equal(restored["value"][0], np.arange(3))
     assert trailer == "replaced sys.meta_path"
     for forged in (
