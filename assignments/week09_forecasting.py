@@ -182,7 +182,7 @@ def build_sunspot_forecaster(window_size: int) -> keras.Model:
 
     The grader trains it for 10 epochs (batches of 32, shuffled) on the windows of 30
     months of the first 3,000 months and compares its forecasts of the last 177 months with
-    the naive forecast's: its mean absolute error must be at most 97% of the naive one's.
+    the naive forecast's: its mean absolute error must be at most 98% of the naive one's.
     """
     # YOUR CODE HERE
     raise NotImplementedError("Write your solution here")

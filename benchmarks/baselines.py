@@ -186,13 +186,15 @@ THRESHOLDS: tuple[Threshold, ...] = (
         "test_4_sunspots.py",
         "test_sunspot_forecaster_beats_the_naive_forecast",
         "MAE / naive MAE",
-        0.97,
+        0.98,
         at_least=False,
         also=("validation MAE",),
         variants=(
             REFERENCE,
             Variant(
-                "no output Rescaling(100)", ("build_sunspot_forecaster:remove-layer:Rescaling#2",)
+                "no output Rescaling(100)",
+                ("build_sunspot_forecaster:remove-layer:Rescaling#2",),
+                must_fail=False,
             ),
         ),
     ),

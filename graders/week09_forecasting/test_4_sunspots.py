@@ -9,17 +9,21 @@ January 1999) from the 30 months before each; those values never leave this proc
 naive forecast (each month forecast by the month before) is computed here on the same
 months: its MAE is 11.36 (a 3-month moving average scores 11.35, a 30-month one 21.74).
 
-The bar is relative: the forecaster's MAE must be at most 97% of the naive forecast's,
-11.02. Measured on the reference solution, 2 CPU cores shared with other jobs (load
-average 4-6), seeds 0-4, with the request of a grading run:
+The bar is relative: the forecaster's MAE must be at most 98% of the naive forecast's,
+11.13. ``python benchmarks/baselines.py 9 --seeds 10`` (the grading run, 2 CPU cores)
+measured the reference solution, as a fraction of the naive forecast's MAE:
 
-    seed                  0      1      2      3      4
-    validation MAE    10.34  10.49  10.52  10.25  10.20
-    / naive MAE       0.910  0.923  0.926  0.902  0.898
+    seed       0      1      2      3      4      5      6      7      8      9
+            0.906  0.914  0.938  0.894  0.895  0.967  0.900  0.934  0.902  0.911
 
-The worst seed is 0.50 below the bar. A model that only repeats the last month scores the
-naive forecast's 11.36 and fails; the reference beats it by 7-10%. Training takes 10 s
-(16-21 s at a load average of 5).
+The worst seed (5) is 0.013 of the naive MAE (0.15) inside the bar; the naive forecast
+(1.000) and a 3-month moving average (0.9995) are 0.02 outside it. The earlier bar, 97%,
+left seed 5 only 0.003 inside. Trained 20 epochs instead of 10, seed 5 still wanders
+between 0.91 and 0.98, so the epochs stay at 10. Passing besides the reference: a linear
+least-squares forecast of the 30-month window (0.915) and the reference without its output
+``Rescaling(100.0)`` (0.910 and 0.949, seeds 0 and 1: its last Dense layer learns the
+scale); part 1 names the missing layer. Training takes 10 s (30-45 s at a load average of
+4, the whole grading of this file).
 """
 
 from __future__ import annotations
@@ -39,7 +43,7 @@ WINDOW_SIZE = 30
 BATCH_SIZE = 32
 EPOCHS = 10
 #: The forecaster's MAE must be at most this fraction of the naive forecast's.
-MARGIN = 0.97
+MARGIN = 0.98
 
 Split = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
