@@ -15,8 +15,17 @@ in two separate runs):
     test accuracy    0.8704  0.8697  0.8742  0.8724  0.8713
 
 min 0.8697 against the threshold 0.85: a margin of 0.0197 (about 200 of the 10,000 test
-images). The whole week took 22 s in the quietest run (training check 14 s) and 25-42 s
-while other jobs shared the two cores (training check 15-28 s); its time limit is 120 s.
+images). Below the threshold, graded the same way (``python benchmarks/baselines.py 2
+--seeds 2``, seeds 0 and 1; the reference gave 0.8731 and 0.8710 in that run): the model
+without the hidden layer's relu, a linear classifier, 0.8371 and 0.8419; the reference
+trained one epoch instead of five 0.8453 and 0.8377; always predicting the most frequent
+class 0.1000. The threshold is 0.0047 above the best of those and 0.0197 below the
+reference's worst: 47 and 197 of the 10,000 test images. The linear classifier is the
+mistake only this check catches (the exercise names no hidden activation, so part 3 does
+not ask for relu): its best seed is 0.0081 below the threshold.
+
+The whole week took 22 s in the quietest run (training check 14 s) and 25-42 s while other
+jobs shared the two cores (training check 15-28 s); its time limit is 120 s.
 
 Nothing here is drawn per grading, on purpose: the training split and the test images are
 the data the threshold was measured on; the training itself varies with the grading's seed.

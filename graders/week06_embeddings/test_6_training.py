@@ -26,7 +26,12 @@ seeds 0-4 (seeds 0 and 3 gave the same accuracy in a second run):
     seed                   0       1       2       3       4
     validation accuracy    0.7830  0.7865  0.7855  0.7805  0.7835
 
-min 0.7805 against the threshold 0.75: a margin of 0.0305 (61 of the 2,000 sentences). The
+min 0.7805 against the threshold 0.75: a margin of 0.0305 (61 of the 2,000 sentences).
+Graded the same way (``python benchmarks/baselines.py 6 --seeds 2``, seeds 0 and 1; the
+reference gave 0.7830 and 0.7865 in that run): one epoch instead of four 0.7350 and 0.7120,
+0.015 below the threshold; always predicting the most frequent label 0.5130. The
+classifier without its hidden Dense(16, relu), a linear model of the averaged embeddings,
+reaches 0.7620 and 0.7635 and passes, rightly: the exercise makes the hidden layer optional. The
 whole week grades in 23-32 s, of which the training probe takes 9-14 s, under its time limit
 of 150 s. Other settings, for the record: 5 epochs gave 0.7695-0.7835, 10 epochs (the most
 allowed) 0.761-0.765 (seeds 0-2: the model overfits, and still passes), 10 epochs without
