@@ -45,6 +45,7 @@ __all__ = [
     "measure",
     "note",
     "output_activation",
+    "predictions_of",
     "rebuilt_model",
 ]
 
@@ -268,6 +269,28 @@ def rebuilt_model(report: ModelReport, *, what: str, hint: str = REBUILD_HINT) -
             received=str(error),
             hint=hint,
         ) from None
+
+
+def predictions_of(
+    model: Any,
+    inputs: Any,
+    *,
+    what: str,
+    expected: str = "able to predict the inputs the grader chose",
+    hint: str = "",
+    batch_size: int | None = None,
+) -> np.ndarray:
+    """``model.predict(inputs)`` as an array, run in the grading process on inputs the
+    grader chose: ``model`` is a model rebuilt here, or a :class:`ModelReport` that
+    :func:`rebuilt_model` rebuilds first (failing as it does, with ``what`` and its
+    standard hint). A model that cannot predict them (an input shape that does not fit,
+    say) fails: ``what`` should be ``expected``, received the error, and the ``hint``."""
+    if isinstance(model, ModelReport):
+        model = rebuilt_model(model, what=what)
+    try:
+        return np.asarray(model.predict(inputs, batch_size=batch_size, verbose=0))
+    except Exception as error:
+        raise fail(what, expected=expected, received=describe_error(error), hint=hint) from None
 
 
 _LOSS_WORDS = {

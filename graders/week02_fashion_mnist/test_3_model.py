@@ -32,9 +32,9 @@ from course.testing import (
     check_loss,
     check_output_shape,
     check_parameter_count,
-    describe_error,
     fail,
     fresh_rng,
+    predictions_of,
     rebuilt_model,
 )
 
@@ -70,16 +70,14 @@ def _static_or_observed(model: ModelReport, sample: np.ndarray) -> ModelReport:
 
 def _predict(report: ModelReport, sample: np.ndarray) -> np.ndarray:
     """Predictions for ``sample`` of the model rebuilt here; fails when it cannot be rebuilt."""
-    rebuilt = rebuilt_model(report, what="the model from build_model()")
-    try:
-        return np.asarray(rebuilt.predict(_shaped_for(report, sample), batch_size=1_000, verbose=0))
-    except Exception as error:
-        raise fail(
-            "the model",
-            expected="able to predict a batch of 28x28 images",
-            received=describe_error(error),
-            hint="start the model with keras.Input(shape=(28, 28)).",
-        ) from None
+    return predictions_of(
+        rebuilt_model(report, what="the model from build_model()"),
+        _shaped_for(report, sample),
+        what="the model",
+        expected="able to predict a batch of 28x28 images",
+        hint="start the model with keras.Input(shape=(28, 28)).",
+        batch_size=1_000,
+    )
 
 
 def _shaped_for(model: ModelReport, images: np.ndarray) -> np.ndarray:

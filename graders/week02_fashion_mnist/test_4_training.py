@@ -40,7 +40,7 @@ import pytest
 from course.datasets import fashion_mnist
 from course.grading.reports import ModelReport, TrainingReport
 from course.grading.submission import Submission
-from course.testing import check_accuracy, describe_error, fail, rebuilt_model
+from course.testing import check_accuracy, fail, predictions_of
 
 MAX_EPOCHS = 5
 TEST_ACCURACY = 0.85
@@ -68,17 +68,14 @@ def trained(submission: Submission, data: tuple[Split, Split]) -> TrainingReport
 def _test_predictions(trained: TrainingReport, x_test: np.ndarray) -> np.ndarray:
     """Class scores for ``x_test / 255`` from the model rebuilt here."""
     report = trained.model
-    rebuilt = rebuilt_model(report, what="the trained model")
-    images = _shaped_for(report, x_test / np.float32(255.0))
-    try:
-        return np.asarray(rebuilt.predict(images, batch_size=1_000, verbose=0))
-    except Exception as error:
-        raise fail(
-            "the trained model",
-            expected="able to predict a batch of 28x28 images",
-            received=describe_error(error),
-            hint="start the model with keras.Input(shape=(28, 28)).",
-        ) from None
+    return predictions_of(
+        report,
+        _shaped_for(report, x_test / np.float32(255.0)),
+        what="the trained model",
+        expected="able to predict a batch of 28x28 images",
+        hint="start the model with keras.Input(shape=(28, 28)).",
+        batch_size=1_000,
+    )
 
 
 def _shaped_for(model: ModelReport, images: np.ndarray) -> np.ndarray:

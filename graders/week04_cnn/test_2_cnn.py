@@ -29,9 +29,9 @@ from course.testing import (
     check_layers_present,
     check_output_shape,
     check_parameter_count,
-    describe_error,
     fail,
     fresh_rng,
+    predictions_of,
     rebuilt_model,
 )
 
@@ -53,16 +53,14 @@ def sample(submission: Submission) -> np.ndarray:
 
 def _predict(report: ModelReport, sample: np.ndarray) -> np.ndarray:
     """Predictions for ``sample`` of the model rebuilt here; fails when it cannot be rebuilt."""
-    rebuilt = rebuilt_model(report, what=f"the model from {BUILDER}()")
-    try:
-        return np.asarray(rebuilt.predict(sample, batch_size=len(sample), verbose=0))
-    except Exception as error:
-        raise fail(
-            "the model",
-            expected="able to predict a batch of (28, 28, 1) images",
-            received=describe_error(error),
-            hint="start the model with keras.Input(shape=(28, 28, 1)).",
-        ) from None
+    return predictions_of(
+        rebuilt_model(report, what=f"the model from {BUILDER}()"),
+        sample,
+        what="the model",
+        expected="able to predict a batch of (28, 28, 1) images",
+        hint="start the model with keras.Input(shape=(28, 28, 1)).",
+        batch_size=len(sample),
+    )
 
 
 @pytest.mark.points(1)

@@ -43,10 +43,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from course.grading.rebuild import NotRebuildable, rebuild_model
 from course.grading.reports import TrainingReport
 from course.grading.submission import Submission
-from course.testing import check_accuracy, describe_error, fail
+from course.testing import check_accuracy, fail, predictions_of, rebuilt_model
 
 TRAINING_IMAGES = 40_000
 MAX_EPOCHS = 3
@@ -89,25 +88,19 @@ def test_train_returns_history(trained: TrainingReport) -> None:
 def test_test_accuracy(trained: TrainingReport, fashion: tuple[Split, Split]) -> None:
     """the trained CNN reaches 0.87 accuracy on the 10,000 official test images"""
     _, (x_test, y_test) = fashion
-    try:
-        model = rebuild_model(trained.model.config_json, trained.model.weights)
-    except NotRebuildable as error:
-        raise fail(
-            "the trained model",
-            expected="a Sequential or functional model of built-in Keras layers",
-            received=str(error),
-            hint="build the CNN with keras.Sequential([...]) and layers from keras.layers.",
-        ) from None
-    images = (x_test / np.float32(255.0)).astype(np.float32)[..., np.newaxis]
-    try:
-        predictions = np.asarray(model.predict(images, batch_size=1_000, verbose=0))
-    except Exception as error:
-        raise fail(
-            "the trained model",
-            expected="able to predict a batch of (28, 28, 1) images",
-            received=describe_error(error),
-            hint="start the model with keras.Input(shape=(28, 28, 1)).",
-        ) from None
+    model = rebuilt_model(
+        trained.model,
+        what="the trained model",
+        hint="build the CNN with keras.Sequential([...]) and layers from keras.layers.",
+    )
+    predictions = predictions_of(
+        model,
+        (x_test / np.float32(255.0)).astype(np.float32)[..., np.newaxis],
+        what="the trained model",
+        expected="able to predict a batch of (28, 28, 1) images",
+        hint="start the model with keras.Input(shape=(28, 28, 1)).",
+        batch_size=1_000,
+    )
     check_accuracy(
         predictions,
         y_test,

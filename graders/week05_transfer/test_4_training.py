@@ -109,10 +109,9 @@ import pytest
 
 from course.backbones import HELD_OUT_CLASSES, prepare_images
 from course.datasets import fashion_mnist
-from course.grading.rebuild import NotRebuildable, rebuild_model
 from course.grading.reports import TrainingReport
 from course.grading.submission import Submission
-from course.testing import accuracy_of, check, check_accuracy, fail, measure, note
+from course.testing import accuracy_of, check, check_accuracy, fail, measure, note, rebuilt_model
 
 IMAGES_PER_CLASS = 10
 MAX_EPOCHS = 30
@@ -173,16 +172,11 @@ def trained_untrained(
 
 def _predictions(trained: TrainingReport, images: np.ndarray) -> np.ndarray:
     """Class scores for ``images`` from the trained model, rebuilt here."""
-    report = trained.model
-    try:
-        rebuilt = rebuild_model(report.config_json, report.weights)
-    except NotRebuildable as error:
-        raise fail(
-            "the trained model",
-            expected="built from standard Keras layers",
-            received=error,
-            hint="build the transfer model from the backbone's layers and keras.layers.Dense.",
-        ) from None
+    rebuilt = rebuilt_model(
+        trained.model,
+        what="the trained model",
+        hint="build the transfer model from the backbone's layers and keras.layers.Dense.",
+    )
     return np.asarray(rebuilt.predict(images, batch_size=1_000, verbose=0))
 
 

@@ -33,9 +33,9 @@ from course.testing import (
     check_layers_present,
     check_output_shape,
     check_parameter_count,
-    describe_error,
     fail,
     fresh_rng,
+    predictions_of,
     rebuilt_model,
 )
 
@@ -152,16 +152,13 @@ def test_classifier_outputs_probabilities(submission: Submission, model: ModelRe
     """the output is a probability between 0 and 1 (a sigmoid unit)"""
     rng = fresh_rng(submission, "build_classifier", "sample")
     sample = rng.integers(0, VOCABULARY_SIZE, size=(int(rng.integers(8, 33)), SEQUENCE_LENGTH))
-    rebuilt = rebuilt_model(model, what="the model from build_classifier()")
-    try:
-        predictions = np.asarray(rebuilt.predict(sample, verbose=0))
-    except Exception as error:
-        raise fail(
-            f"the model's predictions for {len(sample)} rows of {SEQUENCE_LENGTH} token ids",
-            expected="one probability per row",
-            received=describe_error(error),
-            hint="start with keras.Input(shape=(sequence_length,), dtype='int64').",
-        ) from None
+    predictions = predictions_of(
+        rebuilt_model(model, what="the model from build_classifier()"),
+        sample,
+        what=f"the model's predictions for {len(sample)} rows of {SEQUENCE_LENGTH} token ids",
+        expected="one probability per row",
+        hint="start with keras.Input(shape=(sequence_length,), dtype='int64').",
+    )
     if not (np.all(predictions >= 0.0) and np.all(predictions <= 1.0)):
         raise fail(
             "the model's outputs",

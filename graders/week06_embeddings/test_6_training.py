@@ -48,10 +48,9 @@ import numpy as np
 import pytest
 
 from course.datasets import rotten_tomatoes
-from course.grading.rebuild import NotRebuildable, rebuild_model
 from course.grading.reports import TrainingReport, expect, expect_array
 from course.grading.submission import Submission
-from course.testing import check_binary_accuracy, describe_error, fail
+from course.testing import check_binary_accuracy, fail, predictions_of, rebuilt_model
 
 SPLIT_SEED = 2014
 VALIDATION_SENTENCES = 2_000
@@ -105,21 +104,14 @@ def trained(submission: Submission, split: tuple[Split, Split]) -> dict[str, Any
 
 def validation_probabilities(training: TrainingReport, ids: np.ndarray) -> np.ndarray:
     """The rebuilt model's probability of "positive" for each row of ``ids``."""
-    try:
-        rebuilt = rebuild_model(training.model.config_json, training.model.weights)
-    except NotRebuildable as error:
-        raise fail(
-            "the trained model", expected="built from standard Keras layers", received=error
-        ) from None
-    try:
-        predictions = np.asarray(rebuilt.predict(ids, batch_size=1_000, verbose=0))
-    except Exception as error:
-        raise fail(
-            f"the trained model's predictions for token ids of shape {ids.shape}",
-            expected="one probability per sentence",
-            received=describe_error(error),
-            hint="the model must take the rows of token ids your vectorizer makes.",
-        ) from None
+    predictions = predictions_of(
+        rebuilt_model(training.model, what="the trained model"),
+        ids,
+        what=f"the trained model's predictions for token ids of shape {ids.shape}",
+        expected="one probability per sentence",
+        hint="the model must take the rows of token ids your vectorizer makes.",
+        batch_size=1_000,
+    )
     if predictions.shape not in ((len(ids), 1), (len(ids),)):
         raise fail(
             f"the predictions for {len(ids):,} sentences",

@@ -15,10 +15,9 @@ from typing import Any
 import numpy as np
 import pytest
 
-from course.grading.rebuild import NotRebuildable, rebuild_model
 from course.grading.reports import LayerReport, ModelReport, TrainingReport
 from course.grading.submission import Submission
-from course.testing import fail
+from course.testing import rebuilt_model
 
 _WORD = re.compile(r"[a-z]+(?:'[a-z]+)*")
 #: Layers without weights that a model may add anywhere; they do not change the structure.
@@ -127,15 +126,11 @@ class ModelTools:
     @staticmethod
     def rebuild(report: ModelReport, *, what: str) -> Any:
         """The submitted model rebuilt here from its config and weights, or a failed check."""
-        try:
-            return rebuild_model(report.config_json, report.weights)
-        except NotRebuildable as error:
-            raise fail(
-                what,
-                expected="a Sequential model of standard Keras layers",
-                received=str(error),
-                hint="build the model from keras.layers only, as the docstring lists them.",
-            ) from None
+        return rebuilt_model(
+            report,
+            what=what,
+            hint="build the model from keras.layers only, as the docstring lists them.",
+        )
 
 
 @pytest.fixture(scope="session")

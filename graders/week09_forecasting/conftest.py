@@ -17,10 +17,10 @@ from typing import Any
 import numpy as np
 import pytest
 
-from course.grading.rebuild import NotRebuildable, check_config, rebuild_model
+from course.grading.rebuild import NotRebuildable, check_config
 from course.grading.reports import LayerReport, ModelReport, TrainingReport
 from course.grading.submission import Submission
-from course.testing import fail, format_shape
+from course.testing import fail, format_shape, rebuilt_model
 
 #: The grader's generated series: the course's settings, another noise seed.
 SERIES_SETTINGS: dict[str, Any] = {
@@ -167,15 +167,11 @@ class Forecasting:
     @staticmethod
     def forecast(report: ModelReport, x: np.ndarray, *, call: str) -> np.ndarray:
         """The trained model rebuilt here, run on the windows ``x``: one value per window."""
-        try:
-            model = rebuild_model(report.config_json, report.weights)
-        except NotRebuildable as error:
-            raise fail(
-                f"the trained model from {call}",
-                expected="a Sequential model of standard Keras layers",
-                received=str(error),
-                hint="build the model from keras.layers only, as the docstring lists them.",
-            ) from None
+        model = rebuilt_model(
+            report,
+            what=f"the trained model from {call}",
+            hint="build the model from keras.layers only, as the docstring lists them.",
+        )
         outputs = np.asarray(model.predict(x, batch_size=512, verbose=0), dtype="float64")
         if outputs.shape != (len(x), 1):
             raise fail(

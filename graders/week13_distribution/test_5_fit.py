@@ -40,7 +40,7 @@ from course.datasets import fashion_mnist
 from course.grading.reports import ModelReport, expect
 from course.grading.submission import Submission
 from course.probes.distribution import STRATEGY
-from course.testing import check_accuracy, describe_error, fail, rebuilt_model
+from course.testing import check_accuracy, fail, predictions_of
 
 DATA_SEED = 13
 TRAINING_IMAGES = 6_400
@@ -121,16 +121,14 @@ def test_fit_learns_fashion_mnist(trained: dict[str, Any], data: tuple[Split, Sp
     """the model trained with fit under the strategy classifies 75% of test images right"""
     _, (x_test, y_test) = data
     call = f"train_with_fit(strategy, x, y, {EPOCHS}, {PER_REPLICA})"
-    model = rebuilt_model(trained["model"], what=f"the model {call} returns")
-    try:
-        logits = np.asarray(model.predict(x_test, batch_size=1_000, verbose=0))
-    except Exception as error:
-        raise fail(
-            f"the model {call} returns",
-            expected="able to predict a batch of 28x28 images",
-            received=describe_error(error),
-            hint="keep the layers of exercise 13.4, starting with keras.Input(shape=(28, 28)).",
-        ) from None
+    logits = predictions_of(
+        trained["model"],
+        x_test,
+        what=f"the model {call} returns",
+        expected="able to predict a batch of 28x28 images",
+        hint="keep the layers of exercise 13.4, starting with keras.Input(shape=(28, 28)).",
+        batch_size=1_000,
+    )
     check_accuracy(
         logits,
         y_test,
