@@ -12,11 +12,15 @@ MAE, and the trivial baseline the check computes on its own labels). It prints, 
 every variant's figures per seed and whether it passed, then the margins: the reference's
 worst seed against the bar, and the best variant that must fail against the bar.
 
+With ``--right-answers``, the correct answers of ``tests/right_answers/`` that change what
+a threshold check exercises are graded beside the reference at every seed (the suite grades
+each at one seed), and the margin of their worst seed is printed too.
+
 The margins go into each grader's docstring with the command that measured them.
 
 Usage:
     python benchmarks/baselines.py [WEEK ...] [--seeds N] [--first-seed N]
-                                   [--only LABEL ...] [--json PATH]
+                                   [--only LABEL ...] [--right-answers] [--json PATH]
 """
 
 from __future__ import annotations
@@ -47,8 +51,15 @@ class Variant:
     mutant_ids: tuple[str, ...] = ()
     replacements: tuple[tuple[str, str], ...] = ()
     must_fail: bool = True
+    #: A file of ``tests/right_answers/``: its changes replace the ones above.
+    right_answer: Path | None = None
 
     def source(self, reference: str) -> str:
+        if self.right_answer is not None:  # graded as tests/test_right_answers.py grades it
+            from tests.test_wrong_answers import changed_solution, declared_week
+
+            week = Layout(ROOT).week(declared_week(self.right_answer))
+            return changed_solution(self.right_answer, week.solution)
         source = reference
         for mutant_id in self.mutant_ids:
             found = {mutant.id: mutant for mutant in mutants(source)}
@@ -272,6 +283,25 @@ def grade_variant(threshold: Threshold, variant: Variant, seed: int) -> Run:
     )
 
 
+def right_answers(threshold: Threshold) -> list[Variant]:
+    """The right answers of the threshold's week that change what its grader file
+    exercises, as variants that must pass."""
+    from course.mutants import changed_definitions, exercising_files
+    from tests.test_wrong_answers import declared_week
+
+    week = Layout(ROOT).week(threshold.week)
+    reference = week.solution.read_text(encoding="utf-8")
+    found = []
+    for path in sorted((ROOT / "tests" / "right_answers").glob("week*.py")):
+        if declared_week(path) != threshold.week:
+            continue
+        variant = Variant(f"right answer: {path.stem}", must_fail=False, right_answer=path)
+        changed = changed_definitions(reference, variant.source(reference))
+        if threshold.grader_file in exercising_files(week.graders, reference, changed):
+            found.append(variant)
+    return found
+
+
 def summarize(threshold: Threshold, runs: list[Run]) -> list[str]:
     direction = "at least" if threshold.at_least else "at most"
     lines = [
@@ -302,6 +332,14 @@ def summarize(threshold: Threshold, runs: list[Run]) -> list[str]:
     if reference:
         worst = min(reference, key=lambda v: sign * v)
         lines.append(f"  margin, reference's worst seed: {sign * (worst - threshold.bar):+.4f}")
+    correct = [
+        run.figures[threshold.measurement]
+        for run in runs
+        if run.variant.startswith("right answer: ") and threshold.measurement in run.figures
+    ]
+    if correct:
+        worst = min(correct, key=lambda v: sign * v)
+        lines.append(f"  margin, right answers' worst seed: {sign * (worst - threshold.bar):+.4f}")
     failing = [
         run.figures[threshold.measurement]
         for variant in threshold.variants
@@ -320,7 +358,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("weeks", nargs="*", help="week numbers or names (default: all)")
     parser.add_argument("--seeds", type=int, default=3, help="seeds per variant (default 3)")
     parser.add_argument("--first-seed", type=int, default=0)
-    parser.add_argument("--only", nargs="*", default=(), help="variant labels to grade")
+    parser.add_argument(
+        "--only", nargs="*", default=(), help='variant labels to grade ("right answers": those)'
+    )
+    parser.add_argument(
+        "--right-answers", action="store_true", help="grade the week's right answers too"
+    )
     parser.add_argument("--json", type=Path, help="write every run here")
     args = parser.parse_args(argv)
 
@@ -338,10 +381,18 @@ def main(argv: list[str] | None = None) -> int:
     seeds = range(args.first_seed, args.first_seed + args.seeds)
     results: list[dict[str, object]] = []
     report: list[str] = [f"Python {platform.python_version()}, seeds {list(seeds)}"]
+    if args.right_answers and str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))  # tests.test_wrong_answers reads the answer files
     for threshold in chosen:
         runs = []
-        for variant in threshold.variants:
-            if args.only and variant.label not in args.only:
+        variants = list(threshold.variants)
+        if args.right_answers:
+            variants += right_answers(threshold)
+        for variant in variants:
+            chosen_by_name = variant.label in args.only or (
+                variant.right_answer is not None and "right answers" in args.only
+            )
+            if args.only and not chosen_by_name:
                 continue
             for seed in seeds:
                 run = grade_variant(threshold, variant, seed)
