@@ -7,7 +7,8 @@ default) and lists every check that failed, with its message. It exits with stat
 one did.
 
 Usage:
-    python benchmarks/right_answers.py [WEEK ...] [--seeds N] [--first-seed N] [--json PATH]
+    python benchmarks/right_answers.py [WEEK ...] [--seeds N] [--first-seed N] [--only STEM ...]
+                                       [--json PATH]
 """
 
 from __future__ import annotations
@@ -61,6 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("weeks", nargs="*", help="week numbers or names (default: all)")
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--first-seed", type=int, default=0)
+    parser.add_argument("--only", nargs="*", default=(), help="right answers' file stems")
     parser.add_argument("--json", type=Path, help="write every grading here")
     args = parser.parse_args(argv)
     if str(ROOT) not in sys.path:
@@ -71,7 +73,8 @@ def main(argv: list[str] | None = None) -> int:
     answers = [
         path
         for path in sorted((ROOT / "tests" / "right_answers").glob("week*.py"))
-        if not wanted or declared_week(path) in wanted or declared_week(path)[4:6] in wanted
+        if (not wanted or declared_week(path) in wanted or declared_week(path)[4:6] in wanted)
+        and (not args.only or path.stem in args.only)
     ]
     if not answers:
         raise SystemExit(f"no right answers for week(s) {', '.join(sorted(wanted))}")

@@ -5,7 +5,9 @@
 and batches and prefetches them in one chain; ``build_model`` puts ``BatchNormalization``
 between a bias-free ``Dense(100)`` and its ReLU (``Activation("relu")``), compiled with
 ``keras.optimizers.RMSprop(learning_rate=1e-3)``; ``train_model`` trains 5 epochs on
-batches of 256.
+batches of 128. (On batches of 256, 5 epochs left the test accuracy at 0.8401 at seed 0,
+below the 0.85 the exercise asks: a recipe that meets the requirement only on some seeds is
+not a right answer.)
 
 week: week02_fashion_mnist
 """
@@ -56,6 +58,6 @@ CHANGES = [
     ),
     (
         "    dataset = make_dataset(x_train, y_train, batch_size=64)\n",
-        "    dataset = make_dataset(x_train, y_train, batch_size=256)\n",
+        "    dataset = make_dataset(x_train, y_train, batch_size=128)\n",
     ),
 ]
