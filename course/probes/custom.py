@@ -85,11 +85,12 @@ def loss(
     """Make a loss with ``factory(*args, **kwargs)`` and call it on each case.
 
     ``factory`` is a function returning a loss function (a closure) or a
-    ``keras.losses.Loss`` class; each case is ``[y_true, y_pred]``, float32 arrays passed as
-    tensors. Returns ``class_chain`` (of what the factory made), ``is_loss_object`` (an
-    instance of ``keras.losses.Loss``), ``values`` (what each call returned) and, with
-    ``round_trip``, ``config`` (``get_config()``, JSON-safe) and ``round_trip_values``: the
-    cases again, with the loss ``type(loss).from_config(loss.get_config())`` rebuilt.
+    ``keras.losses.Loss`` class; each case is ``[y_true, y_pred]`` or ``[y_true, y_pred,
+    sample_weight]``, float32 arrays passed as tensors (the weights as ``sample_weight=``).
+    Returns ``class_chain`` (of what the factory made), ``is_loss_object`` (an instance of
+    ``keras.losses.Loss``), ``values`` (what each call returned) and, with ``round_trip``,
+    ``config`` (``get_config()``, JSON-safe) and ``round_trip_values``: the cases again,
+    with the loss ``type(loss).from_config(loss.get_config())`` rebuilt.
     """
     import keras
 
@@ -106,8 +107,7 @@ def loss(
         "class_chain": _class_chain(made),
         "is_loss_object": isinstance(made, keras.losses.Loss),
         "values": [
-            to_plain(made(_tensor(y_true), _tensor(y_pred)), what=f"the loss from {factory}()")
-            for y_true, y_pred in cases
+            to_plain(_call_loss(made, case), what=f"the loss from {factory}()") for case in cases
         ],
         "config": None,
         "round_trip_values": None,
@@ -124,10 +124,17 @@ def loss(
         report["config"] = json_safe(config)
         rebuilt = type(made).from_config(config)
         report["round_trip_values"] = [
-            to_plain(rebuilt(_tensor(y_true), _tensor(y_pred)), what="the rebuilt loss")
-            for y_true, y_pred in cases
+            to_plain(_call_loss(rebuilt, case), what="the rebuilt loss") for case in cases
         ]
     return report
+
+
+def _call_loss(loss: Any, case: list[Any]) -> Any:
+    """``loss(y_true, y_pred)``, with ``sample_weight=`` when the case has a third array."""
+    y_true, y_pred, *weights = case
+    if weights:
+        return loss(_tensor(y_true), _tensor(y_pred), sample_weight=_tensor(weights[0]))
+    return loss(_tensor(y_true), _tensor(y_pred))
 
 
 @probe("custom.layer")

@@ -12,6 +12,11 @@ back here:
 * a batch of 5 to 12 samples of 2 to 5 values with both kinds of error, and each of its
   samples alone, for a threshold from [0.5, 2.5]: the batch's loss must be the mean of its
   samples' losses (Keras's default reduction), whatever the formula;
+* another such batch with a weight per sample drawn from [0.2, 2.0] (``sample_weight=``):
+  the loss must be the sum of each sample's loss (as the submission computes it alone)
+  times its weight, divided by the number of samples (Keras weighs the per-sample losses
+  ``call`` returns); a ``call`` that averages over the batch axis instead of the last one
+  gives the same unweighted mean, and only the weights tell them apart;
 * ``HuberLoss.from_config(loss.get_config())`` for a threshold from [0.3, 0.7] and one from
   [2.0, 3.5] (never the default 1.0), on 3 to 6 samples of each kind: the rebuilt loss must
   give the same values as the original.
@@ -157,6 +162,42 @@ def test_huber_class_averages_over_the_batch(
             hint="keep Keras's default reduction, 'sum_over_batch_size' (pass reduction "
             "through **kwargs, do not set it to 'sum'), and return one loss per sample from "
             "call().",
+        )
+
+
+@pytest.mark.points(1)
+@pytest.mark.time_limit(30)
+def test_huber_class_weights_each_sample(
+    submission: Submission, reference: Any, replies: Any
+) -> None:
+    """HuberLoss weighs each sample's loss by its sample_weight"""
+    rng = fresh_rng(submission, "huber class sample weights")
+    threshold, rows = _threshold(rng, BATCH_THRESHOLD_RANGE), _size(rng, BATCH_ROWS)
+    columns = _size(rng, COLUMNS)
+    y_true, y_pred = reference.errors(rng, threshold, "mixed", rows=rows, columns=columns)
+    weights = rng.uniform(0.2, 2.0, size=rows).astype("float32")
+    call = f"HuberLoss(threshold={threshold})(y_true, y_pred, sample_weight=w)"
+    cases = [[y_true, y_pred, weights]]
+    cases += [[y_true[i : i + 1], y_pred[i : i + 1]] for i in range(rows)]
+    reply = _loss(submission, threshold, cases)
+    _require_loss_class(reply, replies)
+    values = replies.field(reply, "values", list, what="the loss values")
+    if len(values) != len(cases):
+        raise fail(f"the number of values of {call}", expected=len(cases), received=len(values))
+    received = replies.scalar(values[0], what=f"the value of {call}")
+    # The submission's own loss of each sample: this check judges the weighting, whatever
+    # the formula (the first check judges that).
+    each = np.array([replies.scalar(v, what=f"the value of {call}") for v in values[1:]])
+    expected = float(np.sum(each * weights.astype("float64")) / rows)
+    if not np.isclose(received, expected, rtol=1e-4, atol=1e-6):
+        raise fail(
+            f"{call} for a batch of {rows} samples of {columns} values, with weights "
+            f"{np.round(weights.astype('float64'), 2).tolist()}",
+            expected="the losses of the samples taken one at a time, times their weights, "
+            f"averaged over the batch: {expected:.6g}",
+            received=f"{received:.6g}",
+            hint="call() must return one loss per sample, averaged over the last axis "
+            "(keras.ops.mean(..., axis=-1)): Keras multiplies those by the weights.",
         )
 
 
