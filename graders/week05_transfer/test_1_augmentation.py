@@ -19,7 +19,7 @@ Equivalent mutants:
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pytest
@@ -29,6 +29,11 @@ from course.datasets import fashion_mnist
 from course.grading.reports import expect, expect_array
 from course.grading.submission import Submission
 from course.testing import fail, format_shape, fresh_rng
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from graders.week05_transfer.conftest import Inspection
 
 BUILDER = "build_augmentation"
 RANDOM_LAYERS = ("RandomFlip", "RandomRotation", "RandomZoom", "RandomTranslation")
@@ -78,7 +83,7 @@ def _largest_difference(left: np.ndarray, right: np.ndarray) -> float:
 
 
 @pytest.mark.points(1)
-def test_has_the_four_random_layers(inspect_model: Any) -> None:
+def test_has_the_four_random_layers(inspect_model: Callable[..., Inspection]) -> None:
     """the augmentation model has RandomFlip, RandomRotation, RandomZoom and RandomTranslation"""
     inspection = inspect_model(BUILDER, action=f"{BUILDER}()")
     classes = [layer.class_name for layer in inspection.layers]

@@ -28,7 +28,7 @@ pretrained backbone itself, unvaried, as its thresholds were measured.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pytest
@@ -44,6 +44,11 @@ from course.testing import (
     rebuilt_model,
 )
 
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from graders.week05_transfer.conftest import Backbone, Inspection, Layer
+
 BUILDER = "build_transfer_model"
 _CUT_HINT = (
     "cut at the feature layer: new_output = head(backbone.get_layer('features').output), "
@@ -57,13 +62,13 @@ class Given:
     """What build_transfer_model receives in this grading: the backbone handed over, the
     two numbers of classes, and the images its models predict here."""
 
-    backbone: Any
+    backbone: Backbone
     classes: tuple[int, int]
     sample: np.ndarray
 
 
 @pytest.fixture(scope="module")
-def given(submission: Submission, backbone: Any) -> Given:
+def given(submission: Submission, backbone: Backbone) -> Given:
     rng = fresh_rng(submission, "build_transfer_model")
     weights = [w * rng.uniform(0.9, 1.1, size=w.shape) for w in backbone.weights]
     first, second = (int(n) for n in rng.choice(np.arange(2, 13), size=2, replace=False))
@@ -76,14 +81,14 @@ def given(submission: Submission, backbone: Any) -> Given:
 
 
 @pytest.fixture(scope="module")
-def transfer(inspect_model: Any, given: Given) -> Any:
+def transfer(inspect_model: Callable[..., Inspection], given: Given) -> Inspection:
     classes = given.classes[0]
     return inspect_model(
         BUILDER, given.backbone.spec, classes, action=f"{BUILDER}(backbone, {classes})"
     )
 
 
-def _kept(transfer: Any, backbone: Any) -> list[Any]:
+def _kept(transfer: Inspection, backbone: Backbone) -> list[Layer]:
     """The model's backbone layers, from the input up to the cut, as the grader expects."""
     return [
         layer for layer in transfer.backbone_layers(backbone) if layer.name in backbone.kept_layers
@@ -91,7 +96,7 @@ def _kept(transfer: Any, backbone: Any) -> list[Any]:
 
 
 @pytest.mark.points(2)
-def test_cuts_at_the_feature_layer(transfer: Any, given: Given) -> None:
+def test_cuts_at_the_feature_layer(transfer: Inspection, given: Given) -> None:
     """the model keeps the backbone up to its 'features' layer, output shape (None, 288)"""
     backbone = given.backbone
     layers = transfer.backbone_layers(backbone)
@@ -120,7 +125,7 @@ def test_cuts_at_the_feature_layer(transfer: Any, given: Given) -> None:
 
 
 @pytest.mark.points(2)
-def test_backbone_is_frozen(transfer: Any, given: Given) -> None:
+def test_backbone_is_frozen(transfer: Inspection, given: Given) -> None:
     """no parameter of the backbone's layers is trainable"""
     backbone = given.backbone
     kept = _kept(transfer, backbone)
@@ -143,7 +148,7 @@ def test_backbone_is_frozen(transfer: Any, given: Given) -> None:
 
 
 @pytest.mark.points(1)
-def test_keeps_the_pretrained_weights(transfer: Any, given: Given) -> None:
+def test_keeps_the_pretrained_weights(transfer: Inspection, given: Given) -> None:
     """the backbone's layers keep the pretrained weights they were given"""
     backbone = given.backbone
     kept = _kept(transfer, backbone)
@@ -173,7 +178,7 @@ def test_keeps_the_pretrained_weights(transfer: Any, given: Given) -> None:
 
 
 @pytest.mark.points(2)
-def test_parameter_counts(transfer: Any, given: Given) -> None:
+def test_parameter_counts(transfer: Inspection, given: Given) -> None:
     """only the head's parameters are trainable; the backbone's up to the cut are not"""
     backbone, classes = given.backbone, given.classes[0]
     model = transfer.model
@@ -200,7 +205,7 @@ def test_parameter_counts(transfer: Any, given: Given) -> None:
 
 @pytest.mark.points(1)
 def test_head_outputs_one_probability_per_class(
-    transfer: Any, inspect_model: Any, given: Given
+    transfer: Inspection, inspect_model: Callable[..., Inspection], given: Given
 ) -> None:
     """the model outputs num_classes probabilities per image, for two numbers of classes"""
     first, second = given.classes
@@ -222,7 +227,7 @@ def test_head_outputs_one_probability_per_class(
 
 
 @pytest.mark.points(1)
-def test_compiled_for_integer_labels(transfer: Any) -> None:
+def test_compiled_for_integer_labels(transfer: Inspection) -> None:
     """the model is compiled with sparse categorical cross-entropy and the accuracy metric"""
     check_compiled(
         transfer.model,

@@ -18,12 +18,17 @@ keeps the 1e-3 of ``build_transfer_model`` and fails the second check.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import pytest
 
 from course.grading.submission import Submission, call_spec
 from course.testing import check_compiled, fail, fresh_rng
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from graders.week05_transfer.conftest import Backbone, Inspection
 
 MAX_LEARNING_RATE = 1e-4
 #: The backbone layers fine_tune may be asked to unfreeze from: those before the cut, whose
@@ -31,14 +36,14 @@ MAX_LEARNING_RATE = 1e-4
 CANDIDATES = ("conv1", "pool1", "conv2", "pool2", "conv3")
 
 
-def _unfrozen(backbone: Any, first: str) -> tuple[str, ...]:
+def _unfrozen(backbone: Backbone, first: str) -> tuple[str, ...]:
     """The backbone layers with weights that ``fine_tune(model, first)`` makes trainable."""
     start = backbone.layer_names.index(first)
     return tuple(name for name in backbone.kept_layers[start:] if backbone.layer_weights[name])
 
 
 @pytest.fixture(scope="module")
-def first_layers(submission: Submission, backbone: Any) -> tuple[str, str]:
+def first_layers(submission: Submission, backbone: Backbone) -> tuple[str, str]:
     """Two first trainable layers that unfreeze different layers, drawn for this grading."""
     rng = fresh_rng(submission, "fine_tune layers")
     first = str(rng.choice(CANDIDATES))
@@ -50,8 +55,11 @@ def first_layers(submission: Submission, backbone: Any) -> tuple[str, str]:
 
 @pytest.fixture(scope="module")
 def fine_tuned(
-    submission: Submission, inspect_model: Any, backbone: Any, first_layers: tuple[str, str]
-) -> dict[str, Any]:
+    submission: Submission,
+    inspect_model: Callable[..., Inspection],
+    backbone: Backbone,
+    first_layers: tuple[str, str],
+) -> dict[str, Inspection]:
     """The fine-tuned model's description for each first trainable layer."""
     classes = int(fresh_rng(submission, "fine_tune classes").integers(2, 13))
     return {
@@ -70,7 +78,9 @@ def _describe(names: list[str]) -> str:
 
 
 @pytest.mark.points(3)
-def test_unfreezes_from_the_given_layer(fine_tuned: dict[str, Any], backbone: Any) -> None:
+def test_unfreezes_from_the_given_layer(
+    fine_tuned: dict[str, Inspection], backbone: Backbone
+) -> None:
     """the backbone layers from first_trainable_layer on, and the head, become trainable"""
     for first, inspection in fine_tuned.items():
         start = backbone.layer_names.index(first)
@@ -92,7 +102,7 @@ def test_unfreezes_from_the_given_layer(fine_tuned: dict[str, Any], backbone: An
 
 
 @pytest.mark.points(2)
-def test_recompiles_with_a_low_learning_rate(fine_tuned: dict[str, Any]) -> None:
+def test_recompiles_with_a_low_learning_rate(fine_tuned: dict[str, Inspection]) -> None:
     """fine_tune compiles again, for integer labels, with a learning rate of at most 1e-4"""
     model = next(iter(fine_tuned.values())).model
     hint = (

@@ -102,7 +102,7 @@ come from the worker) and worth 1 point.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pytest
@@ -112,6 +112,9 @@ from course.datasets import fashion_mnist
 from course.grading.reports import TrainingReport
 from course.grading.submission import Submission
 from course.testing import accuracy_of, check, check_accuracy, fail, measure, note, rebuilt_model
+
+if TYPE_CHECKING:
+    from graders.week05_transfer.conftest import Backbone
 
 IMAGES_PER_CLASS = 10
 MAX_EPOCHS = 30
@@ -157,14 +160,16 @@ def _build_and_train(
 
 
 @pytest.fixture(scope="module")
-def trained(submission: Submission, backbone: Any, data: tuple[Split, Split]) -> TrainingReport:
+def trained(
+    submission: Submission, backbone: Backbone, data: tuple[Split, Split]
+) -> TrainingReport:
     """The pipeline on the course's pretrained backbone."""
     return _build_and_train(submission, backbone.spec, data)
 
 
 @pytest.fixture(scope="module")
 def trained_untrained(
-    submission: Submission, backbone: Any, data: tuple[Split, Split]
+    submission: Submission, backbone: Backbone, data: tuple[Split, Split]
 ) -> TrainingReport:
     """The same pipeline, same seed, on the backbone's layers with fresh weights."""
     return _build_and_train(submission, backbone.untrained_spec(submission.seed), data)

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import string
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pytest
@@ -33,6 +33,9 @@ import pytest
 from course.grading.reports import expect
 from course.grading.submission import Submission
 from course.testing import fail, fresh_rng
+
+if TYPE_CHECKING:
+    from graders.week06_embeddings.conftest import Words
 
 PUNCTUATION = string.punctuation
 
@@ -57,7 +60,7 @@ def _join(rng: np.random.Generator, tokens: list[str]) -> str:
     return text
 
 
-def _lower_case_inputs(rng: np.random.Generator, words: Any) -> list[str]:
+def _lower_case_inputs(rng: np.random.Generator, words: Words) -> list[str]:
     texts = []
     for _ in range(int(rng.integers(3, 7))):
         tokens = [str(word) for word in rng.choice(words.plain, size=int(rng.integers(3, 9)))]
@@ -72,7 +75,7 @@ def _lower_case_inputs(rng: np.random.Generator, words: Any) -> list[str]:
     return texts
 
 
-def _punctuation_inputs(rng: np.random.Generator, words: Any) -> list[str]:
+def _punctuation_inputs(rng: np.random.Generator, words: Words) -> list[str]:
     marks = list(PUNCTUATION)
     rng.shuffle(marks)
     count = int(rng.integers(3, 6))
@@ -103,7 +106,7 @@ def _punctuation_inputs(rng: np.random.Generator, words: Any) -> list[str]:
     return texts
 
 
-def _grid(rng: np.random.Generator, words: Any) -> np.ndarray:
+def _grid(rng: np.random.Generator, words: Words) -> np.ndarray:
     shape = tuple(int(size) for size in rng.integers(1, 4, size=int(rng.integers(1, 4))))
     cells = [
         _recase(rng, str(word)) + str(rng.choice([*PUNCTUATION[:12], "", ""]))
@@ -154,7 +157,7 @@ def _compare(
 
 @pytest.mark.points(1)
 def test_standardize_lower_cases(
-    submission: Submission, words: Any, standardized: Callable[[str], str]
+    submission: Submission, words: Words, standardized: Callable[[str], str]
 ) -> None:
     """standardize lower-cases every letter"""
     texts = _lower_case_inputs(fresh_rng(submission, "standardize", "lower case"), words)
@@ -169,7 +172,7 @@ def test_standardize_lower_cases(
 
 @pytest.mark.points(2)
 def test_standardize_deletes_punctuation(
-    submission: Submission, words: Any, standardized: Callable[[str], str]
+    submission: Submission, words: Words, standardized: Callable[[str], str]
 ) -> None:
     """standardize deletes ASCII punctuation and keeps everything else"""
     texts = _punctuation_inputs(fresh_rng(submission, "standardize", "punctuation"), words)
@@ -186,7 +189,7 @@ def test_standardize_deletes_punctuation(
 
 @pytest.mark.points(1)
 def test_standardize_returns_a_string_tensor_of_the_same_shape(
-    submission: Submission, words: Any
+    submission: Submission, words: Words
 ) -> None:
     """standardize returns a tf.string tensor shaped like its input"""
     grid = _grid(fresh_rng(submission, "standardize", "shape"), words)

@@ -22,9 +22,8 @@ so a wrong vocabulary fails only the vocabulary check.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pytest
@@ -33,9 +32,10 @@ from course.grading.reports import expect
 from course.grading.submission import Submission
 from course.testing import check_array, fail, fresh_rng
 
+if TYPE_CHECKING:
+    from graders.week06_embeddings.conftest import TokenIds, Words
+
 SPECIAL = ["", "[UNK]"]
-#: The ``token_ids`` fixture from conftest.py: (texts, vocabulary, sequence_length) -> ids.
-TokenIds = Callable[[Sequence[str], Sequence[str], int], np.ndarray]
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,7 @@ def _render(rng: np.random.Generator, written: str) -> str:
     return word
 
 
-def _draw(rng: np.random.Generator, words: Any) -> Draw:
+def _draw(rng: np.random.Generator, words: Words) -> Draw:
     count = int(rng.integers(7, 11))
     compound = [words.compound[i] for i in rng.choice(len(words.compound), 2, replace=False)]
     plain = [str(word) for word in rng.choice(words.plain, count - 2, replace=False)]
@@ -110,7 +110,7 @@ def _draw(rng: np.random.Generator, words: Any) -> Draw:
 
 
 @pytest.fixture(scope="module")
-def drawn(submission: Submission, words: Any) -> Draw:
+def drawn(submission: Submission, words: Words) -> Draw:
     return _draw(fresh_rng(submission, "build_vectorizer"), words)
 
 

@@ -17,9 +17,8 @@ probability below 4e-11 (C(N // 2, 32) / C(N, 32) for N >= 150).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pytest
@@ -29,11 +28,12 @@ from course.grading.submission import Submission
 from course.probes.text import vectorizer_spec
 from course.testing import fail, fresh_rng
 
+if TYPE_CHECKING:
+    from graders.week06_embeddings.conftest import TokenIds, Words
+
 SPECIAL = ["", "[UNK]"]
 DEFAULT_BATCH = 32
 INFINITE = -1  # tf.data.INFINITE_CARDINALITY: the dataset repeats forever
-#: The ``token_ids`` fixture from conftest.py: (texts, vocabulary, sequence_length) -> ids.
-TokenIds = Callable[[Sequence[str], Sequence[str], int], np.ndarray]
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,7 @@ class Draw:
         )
 
 
-def _draw(rng: np.random.Generator, words: Any) -> Draw:
+def _draw(rng: np.random.Generator, words: Words) -> Draw:
     pool = rng.permutation(words.plain)
     size = int(rng.integers(20, 41))
     vocabulary = [str(word) for word in pool[:size]]
@@ -85,7 +85,7 @@ def _draw(rng: np.random.Generator, words: Any) -> Draw:
 
 
 @pytest.fixture(scope="module")
-def drawn(submission: Submission, words: Any) -> Draw:
+def drawn(submission: Submission, words: Words) -> Draw:
     return _draw(fresh_rng(submission, "make_text_dataset"), words)
 
 

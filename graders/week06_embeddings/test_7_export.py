@@ -22,7 +22,7 @@ must equal the weights to 1e-5 (``str(value)`` of a float32 is exact).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import keras
 import numpy as np
@@ -31,6 +31,9 @@ import pytest
 from course.grading.reports import expect
 from course.grading.submission import Submission, model_spec
 from course.testing import fail, fresh_rng
+
+if TYPE_CHECKING:
+    from graders.week06_embeddings.conftest import Words
 
 DIRECTORY = "projector/week06"
 FILES = ("vectors.tsv", "metadata.tsv")
@@ -50,7 +53,7 @@ class Export:
         return len(self.vocabulary) - 1
 
 
-def _draw(rng: np.random.Generator, words: Any) -> Export:
+def _draw(rng: np.random.Generator, words: Words) -> Export:
     tokens = [str(word) for word in rng.choice(words.plain, int(rng.integers(15, 46)), False)]
     tokens += [str(word) for word in rng.choice(words.accented, 2, replace=False)]
     rng.shuffle(tokens)
@@ -76,7 +79,7 @@ def _model(export: Export) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def export(submission: Submission, words: Any) -> Export:
+def export(submission: Submission, words: Words) -> Export:
     return _draw(fresh_rng(submission, "export_embeddings"), words)
 
 

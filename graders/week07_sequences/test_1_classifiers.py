@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pytest
@@ -29,6 +29,9 @@ import pytest
 from course.grading.reports import ModelReport
 from course.grading.submission import Submission
 from course.testing import check_compiled, check_optimizer, fail, format_shape, fresh_rng
+
+if TYPE_CHECKING:
+    from graders.week07_sequences.conftest import ModelTools
 
 EMBEDDING = 16
 Size = tuple[int, int]
@@ -153,7 +156,7 @@ def _call(builder: str, size: Size) -> str:
     return f"{builder}({size[0]}, {size[1]})"
 
 
-def _check_layers(models: Models, tools: Any, kind: str) -> None:
+def _check_layers(models: Models, tools: type[ModelTools], kind: str) -> None:
     contract = CONTRACTS[kind]
     for size, report in zip(models.sizes, models(contract.builder), strict=True):
         call = _call(contract.builder, size)
@@ -209,7 +212,7 @@ def _check_parameters(models: Models, kind: str) -> None:
 
 
 @pytest.mark.points(1)
-def test_lstm_classifier_layers(models: Models, tools: Any) -> None:
+def test_lstm_classifier_layers(models: Models, tools: type[ModelTools]) -> None:
     """build_lstm_classifier: Embedding -> LSTM(32) -> Dense(1, sigmoid), with their shapes"""
     _check_layers(models, tools, "lstm")
 
@@ -221,7 +224,7 @@ def test_lstm_classifier_parameter_count(models: Models) -> None:
 
 
 @pytest.mark.points(1)
-def test_bidirectional_classifier_layers(models: Models, tools: Any) -> None:
+def test_bidirectional_classifier_layers(models: Models, tools: type[ModelTools]) -> None:
     """build_bidirectional_classifier: two Bidirectional LSTMs, the first returning sequences"""
     _check_layers(models, tools, "bidirectional")
 
@@ -233,7 +236,7 @@ def test_bidirectional_classifier_parameter_count(models: Models) -> None:
 
 
 @pytest.mark.points(1)
-def test_gru_classifier_layers(models: Models, tools: Any) -> None:
+def test_gru_classifier_layers(models: Models, tools: type[ModelTools]) -> None:
     """build_gru_classifier: Embedding -> GRU(32) -> Dense(1, sigmoid), with their shapes"""
     _check_layers(models, tools, "gru")
 
@@ -245,7 +248,7 @@ def test_gru_classifier_parameter_count(models: Models) -> None:
 
 
 @pytest.mark.points(1)
-def test_conv1d_classifier_layers(models: Models, tools: Any) -> None:
+def test_conv1d_classifier_layers(models: Models, tools: type[ModelTools]) -> None:
     """build_conv1d_classifier: Embedding -> Conv1D -> GlobalMaxPooling1D -> Dense(1)"""
     _check_layers(models, tools, "conv1d")
 

@@ -33,7 +33,7 @@ average of 2).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pytest
@@ -41,6 +41,9 @@ import pytest
 from course.datasets import rotten_tomatoes
 from course.grading.submission import Submission
 from course.testing import check_binary_accuracy, fail
+
+if TYPE_CHECKING:
+    from graders.week07_sequences.conftest import ModelTools, TextPipeline
 
 BUILDER = "build_conv1d_classifier"
 DATA_SEED = 7
@@ -56,7 +59,7 @@ Split = tuple[np.ndarray, np.ndarray]
 
 
 @pytest.fixture(scope="module")
-def sentences(text: Any) -> tuple[Split, Split]:
+def sentences(text: type[TextPipeline]) -> tuple[Split, Split]:
     """((training ids, labels), (validation ids, labels)), ids shape (n, 40) int32."""
     texts, labels = rotten_tomatoes()
     order = np.random.default_rng(DATA_SEED).permutation(len(texts))
@@ -79,7 +82,7 @@ def sentences(text: Any) -> tuple[Split, Split]:
 @pytest.mark.points(3)
 @pytest.mark.time_limit(120)
 def test_conv1d_classifier_learns_sentiment(
-    submission: Submission, tools: Any, sentences: tuple[Split, Split]
+    submission: Submission, tools: type[ModelTools], sentences: tuple[Split, Split]
 ) -> None:
     """the Conv1D classifier, trained 3 epochs, classifies 70% of unseen sentences right"""
     (x_train, y_train), (x_valid, y_valid) = sentences

@@ -13,7 +13,7 @@ alphabetically is wrong).
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pytest
@@ -22,6 +22,9 @@ from course.datasets import shakespeare_sonnets
 from course.grading.reports import expect
 from course.grading.submission import Submission
 from course.testing import fail, fresh_rng
+
+if TYPE_CHECKING:
+    from graders.week07_sequences.conftest import TextPipeline
 
 _LETTERS = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)*")
 
@@ -37,7 +40,7 @@ def _recase(rng: np.random.Generator, line: str) -> str:
     return _LETTERS.sub(change, line)
 
 
-def _separates_every_mistake(lines: list[str], text: Any) -> bool:
+def _separates_every_mistake(lines: list[str], text: type[TextPipeline]) -> bool:
     words = [word for line in lines for word in _LETTERS.findall(line)]
     forms: dict[str, set[str]] = {}
     for word in words:
@@ -53,7 +56,7 @@ def _separates_every_mistake(lines: list[str], text: Any) -> bool:
 
 
 @pytest.fixture(scope="module")
-def lines(submission: Submission, text: Any) -> list[str]:
+def lines(submission: Submission, text: type[TextPipeline]) -> list[str]:
     rng = fresh_rng(submission, "build_vocabulary")
     sonnets = shakespeare_sonnets()
     while True:
@@ -64,8 +67,8 @@ def lines(submission: Submission, text: Any) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def expected(lines: list[str], text: Any) -> dict[str, int]:
-    return text.vocabulary(lines)  # type: ignore[no-any-return]
+def expected(lines: list[str], text: type[TextPipeline]) -> dict[str, int]:
+    return text.vocabulary(lines)
 
 
 @pytest.fixture(scope="module")

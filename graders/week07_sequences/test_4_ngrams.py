@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pytest
@@ -31,6 +31,9 @@ import pytest
 from course.datasets import shakespeare_sonnets
 from course.grading.submission import Submission
 from course.testing import fail, fresh_rng
+
+if TYPE_CHECKING:
+    from graders.week07_sequences.conftest import TextPipeline
 
 FUNCTION = "make_ngram_sequences"
 
@@ -56,7 +59,7 @@ def _numbered(rng: np.random.Generator, words: Sequence[str]) -> dict[str, int]:
             return {word: int(index) for word, index in zip(words, ids, strict=True)}
 
 
-def _draw(rng: np.random.Generator, text: Any) -> Draw:
+def _draw(rng: np.random.Generator, text: type[TextPipeline]) -> Draw:
     sonnets = shakespeare_sonnets()
 
     def line(at_least: int, unlike: Sequence[str] = ()) -> str:
@@ -100,12 +103,16 @@ def _draw(rng: np.random.Generator, text: Any) -> Draw:
 
 
 @pytest.fixture(scope="module")
-def drawn(submission: Submission, text: Any) -> Draw:
+def drawn(submission: Submission, text: type[TextPipeline]) -> Draw:
     return _draw(fresh_rng(submission, FUNCTION), text)
 
 
 def _prefixes(
-    lines: Sequence[str], vocabulary: dict[str, int], text: Any, *, whole_line: bool = True
+    lines: Sequence[str],
+    vocabulary: dict[str, int],
+    text: type[TextPipeline],
+    *,
+    whole_line: bool = True,
 ) -> list[list[int]]:
     """The expected sequences; without each line's whole line when ``whole_line`` is false."""
     sequences: list[list[int]] = []
@@ -142,7 +149,7 @@ def _check(
     received: list[list[int]],
     lines: Sequence[str],
     vocabulary: dict[str, int],
-    text: Any,
+    text: type[TextPipeline],
     *,
     what: str,
 ) -> None:
@@ -160,7 +167,7 @@ def _check(
 
 
 @pytest.mark.points(2)
-def test_ngrams_of_one_line(submission: Submission, drawn: Draw, text: Any) -> None:
+def test_ngrams_of_one_line(submission: Submission, drawn: Draw, text: type[TextPipeline]) -> None:
     """one line gives its prefixes of 2 ids or more, shortest first, the whole line last"""
     lines, vocabulary = [drawn.first_line], drawn.vocabulary
     what = f"{FUNCTION}({lines!r}, vocabulary)"
@@ -169,7 +176,9 @@ def test_ngrams_of_one_line(submission: Submission, drawn: Draw, text: Any) -> N
 
 
 @pytest.mark.points(1)
-def test_ngrams_of_several_lines_in_order(submission: Submission, drawn: Draw, text: Any) -> None:
+def test_ngrams_of_several_lines_in_order(
+    submission: Submission, drawn: Draw, text: type[TextPipeline]
+) -> None:
     """the sequences of several lines come line after line; a one-word line gives none"""
     lines, vocabulary = drawn.several_lines, drawn.several_lines_vocabulary
     what = f"{FUNCTION}({lines!r}, vocabulary)"
@@ -181,7 +190,7 @@ def test_ngrams_of_several_lines_in_order(submission: Submission, drawn: Draw, t
 
 @pytest.mark.points(1)
 def test_words_outside_the_vocabulary_are_skipped(
-    submission: Submission, drawn: Draw, text: Any
+    submission: Submission, drawn: Draw, text: type[TextPipeline]
 ) -> None:
     """words missing from the vocabulary are left out before the prefixes are taken"""
     lines, vocabulary = [drawn.unknown_words_line], drawn.vocabulary

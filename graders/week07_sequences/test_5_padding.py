@@ -21,13 +21,16 @@ Equivalent mutants:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pytest
 
 from course.grading.submission import Submission
 from course.testing import check_array, fail, fresh_rng
+
+if TYPE_CHECKING:
+    from graders.week07_sequences.conftest import TextPipeline
 
 
 @dataclass(frozen=True)
@@ -40,11 +43,11 @@ class Draw:
     num_classes: int
 
 
-def _sequences(rng: np.random.Generator, lengths: Any, highest: int = 99) -> list[list[int]]:
+def _sequences(rng: np.random.Generator, lengths: np.ndarray, highest: int = 99) -> list[list[int]]:
     return [[int(i) for i in rng.integers(1, highest + 1, size=int(n))] for n in lengths]
 
 
-def _draw(rng: np.random.Generator, text: Any) -> Draw:
+def _draw(rng: np.random.Generator, text: type[TextPipeline]) -> Draw:
     while True:
         lengths = rng.integers(1, 9, size=int(rng.integers(3, 7)))
         if len(set(lengths.tolist())) > 1:
@@ -70,7 +73,7 @@ def _draw(rng: np.random.Generator, text: Any) -> Draw:
 
 
 @pytest.fixture(scope="module")
-def drawn(submission: Submission, text: Any) -> Draw:
+def drawn(submission: Submission, text: type[TextPipeline]) -> Draw:
     return _draw(fresh_rng(submission, "padding and splitting"), text)
 
 
@@ -87,7 +90,9 @@ def _integers(value: object, what: str, shape: tuple[int, ...], hint: str) -> np
 
 
 @pytest.mark.points(2)
-def test_pads_with_zeros_on_the_left(submission: Submission, drawn: Draw, text: Any) -> None:
+def test_pads_with_zeros_on_the_left(
+    submission: Submission, drawn: Draw, text: type[TextPipeline]
+) -> None:
     """pad_to_longest adds zeros before each sequence (pre-padding)"""
     hint = (
         "pad on the left, so that every sequence ends in the last column: "

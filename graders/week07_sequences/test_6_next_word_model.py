@@ -37,7 +37,7 @@ load average of 4.6-6.8 on the 2 cores); at a load average of 2 it took 6-9 s of
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pytest
@@ -46,6 +46,9 @@ from course.datasets import shakespeare_sonnets
 from course.grading.reports import ModelReport
 from course.grading.submission import Submission
 from course.testing import check_compiled, check_optimizer, fail, format_shape, fresh_rng, measure
+
+if TYPE_CHECKING:
+    from graders.week07_sequences.conftest import ModelTools, TextPipeline
 
 BUILDER = "build_next_word_model"
 LINES = 100
@@ -70,7 +73,7 @@ def models(submission: Submission, sizes: list[tuple[int, int]]) -> list[ModelRe
 
 
 @pytest.fixture(scope="module")
-def training_data(text: Any) -> tuple[np.ndarray, np.ndarray, int]:
+def training_data(text: type[TextPipeline]) -> tuple[np.ndarray, np.ndarray, int]:
     """(predictors, sparse labels, vocabulary size) of the first 100 sonnet lines."""
     lines = shakespeare_sonnets()[:LINES]
     vocabulary = text.vocabulary(lines)
@@ -84,7 +87,10 @@ def _call(size: tuple[int, int]) -> str:
 
 @pytest.mark.points(1)
 def test_next_word_model_layers(
-    submission: Submission, models: list[ModelReport], sizes: list[tuple[int, int]], tools: Any
+    submission: Submission,
+    models: list[ModelReport],
+    sizes: list[tuple[int, int]],
+    tools: type[ModelTools],
 ) -> None:
     """an Embedding and an LSTM, and one probability per vocabulary id for each input"""
     hint = (
@@ -164,7 +170,9 @@ def test_next_word_model_is_compiled(
 @pytest.mark.points(3)
 @pytest.mark.time_limit(120)
 def test_next_word_model_learns_the_lines(
-    submission: Submission, tools: Any, training_data: tuple[np.ndarray, np.ndarray, int]
+    submission: Submission,
+    tools: type[ModelTools],
+    training_data: tuple[np.ndarray, np.ndarray, int],
 ) -> None:
     """trained 20 epochs on 100 sonnet lines, the model predicts 80% of their next words"""
     predictors, labels, vocabulary_size = training_data

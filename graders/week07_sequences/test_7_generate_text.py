@@ -30,7 +30,7 @@ Equivalent mutants:
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING
 
 import keras
 import numpy as np
@@ -39,6 +39,9 @@ import pytest
 from course.datasets import shakespeare_sonnets
 from course.grading.submission import Submission, model_spec
 from course.testing import fail, fresh_rng
+
+if TYPE_CHECKING:
+    from graders.week07_sequences.conftest import TextPipeline
 
 FUNCTION = "generate_text"
 PADDING_BIAS = 2.0
@@ -51,7 +54,7 @@ Context = Callable[[list[int]], np.ndarray]
 class Generator:
     """The grader's model and vocabulary, and the submission's texts, each made once."""
 
-    def __init__(self, submission: Submission, text: Any) -> None:
+    def __init__(self, submission: Submission, text: type[TextPipeline]) -> None:
         self.submission = submission
         self.text = text
         rng = fresh_rng(submission, FUNCTION)
@@ -113,7 +116,7 @@ class Generator:
 
     def _pre_padded(self, context: list[int]) -> np.ndarray:
         """The contract: the last L ids, zeros on the left."""
-        return self.text.pad([context], self.sequence_length)  # type: ignore[no-any-return]
+        return self.text.pad([context], self.sequence_length)
 
     def _post(self, context: list[int]) -> np.ndarray:
         """A mistake: the last L ids, zeros on the right."""
@@ -122,7 +125,7 @@ class Generator:
 
     def _first(self, context: list[int]) -> np.ndarray:
         """A mistake: the first L ids, zeros on the left."""
-        return self.text.pad([list(context)[: self.sequence_length]], self.sequence_length)  # type: ignore[no-any-return]
+        return self.text.pad([list(context)[: self.sequence_length]], self.sequence_length)
 
     def _greedy(self, window: Context) -> tuple[list[list[int]], int]:
         """The ids a greedy decoder whose input ``window`` makes picks after each seed text
@@ -168,7 +171,7 @@ class Generator:
 
 
 @pytest.fixture(scope="module")
-def generate(submission: Submission, text: Any) -> Generator:
+def generate(submission: Submission, text: type[TextPipeline]) -> Generator:
     return Generator(submission, text)
 
 

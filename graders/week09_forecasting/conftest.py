@@ -11,7 +11,7 @@ the validation values never reach the submission.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -188,7 +188,7 @@ class Forecasting:
         return float(np.mean(difference**2)), float(np.mean(np.abs(difference)))
 
     @staticmethod
-    def history_tail(history: dict[str, Sequence[float]]) -> str:
+    def history_tail(history: Mapping[str, Sequence[float]]) -> str:
         """The training loss of the first and last epochs, for messages."""
         losses = list(history.get("loss") or ())
         if not losses:

@@ -20,7 +20,7 @@ layers, shapes and compile settings; nothing is trained here. Exact answers, no 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pytest
@@ -28,6 +28,9 @@ import pytest
 from course.grading.reports import ModelReport
 from course.grading.submission import Submission
 from course.testing import check_layer_arguments, fail, fresh_rng
+
+if TYPE_CHECKING:
+    from graders.week09_forecasting.conftest import Forecasting
 
 BUILDERS = ("build_dense_forecaster", "build_recurrent_forecaster", "build_sunspot_forecaster")
 
@@ -56,7 +59,12 @@ def models(submission: Submission) -> Models:
 
 
 def _require_layers(
-    report: ModelReport, forecasting: Any, *, call: str, needed: dict[str, set[str]], hint: str
+    report: ModelReport,
+    forecasting: type[Forecasting],
+    *,
+    call: str,
+    needed: dict[str, set[str]],
+    hint: str,
 ) -> None:
     kinds = [forecasting.layer_kind(layer) for layer in report.layers]
     names = {kind.removeprefix("Bidirectional(").removesuffix(")") for kind in kinds}
@@ -71,14 +79,14 @@ def _require_layers(
 
 
 @pytest.mark.points(1)
-def test_dense_forecaster_shapes(models: Models, forecasting: Any) -> None:
+def test_dense_forecaster_shapes(models: Models, forecasting: type[Forecasting]) -> None:
     """build_dense_forecaster maps a window of values to one forecast"""
     for size, call, report in models("build_dense_forecaster"):
         forecasting.check_shapes(report, window_size=size, call=call)
 
 
 @pytest.mark.points(1)
-def test_recurrent_forecaster_shapes(models: Models, forecasting: Any) -> None:
+def test_recurrent_forecaster_shapes(models: Models, forecasting: type[Forecasting]) -> None:
     """build_recurrent_forecaster reshapes the window into steps for a recurrent layer"""
     recurrent = {"a recurrent layer (LSTM, GRU or SimpleRNN)": set(forecasting.recurrent_layers)}
     for size, call, report in models("build_recurrent_forecaster"):
@@ -137,7 +145,7 @@ def test_recurrent_forecaster_scales_its_values(models: Models) -> None:
 
 
 @pytest.mark.points(1)
-def test_sunspot_forecaster_shapes(models: Models, forecasting: Any) -> None:
+def test_sunspot_forecaster_shapes(models: Models, forecasting: type[Forecasting]) -> None:
     """build_sunspot_forecaster has a Conv1D and a recurrent layer, one forecast per window"""
     needed = {
         "a Conv1D layer": {"Conv1D"},
@@ -183,7 +191,7 @@ def test_sunspot_forecaster_activations_and_scales(models: Models) -> None:
 
 
 @pytest.mark.points(1)
-def test_forecasters_use_no_lambda_layers(models: Models, forecasting: Any) -> None:
+def test_forecasters_use_no_lambda_layers(models: Models, forecasting: type[Forecasting]) -> None:
     """the forecasters use standard layers only, no Lambda, so they survive a rebuild"""
     for builder in BUILDERS:
         _, call, report = models(builder)[0]
@@ -191,7 +199,7 @@ def test_forecasters_use_no_lambda_layers(models: Models, forecasting: Any) -> N
 
 
 @pytest.mark.points(1)
-def test_forecasters_use_mse_or_huber_loss(models: Models, forecasting: Any) -> None:
+def test_forecasters_use_mse_or_huber_loss(models: Models, forecasting: type[Forecasting]) -> None:
     """each forecaster is compiled with the mean squared error or the Huber loss"""
     for builder in BUILDERS:
         _, call, report = models(builder)[0]

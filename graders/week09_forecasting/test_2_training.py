@@ -45,13 +45,16 @@ per model (about 40 s for this file's grading at a load average of 2-4).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pytest
 
 from course.grading.submission import Submission
 from course.testing import fail, measure, note
+
+if TYPE_CHECKING:
+    from graders.week09_forecasting.conftest import Forecasting
 
 SPLIT_TIME = 1000
 WINDOW_SIZE = 20
@@ -65,14 +68,14 @@ Split = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
 
 @pytest.fixture(scope="module")
-def split(forecasting: Any, grader_series: np.ndarray) -> Split:
+def split(forecasting: type[Forecasting], grader_series: np.ndarray) -> Split:
     """(x_train, y_train, x_valid, y_valid) of the grader's series, windows of 20."""
-    return forecasting.split(grader_series, SPLIT_TIME, WINDOW_SIZE)  # type: ignore[no-any-return]
+    return forecasting.split(grader_series, SPLIT_TIME, WINDOW_SIZE)
 
 
 def _check_learns(
     submission: Submission,
-    forecasting: Any,
+    forecasting: type[Forecasting],
     split: Split,
     *,
     builder: str,
@@ -110,7 +113,7 @@ def _check_learns(
 @pytest.mark.points(3)
 @pytest.mark.time_limit(120)
 def test_dense_forecaster_learns_the_series(
-    submission: Submission, forecasting: Any, split: Split
+    submission: Submission, forecasting: type[Forecasting], split: Split
 ) -> None:
     """the dense forecaster, trained 40 epochs, beats the naive forecast when validated"""
     _check_learns(
@@ -128,7 +131,7 @@ def test_dense_forecaster_learns_the_series(
 @pytest.mark.points(3)
 @pytest.mark.time_limit(120)
 def test_recurrent_forecaster_learns_the_series(
-    submission: Submission, forecasting: Any, split: Split
+    submission: Submission, forecasting: type[Forecasting], split: Split
 ) -> None:
     """the recurrent forecaster, trained 30 epochs, beats the naive forecast when validated"""
     _check_learns(

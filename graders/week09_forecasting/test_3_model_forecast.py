@@ -29,7 +29,7 @@ Exact answers, no thresholds.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import keras
 import numpy as np
@@ -39,6 +39,9 @@ from course.grading.reports import expect, expect_array
 from course.grading.submission import Submission, model_spec
 from course.testing import check_array, fail, fresh_rng
 
+if TYPE_CHECKING:
+    from graders.week09_forecasting.conftest import Forecasting
+
 FUNCTION = "model_forecast"
 RELATIVE_TOLERANCE = 1e-4
 
@@ -46,7 +49,7 @@ RELATIVE_TOLERANCE = 1e-4
 class Forecast:
     """The grader's model and series, and the submission's forecast of them (asked once)."""
 
-    def __init__(self, submission: Submission, forecasting: Any) -> None:
+    def __init__(self, submission: Submission, forecasting: type[Forecasting]) -> None:
         rng = fresh_rng(submission, FUNCTION)
         self.window_size = int(rng.integers(4, 17))
         self.batch_size = int(rng.integers(8, 49))
@@ -105,7 +108,7 @@ class Forecast:
 
 
 @pytest.fixture(scope="module")
-def forecast(submission: Submission, forecasting: Any) -> Forecast:
+def forecast(submission: Submission, forecasting: type[Forecasting]) -> Forecast:
     return Forecast(submission, forecasting)
 
 

@@ -28,7 +28,7 @@ scale); part 1 names the missing layer. Training takes 10 s (30-45 s at a load a
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pytest
@@ -36,6 +36,9 @@ import pytest
 from course.datasets.sunspots import monthly_sunspots
 from course.grading.submission import Submission
 from course.testing import fail, measure, note
+
+if TYPE_CHECKING:
+    from graders.week09_forecasting.conftest import Forecasting
 
 BUILDER = "build_sunspot_forecaster"
 SPLIT_TIME = 3000
@@ -49,17 +52,17 @@ Split = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
 
 @pytest.fixture(scope="module")
-def sunspots(forecasting: Any) -> Split:
+def sunspots(forecasting: type[Forecasting]) -> Split:
     """(x_train, y_train, x_valid, y_valid): windows of 30 months, validation from 3,000."""
     _, numbers = monthly_sunspots()
     series = numbers.astype("float32")
-    return forecasting.split(series, SPLIT_TIME, WINDOW_SIZE)  # type: ignore[no-any-return]
+    return forecasting.split(series, SPLIT_TIME, WINDOW_SIZE)
 
 
 @pytest.mark.points(4)
 @pytest.mark.time_limit(180)
 def test_sunspot_forecaster_beats_the_naive_forecast(
-    submission: Submission, forecasting: Any, sunspots: Split
+    submission: Submission, forecasting: type[Forecasting], sunspots: Split
 ) -> None:
     """trained 10 epochs, the sunspot forecaster's MAE is clearly below the naive forecast's"""
     x_train, y_train, x_valid, y_valid = sunspots
