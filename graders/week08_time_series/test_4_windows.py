@@ -21,6 +21,10 @@ grading (``fresh_rng``):
   probability below 1/130!.
 
 Exact answers, no thresholds: ``tf.data`` moves float32 values without changing them.
+
+Equivalent mutants:
+    windowed_dataset:drop-step:prefetch - prefetching changes when batches are made, not
+        which: the windows, labels, batches and their order are the same without it.
 """
 
 from __future__ import annotations
