@@ -19,7 +19,10 @@ run the model itself. The trunk's check reads the layers' configs as the worker 
 them: the Dense layers other than the two heads must be two ``Dense(32)`` applying relu
 (a trunk without it is a linear model, whatever its width, and no random target shows it),
 and the layer named "is_positive" must apply sigmoid (a relu there can stay within 0 and 1
-on the drawn inputs, and the loss recomputed from its predictions agrees).
+on the drawn inputs, and the loss recomputed from its predictions agrees), with a loss that
+does not take logits (``from_logits=True`` on a sigmoid output: Keras's TensorFlow backend
+recovers the logits and warns, so ``evaluate`` shows nothing; other backends apply sigmoid
+twice).
 """
 
 from __future__ import annotations
@@ -98,7 +101,7 @@ def heads(submission: Submission, replies: Any) -> Heads:
 @pytest.mark.points(1)
 @pytest.mark.time_limit(60)
 def test_two_head_model_trunk(submission: Submission) -> None:
-    """the trunk under the two heads is two Dense(32) applying relu; is_positive applies sigmoid"""
+    """the trunk is two Dense(32) applying relu; is_positive applies sigmoid, its loss too"""
     input_dim = int(fresh_rng(submission, "two heads trunk").integers(3, 11))
     report = submission.model(BUILDER, input_dim)
     trunk = dataclasses.replace(
@@ -120,6 +123,18 @@ def test_two_head_model_trunk(submission: Submission) -> None:
             expected="'sigmoid': a probability for binary cross-entropy",
             received="no layer named 'is_positive'" if head is None else repr(activation),
             hint='keras.layers.Dense(1, activation="sigmoid", name="is_positive").',
+        )
+    losses = (report.compile_config or {}).get("loss")
+    loss = losses.get("is_positive") if isinstance(losses, dict) else None
+    config = loss.get("config") if isinstance(loss, dict) else None
+    if isinstance(config, dict) and config.get("from_logits") is True:
+        raise fail(
+            f"from_logits in the loss of the 'is_positive' output of {BUILDER}({input_dim})",
+            expected="False, since the head already applies sigmoid",
+            received="True",
+            hint="from_logits=True expects raw scores and would apply sigmoid twice (Keras's "
+            "TensorFlow backend spots it and warns, other backends do not): give the loss as "
+            "'binary_crossentropy'.",
         )
 
 

@@ -21,6 +21,10 @@ outside the tape).
   records the ``training`` argument of each call; with this grader's Dense layers the flag
   changes no number (a Dropout or BatchNormalization layer would behave as at inference
   without it), so no weight or loss can show it. Worth 1 point.
+
+Equivalent mutants:
+    train_step:flip-strict:False - zip(gradients, variables, strict=False): tape.gradient
+        returns one gradient per variable, so the two lists always have the same length.
 """
 
 from __future__ import annotations

