@@ -13,6 +13,11 @@ formula (row 1 of depth 4 is ``[sin 1, cos 1, sin 0.01, cos 0.01]``), checked wh
 layout instead (sin and cos swapped, the TensorFlow tutorial's concatenation, an exponent
 per column) is named in the message; depths of 4 or more keep each of them apart from the
 paper's layout.
+
+Equivalent mutants:
+    positional_encoding:off-by-one:slice_start+1#2 - sin(angles[:, 1::2]) in the even
+        columns: the angles of columns 2i and 2i + 1 are equal by construction (one angle
+        per pair), so for the even depths the contract allows it is the same array.
 """
 
 from __future__ import annotations
