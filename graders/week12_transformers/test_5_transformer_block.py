@@ -41,6 +41,18 @@ settings and parameter count are the worker's description of it (1 point).
 Exact answers, no thresholds: dropout is judged by equality to 1e-6 of the two inference
 outputs and a difference above 1e-3 between the training outputs; the padding check by
 equality to 1e-5 of the real words' outputs.
+
+Equivalent mutants:
+    TransformerBlock.__init__:default-argument:epsilon - LayerNormalization's default
+        epsilon is allowed by the exercise ("default settings, or epsilon=1e-6"), and the
+        block is recomputed here with each layer's own epsilon.
+    TransformerBlock.__init__:default-argument:epsilon#2 - the same, for the second
+        LayerNormalization.
+    TransformerBlock.call:default-argument:training - a Keras 3 layer called inside another
+        layer's call without training= takes the outer call's training flag, so
+        self.dropout1(attended) drops out in fit and not in predict, exactly as the reference
+        does (the dropout checks here show it: they pass).
+    TransformerBlock.call:default-argument:training#2 - the same, for the second Dropout.
 """
 
 from __future__ import annotations

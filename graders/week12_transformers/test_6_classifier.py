@@ -46,7 +46,14 @@ import pytest
 from course.datasets import rotten_tomatoes
 from course.grading.reports import ModelReport
 from course.grading.submission import Submission
-from course.testing import check_binary_accuracy, check_layer_arguments, fail, format_shape, note
+from course.testing import (
+    check_binary_accuracy,
+    check_layer_arguments,
+    check_loss,
+    fail,
+    format_shape,
+    note,
+)
 
 BUILDER = "build_transformer_classifier"
 DATA_SEED = 12
@@ -89,7 +96,8 @@ def sentences() -> tuple[Split, Split]:
 
 @pytest.mark.points(1)
 def test_classifier_structure(submission: Submission) -> None:
-    """the classifier holds this week's two layers and one sigmoid unit, for cross-entropy
+    """the classifier holds this week's two layers, its Dropout(0.1) and Dense layers and one
+    sigmoid unit, for cross-entropy on probabilities
 
     Self-reported: the layers, shapes and compile settings, as the worker describes them."""
     report: ModelReport = submission.model(BUILDER, VOCABULARY_SIZE, MAXLEN)
@@ -129,14 +137,14 @@ def test_classifier_structure(submission: Submission) -> None:
             received=repr(activation),
             hint=hint,
         )
-    if not report.compiled or report.loss_name != "binary_crossentropy":
-        raise fail(
-            f"the loss {CALL} is compiled with",
-            expected="binary cross-entropy",
-            received=report.loss_name if report.compiled else "not compiled",
-            hint="model.compile(optimizer='adam', loss='binary_crossentropy', "
-            "metrics=['accuracy']).",
-        )
+    check_layer_arguments(report, "Dropout", [{"rate": 0.1}] * 2, what=CALL, hint=hint)
+    check_loss(
+        report,
+        loss="binary_crossentropy",
+        what=CALL,
+        compile_hint="model.compile(optimizer='adam', loss='binary_crossentropy', "
+        "metrics=['accuracy']).",
+    )
 
 
 @pytest.mark.points(4)

@@ -28,6 +28,11 @@ per-replica means doubles it), and the checks name the factor they find.
 The replica step must call the model with ``training=True``. Self-reported (1 point): the
 worker's model records the ``training`` argument of each call; with these Dense layers the
 flag changes no number, so neither the weights nor the loss can show it.
+
+Equivalent mutants:
+    distributed_train_step.replica_step:flip-strict:False - zip(gradients, variables,
+        strict=False): tape.gradient returns one gradient per variable, so the two lists
+        always have the same length.
 """
 
 from __future__ import annotations
