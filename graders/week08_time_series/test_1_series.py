@@ -1,6 +1,6 @@
 """Week 8 grader, part 1: the generated series and its split (exercises 8.1-8.3).
 
-Exact answers, computed here with the grader's copy of the recipe (conftest.py) on
+Exact answers, computed here with the grader's copy of the recipe (reference.py) on
 arguments drawn at each grading (``fresh_rng``), away from the assignment's constants:
 
 * ``seasonality``: a float32 time axis of 30 to 80 steps, a period of 5 to 20 steps, an
@@ -16,16 +16,17 @@ float32, its values up to about 250).
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import pytest
 
 from course.grading.submission import Submission
 from course.testing import check_array, fail, fresh_rng
 
+from . import reference
+from .reference import SeriesSettings
 
-def _floats(value: Any, what: str, shape: tuple[int, ...], hint: str) -> np.ndarray:
+
+def _floats(value: object, what: str, shape: tuple[int, ...], hint: str) -> np.ndarray:
     array = check_array(value, what, shape=shape, hint=hint)
     if array.dtype.kind not in "fiu":
         raise fail(f"the dtype of {what}", expected="floats", received=array.dtype, hint=hint)
@@ -38,7 +39,7 @@ def _first_difference(received: np.ndarray, expected: np.ndarray) -> str:
 
 
 @pytest.mark.points(1)
-def test_seasonality_repeats_the_pattern(submission: Submission, reference: Any) -> None:
+def test_seasonality_repeats_the_pattern(submission: Submission) -> None:
     """seasonality repeats seasonal_pattern every period steps, scaled and shifted"""
     hint = (
         "the position in the season is ((time + phase) % period) / period; return "
@@ -50,11 +51,13 @@ def test_seasonality_repeats_the_pattern(submission: Submission, reference: Any)
     amplitude = round(float(rng.uniform(0.5, 10.0)), 2)
     phase = int(rng.integers(1, period))
     cases = {
-        f"seasonality(time, {period})": (time, period),
-        f"seasonality(time, {period}, {amplitude}, {phase})": (time, period, amplitude, phase),
+        f"seasonality(time, {period})": ((time, period), reference.seasonality(time, period)),
+        f"seasonality(time, {period}, {amplitude}, {phase})": (
+            (time, period, amplitude, phase),
+            reference.seasonality(time, period, amplitude, phase),
+        ),
     }
-    for call, args in cases.items():
-        expected = reference.seasonality(*args)
+    for call, (args, expected) in cases.items():
         what = f"{call} for time = 0, 1, ..., {len(time) - 1}"
         received = _floats(submission.call("seasonality", *args), what, time.shape, hint)
         if not np.allclose(received, expected, atol=1e-3):
@@ -67,11 +70,11 @@ def test_seasonality_repeats_the_pattern(submission: Submission, reference: Any)
 
 
 @pytest.mark.points(1)
-def test_generate_series_adds_the_four_parts(submission: Submission, reference: Any) -> None:
+def test_generate_series_adds_the_four_parts(submission: Submission) -> None:
     """generate_series is baseline + trend + seasonality + seeded noise"""
     rng = fresh_rng(submission, "generate_series")
     time = np.arange(int(rng.integers(200, 801)), dtype="float32")
-    settings = {
+    settings: SeriesSettings = {
         "baseline": round(float(rng.uniform(0.0, 20.0)), 2),
         "slope": round(float(rng.uniform(0.01, 0.2)), 4),
         "period": int(rng.integers(20, 151)),

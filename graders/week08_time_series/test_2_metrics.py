@@ -18,6 +18,9 @@ import pytest
 from course.grading.submission import Submission
 from course.testing import fail, fresh_rng
 
+from . import reference
+from .reference import GraderSeries
+
 
 def _small_case(submission: Submission) -> tuple[np.ndarray, np.ndarray]:
     """(actual, forecast): a few whole numbers, the forecast off by whole numbers."""
@@ -39,8 +42,7 @@ def _number(value: Any, what: str, hint: str) -> float:
 
 def _check_metric(
     submission: Submission,
-    reference: Any,
-    grader_series: Any,
+    grader_series: GraderSeries,
     *,
     function: str,
     hint: str,
@@ -76,11 +78,10 @@ def _check_metric(
 
 
 @pytest.mark.points(1)
-def test_mean_squared_error(submission: Submission, reference: Any, grader_series: Any) -> None:
+def test_mean_squared_error(submission: Submission, grader_series: GraderSeries) -> None:
     """mean_squared_error is the mean of the squared errors"""
     _check_metric(
         submission,
-        reference,
         grader_series,
         function="mean_squared_error",
         hint="square each error (forecast - actual), then take the mean: "
@@ -89,11 +90,10 @@ def test_mean_squared_error(submission: Submission, reference: Any, grader_serie
 
 
 @pytest.mark.points(1)
-def test_mean_absolute_error(submission: Submission, reference: Any, grader_series: Any) -> None:
+def test_mean_absolute_error(submission: Submission, grader_series: GraderSeries) -> None:
     """mean_absolute_error is the mean of the absolute errors"""
     _check_metric(
         submission,
-        reference,
         grader_series,
         function="mean_absolute_error",
         hint="take the absolute value of each error (forecast - actual), not its square, "

@@ -22,13 +22,14 @@ Exact answers, no thresholds.
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import pytest
 
 from course.grading.submission import Submission
 from course.testing import fresh_rng, note
+
+from . import reference
+from .reference import GraderSeries, check_forecast
 
 VALIDATION = slice(None)
 
@@ -39,7 +40,7 @@ def _windows(submission: Submission) -> tuple[int, int, int]:
     return int(rng.integers(10, 61)), int(rng.integers(20, 81)), int(rng.integers(4, 21))
 
 
-def _report(reference: Any, name: str, actual: np.ndarray, forecast: np.ndarray) -> None:
+def _report(name: str, actual: np.ndarray, forecast: np.ndarray) -> None:
     note(
         f"{name} on the validation period: MSE {reference.mse(actual, forecast):.2f}, "
         f"MAE {reference.mae(actual, forecast):.2f}"
@@ -47,14 +48,12 @@ def _report(reference: Any, name: str, actual: np.ndarray, forecast: np.ndarray)
 
 
 @pytest.mark.points(2)
-def test_naive_forecast(
-    submission: Submission, reference: Any, checks: Any, grader_series: Any
-) -> None:
+def test_naive_forecast(submission: Submission, grader_series: GraderSeries) -> None:
     """the naive forecast repeats the value of the step before"""
     series, split_time = grader_series.values, grader_series.split_time
     call = f"naive_forecast(series, {split_time}) on {grader_series.describe()}"
     actual = series[split_time:]
-    forecast = checks.check_forecast(
+    forecast = check_forecast(
         submission.call("naive_forecast", series, split_time),
         reference.naive(series, split_time),
         actual=actual,
@@ -63,19 +62,17 @@ def test_naive_forecast(
         hint="the forecast for step t is series[t - 1], for t from split_time to the end: "
         "series[split_time - 1:-1], starting one step before the validation period.",
     )
-    _report(reference, "the naive forecast", actual, forecast)
+    _report("the naive forecast", actual, forecast)
 
 
 @pytest.mark.points(2)
-def test_moving_average_forecast(
-    submission: Submission, reference: Any, checks: Any, grader_series: Any
-) -> None:
+def test_moving_average_forecast(submission: Submission, grader_series: GraderSeries) -> None:
     """value i of the moving average is the mean of the window_size values from step i"""
     series, split_time = grader_series.values, grader_series.split_time
     window, _, _ = _windows(submission)
     call = f"moving_average_forecast(series, {window}) on {grader_series.describe()}"
     validation = slice(split_time - window, None)
-    forecast = checks.check_forecast(
+    forecast = check_forecast(
         submission.call("moving_average_forecast", series, window),
         reference.moving_average(series, window),
         actual=series[window:],
@@ -86,7 +83,6 @@ def test_moving_average_forecast(
         "itself.",
     )
     _report(
-        reference,
         f"the moving average of {window} steps",
         series[split_time:],
         forecast[validation],
@@ -94,9 +90,7 @@ def test_moving_average_forecast(
 
 
 @pytest.mark.points(2)
-def test_differenced_forecast(
-    submission: Submission, reference: Any, checks: Any, grader_series: Any
-) -> None:
+def test_differenced_forecast(submission: Submission, grader_series: GraderSeries) -> None:
     """the moving average of the differenced series, plus the value one period before"""
     series, split_time = grader_series.values, grader_series.split_time
     _, window, _ = _windows(submission)
@@ -107,7 +101,7 @@ def test_differenced_forecast(
         + f") on {grader_series.describe()}"
     )
     actual = series[split_time:]
-    forecast = checks.check_forecast(
+    forecast = check_forecast(
         submission.call("differenced_forecast", series, *arguments),
         reference.differenced(series, *arguments),
         actual=actual,
@@ -117,13 +111,11 @@ def test_differenced_forecast(
         "moving_average_forecast(differences, window_size)[split_time - period - "
         "window_size:] to the past values series[split_time - period:-period].",
     )
-    _report(reference, "the differenced forecast", actual, forecast)
+    _report("the differenced forecast", actual, forecast)
 
 
 @pytest.mark.points(2)
-def test_smoothed_differenced_forecast(
-    submission: Submission, reference: Any, checks: Any, grader_series: Any
-) -> None:
+def test_smoothed_differenced_forecast(submission: Submission, grader_series: GraderSeries) -> None:
     """the same moving average of the differences, plus a smoothed past"""
     series, split_time = grader_series.values, grader_series.split_time
     _, window, smoothing = _windows(submission)
@@ -134,7 +126,7 @@ def test_smoothed_differenced_forecast(
         + f") on {grader_series.describe()}"
     )
     actual = series[split_time:]
-    forecast = checks.check_forecast(
+    forecast = check_forecast(
         submission.call("smoothed_differenced_forecast", series, *arguments),
         reference.smoothed_differenced(series, *arguments),
         actual=actual,
@@ -144,4 +136,4 @@ def test_smoothed_differenced_forecast(
         "smoothing_window // 2] and the smoothing_window - 1 values after it (for period "
         "365 and smoothing 10: series[t - 370:t - 360]); the differenced part is 8.7's.",
     )
-    _report(reference, "the smoothed differenced forecast", actual, forecast)
+    _report("the smoothed differenced forecast", actual, forecast)

@@ -30,7 +30,6 @@ Equivalent mutants:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import pytest
@@ -38,6 +37,8 @@ import pytest
 from course.grading.reports import DatasetReport
 from course.grading.submission import Submission
 from course.testing import fail, format_shape, fresh_rng
+
+from . import reference
 
 INFINITE = -1  # tf.data.INFINITE_CARDINALITY: the dataset repeats forever
 Arguments = tuple[np.ndarray, int, int, int]
@@ -178,7 +179,7 @@ def test_batches_have_the_right_shapes_and_dtypes(datasets: Datasets) -> None:
 
 
 @pytest.mark.points(2)
-def test_unshuffled_windows_follow_the_series(datasets: Datasets, reference: Any) -> None:
+def test_unshuffled_windows_follow_the_series(datasets: Datasets) -> None:
     """with shuffle_buffer=1, the windows follow the series in order, each with its label"""
     arguments = datasets.calls.ordered
     series, window_size, batch_size, _ = arguments

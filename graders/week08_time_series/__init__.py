@@ -1,0 +1,1 @@
+"""Week 8's graders: time series and their baseline forecasts."""
