@@ -26,6 +26,8 @@ import pytest
 from course.grading.submission import Submission
 from course.testing import check, check_array, check_close, fail, fresh_rng
 
+pytestmark = pytest.mark.visibility("visible")
+
 
 @pytest.fixture(scope="module")
 def tensors(submission: Submission) -> dict[str, Any]:

@@ -36,6 +36,8 @@ import pytest
 from course.grading.submission import Submission, function_spec
 from course.testing import check_array, check_close, fail, fresh_rng
 
+pytestmark = pytest.mark.visibility("visible")
+
 _NONE_GRADIENT_HINT = (
     "tape.gradient(...) returns None when the tape did not watch x: a constant tensor needs "
     "tape.watch(x) (variables are watched automatically)."
@@ -154,6 +156,7 @@ def fresh_lines(submission: Submission) -> list[tuple[float, float, np.ndarray, 
     return lines
 
 
+@pytest.mark.visibility("hidden")
 @pytest.mark.points(3)
 def test_fit_line(submission: Submission) -> None:
     """fit_line recovers the slope and intercept of two lines within 0.05"""

@@ -32,6 +32,8 @@ from course.testing import (
     rebuilt_model,
 )
 
+pytestmark = pytest.mark.visibility("visible")
+
 BEDROOMS = np.arange(1, 7, dtype="float32").reshape(-1, 1)
 PRICES = (0.5 + 0.5 * BEDROOMS).astype("float32")
 
@@ -85,6 +87,7 @@ def test_compiled_with_sgd_and_mse(model: ModelReport) -> None:
         raise fail("the loss", expected="mean squared error", received=model.loss_name)
 
 
+@pytest.mark.visibility("hidden")
 @pytest.mark.points(2)
 @pytest.mark.time_limit(120)
 def test_predicts_seven_bedrooms(trained: TrainingReport) -> None:

@@ -16,6 +16,8 @@ import pytest
 from course.grading.submission import Submission
 from course.testing import check_array, fail, fresh_rng
 
+pytestmark = pytest.mark.visibility("visible")
+
 
 @pytest.fixture(scope="module")
 def images(submission: Submission) -> list[np.ndarray]:

@@ -24,6 +24,8 @@ from course.grading.reports import DatasetReport
 from course.grading.submission import Submission
 from course.testing import fail, fresh_rng
 
+pytestmark = pytest.mark.visibility("visible")
+
 DEFAULT_BATCH_SIZE = 32
 SHUFFLED_CALL = "make_dataset(x, y)"
 INFINITE = -1  # tf.data.INFINITE_CARDINALITY: the dataset repeats forever

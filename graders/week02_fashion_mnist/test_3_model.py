@@ -38,6 +38,8 @@ from course.testing import (
     rebuilt_model,
 )
 
+pytestmark = pytest.mark.visibility("visible")
+
 PARAMETER_BUDGET = 250_000
 _WHAT = "the model from build_model()"
 _COMPILE = (

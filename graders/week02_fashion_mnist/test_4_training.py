@@ -42,6 +42,8 @@ from course.grading.reports import ModelReport, TrainingReport
 from course.grading.submission import Submission
 from course.testing import check_accuracy, fail, predictions_of
 
+pytestmark = pytest.mark.visibility("visible")
+
 MAX_EPOCHS = 5
 TEST_ACCURACY = 0.85
 Split = tuple[np.ndarray, np.ndarray]
@@ -107,6 +109,7 @@ def test_train_returns_history(trained: TrainingReport) -> None:
         )
 
 
+@pytest.mark.visibility("hidden")
 @pytest.mark.points(4)
 @pytest.mark.time_limit(120)
 def test_test_accuracy(trained: TrainingReport, data: tuple[Split, Split]) -> None:

@@ -35,6 +35,8 @@ from course.grading.reports import expect
 from course.grading.submission import Submission
 from course.testing import fail, fresh_rng
 
+pytestmark = pytest.mark.visibility("visible")
+
 CALLBACK = "AccuracyThresholdCallback"
 _NOT_IMPLEMENTED_HINT = "replace the `raise NotImplementedError(...)` line with your solution."
 

@@ -41,6 +41,8 @@ from course.grading.reports import expect, expect_array
 from course.grading.submission import Submission
 from course.testing import check_accuracy, fail
 
+pytestmark = pytest.mark.visibility("visible")
+
 THRESHOLD = 0.85
 EPOCHS = 10
 BATCH_SIZE = 64
@@ -145,6 +147,7 @@ def test_stops_at_the_first_epoch_reaching_the_threshold(training: dict[str, Any
         )
 
 
+@pytest.mark.visibility("hidden")
 @pytest.mark.points(1)
 @pytest.mark.time_limit(120)
 def test_final_weights_reach_the_threshold(

@@ -34,6 +34,8 @@ from course.grading.reports import expect
 from course.grading.submission import Submission
 from course.testing import fail, fresh_rng
 
+pytestmark = pytest.mark.visibility("visible")
+
 FACTORY = "make_early_stopping"
 PATIENCE = range(2, 6)
 

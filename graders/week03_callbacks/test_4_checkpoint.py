@@ -45,6 +45,8 @@ from course.grading.reports import expect, expect_array
 from course.grading.submission import Submission
 from course.testing import fail, fresh_rng
 
+pytestmark = pytest.mark.visibility("visible")
+
 FACTORY = "make_checkpoint"
 TRAINING_IMAGES = 128
 VALIDATION_IMAGES = 512

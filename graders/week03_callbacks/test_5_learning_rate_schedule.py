@@ -19,6 +19,8 @@ from course.grading.reports import expect
 from course.grading.submission import Submission
 from course.testing import fail, fresh_rng
 
+pytestmark = pytest.mark.visibility("visible")
+
 FACTORY = "make_lr_schedule"
 INITIAL_LEARNING_RATE = 1e-3
 

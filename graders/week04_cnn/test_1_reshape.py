@@ -19,6 +19,8 @@ import pytest
 from course.grading.submission import Submission
 from course.testing import check_array, fail, format_shape, fresh_rng
 
+pytestmark = pytest.mark.visibility("visible")
+
 Split = tuple[np.ndarray, np.ndarray]
 
 

@@ -35,6 +35,8 @@ from course.testing import (
     rebuilt_model,
 )
 
+pytestmark = pytest.mark.visibility("visible")
+
 BUILDER = "build_cnn"
 PARAMETER_BUDGET = 400_000
 

@@ -37,6 +37,8 @@ from course.testing import (
     rebuilt_model,
 )
 
+pytestmark = pytest.mark.visibility("visible")
+
 BUILDER = "build_feature_extractor"
 Shape = tuple[int | None, ...]
 FeatureMaps = list[tuple[str, Shape | None]]

@@ -29,6 +29,8 @@ from course.grading.reports import expect, expect_array
 from course.grading.submission import Submission
 from course.testing import fail, format_shape, fresh_rng
 
+pytestmark = pytest.mark.visibility("visible")
+
 FUNCTION = "make_image_datasets"
 CLASS_FOLDERS = ("cats", "dogs")
 IMAGE_SHAPE = (32, 32, 3)

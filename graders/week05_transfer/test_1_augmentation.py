@@ -30,6 +30,8 @@ from course.grading.reports import expect, expect_array
 from course.grading.submission import Submission
 from course.testing import fail, format_shape, fresh_rng
 
+pytestmark = pytest.mark.visibility("visible")
+
 if TYPE_CHECKING:
     from collections.abc import Callable
 

@@ -44,6 +44,8 @@ from course.testing import (
     rebuilt_model,
 )
 
+pytestmark = pytest.mark.visibility("visible")
+
 if TYPE_CHECKING:
     from collections.abc import Callable
 

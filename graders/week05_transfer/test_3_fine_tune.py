@@ -25,6 +25,8 @@ import pytest
 from course.grading.submission import Submission, call_spec
 from course.testing import check_compiled, fail, fresh_rng
 
+pytestmark = pytest.mark.visibility("visible")
+
 if TYPE_CHECKING:
     from collections.abc import Callable
 

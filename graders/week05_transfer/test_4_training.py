@@ -113,6 +113,8 @@ from course.grading.reports import TrainingReport
 from course.grading.submission import Submission
 from course.testing import accuracy_of, check, check_accuracy, fail, measure, note, rebuilt_model
 
+pytestmark = pytest.mark.visibility("visible")
+
 if TYPE_CHECKING:
     from graders.week05_transfer.conftest import Backbone
 
@@ -209,6 +211,7 @@ def test_train_returns_history(trained: TrainingReport) -> None:
         )
 
 
+@pytest.mark.visibility("hidden")
 @pytest.mark.points(4)
 @pytest.mark.time_limit(120)
 def test_held_out_accuracy(scores: np.ndarray, data: tuple[Split, Split]) -> None:
@@ -225,6 +228,7 @@ def test_held_out_accuracy(scores: np.ndarray, data: tuple[Split, Split]) -> Non
     )
 
 
+@pytest.mark.visibility("hidden")
 @pytest.mark.points(2)
 @pytest.mark.time_limit(120)
 def test_pretrained_weights_make_the_difference(

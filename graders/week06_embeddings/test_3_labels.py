@@ -21,6 +21,8 @@ from course.grading.reports import expect
 from course.grading.submission import Submission
 from course.testing import check_array, fail, fresh_rng
 
+pytestmark = pytest.mark.visibility("visible")
+
 NAMES = ("negative", "positive")
 MISTAKES = ("Positive", "neutral", "")
 _ACCEPTED_ERRORS = ("ValueError", "KeyError")

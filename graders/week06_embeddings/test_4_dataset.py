@@ -28,6 +28,8 @@ from course.grading.submission import Submission
 from course.probes.text import vectorizer_spec
 from course.testing import fail, fresh_rng
 
+pytestmark = pytest.mark.visibility("visible")
+
 if TYPE_CHECKING:
     from graders.week06_embeddings.conftest import TokenIds, Words
 

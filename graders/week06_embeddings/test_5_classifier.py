@@ -39,6 +39,8 @@ from course.testing import (
     rebuilt_model,
 )
 
+pytestmark = pytest.mark.visibility("visible")
+
 VOCABULARY_SIZE, EMBEDDING_DIM, SEQUENCE_LENGTH = 10_000, 16, 32
 OTHER_PARAMETERS = 5_000
 

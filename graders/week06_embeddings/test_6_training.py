@@ -52,6 +52,8 @@ from course.grading.reports import TrainingReport, expect, expect_array
 from course.grading.submission import Submission
 from course.testing import check_binary_accuracy, fail, predictions_of, rebuilt_model
 
+pytestmark = pytest.mark.visibility("visible")
+
 SPLIT_SEED = 2014
 VALIDATION_SENTENCES = 2_000
 MAX_TOKENS, SEQUENCE_LENGTH, EMBEDDING_DIM = 10_000, 32, 16
@@ -139,6 +141,7 @@ def test_train_returns_history(trained: dict[str, Any]) -> None:
         )
 
 
+@pytest.mark.visibility("hidden")
 @pytest.mark.points(4)
 @pytest.mark.time_limit(150)
 def test_validation_accuracy(trained: dict[str, Any], split: tuple[Split, Split]) -> None:

@@ -32,6 +32,8 @@ from course.grading.reports import expect
 from course.grading.submission import Submission, model_spec
 from course.testing import fail, fresh_rng
 
+pytestmark = pytest.mark.visibility("visible")
+
 if TYPE_CHECKING:
     from graders.week06_embeddings.conftest import Words
 

@@ -30,6 +30,8 @@ from course.grading.reports import ModelReport
 from course.grading.submission import Submission
 from course.testing import check_compiled, check_optimizer, fail, format_shape, fresh_rng
 
+pytestmark = pytest.mark.visibility("visible")
+
 if TYPE_CHECKING:
     from graders.week07_sequences.conftest import ModelTools
 

@@ -42,6 +42,8 @@ from course.datasets import rotten_tomatoes
 from course.grading.submission import Submission
 from course.testing import check_binary_accuracy, fail
 
+pytestmark = pytest.mark.visibility("visible")
+
 if TYPE_CHECKING:
     from graders.week07_sequences.conftest import ModelTools, TextPipeline
 
@@ -79,6 +81,7 @@ def sentences(text: type[TextPipeline]) -> tuple[Split, Split]:
     )
 
 
+@pytest.mark.visibility("hidden")
 @pytest.mark.points(3)
 @pytest.mark.time_limit(120)
 def test_conv1d_classifier_learns_sentiment(

@@ -29,6 +29,8 @@ import pytest
 from course.grading.submission import Submission
 from course.testing import check_array, fail, fresh_rng
 
+pytestmark = pytest.mark.visibility("visible")
+
 if TYPE_CHECKING:
     from graders.week07_sequences.conftest import TextPipeline
 

@@ -47,6 +47,8 @@ from course.grading.reports import ModelReport
 from course.grading.submission import Submission
 from course.testing import check_compiled, check_optimizer, fail, format_shape, fresh_rng, measure
 
+pytestmark = pytest.mark.visibility("visible")
+
 if TYPE_CHECKING:
     from graders.week07_sequences.conftest import ModelTools, TextPipeline
 
@@ -167,6 +169,7 @@ def test_next_word_model_is_compiled(
     )
 
 
+@pytest.mark.visibility("hidden")
 @pytest.mark.points(3)
 @pytest.mark.time_limit(120)
 def test_next_word_model_learns_the_lines(

@@ -40,6 +40,8 @@ from course.datasets import shakespeare_sonnets
 from course.grading.submission import Submission, model_spec
 from course.testing import fail, fresh_rng
 
+pytestmark = pytest.mark.visibility("visible")
+
 if TYPE_CHECKING:
     from graders.week07_sequences.conftest import TextPipeline
 

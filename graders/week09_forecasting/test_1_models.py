@@ -29,6 +29,8 @@ from course.grading.reports import ModelReport
 from course.grading.submission import Submission
 from course.testing import check_layer_arguments, fail, fresh_rng
 
+pytestmark = pytest.mark.visibility("visible")
+
 if TYPE_CHECKING:
     from graders.week09_forecasting.conftest import Forecasting
 

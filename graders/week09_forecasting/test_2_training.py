@@ -53,6 +53,8 @@ import pytest
 from course.grading.submission import Submission
 from course.testing import fail, measure, note
 
+pytestmark = pytest.mark.visibility("visible")
+
 if TYPE_CHECKING:
     from graders.week09_forecasting.conftest import Forecasting
 
@@ -110,6 +112,7 @@ def _check_learns(
     )
 
 
+@pytest.mark.visibility("hidden")
 @pytest.mark.points(3)
 @pytest.mark.time_limit(120)
 def test_dense_forecaster_learns_the_series(
@@ -128,6 +131,7 @@ def test_dense_forecaster_learns_the_series(
     )
 
 
+@pytest.mark.visibility("hidden")
 @pytest.mark.points(3)
 @pytest.mark.time_limit(120)
 def test_recurrent_forecaster_learns_the_series(

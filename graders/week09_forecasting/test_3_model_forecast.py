@@ -39,6 +39,8 @@ from course.grading.reports import expect, expect_array
 from course.grading.submission import Submission, model_spec
 from course.testing import check_array, fail, fresh_rng
 
+pytestmark = pytest.mark.visibility("visible")
+
 if TYPE_CHECKING:
     from graders.week09_forecasting.conftest import Forecasting
 

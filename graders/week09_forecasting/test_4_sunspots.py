@@ -37,6 +37,8 @@ from course.datasets.sunspots import monthly_sunspots
 from course.grading.submission import Submission
 from course.testing import fail, measure, note
 
+pytestmark = pytest.mark.visibility("visible")
+
 if TYPE_CHECKING:
     from graders.week09_forecasting.conftest import Forecasting
 
@@ -59,6 +61,7 @@ def sunspots(forecasting: type[Forecasting]) -> Split:
     return forecasting.split(series, SPLIT_TIME, WINDOW_SIZE)
 
 
+@pytest.mark.visibility("hidden")
 @pytest.mark.points(4)
 @pytest.mark.time_limit(180)
 def test_sunspot_forecaster_beats_the_naive_forecast(

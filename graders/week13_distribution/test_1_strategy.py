@@ -25,6 +25,8 @@ from course.grading.reports import expect
 from course.grading.submission import Submission
 from course.testing import fail, note
 
+pytestmark = pytest.mark.visibility("visible")
+
 _HINT = (
     "devices = tf.config.list_logical_devices('GPU') or "
     "tf.config.list_logical_devices('CPU'), then "

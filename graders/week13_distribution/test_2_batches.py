@@ -29,6 +29,8 @@ from course.grading.submission import Submission
 from course.probes.distribution import STRATEGY
 from course.testing import fail, fresh_rng
 
+pytestmark = pytest.mark.visibility("visible")
+
 REPLICAS = 2
 PER_REPLICA = (2, 12)  # inclusive, as are the other ranges
 GLOBAL_BATCHES = (3, 8)

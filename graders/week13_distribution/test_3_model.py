@@ -26,6 +26,8 @@ from course.grading.submission import Submission
 from course.probes.distribution import STRATEGY
 from course.testing import check_layer_arguments, check_output_shape, fail
 
+pytestmark = pytest.mark.visibility("visible")
+
 REPLICAS = 2
 _SCOPE_HINT = (
     "create the model, compile it and build its optimizer inside `with strategy.scope():`."

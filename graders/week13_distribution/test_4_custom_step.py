@@ -46,6 +46,8 @@ from course.grading.reports import expect, expect_array
 from course.grading.submission import Submission
 from course.testing import check_array, fail, fresh_rng, note
 
+pytestmark = pytest.mark.visibility("visible")
+
 REPLICAS = 2
 LEARNING_RATE = 0.5
 PER_REPLICA = (4, 10)  # inclusive, as are the other ranges

@@ -42,6 +42,8 @@ from course.grading.submission import Submission
 from course.probes.distribution import STRATEGY
 from course.testing import check_accuracy, fail, predictions_of
 
+pytestmark = pytest.mark.visibility("visible")
+
 DATA_SEED = 13
 TRAINING_IMAGES = 6_400
 TEST_IMAGES = 2_000
@@ -115,6 +117,7 @@ def test_fit_uses_global_batches(trained: dict[str, Any]) -> None:
         )
 
 
+@pytest.mark.visibility("hidden")
 @pytest.mark.points(3)
 @pytest.mark.time_limit(150)
 def test_fit_learns_fashion_mnist(trained: dict[str, Any], data: tuple[Split, Split]) -> None:
