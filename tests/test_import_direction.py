@@ -2,7 +2,7 @@
 
 ``cli → classroom → {nbgrader, reports} → {grading results, config}``; grading drives the
 sandbox, never the reverse; the probes, run by the sandbox's worker, import nothing else of
-``course``; no module of the sandbox but its worker reaches TensorFlow. Every ``course``
+``course``, and grading reads only their TensorFlow-free specs and argument markers; no module of the sandbox but its worker reaches TensorFlow. Every ``course``
 import counts: at the top, inside functions and under ``if TYPE_CHECKING``, relative ones
 resolved. Nothing here imports the modules it reads; imports by name at run time
 (``importlib``, ``python -m``) are not seen.
@@ -37,6 +37,9 @@ MEMBERS: dict[str, str] = {
     "course.sandbox": "sandbox",
     "course.sandbox.worker": "worker",
     "course.probes": "probes",
+    # What each probe takes and answers, and the argument markers: read by both sides.
+    "course.probes.specs": "probe specs",
+    "course.probes.markers": "probe specs",
     "course.backbones": "backbones",
     "course.datasets": "datasets",
     "course.mutants": "mutants",
@@ -53,10 +56,11 @@ BUILDS_ON: dict[str, tuple[str, ...]] = {
     "reports": ("records", "config"),
     "progress": ("grading results",),
     "records": ("grading results",),
-    "grading": ("sandbox", "grading results"),
+    "grading": ("sandbox", "grading results", "probe specs"),
     "worker": ("sandbox", "probes"),  # runs inside the sandbox, with TensorFlow
     "sandbox": ("config",),
-    "probes": (),
+    "probes": ("probe specs",),
+    "probe specs": (),
     "backbones": ("datasets",),
     "datasets": (),
     "mutants": ("config",),
@@ -334,7 +338,22 @@ def test_a_wrong_way_import_and_a_circle_are_reported(tmp_path: Path) -> None:
 
 
 def test_the_sandbox_and_the_probes_stay_at_the_bottom() -> None:
-    """The sandbox builds on config only, its worker adds the probes, the probes on nothing."""
+    """The sandbox builds on config only, its worker adds the probes, the probes build on
+    their specs only, and the specs on nothing."""
     assert below("sandbox") == {"config"}
-    assert below("worker") == {"sandbox", "probes", "config"}
-    assert below("probes") == set()
+    assert below("worker") == {"sandbox", "probes", "probe specs", "config"}
+    assert below("probes") == {"probe specs"}
+    assert below("probe specs") == set()
+
+
+def test_the_probe_specs_never_reach_tensorflow() -> None:
+    """The grading process imports the probes' specs and markers: they import no TensorFlow."""
+    graph = import_graph()
+    users = tensorflow_users(PACKAGE)
+    problems = [
+        f"{module} reaches {', '.join(sorted(found))}, which import TensorFlow or Keras"
+        for module in module_names(PACKAGE)
+        if layer_of(module) == "probe specs"
+        and (found := ({module} | reachable(module, graph)) & users)
+    ]
+    assert not problems, "\n".join(problems)

@@ -23,6 +23,9 @@ from course.grading.errors import (
     SubmissionTimeout,
 )
 from course.grading.reports import DatasetReport, ModelReport, TrainingReport, expect
+from course.probes.markers import call_spec as call_spec
+from course.probes.markers import function_spec as function_spec
+from course.probes.markers import model_spec as model_spec
 from course.sandbox import Outcome, Worker
 
 DEFAULT_TIME_LIMIT = 60.0
@@ -30,25 +33,6 @@ DEFAULT_TIME_LIMIT = 60.0
 RequestHook = Callable[[str, float], None]
 #: Told when a request has ended, whatever its outcome: the probe's name.
 ReplyHook = Callable[[str], None]
-
-
-def function_spec(kind: str, **parameters: Any) -> dict[str, Any]:
-    """A function the worker builds for the submission to receive, e.g. a polynomial."""
-    return {"__function__": {"kind": kind, **parameters}}
-
-
-def call_spec(function: str, /, *args: Any, **kwargs: Any) -> dict[str, Any]:
-    """An argument computed in the worker: what the submission's ``function`` returns.
-
-    ``submission.call("generate", call_spec("build_model"), "seed")`` passes the model that
-    ``build_model()`` returns to ``generate``, without it ever leaving the worker.
-    """
-    return {"__call__": {"function": function, "args": list(args), "kwargs": kwargs}}
-
-
-def model_spec(config_json: str, weights: list[np.ndarray]) -> dict[str, Any]:
-    """An argument the worker rebuilds as a Keras model: a grader-chosen backbone, say."""
-    return {"__keras_model__": {"config_json": config_json, "weights": list(weights)}}
 
 
 class Submission:

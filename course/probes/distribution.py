@@ -20,11 +20,9 @@ import numpy as np
 from course.probes import probe
 from course.probes.errors import InvalidReturn, ProbeError
 from course.probes.loops import recording_sequential
+from course.probes.markers import STRATEGY as STRATEGY  # week 13's graders import it here
 from course.probes.models import describe_model, require_model
 from course.probes.values import get_callable, prepare_arguments, to_plain
-
-#: An argument the worker replaces with :func:`grading_strategy` before the call.
-STRATEGY = {"__grading_strategy__": True}
 
 
 class StrategyUnavailable(ProbeError):

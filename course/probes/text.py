@@ -17,20 +17,12 @@ import numpy as np
 
 from course.probes import probe
 from course.probes.errors import InvalidReturn, ProbeError
+from course.probes.markers import CALL_KEY, FUNCTION_KEY, MODEL_KEY, VECTORIZER_KEY
+from course.probes.markers import vectorizer_spec as vectorizer_spec  # week 6's graders
 from course.probes.models import describe_history, describe_model, json_safe, require_model
 from course.probes.pipelines import describe as describe_dataset
-from course.probes.values import (
-    CALL_KEY,
-    FUNCTION_KEY,
-    MODEL_KEY,
-    get_callable,
-    prepare_arguments,
-    to_plain,
-)
+from course.probes.values import get_callable, prepare_arguments, to_plain
 
-#: ``{"__text_vectorization__": {"vocabulary": [...], "sequence_length": n}}``: a
-#: ``TextVectorization`` layer with the grader's vocabulary, built in the worker.
-VECTORIZER_KEY = "__text_vectorization__"
 #: What :func:`written_files` reads back at most: files, and bytes per file.
 MAX_FILES = 32
 MAX_FILE_BYTES = 16 << 20
@@ -41,15 +33,6 @@ class BadRequest(ProbeError):
     """The grader asked for something this probe refuses (a grader bug, not the student's)."""
 
     kind = "internal"
-
-
-def vectorizer_spec(vocabulary: list[str], sequence_length: int) -> dict[str, Any]:
-    """An argument the worker builds as ``TextVectorization(vocabulary=..., ...)``.
-
-    ``vocabulary`` excludes the padding token ``''`` and ``'[UNK]'``, which Keras adds in
-    front; the layer uses Keras's default standardisation and whitespace split.
-    """
-    return {VECTORIZER_KEY: {"vocabulary": list(vocabulary), "sequence_length": sequence_length}}
 
 
 def _build_vectorizer(spec: dict[str, Any]) -> Any:

@@ -12,16 +12,9 @@ import numpy as np
 
 from course.probes import probe
 from course.probes.errors import InvalidReturn, MissingName
+from course.probes.markers import CALL_KEY, FUNCTION_KEY, MODEL_KEY
 
 _ALLOWED_ARRAY_KINDS = frozenset("biufcUS")
-#: ``{"__function__": spec}``: a function the worker builds (see :func:`build_function`).
-FUNCTION_KEY = "__function__"
-#: ``{"__call__": {"function": name, "args": [...], "kwargs": {...}}}``: the value the
-#: submission's own function returns, computed in the worker and passed on as an argument.
-CALL_KEY = "__call__"
-#: ``{"__keras_model__": {"config_json": str, "weights": [arrays]}}``: a Keras model the
-#: grader chose (a pretrained backbone, say), rebuilt in the worker for the submission.
-MODEL_KEY = "__keras_model__"
 
 
 def seed_everything(seed: int) -> None:
@@ -123,9 +116,9 @@ def build_keras_model(spec: dict[str, Any]) -> Any:
 def prepare_arguments(value: Any, *, as_tensors: bool, module: ModuleType) -> Any:
     """Turn grader arguments into what the submission is called with.
 
-    Arrays pass as they are (or as ``tf.Tensor`` with ``as_tensors``); the special forms
-    ``__function__``, ``__keras_model__`` and ``__call__`` (on the submission ``module``) are built
-    here in the worker.
+    Arrays pass as they are (or as ``tf.Tensor`` with ``as_tensors``); the markers of
+    :mod:`course.probes.markers` for a function, a Keras model and a call (on the submission
+    ``module``) are built here in the worker.
     """
     if isinstance(value, dict):
         if set(value) == {FUNCTION_KEY}:

@@ -12,7 +12,8 @@ import pytest
 from course.grading.errors import GraderError, SubmissionError
 from course.grading.reports import ModelReport
 from course.grading.submission import Submission
-from course.probes.distribution import STRATEGY, device_name, with_strategy
+from course.probes.distribution import device_name, with_strategy
+from course.probes.markers import STRATEGY
 from course.sandbox import Worker
 
 SUBMISSION = textwrap.dedent(

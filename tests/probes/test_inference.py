@@ -13,9 +13,9 @@ from typing import Any
 import numpy as np
 import pytest
 
-from course.grading.submission import model_spec
 from course.probes import inference
 from course.probes.errors import InvalidReturn
+from course.probes.markers import model_spec
 from tests.probes.modules import module_from_source
 
 keras = pytest.importorskip("keras")

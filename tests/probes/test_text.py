@@ -16,6 +16,7 @@ import pytest
 
 from course.probes import text
 from course.probes.errors import InvalidReturn
+from course.probes.markers import vectorizer_spec
 from tests.probes.modules import module_from_source
 
 tf = pytest.importorskip("tensorflow")
@@ -159,7 +160,7 @@ def test_vectorizer_refuses_another_type(module: ModuleType) -> None:
 
 def test_a_vectorizer_spec_is_built_in_the_worker(module: ModuleType) -> None:
     """The grader's own vocabulary judges a pipeline apart from the student's vectorizer."""
-    spec = text.vectorizer_spec(["film", "great"], 3)
+    spec = vectorizer_spec(["film", "great"], 3)
     reply = text.dataset(module, function="ids_dataset", args=[["great film", "film"], spec])
     assert reply["element_spec"]["shape"] == [None, 3]
     np.testing.assert_array_equal(reply["first_batch"][0], [[3, 2, 0], [2, 0, 0]])
@@ -167,7 +168,7 @@ def test_a_vectorizer_spec_is_built_in_the_worker(module: ModuleType) -> None:
 
 def test_a_dataset_of_strings_is_refused_with_the_fix(module: ModuleType) -> None:
     """Batches of strings are not numbers: the reply says to map them to token ids."""
-    spec = text.vectorizer_spec(["film"], 3)
+    spec = vectorizer_spec(["film"], 3)
     with pytest.raises(InvalidReturn, match="turn the strings into token ids"):
         text.dataset(module, function="strings_dataset", args=[["a film"], spec])
 

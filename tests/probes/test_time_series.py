@@ -8,7 +8,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from course.grading.submission import Submission, model_spec
+from course.grading.submission import Submission
+from course.probes.markers import model_spec
 from course.sandbox import Worker
 
 FORECASTS = """

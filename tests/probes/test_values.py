@@ -8,7 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from course.grading.submission import Submission, call_spec, function_spec, model_spec
+from course.grading.submission import Submission
+from course.probes.markers import call_spec, function_spec, model_spec
 from course.sandbox import Worker
 
 Write = Callable[..., Path]
