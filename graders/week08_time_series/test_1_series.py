@@ -25,6 +25,8 @@ from course.testing import check_array, fail, fresh_rng
 from . import reference
 from .reference import SeriesSettings
 
+pytestmark = pytest.mark.visibility("visible")
+
 
 def _floats(value: object, what: str, shape: tuple[int, ...], hint: str) -> np.ndarray:
     array = check_array(value, what, shape=shape, hint=hint)

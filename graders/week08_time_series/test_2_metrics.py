@@ -21,6 +21,8 @@ from course.testing import fail, fresh_rng
 from . import reference
 from .reference import GraderSeries
 
+pytestmark = pytest.mark.visibility("visible")
+
 
 def _small_case(submission: Submission) -> tuple[np.ndarray, np.ndarray]:
     """(actual, forecast): a few whole numbers, the forecast off by whole numbers."""

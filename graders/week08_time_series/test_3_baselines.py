@@ -31,6 +31,8 @@ from course.testing import fresh_rng, note
 from . import reference
 from .reference import GraderSeries, check_forecast
 
+pytestmark = pytest.mark.visibility("visible")
+
 VALIDATION = slice(None)
 
 

@@ -40,6 +40,8 @@ from course.testing import fail, format_shape, fresh_rng
 
 from . import reference
 
+pytestmark = pytest.mark.visibility("visible")
+
 INFINITE = -1  # tf.data.INFINITE_CARDINALITY: the dataset repeats forever
 Arguments = tuple[np.ndarray, int, int, int]
 
