@@ -1,7 +1,8 @@
 """Exceptions a check ends with. Each one decides the check's status.
 
 * :class:`CheckFailed` (an ``AssertionError``): the submission ran but is wrong -> ``failed``;
-* :class:`SubmissionError`: the submission raised, crashed or returned garbage -> ``error``;
+* :class:`SubmissionError`: the submission raised, crashed or returned garbage -> ``error``
+  (:class:`MalformedData`: a reply the grader cannot read);
 * :class:`SubmissionTimeout`: it did not finish within the check's time limit -> ``timeout``;
 * :class:`SubmissionOutOfMemory`: it reached its memory limit -> ``out-of-memory``;
 * :class:`SubmissionCrashed`: a signal ended its process (a native crash) -> ``crashed``;
@@ -21,6 +22,11 @@ class SubmissionError(Exception):
     """The submission's code raised, crashed the worker, or returned malformed data."""
 
     status = "error"
+
+
+class MalformedData(SubmissionError):
+    """The worker's reply does not have the form the probe promises (the submission shares
+    the worker's process, so it can patch what the probe reports)."""
 
 
 class SubmissionTimeout(SubmissionError):

@@ -1,9 +1,13 @@
 """The ``submission`` fixture's object: what graders ask a submission, and its answers.
 
 Each method sends one probe request to the worker and returns validated plain data or a
-typed report. When the submission raises, crashes, hangs or returns garbage, the method
-raises :class:`~course.grading.errors.SubmissionError` (or ``SubmissionTimeout``) with a
-message written for the student; the plugin turns that into the check's status.
+typed report. Every request is checked against its probe's spec
+(:mod:`course.probes.specs`) before it is sent, and every reply after it arrives: a request
+the probe cannot take is the grader's bug (:class:`~course.grading.errors.GraderError`), a
+reply without the promised form the submission's (:class:`~course.grading.errors.MalformedData`).
+When the submission raises, crashes, hangs or returns garbage, the method raises
+:class:`~course.grading.errors.SubmissionError` (or ``SubmissionTimeout``) with a message
+written for the student; the plugin turns that into the check's status.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import numpy as np
 from course.grading.errors import (
     GraderError,
     IntegrityViolation,
+    MalformedData,
     SubmissionCrashed,
     SubmissionError,
     SubmissionOutOfMemory,
@@ -26,6 +31,7 @@ from course.grading.reports import DatasetReport, ModelReport, TrainingReport, e
 from course.probes.markers import call_spec as call_spec
 from course.probes.markers import function_spec as function_spec
 from course.probes.markers import model_spec as model_spec
+from course.probes.specs import ReplyMismatch, RequestMismatch, spec_for
 from course.sandbox import Outcome, Worker
 
 DEFAULT_TIME_LIMIT = 60.0
@@ -56,7 +62,19 @@ class Submission:
     # -- the general request -------------------------------------------------------------
 
     def probe(self, name: str, /, *, action: str, **args: Any) -> Any:
-        """Run the probe ``name``; ``action`` says what it did, for messages ("build_model()")."""
+        """Run the probe ``name``; ``action`` says what it did, for messages ("build_model()").
+
+        The arguments and the reply are checked against the probe's spec
+        (:mod:`course.probes.specs`): the reply has the form the probe documents.
+        """
+        try:
+            spec = spec_for(name)
+            spec.check_request(args)
+        except (LookupError, RequestMismatch) as error:
+            raise GraderError(
+                f"the grader's request for {action} is malformed: {error}. This is not your "
+                "fault: please report it to the course staff."
+            ) from None
         if self._on_request is not None:
             self._on_request(name, self._worker.longest_wait(self.time_limit))
         outcome = self._worker.request(name, args, seed=self.seed, timeout=self.time_limit)
@@ -68,9 +86,15 @@ class Submission:
                 + "; ".join(self._worker.integrity[:3])
                 + "). Every check from then on scores 0, and your instructor is told."
             )
-        if outcome.status == "ok":
-            return outcome.value
-        raise error_for(outcome, action=action)
+        if outcome.status != "ok":
+            raise error_for(outcome, action=action)
+        try:
+            spec.check_reply(outcome.value)
+        except ReplyMismatch as error:
+            raise MalformedData(
+                f"{action} returned a reply the grader cannot read: {error}"
+            ) from None
+        return outcome.value
 
     @property
     def integrity(self) -> tuple[str, ...]:
