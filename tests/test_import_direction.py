@@ -2,10 +2,11 @@
 
 ``cli → classroom → {nbgrader, reports} → {grading results, config}``; grading drives the
 sandbox, never the reverse; the probes, run by the sandbox's worker, import nothing else of
-``course``, and grading reads only their TensorFlow-free specs and argument markers; no module of the sandbox but its worker reaches TensorFlow. Every ``course``
-import counts: at the top, inside functions and under ``if TYPE_CHECKING``, relative ones
-resolved. Nothing here imports the modules it reads; imports by name at run time
-(``importlib``, ``python -m``) are not seen.
+``course`` but their specs, and grading reads only those TensorFlow-free specs and argument
+markers; no module of the sandbox but its worker reaches TensorFlow. Every ``course`` import
+counts: at the top, inside functions and under ``if TYPE_CHECKING``, relative ones resolved.
+Nothing here imports the modules it reads; imports by name at run time (``importlib``,
+``python -m``) are not seen.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ MEMBERS: dict[str, str] = {
     "course.probes": "probes",
     # What each probe takes and answers, and the argument markers: read by both sides.
     "course.probes.specs": "probe specs",
+    "course.probes.schema": "probe specs",
     "course.probes.markers": "probe specs",
     "course.backbones": "backbones",
     "course.datasets": "datasets",

@@ -10,19 +10,9 @@ from typing import Any
 import numpy as np
 import pytest
 
-from course.probes import load_all, markers, specs
-from course.probes.specs import (
-    ARGUMENT,
-    PLAIN,
-    Array,
-    Either,
-    ListOf,
-    MapOf,
-    Maybe,
-    Record,
-    ReplyMismatch,
-    RequestMismatch,
-)
+from course.probes import load_all, markers, schema, specs
+from course.probes.schema import ARGUMENT, PLAIN, Array, Either, ListOf, MapOf, Maybe, Record
+from course.probes.specs import ReplyMismatch, RequestMismatch
 from course.sandbox.protocol import decode, encode
 from tests.probes.modules import module_from_source
 
@@ -51,7 +41,8 @@ def test_the_specs_and_the_markers_import_no_tensorflow() -> None:
     """The grading process reads specs and markers without paying for TensorFlow."""
     code = (
         "import sys\n"
-        "import course.probes.markers, course.probes.specs, course.grading.submission\n"
+        "import course.probes.markers, course.probes.schema, course.probes.specs\n"
+        "import course.grading.submission\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('tensorflow', 'keras')))\n"
     )
     output = subprocess.run(
@@ -60,22 +51,22 @@ def test_the_specs_and_the_markers_import_no_tensorflow() -> None:
     assert output.strip() == "[]"
 
 
-def _problem(schema: specs.Schema, value: Any) -> str | None:
-    return schema.problem(value, "the reply")
+def _problem(form: schema.Schema, value: Any) -> str | None:
+    return form.problem(value, "the reply")
 
 
 def test_a_record_names_the_missing_the_unexpected_and_the_wrong_field() -> None:
     """Missing keys, unknown keys and a wrong type deep inside are each named by their path."""
-    schema = Record({"model": Record({"weights": ListOf(Array())}), "epochs": Maybe(PLAIN)})
-    assert _problem(schema, {"model": {"weights": [np.zeros(2)]}, "epochs": None}) is None
-    assert _problem(schema, {"epochs": 1}) == "the reply has no 'model'"
-    assert _problem(schema, {"model": {"weights": []}, "epochs": 1, "x": 2}) == (
+    form = Record({"model": Record({"weights": ListOf(Array())}), "epochs": Maybe(PLAIN)})
+    assert _problem(form, {"model": {"weights": [np.zeros(2)]}, "epochs": None}) is None
+    assert _problem(form, {"epochs": 1}) == "the reply has no 'model'"
+    assert _problem(form, {"model": {"weights": []}, "epochs": 1, "x": 2}) == (
         "the reply has unexpected keys: 'x'"
     )
-    assert _problem(schema, {"model": {"weights": [np.zeros(2), "w"]}, "epochs": 1}) == (
+    assert _problem(form, {"model": {"weights": [np.zeros(2), "w"]}, "epochs": 1}) == (
         "the reply['model']['weights'][1] should be an array, not a str"
     )
-    assert _problem(schema, [1]) == "the reply should be a dict, not a list"
+    assert _problem(form, [1]) == "the reply should be a dict, not a list"
 
 
 def test_arrays_numbers_and_flags_are_told_apart() -> None:
@@ -84,21 +75,21 @@ def test_arrays_numbers_and_flags_are_told_apart() -> None:
         "the reply is an array of dtype <U1, not of numbers"
     )
     assert _problem(Array(ndim=0), np.zeros(3)) == "the reply has rank 1, expected 0"
-    assert _problem(specs.NUMBER, True) == "the reply should be a number, not a bool"
-    assert _problem(specs.NUMBER, 1.5) is None
-    assert _problem(specs.FLAG, 1) == "the reply should be a bool, not a int"
-    assert _problem(specs.TEXT, np.str_("a")) == "the reply should be a str, not a str_"
+    assert _problem(schema.NUMBER, True) == "the reply should be a number, not a bool"
+    assert _problem(schema.NUMBER, 1.5) is None
+    assert _problem(schema.FLAG, 1) == "the reply should be a bool, not a int"
+    assert _problem(schema.TEXT, np.str_("a")) == "the reply should be a str, not a str_"
     assert _problem(specs.SCALAR, np.float32(1.0).reshape(())) is None
-    assert _problem(MapOf(specs.INTEGER), {"a": 1, "b": "2"}) == (
+    assert _problem(MapOf(schema.INTEGER), {"a": 1, "b": "2"}) == (
         "the reply['b'] should be an integer, not a str"
     )
 
 
 def test_either_accepts_any_option_and_reports_the_first() -> None:
     """A value that fits no option gets the first option's sentence."""
-    schema = Either((Record({"value": PLAIN}), Record({"raised": PLAIN})))
-    assert _problem(schema, {"raised": None}) is None
-    assert _problem(schema, {"other": 1}) == "the reply has no 'value'"
+    form = Either((Record({"value": PLAIN}), Record({"raised": PLAIN})))
+    assert _problem(form, {"raised": None}) is None
+    assert _problem(form, {"other": 1}) == "the reply has no 'value'"
 
 
 def test_plain_refuses_objects_and_object_arrays() -> None:
