@@ -24,6 +24,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from course.grading.declared import unparsable_report
 from course.grading.results import GradeReport
 from course.sandbox.cgroups import CgroupUnavailable, ControlGroup
 from course.sandbox.launchers import child_setup
@@ -72,9 +73,18 @@ def grade(
     ``started``, ``check``, ``finished``). ``only`` restricts the run to some grader files
     (names inside ``graders``). Raises :class:`GradingFailed` when the grading
     process crashes or times out before writing results.
+
+    A submission that does not parse is judged here, in milliseconds, with no grading
+    process and no worker (:func:`course.grading.declared.unparsable_report`).
     """
     begin = time.monotonic()
     graders = graders.resolve()
+    unparsable = unparsable_report(
+        graders=graders, submission=submission, week=week, seed=seed, only=only
+    )
+    if unparsable is not None:
+        _replay(unparsable, on_event)
+        return unparsable
     with tempfile.TemporaryDirectory(prefix="course-grade-") as scratch:
         results_path = Path(scratch) / "results.json"
         log_path = Path(scratch) / "pytest.log"
@@ -159,6 +169,25 @@ def grade(
         {**document, "week": week, "submission": str(submission), "seed": seed},
         seconds=time.monotonic() - begin,
     )
+
+
+def _replay(report: GradeReport, on_event: EventHandler | None) -> None:
+    """The events a grading process would have sent for ``report``, for progress displays."""
+    if on_event is None:
+        return
+    on_event(
+        {
+            "event": "collected",
+            "checks": [
+                {"id": check.id, "name": check.name, "max_points": check.max_points}
+                for check in report.checks
+            ],
+        }
+    )
+    for check in report.checks:
+        on_event({"event": "started", "id": check.id, "name": check.name})
+        on_event({"event": "check", **check.to_dict()})
+    on_event({"event": "finished"})
 
 
 class Watchdog:
