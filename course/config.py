@@ -36,11 +36,19 @@ class Week:
 
     number: int
     stem: str
-    title: str
     assignment: Path
     solution: Path
     graders: Path
-    max_points: float
+
+    # Read when asked for: a command about one week parses that week's files only.
+    @cached_property
+    def title(self) -> str:
+        """The first line of the assignment's docstring, without "Week N: "."""
+        return _title(self.assignment)
+
+    @cached_property
+    def max_points(self) -> float:
+        return count_points(self.graders)
 
     @property
     def label(self) -> str:
@@ -75,16 +83,13 @@ class Layout:
             if not folder.is_dir() or match is None:
                 continue
             stem = folder.name
-            assignment = self.assignments / f"{stem}.py"
             found.append(
                 Week(
                     number=int(match.group(1)),
                     stem=stem,
-                    title=_title(assignment),
-                    assignment=assignment,
+                    assignment=self.assignments / f"{stem}.py",
                     solution=self.solutions / f"{stem}.py",
                     graders=folder,
-                    max_points=count_points(folder),
                 )
             )
         return tuple(found)

@@ -203,11 +203,9 @@ def course(tmp_path: Path) -> tuple[CourseSettings, Week]:
     week = Week(
         number=1,
         stem="week01_toy",
-        title="Week 1",
         assignment=toy / "assignments/week01_toy.py",
         solution=toy / "solutions/week01_toy.py",
         graders=toy / "graders/week01_toy",
-        max_points=3.0,
     )
     return CourseSettings.load(root), week
 
