@@ -18,13 +18,13 @@ Equivalent mutants:
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import pytest
 
 from course.grading.submission import Submission
 from course.testing import fail, format_shape, fresh_rng
+
+from . import reference, replies
 
 #: One threshold is drawn from each range; 1.0, the default, lies in none of them.
 THRESHOLD_RANGES = ((0.3, 0.8), (1.2, 2.0), (2.2, 3.5))
@@ -48,9 +48,7 @@ HINTS = {
 
 @pytest.mark.points(2)
 @pytest.mark.time_limit(30)
-def test_huber_function_in_both_regimes(
-    submission: Submission, reference: Any, replies: Any
-) -> None:
+def test_huber_function_in_both_regimes(submission: Submission) -> None:
     """make_huber_loss(t) gives one Huber loss per sample, below and above the threshold"""
     rng = fresh_rng(submission, "huber function")
     for low, high in THRESHOLD_RANGES:

@@ -2,7 +2,7 @@
 
 The worker makes ``HuberLoss(threshold=t)`` and calls it on ``(y_true, y_pred)`` pairs drawn
 afresh at each grading, each check from its own ``fresh_rng(submission, ...)`` stream
-(``y_pred`` standard normal, errors of random sign; see ``conftest.py``); the values come
+(``y_pred`` standard normal, errors of random sign; see ``reference.py``); the values come
 back here:
 
 * one sample at a time, for three thresholds drawn from [0.3, 0.8], [1.2, 2.0] and
@@ -28,13 +28,13 @@ Equivalent mutants:
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import pytest
 
 from course.grading.submission import Submission
 from course.testing import fail, fresh_rng
+
+from . import reference, replies
 
 #: One threshold is drawn from each range; 1.0, the default, lies in none of them.
 THRESHOLD_RANGES = ((0.3, 0.8), (1.2, 2.0), (2.2, 3.5))
@@ -67,8 +67,8 @@ def _threshold(rng: np.random.Generator, bounds: tuple[float, float]) -> float:
 
 
 def _loss(
-    submission: Submission, threshold: float, cases: list[list[np.ndarray]], **extra: Any
-) -> Any:
+    submission: Submission, threshold: float, cases: list[list[np.ndarray]], **extra: object
+) -> object:
     return submission.probe(
         "custom.loss",
         action=f"HuberLoss(threshold={threshold})(y_true, y_pred)",
@@ -79,7 +79,7 @@ def _loss(
     )
 
 
-def _require_loss_class(reply: Any, replies: Any) -> None:
+def _require_loss_class(reply: object) -> None:
     chain = replies.field(reply, "class_chain", list, what="the loss description")
     if not replies.field(reply, "is_loss_object", bool, what="the loss description"):
         raise fail(
@@ -92,9 +92,7 @@ def _require_loss_class(reply: Any, replies: Any) -> None:
 
 @pytest.mark.points(2)
 @pytest.mark.time_limit(30)
-def test_huber_class_values_for_each_sample(
-    submission: Submission, reference: Any, replies: Any
-) -> None:
+def test_huber_class_values_for_each_sample(submission: Submission) -> None:
     """HuberLoss(threshold=t) computes the Huber loss, below and above the threshold"""
     rng = fresh_rng(submission, "huber class values")
     for bounds in THRESHOLD_RANGES:
@@ -105,7 +103,7 @@ def test_huber_class_values_for_each_sample(
             y_true, y_pred = reference.errors(rng, threshold, regime, rows=rows, columns=columns)
             samples += [(regime, y_true[i : i + 1], y_pred[i : i + 1]) for i in range(len(y_true))]
         reply = _loss(submission, threshold, [[y_true, y_pred] for _, y_true, y_pred in samples])
-        _require_loss_class(reply, replies)
+        _require_loss_class(reply)
         values = replies.field(reply, "values", list, what="the loss values")
         call = f"HuberLoss(threshold={threshold})(y_true, y_pred)"
         for (regime, y_true, y_pred), value in zip(samples, values, strict=True):
@@ -126,9 +124,7 @@ def test_huber_class_values_for_each_sample(
 
 @pytest.mark.points(1)
 @pytest.mark.time_limit(30)
-def test_huber_class_averages_over_the_batch(
-    submission: Submission, reference: Any, replies: Any
-) -> None:
+def test_huber_class_averages_over_the_batch(submission: Submission) -> None:
     """HuberLoss on a batch is the mean of the losses of its samples"""
     rng = fresh_rng(submission, "huber class batch")
     threshold, rows = _threshold(rng, BATCH_THRESHOLD_RANGE), _size(rng, BATCH_ROWS)
@@ -136,7 +132,7 @@ def test_huber_class_averages_over_the_batch(
     y_true, y_pred = reference.errors(rng, threshold, "mixed", rows=rows, columns=columns)
     cases = [[y_true, y_pred]] + [[y_true[i : i + 1], y_pred[i : i + 1]] for i in range(rows)]
     reply = _loss(submission, threshold, cases)
-    _require_loss_class(reply, replies)
+    _require_loss_class(reply)
     values = replies.field(reply, "values", list, what="the loss values")
     call = f"HuberLoss(threshold={threshold})(y_true, y_pred)"
     if len(values) != len(cases):
@@ -167,9 +163,7 @@ def test_huber_class_averages_over_the_batch(
 
 @pytest.mark.points(1)
 @pytest.mark.time_limit(30)
-def test_huber_class_weights_each_sample(
-    submission: Submission, reference: Any, replies: Any
-) -> None:
+def test_huber_class_weights_each_sample(submission: Submission) -> None:
     """HuberLoss weighs each sample's loss by its sample_weight"""
     rng = fresh_rng(submission, "huber class sample weights")
     threshold, rows = _threshold(rng, BATCH_THRESHOLD_RANGE), _size(rng, BATCH_ROWS)
@@ -180,7 +174,7 @@ def test_huber_class_weights_each_sample(
     cases = [[y_true, y_pred, weights]]
     cases += [[y_true[i : i + 1], y_pred[i : i + 1]] for i in range(rows)]
     reply = _loss(submission, threshold, cases)
-    _require_loss_class(reply, replies)
+    _require_loss_class(reply)
     values = replies.field(reply, "values", list, what="the loss values")
     if len(values) != len(cases):
         raise fail(f"the number of values of {call}", expected=len(cases), received=len(values))
@@ -203,9 +197,7 @@ def test_huber_class_weights_each_sample(
 
 @pytest.mark.points(2)
 @pytest.mark.time_limit(30)
-def test_huber_class_config_round_trip(
-    submission: Submission, reference: Any, replies: Any
-) -> None:
+def test_huber_class_config_round_trip(submission: Submission) -> None:
     """HuberLoss.from_config(loss.get_config()) is the same loss, threshold included"""
     rng = fresh_rng(submission, "huber class round trip")
     for bounds in ROUND_TRIP_THRESHOLD_RANGES:

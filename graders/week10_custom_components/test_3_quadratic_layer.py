@@ -28,6 +28,8 @@ import pytest
 from course.grading.submission import Submission
 from course.testing import fail, format_shape, fresh_rng
 
+from . import reference, replies
+
 #: Inclusive ranges of (units, input_dim) for each check, and of the samples of the call.
 BUILD_RANGES = ((1, 6), (2, 8))
 BUILD_LAYERS = 2
@@ -57,7 +59,7 @@ def _expected_shapes(units: int, input_dim: int) -> dict[str, tuple[int, ...]]:
     return {"a": (input_dim, units), "b": (input_dim, units), "c": (units,)}
 
 
-def _probe(submission: Submission, units: int, input_dim: int, **extra: Any) -> Any:
+def _probe(submission: Submission, units: int, input_dim: int, **extra: object) -> object:
     used = "built for and called on" if extra.get("inputs") is not None else "built for"
     return submission.probe(
         "custom.layer",
@@ -76,7 +78,7 @@ def _by_name(variables: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
 
 @pytest.mark.points(1)
 @pytest.mark.time_limit(30)
-def test_quadratic_layer_weights_after_build(submission: Submission, replies: Any) -> None:
+def test_quadratic_layer_weights_after_build(submission: Submission) -> None:
     """after build((None, d)), QuadraticLayer(units) has weights a, b, c of the right shapes
 
     Self-reported: the names, shapes and trainable flags of the weights, as the worker lists
@@ -112,7 +114,7 @@ def test_quadratic_layer_weights_after_build(submission: Submission, replies: An
 
 @pytest.mark.points(2)
 @pytest.mark.time_limit(30)
-def test_quadratic_layer_output(submission: Submission, reference: Any, replies: Any) -> None:
+def test_quadratic_layer_output(submission: Submission) -> None:
     """QuadraticLayer computes x**2 @ a + x @ b + c with its own weights"""
     rng = fresh_rng(submission, "quadratic layer output")
     units, input_dim = _case(rng, CALL_RANGES)
@@ -165,7 +167,7 @@ def test_quadratic_layer_output(submission: Submission, reference: Any, replies:
 
 @pytest.mark.points(1)
 @pytest.mark.time_limit(30)
-def test_quadratic_layer_config_round_trip(submission: Submission, replies: Any) -> None:
+def test_quadratic_layer_config_round_trip(submission: Submission) -> None:
     """QuadraticLayer.from_config(layer.get_config()) builds the same weights
 
     Self-reported: the names and shapes of both layers' weights, as the worker lists them."""

@@ -37,6 +37,8 @@ import pytest
 from course.grading.submission import Submission
 from course.testing import fail, fresh_rng
 
+from . import reference, replies
+
 BATCHES = 4
 BATCH_SIZES = (5, 14)  # samples per batch, inclusive
 LOW_THRESHOLD = 0.25  # exact in float32, so a score can sit right on it
@@ -85,9 +87,7 @@ def batches(submission: Submission) -> list[Batch]:
     return drawn
 
 
-def _results(
-    submission: Submission, replies: Any, steps: list[dict[str, Any]], **kwargs: Any
-) -> list[float]:
+def _results(submission: Submission, steps: list[dict[str, Any]], **kwargs: object) -> list[float]:
     reply = submission.probe(
         "custom.metric",
         action="BinaryF1Score: update_state, result and reset_state",
@@ -99,7 +99,7 @@ def _results(
     return [replies.scalar(value, what="BinaryF1Score.result()") for value in results]
 
 
-def _until(batches: list[Batch], end: int) -> tuple[np.ndarray, ...]:
+def _until(batches: list[Batch], end: int) -> Batch:
     labels = np.concatenate([labels for labels, _ in batches[:end]])
     scores = np.concatenate([scores for _, scores in batches[:end]])
     return labels, scores
@@ -107,12 +107,10 @@ def _until(batches: list[Batch], end: int) -> tuple[np.ndarray, ...]:
 
 @pytest.mark.points(2)
 @pytest.mark.time_limit(30)
-def test_f1_accumulates_over_batches(
-    submission: Submission, batches: list[Batch], reference: Any, replies: Any
-) -> None:
+def test_f1_accumulates_over_batches(submission: Submission, batches: list[Batch]) -> None:
     """BinaryF1Score counts over every batch: its result is the F1 of all samples so far"""
     steps = [{"update": [labels, scores]} for labels, scores in batches]
-    results = _results(submission, replies, steps)
+    results = _results(submission, steps)
     for step, received in enumerate(results, start=1):
         expected = reference.f1(*_until(batches, step))
         if not np.isclose(received, expected, atol=1e-5):
@@ -133,9 +131,7 @@ def test_f1_accumulates_over_batches(
 
 @pytest.mark.points(1)
 @pytest.mark.time_limit(30)
-def test_f1_reset_state(
-    submission: Submission, batches: list[Batch], reference: Any, replies: Any
-) -> None:
+def test_f1_reset_state(submission: Submission, batches: list[Batch]) -> None:
     """reset_state brings BinaryF1Score back to zero, and it counts afresh after"""
     steps: list[dict[str, Any]] = [
         {"update": list(batches[0])},
@@ -143,7 +139,7 @@ def test_f1_reset_state(
         {"reset": True},
         {"update": list(batches[2])},
     ]
-    results = _results(submission, replies, steps)
+    results = _results(submission, steps)
     hint = "reset_state() assigns 0 to every count: self.true_positives.assign(0.0), and the "
     hint += "same for the false positives and false negatives."
     if not np.isclose(results[2], 0.0, atol=1e-6):
@@ -165,12 +161,10 @@ def test_f1_reset_state(
 
 @pytest.mark.points(1)
 @pytest.mark.time_limit(30)
-def test_f1_threshold(
-    submission: Submission, batches: list[Batch], reference: Any, replies: Any
-) -> None:
+def test_f1_threshold(submission: Submission, batches: list[Batch]) -> None:
     """BinaryF1Score(threshold=0.25) predicts 1 for scores above 0.25, not at it"""
     labels, scores = batches[2]
-    results = _results(submission, replies, [{"update": [labels, scores]}], threshold=LOW_THRESHOLD)
+    results = _results(submission, [{"update": [labels, scores]}], threshold=LOW_THRESHOLD)
     expected = reference.f1(labels, scores, threshold=LOW_THRESHOLD)
     if not np.isclose(results[-1], expected, atol=1e-5):
         at_least = np.isclose(

@@ -28,13 +28,14 @@ twice).
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
 
 import numpy as np
 import pytest
 
 from course.grading.submission import Submission
 from course.testing import check_layer_arguments, fail, format_shape, fresh_rng
+
+from . import reference, replies
 
 BUILDER = "build_two_head_model"
 INPUT_DIM = (3, 10)  # inclusive
@@ -53,9 +54,7 @@ class Heads:
     """The probe's reply, validated: output names, predictions by name, evaluation; and the
     grader's inputs and targets."""
 
-    def __init__(
-        self, reply: Any, replies: Any, x: np.ndarray, targets: dict[str, np.ndarray]
-    ) -> None:
+    def __init__(self, reply: object, x: np.ndarray, targets: dict[str, np.ndarray]) -> None:
         self.x, self.targets = x, targets
         self.call = f"{BUILDER}({x.shape[1]})"
         what = f"the description of {self.call}"
@@ -78,7 +77,7 @@ class Heads:
 
 
 @pytest.fixture(scope="module")
-def heads(submission: Submission, replies: Any) -> Heads:
+def heads(submission: Submission) -> Heads:
     rng = fresh_rng(submission, "two heads")
     input_dim = int(rng.integers(INPUT_DIM[0], INPUT_DIM[1] + 1))
     samples = int(rng.integers(SAMPLES[0], SAMPLES[1] + 1))
@@ -95,7 +94,7 @@ def heads(submission: Submission, replies: Any) -> Heads:
         inputs=x,
         targets=targets,
     )
-    return Heads(reply, replies, x, targets)
+    return Heads(reply, x, targets)
 
 
 @pytest.mark.points(1)
@@ -192,7 +191,7 @@ def test_two_head_model_outputs(heads: Heads) -> None:
 
 @pytest.mark.points(1)
 @pytest.mark.time_limit(60)
-def test_two_head_model_has_one_loss_per_output(heads: Heads, reference: Any) -> None:
+def test_two_head_model_has_one_loss_per_output(heads: Heads) -> None:
     """each output has its own loss: squared error for "value", cross-entropy for "is_positive\"
 
     Self-reported: the worker's ``model.evaluate``, against the loss recomputed here from the
@@ -228,7 +227,7 @@ def test_two_head_model_has_one_loss_per_output(heads: Heads, reference: Any) ->
 
 @pytest.mark.points(1)
 @pytest.mark.time_limit(60)
-def test_two_head_model_has_metrics_per_output(heads: Heads, reference: Any) -> None:
+def test_two_head_model_has_metrics_per_output(heads: Heads) -> None:
     """ "value" reports its mean absolute error and "is_positive" its accuracy
 
     Self-reported: the worker's ``model.evaluate``, against the metrics recomputed here from

@@ -33,6 +33,8 @@ import pytest
 from course.grading.submission import Submission
 from course.testing import fail, format_shape, fresh_rng
 
+from . import replies
+
 NAME = "WideAndDeepModel"
 UNITS = (3, 12)  # inclusive
 INPUT_DIM = (2, 8)  # inclusive, never equal to units
@@ -82,7 +84,7 @@ def case(submission: Submission) -> Case:
 
 
 @pytest.fixture(scope="module")
-def called(submission: Submission, case: Case) -> Any:
+def called(submission: Submission, case: Case) -> object:
     return submission.probe(
         "custom.subclassed",
         action=f"{case.call} called on inputs of shape {case.called_x.shape}",
@@ -93,7 +95,7 @@ def called(submission: Submission, case: Case) -> Any:
 
 
 @pytest.fixture(scope="module")
-def computed(submission: Submission, case: Case) -> Any:
+def computed(submission: Submission, case: Case) -> object:
     return submission.probe(
         "custom.layer",
         action=f"{case.call} built for and called on inputs of shape {case.computed_x.shape}",
@@ -104,7 +106,7 @@ def computed(submission: Submission, case: Case) -> Any:
     )
 
 
-def _dense_layers(weights: list[dict[str, Any]], replies: Any) -> dict[tuple[int, ...], Any]:
+def _dense_layers(weights: list[dict[str, Any]]) -> dict[tuple[int, ...], Any]:
     """Each Dense layer's (kernel, bias) by the shape of its kernel, grouping the weights by
     the path of the layer that holds them."""
     layers: dict[str, dict[int, np.ndarray]] = {}
@@ -120,7 +122,7 @@ def _dense_layers(weights: list[dict[str, Any]], replies: Any) -> dict[tuple[int
 
 @pytest.mark.points(1)
 @pytest.mark.time_limit(30)
-def test_subclassed_model_output(case: Case, called: Any, computed: Any, replies: Any) -> None:
+def test_subclassed_model_output(case: Case, called: object, computed: object) -> None:
     """WideAndDeepModel, a keras.Model subclass, computes output_layer(concat([x, deep(x)]))
 
     Self-reported: the class chain. The output is recomputed here from the model's weights."""
@@ -145,7 +147,7 @@ def test_subclassed_model_output(case: Case, called: Any, computed: Any, replies
     weights = replies.variables(
         replies.field(computed, "weights", list, what="the model"), what="the weights"
     )
-    dense = _dense_layers(weights, replies)
+    dense = _dense_layers(weights)
     kernels = {name: shapes[0] for name, shapes in case.expected_shapes().items()}
     missing = [f"{name} {format_shape(s)}" for name, s in kernels.items() if s not in dense]
     if missing:
@@ -171,7 +173,7 @@ def test_subclassed_model_output(case: Case, called: Any, computed: Any, replies
 
 @pytest.mark.points(1)
 @pytest.mark.time_limit(30)
-def test_subclassed_model_trainable_variables(case: Case, called: Any, replies: Any) -> None:
+def test_subclassed_model_trainable_variables(case: Case, called: object) -> None:
     """WideAndDeepModel trains the kernels and biases of hidden1, hidden2 and output_layer
 
     Self-reported: the names and shapes of the variables, as the worker lists them."""

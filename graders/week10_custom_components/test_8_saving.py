@@ -28,6 +28,8 @@ from course.grading.reports import expect
 from course.grading.submission import Submission
 from course.testing import fail, fresh_rng
 
+from . import replies
+
 BUILDER = "build_curve_model"
 FILENAME = "curve.keras"
 TOLERANCE = 1e-6
@@ -41,7 +43,7 @@ LOAD_HINT = (
 
 
 @pytest.fixture(scope="module")
-def round_trip(submission: Submission) -> Any:
+def round_trip(submission: Submission) -> object:
     rng = fresh_rng(submission, "save and load")
     points = int(rng.integers(TRAINING_POINTS[0], TRAINING_POINTS[1] + 1))
     x = rng.uniform(-3.0, 3.0, size=(points, 1)).astype("float32")
@@ -62,7 +64,7 @@ def round_trip(submission: Submission) -> Any:
     )
 
 
-def _require_loaded(round_trip: Any, replies: Any) -> None:
+def _require_loaded(round_trip: object) -> None:
     """Fail unless save_model wrote its file and load_model read it back."""
     if not replies.field(round_trip, "saved", bool, what="the save and load report"):
         raise fail(
@@ -86,7 +88,7 @@ def _require_loaded(round_trip: Any, replies: Any) -> None:
         )
 
 
-def _classes(value: Any, replies: Any, *, what: str) -> list[dict[str, Any]]:
+def _classes(value: object, *, what: str) -> list[dict[str, Any]]:
     return [
         {
             "class_name": replies.field(entry, "class_name", str, what=what),
@@ -98,11 +100,11 @@ def _classes(value: Any, replies: Any, *, what: str) -> list[dict[str, Any]]:
 
 @pytest.mark.points(1)
 @pytest.mark.time_limit(120)
-def test_loaded_model_predicts_the_same(round_trip: Any, replies: Any) -> None:
+def test_loaded_model_predicts_the_same(round_trip: object) -> None:
     """the model that load_model reads back predicts exactly what the saved one did
 
     Self-reported: the worker's predictions before saving and after loading."""
-    _require_loaded(round_trip, replies)
+    _require_loaded(round_trip)
     before = replies.array(
         replies.value(round_trip, "predictions_before", what="the report"), what="predictions"
     )
@@ -125,14 +127,12 @@ def test_loaded_model_predicts_the_same(round_trip: Any, replies: Any) -> None:
 
 @pytest.mark.points(1)
 @pytest.mark.time_limit(120)
-def test_loaded_model_uses_the_custom_classes(round_trip: Any, replies: Any) -> None:
+def test_loaded_model_uses_the_custom_classes(round_trip: object) -> None:
     """the loaded model is made of your QuadraticLayer and HuberLoss again
 
     Self-reported: the classes of the loaded model's layers and loss, as the worker names them."""
-    _require_loaded(round_trip, replies)
-    layers = _classes(
-        replies.value(round_trip, "layers_after", what="the report"), replies, what="a layer"
-    )
+    _require_loaded(round_trip)
+    layers = _classes(replies.value(round_trip, "layers_after", what="the report"), what="a layer")
     names = ", ".join(layer["class_name"] for layer in layers) or "none"
     if not any(
         layer["class_name"] == "QuadraticLayer" and layer["is_submission_class"] for layer in layers
