@@ -16,6 +16,19 @@ layers, shapes and compile settings; nothing is trained here. Exact answers, no 
   the window, and can still pass the error bars of part 2), the recurrent forecaster's
   Rescaling by 1/100 and by 100, and the sunspot forecaster's ReLUs and scales (its
   convolution's padding is not read: causal padding written by hand is as right).
+
+Equivalent mutants:
+    build_recurrent_forecaster:default-argument:learning_rate - Adam's default learning
+        rate is 1e-3, the rate the exercise names: the same optimizer.
+    build_sunspot_forecaster:default-argument:learning_rate - the same, for the sunspot
+        forecaster.
+    build_sunspot_forecaster:default-argument:padding - Conv1D(32, 5) with padding "valid":
+        the forecast comes from the LSTM's state after the whole window, and a "valid"
+        convolution sees the same past values (26 outputs instead of 30, without the zeros
+        causal padding adds in front) and nothing after the window, so no future value leaks
+        into the forecast. The padding is not read (see above), and part 4's error bar
+        judges the forecasts.
+    build_sunspot_forecaster:swap-string:causal->valid - the same, written padding="valid".
 """
 
 from __future__ import annotations

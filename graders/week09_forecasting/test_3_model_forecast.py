@@ -25,6 +25,10 @@ deviation 0.3.
   the submission runs, so this check is worth 1 point.
 
 Exact answers, no thresholds.
+
+Equivalent mutants:
+    model_forecast:drop-step:prefetch - prefetching overlaps preparing the next batch with
+        the model's work on this one: the same forecasts, in the same order, a little later.
 """
 
 from __future__ import annotations
