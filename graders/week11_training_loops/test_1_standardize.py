@@ -23,8 +23,6 @@ Exact answers, no thresholds (tolerance 1e-4 absolute and relative, for float32)
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import pytest
 
@@ -87,7 +85,9 @@ def _columns(array: np.ndarray) -> str:
 
 
 @pytest.mark.points(1)
-def test_training_set_has_mean_zero_and_deviation_one(parts: Any, sets: Sets) -> None:
+def test_training_set_has_mean_zero_and_deviation_one(
+    parts: tuple[np.ndarray, np.ndarray], sets: Sets
+) -> None:
     """standardize scales every training feature to mean 0 and standard deviation 1"""
     train_set, _ = sets
     train, _ = parts
@@ -115,7 +115,9 @@ def test_training_set_has_mean_zero_and_deviation_one(parts: Any, sets: Sets) ->
 
 
 @pytest.mark.points(2)
-def test_other_set_uses_training_statistics(parts: Any, sets: Sets) -> None:
+def test_other_set_uses_training_statistics(
+    parts: tuple[np.ndarray, np.ndarray], sets: Sets
+) -> None:
     """standardize scales the other set with the training set's mean and deviation"""
     train_set, other_set = sets
     train, other = parts

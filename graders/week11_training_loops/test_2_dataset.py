@@ -28,7 +28,6 @@ equals the original one with probability at most 1/90!.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import pytest
@@ -90,7 +89,7 @@ def shuffled(submission: Submission, examples: Examples) -> DatasetReport:
 
 
 def _steps(
-    submission: Submission, examples: Examples, **kwargs: Any
+    submission: Submission, examples: Examples, **kwargs: object
 ) -> tuple[list[str], list[str]]:
     """(the pipeline's steps from source to output, every dataset op in its graph)."""
     value = expect(
@@ -109,7 +108,7 @@ def _steps(
     return path, steps
 
 
-def _describe(spec: Any) -> str:
+def _describe(spec: object) -> str:
     if isinstance(spec, list):
         return "(" + ", ".join(_describe(item) for item in spec) + ")"
     if isinstance(spec, dict) and isinstance(spec.get("shape"), list):

@@ -2,7 +2,7 @@
 
 The worker calls ``train_step(model, optimizer, loss_fn, x, y)`` 40 times, on 40 batches of
 6 to 10 examples, with the grader's model (3 to 5 inputs, a hidden ``Dense`` of 2 to 4
-units), weights and batches all drawn afresh at each grading (see ``conftest.py``), plain
+units), weights and batches all drawn afresh at each grading (see ``reference.py``), plain
 ``SGD(learning_rate=0.5)`` and ``keras.losses.BinaryCrossentropy()``, and returns the
 weights before and after the first step, and every returned loss. A ``None`` gradient is
 refused by the probe's optimizer with a message that explains it (the forward pass ran
@@ -15,7 +15,7 @@ outside the tape).
   first 10. Training is deterministic (no randomness anywhere), so the grader keeps only
   draws on which, in float64 numpy, a correct step gives a ratio of at most 0.5, training
   only the last layer at most 0.6 (that mistake fails the update check, not this one) and
-  no update at all at least 0.85 (``conftest.py``). (The fixed problem this check used
+  no update at all at least 0.85 (``reference.py``). (The fixed problem this check used
   before gave 0.333, 0.432 and 0.948.)
 * The model must be called with ``training=True``. Self-reported: the worker's model
   records the ``training`` argument of each call; with this grader's Dense layers the flag
@@ -29,13 +29,13 @@ Equivalent mutants:
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import pytest
 
 from course.grading.submission import Submission
 from course.testing import fail
+
+from .reference import Reference, StepsReport
 
 FALL_RATIO = 0.7
 WINDOW = 10
@@ -43,11 +43,11 @@ CALL = "train_step(model, optimizer, loss_fn, x, y)"
 
 
 @pytest.fixture(scope="module")
-def steps(submission: Submission, reference: Any) -> Any:
+def steps(submission: Submission, reference: Reference) -> StepsReport:
     return reference.train(submission, compiled=False, batches=reference.batches)
 
 
-def _scalar(value: Any, *, what: str) -> float:
+def _scalar(value: object, *, what: str) -> float:
     """A returned loss as a float, or a failed check saying what it was."""
     hint = "return loss, the scalar that loss_fn(y, predictions) gives inside the tape."
     if value is None:
@@ -67,7 +67,7 @@ def _scalar(value: Any, *, what: str) -> float:
 
 
 @pytest.mark.points(1)
-def test_train_step_returns_the_batch_loss(steps: Any, reference: Any) -> None:
+def test_train_step_returns_the_batch_loss(steps: StepsReport, reference: Reference) -> None:
     """train_step returns the batch's binary cross-entropy before the update"""
     x, y = reference.batches[0]
     received = _scalar(steps.losses[0], what=f"the value {CALL} returns")
@@ -91,14 +91,16 @@ def test_train_step_returns_the_batch_loss(steps: Any, reference: Any) -> None:
 
 
 @pytest.mark.points(3)
-def test_train_step_moves_weights_down_the_gradient(steps: Any, reference: Any) -> None:
+def test_train_step_moves_weights_down_the_gradient(
+    steps: StepsReport, reference: Reference
+) -> None:
     """train_step changes every trainable weight by -learning_rate x its gradient"""
     x, y = reference.batches[0]
     reference.check_update(steps, x, y, what=f"one call of {CALL}")
 
 
 @pytest.mark.points(1)
-def test_train_step_losses_fall(steps: Any) -> None:
+def test_train_step_losses_fall(steps: StepsReport) -> None:
     """over 40 steps on new batches, the loss falls"""
     losses = np.array(
         [_scalar(v, what=f"the loss of step {i + 1}") for i, v in enumerate(steps.losses)]
@@ -117,7 +119,7 @@ def test_train_step_losses_fall(steps: Any) -> None:
 
 
 @pytest.mark.points(1)
-def test_train_step_runs_the_model_in_training_mode(steps: Any) -> None:
+def test_train_step_runs_the_model_in_training_mode(steps: StepsReport) -> None:
     """train_step calls the model with training=True"""
     if steps.training_flags == ["True"]:
         return

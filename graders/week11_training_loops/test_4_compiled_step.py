@@ -5,7 +5,7 @@ model, ``SGD(learning_rate=0.5)`` (built beforehand, so that no variable is crea
 the step is traced) and binary cross-entropy, then the returned ``step(x, y)`` on the first
 five batches of the grader's problem (drawn afresh at each grading, with part 3's: ``b``
 examples of ``n`` features each, ``b`` from 6 to 10, ``n`` from 3 to 5; see
-``conftest.py``) and on the first rows of the sixth batch, a batch of a new shape: 2 to
+``reference.py``) and on the first rows of the sixth batch, a batch of a new shape: 2 to
 ``b - 1`` rows, also drawn afresh. The first step's loss and update are compared with the
 grader's own, in numpy.
 
@@ -25,20 +25,20 @@ the first shape and once more for the smaller batch; a ``tf.function`` created i
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import pytest
 
 from course.grading.submission import Submission
 from course.testing import fail, fresh_rng, note
 
+from .reference import Reference, StepsReport
+
 SAME_SHAPE = 5
 CALL = "the step that make_train_step(model, optimizer, loss_fn) returns"
 
 
 @pytest.fixture(scope="module")
-def compiled(submission: Submission, reference: Any) -> Any:
+def compiled(submission: Submission, reference: Reference) -> StepsReport:
     batches = list(reference.batches[:SAME_SHAPE])
     x, y = reference.batches[SAME_SHAPE]
     rows = int(fresh_rng(submission, "compiled step new shape").integers(2, len(x)))
@@ -47,7 +47,7 @@ def compiled(submission: Submission, reference: Any) -> Any:
 
 
 @pytest.mark.points(2)
-def test_compiled_step_trains_like_train_step(compiled: Any, reference: Any) -> None:
+def test_compiled_step_trains_like_train_step(compiled: StepsReport, reference: Reference) -> None:
     """the compiled step returns the loss and moves every weight down its gradient"""
     x, y = reference.batches[0]
     loss = compiled.losses[0]
@@ -68,7 +68,9 @@ def test_compiled_step_trains_like_train_step(compiled: Any, reference: Any) -> 
 
 
 @pytest.mark.points(1)
-def test_compiled_step_traced_once_for_same_shapes(compiled: Any, reference: Any) -> None:
+def test_compiled_step_traced_once_for_same_shapes(
+    compiled: StepsReport, reference: Reference
+) -> None:
     """make_train_step returns a tf.function traced once for batches of the same shape
 
     Self-reported: how often the loss's Python code ran, in graph and in eager mode, and the
@@ -93,13 +95,12 @@ def test_compiled_step_traced_once_for_same_shapes(compiled: Any, reference: Any
             received="none",
             hint="compute the loss with loss_fn(y, predictions), the loss you are given.",
         )
+    first, same, last = counts[0], counts[SAME_SHAPE - 1], counts[-1]
     traced_again = graph[SAME_SHAPE - 1] > graph[0] or (
-        counts[0] is not None
-        and counts[SAME_SHAPE - 1] is not None
-        and counts[SAME_SHAPE - 1] > counts[0]
+        first is not None and same is not None and same > first
     )
     if traced_again:
-        traces = counts[SAME_SHAPE - 1]
+        traces = same
         if traces is None:
             traces = graph[SAME_SHAPE - 1] // max(graph[0], 1)
         shape = reference.batches[0][0].shape
@@ -111,7 +112,7 @@ def test_compiled_step_traced_once_for_same_shapes(compiled: Any, reference: Any
             "change from call to call as arguments, trace it again every time.",
         )
     retraced = graph[-1] > graph[SAME_SHAPE - 1] or (
-        counts[-1] is not None and counts[SAME_SHAPE - 1] is not None and counts[-1] > counts[0]
+        last is not None and same is not None and first is not None and last > first
     )
     note(
         "a batch of a new shape, "

@@ -90,7 +90,7 @@ def epochs(submission: Submission, plan: Plan) -> dict[str, Any]:
     return report  # type: ignore[no-any-return]
 
 
-def _number(value: Any) -> float | None:
+def _number(value: object) -> float | None:
     try:
         array = np.asarray(value, dtype="float64")
     except (TypeError, ValueError):

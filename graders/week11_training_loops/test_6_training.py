@@ -2,7 +2,7 @@
 
 ``train_classifier`` receives the raw features and labels (1 = malignant) of 400 tumours of
 the breast-cancer data and the raw features of the other 169 (split seeded, see
-``conftest.py``), with ``epochs=20``. It returns its per-epoch loss history and predicted
+``tumours.py``), with ``epochs=20``. It returns its per-epoch loss history and predicted
 probabilities for the 169 validation tumours; the grader keeps their labels (68 malignant)
 and computes the F1 score of the malignant class at the threshold 0.5 itself. The
 probabilities are self-reported: the exercise returns them, not the model.
@@ -53,13 +53,13 @@ Equivalent mutants:
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import pytest
 
 from course.grading.submission import Submission
 from course.testing import fail, note
+
+from .tumours import TumourSplit
 
 EPOCHS = 20
 F1_THRESHOLD = 0.90
@@ -68,7 +68,7 @@ CALL = f"train_classifier(train_features, train_labels, validation_features, epo
 
 
 @pytest.fixture(scope="module")
-def trained(submission: Submission, tumours: Any) -> tuple[Any, Any]:
+def trained(submission: Submission, tumours: TumourSplit) -> tuple[object, object]:
     value = submission.call(
         "train_classifier",
         tumours.train_features,
@@ -88,7 +88,7 @@ def trained(submission: Submission, tumours: Any) -> tuple[Any, Any]:
 
 @pytest.mark.points(1)
 @pytest.mark.time_limit(120)
-def test_training_history(trained: tuple[Any, Any]) -> None:
+def test_training_history(trained: tuple[object, object]) -> None:
     """train_classifier returns one mean loss per epoch, and the loss falls"""
     history, _ = trained
     losses = history.get("loss") if isinstance(history, dict) else None
@@ -123,7 +123,7 @@ def test_training_history(trained: tuple[Any, Any]) -> None:
 
 @pytest.mark.points(3)
 @pytest.mark.time_limit(120)
-def test_validation_f1(trained: tuple[Any, Any], tumours: Any) -> None:
+def test_validation_f1(trained: tuple[object, object], tumours: TumourSplit) -> None:
     """the trained classifier finds malignant tumours it never saw: F1 at least 0.90
 
     Self-reported: the probabilities are what train_classifier returns (the exercise asks for
