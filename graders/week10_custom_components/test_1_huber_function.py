@@ -26,6 +26,8 @@ from course.testing import fail, format_shape, fresh_rng
 
 from . import reference, replies
 
+pytestmark = pytest.mark.visibility("visible")
+
 #: One threshold is drawn from each range; 1.0, the default, lies in none of them.
 THRESHOLD_RANGES = ((0.3, 0.8), (1.2, 2.0), (2.2, 3.5))
 ROWS = (4, 9)  # samples per batch, inclusive

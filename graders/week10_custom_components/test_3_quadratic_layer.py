@@ -30,6 +30,8 @@ from course.testing import fail, format_shape, fresh_rng
 
 from . import reference, replies
 
+pytestmark = pytest.mark.visibility("visible")
+
 #: Inclusive ranges of (units, input_dim) for each check, and of the samples of the call.
 BUILD_RANGES = ((1, 6), (2, 8))
 BUILD_LAYERS = 2

@@ -39,6 +39,8 @@ from course.testing import fail, fresh_rng
 
 from . import reference, replies
 
+pytestmark = pytest.mark.visibility("visible")
+
 BATCHES = 4
 BATCH_SIZES = (5, 14)  # samples per batch, inclusive
 LOW_THRESHOLD = 0.25  # exact in float32, so a score can sit right on it

@@ -41,6 +41,8 @@ from course.grading.reports import ModelReport
 from course.grading.submission import Submission
 from course.testing import fail, format_shape, measure, note
 
+pytestmark = pytest.mark.visibility("visible")
+
 BUILDER = "build_curve_model"
 DATA_SEED = 1010
 POINTS = 1_000
@@ -102,6 +104,7 @@ def _curve(coefficients: np.ndarray) -> str:
     return f"{p:.3f} x² {'-' if q < 0 else '+'} {abs(q):.3f} x {'-' if r < 0 else '+'} {abs(r):.3f}"
 
 
+@pytest.mark.visibility("hidden")
 @pytest.mark.points(3)
 @pytest.mark.time_limit(120)
 def test_curve_model_fits_the_parabola_despite_outliers(submission: Submission) -> None:

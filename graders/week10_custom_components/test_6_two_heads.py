@@ -37,6 +37,8 @@ from course.testing import check_layer_arguments, fail, format_shape, fresh_rng
 
 from . import reference, replies
 
+pytestmark = pytest.mark.visibility("visible")
+
 BUILDER = "build_two_head_model"
 INPUT_DIM = (3, 10)  # inclusive
 SAMPLES = (24, 80)  # inclusive

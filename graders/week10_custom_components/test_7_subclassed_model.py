@@ -35,6 +35,8 @@ from course.testing import fail, format_shape, fresh_rng
 
 from . import replies
 
+pytestmark = pytest.mark.visibility("visible")
+
 NAME = "WideAndDeepModel"
 UNITS = (3, 12)  # inclusive
 INPUT_DIM = (2, 8)  # inclusive, never equal to units

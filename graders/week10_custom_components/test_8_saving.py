@@ -30,6 +30,8 @@ from course.testing import fail, fresh_rng
 
 from . import replies
 
+pytestmark = pytest.mark.visibility("visible")
+
 BUILDER = "build_curve_model"
 FILENAME = "curve.keras"
 TOLERANCE = 1e-6

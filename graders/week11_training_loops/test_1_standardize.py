@@ -29,6 +29,8 @@ import pytest
 from course.grading.submission import Submission
 from course.testing import check_array, fail, fresh_rng
 
+pytestmark = pytest.mark.visibility("visible")
+
 TRAIN_ROWS = (40, 80)  # inclusive, as are the other ranges
 OTHER_ROWS = (15, 40)
 COLUMNS = (3, 6)

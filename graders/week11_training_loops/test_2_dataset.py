@@ -36,6 +36,8 @@ from course.grading.reports import DatasetReport, expect
 from course.grading.submission import Submission
 from course.testing import fail, format_shape, fresh_rng
 
+pytestmark = pytest.mark.visibility("visible")
+
 EXAMPLES = (90, 200)  # inclusive, as are the other ranges
 WIDTH = (3, 7)
 BATCH_SIZE = (8, 24)

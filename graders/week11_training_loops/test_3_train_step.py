@@ -37,6 +37,8 @@ from course.testing import fail
 
 from .reference import Reference, StepsReport
 
+pytestmark = pytest.mark.visibility("visible")
+
 FALL_RATIO = 0.7
 WINDOW = 10
 CALL = "train_step(model, optimizer, loss_fn, x, y)"

@@ -33,6 +33,8 @@ from course.testing import fail, fresh_rng, note
 
 from .reference import Reference, StepsReport
 
+pytestmark = pytest.mark.visibility("visible")
+
 SAME_SHAPE = 5
 CALL = "the step that make_train_step(model, optimizer, loss_fn) returns"
 

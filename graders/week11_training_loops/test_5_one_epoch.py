@@ -29,6 +29,8 @@ from course.grading.reports import expect
 from course.grading.submission import Submission
 from course.testing import fail, fresh_rng
 
+pytestmark = pytest.mark.visibility("visible")
+
 EPOCHS = 2
 BATCH_SIZE = (2, 6)  # inclusive, as are the other ranges
 BATCHES = (2, 5)

@@ -61,6 +61,8 @@ from course.testing import fail, note
 
 from .tumours import TumourSplit
 
+pytestmark = pytest.mark.visibility("visible")
+
 EPOCHS = 20
 F1_THRESHOLD = 0.90
 FALL_RATIO = 0.5
@@ -121,6 +123,7 @@ def test_training_history(trained: tuple[object, object]) -> None:
         )
 
 
+@pytest.mark.visibility("hidden")
 @pytest.mark.points(3)
 @pytest.mark.time_limit(120)
 def test_validation_f1(trained: tuple[object, object], tumours: TumourSplit) -> None:
