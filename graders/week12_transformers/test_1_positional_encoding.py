@@ -9,7 +9,7 @@ compares each result with its own numpy encoding in float64, the paper's interle
 Exact answers, no thresholds: values must agree to 1e-4 (the angles reach 79 radians, where
 float32 keeps about 1e-5). The grader's encoding itself is pinned by literal values of the
 formula (row 1 of depth 4 is ``[sin 1, cos 1, sin 0.01, cos 0.01]``), checked when
-``conftest.py`` loads, before any submission is judged. A result that matches a known wrong
+``reference.py`` loads, before any submission is judged. A result that matches a known wrong
 layout instead (sin and cos swapped, the TensorFlow tutorial's concatenation, an exponent
 per column) is named in the message; depths of 4 or more keep each of them apart from the
 paper's layout.
@@ -22,13 +22,13 @@ Equivalent mutants:
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import pytest
 
 from course.grading.submission import Submission
 from course.testing import check_array, fail, fresh_rng
+
+from . import reference
 
 FUNCTION = "positional_encoding"
 #: Inclusive ranges of (length, depth) for the three calls; depths are drawn even.
@@ -37,7 +37,7 @@ TOLERANCE = 1e-4
 
 
 @pytest.fixture(scope="module")
-def encodings(submission: Submission) -> dict[tuple[int, int], Any]:
+def encodings(submission: Submission) -> dict[tuple[int, int], object]:
     rng = fresh_rng(submission, "positional encoding")
     sizes = [
         (
@@ -53,7 +53,7 @@ def _call(size: tuple[int, int]) -> str:
     return f"{FUNCTION}({size[0]}, {size[1]})"
 
 
-def _array(value: Any, size: tuple[int, int]) -> np.ndarray:
+def _array(value: object, size: tuple[int, int]) -> np.ndarray:
     return check_array(
         value,
         _call(size),
@@ -67,7 +67,7 @@ def _row(values: np.ndarray) -> str:
 
 
 @pytest.mark.points(1)
-def test_positional_encoding_shape_and_dtype(encodings: dict[tuple[int, int], Any]) -> None:
+def test_positional_encoding_shape_and_dtype(encodings: dict[tuple[int, int], object]) -> None:
     """positional_encoding(length, depth) is a float32 array of shape (length, depth)"""
     for size, value in encodings.items():
         array = _array(value, size)
@@ -81,7 +81,7 @@ def test_positional_encoding_shape_and_dtype(encodings: dict[tuple[int, int], An
 
 
 @pytest.mark.points(2)
-def test_positional_encoding_values(encodings: dict[tuple[int, int], Any], reference: Any) -> None:
+def test_positional_encoding_values(encodings: dict[tuple[int, int], object]) -> None:
     """the values are sin in the even columns and cos in the odd ones, as in the paper"""
     for size, value in encodings.items():
         received = _array(value, size).astype("float64")

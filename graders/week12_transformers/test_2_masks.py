@@ -15,8 +15,6 @@ masked), the transpose, or a look-ahead mask without its diagonal is named in th
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import pytest
 
@@ -33,7 +31,7 @@ CONVENTION = (
 )
 
 
-def as_mask(value: Any, what: str, shape: tuple[int, ...], hint: str) -> np.ndarray:
+def as_mask(value: object, what: str, shape: tuple[int, ...], hint: str) -> np.ndarray:
     """The submission's mask as booleans, or a failed check saying what is wrong with it."""
     if type(value) is not np.ndarray or value.dtype.kind not in "biuf":
         raise fail(what, expected="a boolean tensor", received=type(value).__name__, hint=hint)

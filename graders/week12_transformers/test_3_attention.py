@@ -24,13 +24,13 @@ a wrong scale costs only the weights check). Mistakes recognised by name: scalin
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import pytest
 
 from course.grading.submission import Submission
 from course.testing import fail, format_shape, fresh_rng
+
+from . import reference
 
 FUNCTION = "scaled_dot_product_attention"
 BATCH = (1, 3)  # inclusive, as are the other ranges
@@ -110,7 +110,7 @@ class Results:
             self._results[key] = self._split(value, name, masked=masked)
         return self._results[key]
 
-    def _split(self, value: Any, name: str, *, masked: bool) -> tuple[np.ndarray, np.ndarray]:
+    def _split(self, value: object, name: str, *, masked: bool) -> tuple[np.ndarray, np.ndarray]:
         case = self.cases[name]
         what = describe(name, case, masked=masked)
         hint = "return the tuple (output, weights): return tf.matmul(weights, v), weights."
@@ -165,7 +165,7 @@ def test_attention_returns_output_and_weights(results: Results) -> None:
 
 
 @pytest.mark.points(2)
-def test_attention_weights(results: Results, reference: Any) -> None:
+def test_attention_weights(results: Results) -> None:
     """the weights are softmax(q k^T / sqrt(depth)) over the keys"""
     for name, case in results.cases.items():
         _, weights = results(name)

@@ -28,13 +28,14 @@ Exact answers, no thresholds.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import pytest
 
 from course.grading.submission import Submission
 from course.testing import fail, format_shape, fresh_rng
+
+from .layers import LayerCall, call_layer
 
 FACTORY = "TokenAndPositionEmbedding"
 MAXLEN = (6, 16)  # inclusive, as are the other ranges
@@ -96,20 +97,20 @@ def draw(submission: Submission) -> Draw:
 
 
 @pytest.fixture(scope="module")
-def embedded(submission: Submission, layer_probe: Any, draw: Draw) -> Any:
+def embedded(submission: Submission, draw: Draw) -> LayerCall:
     """The layer called on the 4 full-length rows."""
-    return layer_probe(submission, FACTORY, draw.args, [{"inputs": draw.full_ids}])
+    return call_layer(submission, FACTORY, draw.args, [{"inputs": draw.full_ids}])
 
 
 @pytest.fixture(scope="module")
-def embedded_short(submission: Submission, layer_probe: Any, draw: Draw) -> Any:
+def embedded_short(submission: Submission, draw: Draw) -> LayerCall:
     """A second layer called on the short rows (a layer that only takes maxlen ids fails
     the shape check only)."""
-    return layer_probe(submission, FACTORY, draw.args, [{"inputs": draw.short_ids}])
+    return call_layer(submission, FACTORY, draw.args, [{"inputs": draw.short_ids}])
 
 
 @pytest.mark.points(1)
-def test_embedding_output_shape(embedded: Any, embedded_short: Any, draw: Draw) -> None:
+def test_embedding_output_shape(embedded: LayerCall, embedded_short: LayerCall, draw: Draw) -> None:
     """the layer gives one embed_dim vector per token, for inputs of maxlen ids or fewer"""
     outputs = (embedded.outputs[0], embedded_short.outputs[0])
     for ids, output in zip((draw.full_ids, draw.short_ids), outputs, strict=True):
@@ -125,7 +126,7 @@ def test_embedding_output_shape(embedded: Any, embedded_short: Any, draw: Draw) 
 
 
 @pytest.mark.points(2)
-def test_positions_are_added(embedded: Any, draw: Draw) -> None:
+def test_positions_are_added(embedded: LayerCall, draw: Draw) -> None:
     """the same word at different positions gets different vectors: positions are added"""
     output = _full_output(embedded, draw)
     same_word = output[0]
@@ -142,7 +143,7 @@ def test_positions_are_added(embedded: Any, draw: Draw) -> None:
 
 
 @pytest.mark.points(1)
-def test_word_and_position_vectors_are_summed(embedded: Any, draw: Draw) -> None:
+def test_word_and_position_vectors_are_summed(embedded: LayerCall, draw: Draw) -> None:
     """each output is its word's vector plus its position's vector"""
     output = _full_output(embedded, draw)
     first, second, call = draw.first, draw.second, draw.call
@@ -175,7 +176,7 @@ def test_word_and_position_vectors_are_summed(embedded: Any, draw: Draw) -> None
 
 
 @pytest.mark.points(1)
-def test_embedding_parameter_count(embedded: Any, draw: Draw) -> None:
+def test_embedding_parameter_count(embedded: LayerCall, draw: Draw) -> None:
     """word parameters vocab_size x embed_dim, plus maxlen x embed_dim learned positions
 
     Self-reported: the count of trainable parameters is the worker's."""
@@ -194,7 +195,7 @@ def test_embedding_parameter_count(embedded: Any, draw: Draw) -> None:
         )
 
 
-def _full_output(embedded: Any, draw: Draw) -> np.ndarray:
+def _full_output(embedded: LayerCall, draw: Draw) -> np.ndarray:
     """The output for the 4 full-length rows, float64, or a failed check about its shape."""
     output = embedded.outputs[0].astype("float64")
     expected = (4, draw.maxlen, draw.embed_dim)
@@ -204,4 +205,4 @@ def _full_output(embedded: Any, draw: Draw) -> np.ndarray:
             expected=f"shape {format_shape(expected)}",
             received=format_shape(output.shape),
         )
-    return output  # type: ignore[no-any-return]
+    return output

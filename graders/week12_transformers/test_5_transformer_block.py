@@ -58,13 +58,15 @@ Equivalent mutants:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import pytest
 
 from course.grading.submission import Submission
 from course.testing import fail, format_shape, fresh_rng
+
+from . import reference
+from .layers import LayerCall, block_parts, call_layer
 
 FACTORY = "TransformerBlock"
 HEADS = (2, 4)  # inclusive, as are the other ranges
@@ -82,7 +84,7 @@ CHANGED = 1e-3
 Settings = tuple[int, int, int, float]  # (embed_dim, num_heads, ff_dim, rate)
 
 
-def _call(args: tuple[Any, ...]) -> str:
+def _call(args: tuple[object, ...]) -> str:
     return f"{FACTORY}({', '.join(map(repr, args))})"
 
 
@@ -128,14 +130,14 @@ def draw(submission: Submission) -> Draw:
 
 
 @pytest.fixture(scope="module")
-def exact_block(submission: Submission, layer_probe: Any, draw: Draw) -> Any:
+def exact_block(submission: Submission, draw: Draw) -> LayerCall:
     """Output: x, without a mask."""
     calls = [{"inputs": draw.x, "training": False}]
-    return layer_probe(submission, FACTORY, list(draw.exact), calls)
+    return call_layer(submission, FACTORY, list(draw.exact), calls)
 
 
 @pytest.fixture(scope="module")
-def masked_block(submission: Submission, layer_probe: Any, draw: Draw) -> Any:
+def masked_block(submission: Submission, draw: Draw) -> LayerCall:
     """Outputs: x with the mask; x with its padding replaced, with the mask (a second block,
     so that a block without ``attention_mask`` fails this check only)."""
     mask = {"attention_mask": draw.mask}
@@ -143,17 +145,17 @@ def masked_block(submission: Submission, layer_probe: Any, draw: Draw) -> Any:
         {"inputs": draw.x, "training": False, "kwargs": mask},
         {"inputs": draw.replaced, "training": False, "kwargs": mask},
     ]
-    return layer_probe(submission, FACTORY, list(draw.exact), calls)
+    return call_layer(submission, FACTORY, list(draw.exact), calls)
 
 
 @pytest.fixture(scope="module")
-def dropout_block(submission: Submission, layer_probe: Any, draw: Draw) -> Any:
+def dropout_block(submission: Submission, draw: Draw) -> LayerCall:
     """Outputs: training=False twice, then training=True twice."""
     calls = [{"inputs": draw.dropout_x, "training": flag} for flag in (False, False, True, True)]
-    return layer_probe(submission, FACTORY, list(draw.dropout), calls)
+    return call_layer(submission, FACTORY, list(draw.dropout), calls)
 
 
-def _check_shapes(report: Any, args: tuple[Any, ...], shape: tuple[int, ...]) -> None:
+def _check_shapes(report: LayerCall, args: tuple[object, ...], shape: tuple[int, ...]) -> None:
     for output in report.outputs:
         if output.shape != shape:
             raise fail(
@@ -167,7 +169,7 @@ def _check_shapes(report: Any, args: tuple[Any, ...], shape: tuple[int, ...]) ->
 
 @pytest.mark.points(1)
 def test_block_output_shape_is_input_shape(
-    exact_block: Any, dropout_block: Any, draw: Draw
+    exact_block: LayerCall, dropout_block: LayerCall, draw: Draw
 ) -> None:
     """the block's output has the shape of its input"""
     _check_shapes(exact_block, draw.exact, draw.x.shape)
@@ -175,7 +177,7 @@ def test_block_output_shape_is_input_shape(
 
 
 @pytest.mark.points(1)
-def test_attention_layer(exact_block: Any, draw: Draw) -> None:
+def test_attention_layer(exact_block: LayerCall, draw: Draw) -> None:
     """one MultiHeadAttention, key_dim = embed_dim // num_heads: 4 * d * (d + 1) parameters
 
     Self-reported: the attention layer's settings and weights, as the worker lists them."""
@@ -214,11 +216,11 @@ def test_attention_layer(exact_block: Any, draw: Draw) -> None:
 
 @pytest.mark.points(3)
 def test_block_computes_attention_and_feed_forward_with_residuals(
-    exact_block: Any, draw: Draw, reference: Any, parts_of_block: Any
+    exact_block: LayerCall, draw: Draw
 ) -> None:
     """attention, then a feed-forward network, each with a residual connection and a LayerNorm"""
     call = _call(draw.exact)
-    parts = parts_of_block(exact_block, embed_dim=draw.exact[0], ff_dim=draw.exact[2], what=call)
+    parts = block_parts(exact_block, embed_dim=draw.exact[0], ff_dim=draw.exact[2], what=call)
     x = draw.x
     output = exact_block.outputs[0].astype("float64")
     if output.shape != x.shape:
@@ -229,25 +231,26 @@ def test_block_computes_attention_and_feed_forward_with_residuals(
             expected = reference.block(x, candidate, pre_norm=pre_norm)
             if np.allclose(output, expected, atol=TOLERANCE, rtol=TOLERANCE):
                 return
-    mistakes = {
-        "without the residual connection around the attention": {"attention_residual": False},
-        "without the residual connection around the feed-forward network": {
-            "feed_forward_residual": False
-        },
-        "without any residual connection": {
-            "attention_residual": False,
-            "feed_forward_residual": False,
-        },
+    mistakes = {  # (attention_residual, feed_forward_residual) of each
+        "without the residual connection around the attention": (False, True),
+        "without the residual connection around the feed-forward network": (True, False),
+        "without any residual connection": (False, False),
     }
     found = next(
         (
             f"{name} ({'pre' if pre_norm else 'post'}-norm)"
-            for name, options in mistakes.items()
+            for name, (attention_residual, feed_forward_residual) in mistakes.items()
             for pre_norm in (False, True)
             for candidate in orders
             if np.allclose(
                 output,
-                reference.block(x, candidate, pre_norm=pre_norm, **options),
+                reference.block(
+                    x,
+                    candidate,
+                    pre_norm=pre_norm,
+                    attention_residual=attention_residual,
+                    feed_forward_residual=feed_forward_residual,
+                ),
                 atol=TOLERANCE,
                 rtol=TOLERANCE,
             )
@@ -271,7 +274,7 @@ def test_block_computes_attention_and_feed_forward_with_residuals(
 
 
 @pytest.mark.points(1)
-def test_dropout_only_in_training(dropout_block: Any, draw: Draw) -> None:
+def test_dropout_only_in_training(dropout_block: LayerCall, draw: Draw) -> None:
     """dropout changes the output in training (training=True) and never at inference"""
     call = _call(draw.dropout)
     first, second, trained, retrained = (o.astype("float64") for o in dropout_block.outputs)
@@ -299,7 +302,7 @@ def test_dropout_only_in_training(dropout_block: Any, draw: Draw) -> None:
 
 
 @pytest.mark.points(2)
-def test_attention_mask_hides_padding(masked_block: Any, draw: Draw) -> None:
+def test_attention_mask_hides_padding(masked_block: LayerCall, draw: Draw) -> None:
     """with attention_mask, changing the padding does not change the real words' outputs"""
     call = _call(draw.exact)
     masked, replaced = (o.astype("float64") for o in masked_block.outputs)

@@ -1,0 +1,1 @@
+"""Week 12's graders: the Transformer encoder and its parts."""
