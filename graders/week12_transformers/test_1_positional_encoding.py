@@ -30,6 +30,8 @@ from course.testing import check_array, fail, fresh_rng
 
 from . import reference
 
+pytestmark = pytest.mark.visibility("visible")
+
 FUNCTION = "positional_encoding"
 #: Inclusive ranges of (length, depth) for the three calls; depths are drawn even.
 SIZE_RANGES = (((2, 15), (4, 12)), ((30, 80), (14, 32)), ((1, 1), (4, 16)))

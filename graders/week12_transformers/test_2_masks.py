@@ -21,6 +21,8 @@ import pytest
 from course.grading.submission import Submission
 from course.testing import fail, format_shape, fresh_rng
 
+pytestmark = pytest.mark.visibility("visible")
+
 SENTENCES = (2, 5)  # inclusive, as are the other ranges
 LENGTH = (4, 10)
 VOCABULARY = (1, 99)

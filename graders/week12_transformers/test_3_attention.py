@@ -32,6 +32,8 @@ from course.testing import fail, format_shape, fresh_rng
 
 from . import reference
 
+pytestmark = pytest.mark.visibility("visible")
+
 FUNCTION = "scaled_dot_product_attention"
 BATCH = (1, 3)  # inclusive, as are the other ranges
 QUERIES = (2, 7)

@@ -37,6 +37,8 @@ from course.testing import fail, format_shape, fresh_rng
 
 from .layers import LayerCall, call_layer
 
+pytestmark = pytest.mark.visibility("visible")
+
 FACTORY = "TokenAndPositionEmbedding"
 MAXLEN = (6, 16)  # inclusive, as are the other ranges
 VOCABULARY = (20, 100)

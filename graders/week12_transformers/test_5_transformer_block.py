@@ -68,6 +68,8 @@ from course.testing import fail, format_shape, fresh_rng
 from . import reference
 from .layers import LayerCall, block_parts, call_layer
 
+pytestmark = pytest.mark.visibility("visible")
+
 FACTORY = "TransformerBlock"
 HEADS = (2, 4)  # inclusive, as are the other ranges
 KEY_DIM = (4, 8)

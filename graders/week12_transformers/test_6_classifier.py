@@ -55,6 +55,8 @@ from course.testing import (
     note,
 )
 
+pytestmark = pytest.mark.visibility("visible")
+
 BUILDER = "build_transformer_classifier"
 DATA_SEED = 12
 TRAINING_SENTENCES = 8_000
@@ -147,6 +149,7 @@ def test_classifier_structure(submission: Submission) -> None:
     )
 
 
+@pytest.mark.visibility("hidden")
 @pytest.mark.points(4)
 @pytest.mark.time_limit(150)
 def test_classifier_learns_sentiment(
