@@ -59,6 +59,8 @@ import pytest
 
 from course.testing import check, check_close, fresh_rng, note
 
+pytestmark = pytest.mark.visibility("visible")
+
 
 @pytest.mark.points(2)
 @pytest.mark.time_limit(5)

@@ -13,6 +13,7 @@ import pytest
 
 from course.classroom.generate import expected_stub
 from course.config import Layout, Week
+from course.grading.declared import declared_checks
 from course.grading.runner import grade
 from tests.conftest import REPO
 
@@ -109,6 +110,13 @@ def test_stub_scores_zero_with_not_implemented_only(week: Week) -> None:
     report = grade(graders=week.graders, submission=week.assignment, week=week.label)
     assert not report.has_internal_errors, report.infrastructure_errors
     assert report.score == 0
+    # The checks read from the grader files without running them are the ones pytest runs:
+    # what a file that does not parse is judged on (course.grading.declared).
+    declared = declared_checks(week.graders)
+    assert declared is not None
+    assert [(c.id, c.name, c.max_points, c.visibility) for c in report.checks] == [
+        (d.id, d.name, d.max_points, d.visibility) for d in declared
+    ]
     for check in report.checks:
         assert check.status == "error", (check.id, check.status)
         assert "NotImplementedError" in check.message, (check.id, check.message)

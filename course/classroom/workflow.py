@@ -521,10 +521,20 @@ class FeedbackWritten:
     path: Path
 
 
+def reveals_hidden_checks(
+    settings: CourseSettings, week: str, student: str, now: dt.datetime
+) -> bool:
+    """Whether ``student``'s feedback on ``week`` written at ``now`` may show hidden checks'
+    messages: once their due date, extension included, has passed (or when there is none)."""
+    due = settings.policy.due(week, student)
+    return due is None or now >= due
+
+
 def feedback(*, settings: CourseSettings, week: Week, student: str = "") -> list[FeedbackWritten]:
     """Write ``feedback/<student>/<week>/<week>.html`` for every graded submission and
     release them through nbgrader's exchange (students get them with ``course
-    fetch-feedback``)."""
+    fetch-feedback``). Hidden checks' messages are on the page only once the student's due
+    date (extension included) has passed; feedback written earlier shows their points."""
     from course.nbgrader import exchange
     from course.reports.feedback import render_html
 
@@ -542,8 +552,11 @@ def feedback(*, settings: CourseSettings, week: Week, student: str = "") -> list
             (target / SECRET_FILE).write_text(secrets.token_hex(32), encoding="utf-8")
         if not (target / TIMESTAMP_FILE).is_file():
             write_timestamp(target, dt.datetime.now(dt.UTC))
+        reveal = reveals_hidden_checks(settings, week.stem, name, dt.datetime.now(dt.UTC))
         page = target / f"{week.stem}.html"
-        page.write_text(render_html(graded, title=week.title), encoding="utf-8")
+        page.write_text(
+            render_html(graded, title=week.title, reveal_hidden=reveal), encoding="utf-8"
+        )
         written.append(FeedbackWritten(name, page))
     if not written:
         raise ClassroomError(

@@ -10,6 +10,14 @@ and ``check`` (its result) per check, ``request`` (a probe sent to the worker, w
 longest it can take) and ``replied`` around each request, and ``finished``. The runner
 watches them to stop a grading process that has hung.
 
+Every check declares its points and its visibility, on the check or for its whole file
+(``pytestmark = pytest.mark.visibility("visible")``); a check without them, or with a
+visibility other than ``visible``, ``hidden``, ``after_due_date`` or ``after_published``, is
+an infrastructure error, not a silent default. A *visible* check is public: a student may run
+it and read its message at any time. A *hidden* check judges with what the grader keeps to
+itself (a threshold, held-out data): its points count at once, and its message reaches the
+student's feedback once their due date has passed. The other two are Gradescope's own.
+
 Loaded with ``-p course.grading.plugin`` by :mod:`course.grading.runner`; grader authors never
 import it.
 
@@ -151,6 +159,18 @@ class GradingSession:
         for item in items:
             if item.get_closest_marker("points") is None:
                 self.infrastructure_errors.append(f"{item.nodeid} has no points marker")
+            visibility = item.get_closest_marker("visibility")
+            if visibility is None:
+                self.infrastructure_errors.append(
+                    f"{item.nodeid} has no visibility marker: mark the check or its file with "
+                    'pytest.mark.visibility("visible") or ("hidden")'
+                )
+            elif not visibility.args or visibility.args[0] not in _VISIBILITIES:
+                value = visibility.args[0] if visibility.args else "nothing"
+                self.infrastructure_errors.append(
+                    f"{item.nodeid} has visibility {value!r}: use one of "
+                    + ", ".join(repr(known) for known in _VISIBILITIES)
+                )
         self.emit(
             event="collected",
             checks=[

@@ -137,11 +137,16 @@ class GradeReport:
                     "max_score": check.max_points,
                     "status": "passed" if check.passed else "failed",
                     "output": _gradescope_output(check),
-                    "visibility": check.visibility,
+                    "visibility": _GRADESCOPE_VISIBILITY.get(check.visibility, check.visibility),
                 }
                 for index, check in enumerate(self.checks, start=1)
             ],
         }
+
+
+#: Our hidden check counts at once and shows its message after the due date: Gradescope's
+#: "after_due_date". (Gradescope's "hidden" would keep it from the student for good.)
+_GRADESCOPE_VISIBILITY = {"hidden": "after_due_date"}
 
 
 def _gradescope_output(check: CheckResult) -> str:

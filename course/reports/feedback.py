@@ -1,7 +1,9 @@
 """A student's feedback page for one graded week: one self-contained HTML file.
 
-Every check with its points, status and message (visible checks only: hidden ones show
-their points, not their messages), the score, the late penalty and what it is based on.
+Every check with its points, status and message, the score, the late penalty and what it
+is based on. A hidden check (``visibility("hidden")``: one judged on what the grader keeps to
+itself, such as a threshold on held-out data) shows its points always and its message only
+once the student's due date has passed (``reveal_hidden``).
 """
 
 from __future__ import annotations
@@ -23,12 +25,16 @@ pre { white-space: pre-wrap; margin: 0; font-family: inherit; }
 """
 
 
-def render_html(graded: GradedSubmission, *, title: str) -> str:
+HIDDEN_MESSAGE = "(a hidden check: its message is shown after the due date)"
+
+
+def render_html(graded: GradedSubmission, *, title: str, reveal_hidden: bool = False) -> str:
     """The feedback page of ``graded`` (see the module docstring)."""
     report = graded.grade_report
     rows = []
     for check in report.checks:
-        message = check.message if check.visibility == "visible" else "(hidden check)"
+        shown = check.visibility == "visible" or reveal_hidden
+        message = check.message if shown else HIDDEN_MESSAGE
         rows.append(
             "<tr>"
             f"<td>{escape(check.name)}</td>"

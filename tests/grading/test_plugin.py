@@ -24,6 +24,8 @@ import pytest
 
 from course.testing import check
 
+pytestmark = pytest.mark.visibility("visible")
+
 
 @pytest.mark.points(1)
 @pytest.mark.time_limit(60)
@@ -74,6 +76,8 @@ MEASURING_GRADER = """
 import pytest
 
 from course.testing import check, measure, note
+
+pytestmark = pytest.mark.visibility("visible")
 
 
 @pytest.mark.points(1)

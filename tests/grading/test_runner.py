@@ -102,7 +102,8 @@ def test_grader_bugs_are_flagged_internal(toy_course: Layout, write_submission: 
     """An exception inside the grader is not the student's fault and says so."""
     folder = toy_course.weeks[0].graders
     (folder / "test_buggy.py").write_text(
-        "import pytest\n\n@pytest.mark.points(1)\ndef test_oops(submission):\n"
+        "import pytest\n\n@pytest.mark.points(1)\n@pytest.mark.visibility('visible')\n"
+        "def test_oops(submission):\n"
         "    '''a grader with a bug'''\n    raise KeyError('oops')\n"
     )
     report = _grade(toy_course, toy_course.weeks[0].solution)
@@ -119,6 +120,27 @@ def test_checks_without_points_are_reported(toy_course: Layout) -> None:
     (folder / "test_pointless.py").write_text("def test_nothing(submission):\n    pass\n")
     report = _grade(toy_course, toy_course.weeks[0].solution)
     assert any("no points marker" in problem for problem in report.infrastructure_errors)
+
+
+@pytest.mark.parametrize(
+    ("marker", "problem"),
+    [
+        ("", "has no visibility marker"),
+        ("@pytest.mark.visibility('hiden')\n", "has visibility 'hiden': use one of 'visible'"),
+    ],
+)
+def test_checks_without_a_known_visibility_are_reported(
+    toy_course: Layout, marker: str, problem: str
+) -> None:
+    """A check that does not say whether it is hidden, or says it with a typo, is an
+    infrastructure error: never a hidden check shown to students by default."""
+    folder = toy_course.weeks[0].graders
+    (folder / "test_unsaid.py").write_text(
+        f"import pytest\n\n@pytest.mark.points(1)\n{marker}def test_unsaid(submission):\n"
+        "    '''a check that does not say who may see it'''\n"
+    )
+    report = _grade(toy_course, toy_course.weeks[0].solution)
+    assert any(problem in error for error in report.infrastructure_errors), report
 
 
 def test_time_limits_scale_for_slow_machines(
@@ -141,6 +163,7 @@ import pytest
 
 
 @pytest.mark.points(1)
+@pytest.mark.visibility("visible")
 def test_hang(submission):
     """a grader that hangs"""
     while True:
@@ -242,7 +265,8 @@ def test_a_grading_process_out_of_memory_is_stopped_and_reported(
 
     folder = toy_course.weeks[0].graders
     (folder / "test_greedy.py").write_text(
-        "import pytest\n\n@pytest.mark.points(1)\ndef test_greedy(submission):\n"
+        "import pytest\n\n@pytest.mark.points(1)\n@pytest.mark.visibility('visible')\n"
+        "def test_greedy(submission):\n"
         "    '''a grader that needs too much memory'''\n"
         "    hog = [b'x' * (64 << 20) for _ in range(64)]\n"
     )
