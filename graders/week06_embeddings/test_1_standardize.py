@@ -1,12 +1,12 @@
 """Week 6 grader, part 1: standardising text (exercise 6.1).
 
-Exact answers, no thresholds: the expected strings are computed here (conftest.py's
+Exact answers, no thresholds: the expected strings are computed here (reference.py's
 ``reference_standardize``). The worker calls ``standardize`` on a ``tf.string`` tensor and
 returns the strings decoded from UTF-8. Each check's inputs isolate one rule, so a mistake
 fails only the check that names it: the lower-casing inputs have no punctuation, the
 punctuation inputs no capitals.
 
-Drawn at each grading (``fresh_rng``), from the word lists of conftest.py:
+Drawn at each grading (``fresh_rng``), from the word lists of reference.py:
 
 * lower-casing: 3 to 6 sentences of 3 to 8 words, each word as it is, capitalised, in
   capitals or with random letters in capitals (every sentence has at least one capital),
@@ -24,8 +24,6 @@ Drawn at each grading (``fresh_rng``), from the word lists of conftest.py:
 from __future__ import annotations
 
 import string
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pytest
@@ -34,10 +32,9 @@ from course.grading.reports import expect
 from course.grading.submission import Submission
 from course.testing import fail, fresh_rng
 
-pytestmark = pytest.mark.visibility("visible")
+from .reference import Words, standardize
 
-if TYPE_CHECKING:
-    from graders.week06_embeddings.conftest import Words
+pytestmark = pytest.mark.visibility("visible")
 
 PUNCTUATION = string.punctuation
 
@@ -117,7 +114,7 @@ def _grid(rng: np.random.Generator, words: Words) -> np.ndarray:
     return np.array(cells).reshape(shape)
 
 
-def _standardized(submission: Submission, texts: np.ndarray) -> dict[str, Any]:
+def _standardized(submission: Submission, texts: np.ndarray) -> dict[str, object]:
     """The probe's description of ``standardize(tf.constant(texts))``."""
     report = submission.probe(
         "text.strings",
@@ -125,10 +122,11 @@ def _standardized(submission: Submission, texts: np.ndarray) -> dict[str, Any]:
         function="standardize",
         args=[texts],
     )
-    return expect(report, dict, what="the description of standardize()")  # type: ignore[no-any-return]
+    described: dict[str, object] = expect(report, dict, what="the description of standardize()")
+    return described
 
 
-def _strings(report: dict[str, Any], count: int) -> list[str]:
+def _strings(report: dict[str, object], count: int) -> list[str]:
     """The returned strings, in order, whatever container held them."""
     value = report.get("value")
     array = np.asarray(value) if isinstance(value, list | np.ndarray) else None
@@ -143,11 +141,9 @@ def _strings(report: dict[str, Any], count: int) -> list[str]:
     return [str(item) for item in array.reshape(-1)]
 
 
-def _compare(
-    texts: list[str], received: list[str], standardized: Callable[[str], str], *, hint: str
-) -> None:
+def _compare(texts: list[str], received: list[str], *, hint: str) -> None:
     for text, actual in zip(texts, received, strict=True):
-        expected = standardized(text)
+        expected = standardize(text)
         if actual != expected:
             raise fail(
                 f"standardize({text!r})",
@@ -158,31 +154,25 @@ def _compare(
 
 
 @pytest.mark.points(1)
-def test_standardize_lower_cases(
-    submission: Submission, words: Words, standardized: Callable[[str], str]
-) -> None:
+def test_standardize_lower_cases(submission: Submission, words: Words) -> None:
     """standardize lower-cases every letter"""
     texts = _lower_case_inputs(fresh_rng(submission, "standardize", "lower case"), words)
     received = _strings(_standardized(submission, np.array(texts)), len(texts))
     _compare(
         texts,
         received,
-        standardized,
         hint="apply tf.strings.lower to the whole tensor, and change nothing else.",
     )
 
 
 @pytest.mark.points(2)
-def test_standardize_deletes_punctuation(
-    submission: Submission, words: Words, standardized: Callable[[str], str]
-) -> None:
+def test_standardize_deletes_punctuation(submission: Submission, words: Words) -> None:
     """standardize deletes ASCII punctuation and keeps everything else"""
     texts = _punctuation_inputs(fresh_rng(submission, "standardize", "punctuation"), words)
     received = _strings(_standardized(submission, np.array(texts)), len(texts))
     _compare(
         texts,
         received,
-        standardized,
         hint="replace every character of string.punctuation with '' (not with a space, so "
         '"it\'s" becomes "its"), e.g. tf.strings.regex_replace(texts, pattern, \'\'); '
         "leave letters, digits, non-ASCII characters and whitespace alone.",

@@ -1,7 +1,7 @@
 """Week 6 grader, part 2: the ``TextVectorization`` layer (exercise 6.2).
 
 Exact answers, no thresholds. ``build_vectorizer`` is adapted in the worker to a corpus
-drawn at each grading (``fresh_rng``): 7 to 10 words of conftest.py's lists, two of them
+drawn at each grading (``fresh_rng``): 7 to 10 words of reference.py's lists, two of them
 written with punctuation inside (``don't``, ``co-writer``...), each given its own number of
 occurrences between 1 and 12 (all different, so the vocabulary's order is unambiguous:
 Keras breaks ties between equally frequent words by their text, which no student should
@@ -23,7 +23,6 @@ so a wrong vocabulary fails only the vocabulary check.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pytest
@@ -32,10 +31,9 @@ from course.grading.reports import expect
 from course.grading.submission import Submission
 from course.testing import check_array, fail, fresh_rng
 
-pytestmark = pytest.mark.visibility("visible")
+from .reference import Words, token_ids
 
-if TYPE_CHECKING:
-    from graders.week06_embeddings.conftest import TokenIds, Words
+pytestmark = pytest.mark.visibility("visible")
 
 SPECIAL = ["", "[UNK]"]
 
@@ -117,7 +115,7 @@ def drawn(submission: Submission, words: Words) -> Draw:
 
 
 @pytest.fixture(scope="module")
-def layers(submission: Submission, drawn: Draw) -> list[dict[str, Any]]:
+def layers(submission: Submission, drawn: Draw) -> list[dict[str, object]]:
     """For each setting: the vocabulary and the outputs for the drawn strings."""
     described = []
     for max_tokens, sequence_length in drawn.settings:
@@ -132,7 +130,7 @@ def layers(submission: Submission, drawn: Draw) -> list[dict[str, Any]]:
     return described
 
 
-def _vocabulary(report: dict[str, Any]) -> list[str]:
+def _vocabulary(report: dict[str, object]) -> list[str]:
     vocabulary = expect(report.get("vocabulary"), list, what="the vocabulary")
     return [expect(token, str, what="a token") for token in vocabulary]
 
@@ -142,7 +140,7 @@ def _call(max_tokens: int, sequence_length: int) -> str:
 
 
 @pytest.mark.points(1)
-def test_vectorizer_special_tokens(layers: list[dict[str, Any]], drawn: Draw) -> None:
+def test_vectorizer_special_tokens(layers: list[dict[str, object]], drawn: Draw) -> None:
     """the vocabulary starts with the padding token '' and '[UNK]'"""
     for report, (max_tokens, sequence_length) in zip(layers, drawn.settings, strict=True):
         head = _vocabulary(report)[:2]
@@ -158,7 +156,7 @@ def test_vectorizer_special_tokens(layers: list[dict[str, Any]], drawn: Draw) ->
 
 
 @pytest.mark.points(2)
-def test_vectorizer_vocabulary(layers: list[dict[str, Any]], drawn: Draw) -> None:
+def test_vectorizer_vocabulary(layers: list[dict[str, object]], drawn: Draw) -> None:
     """the vocabulary holds the most frequent standardised words, at most max_tokens"""
     for report, (max_tokens, sequence_length) in zip(layers, drawn.settings, strict=True):
         received = _vocabulary(report)
@@ -184,7 +182,7 @@ def test_vectorizer_vocabulary(layers: list[dict[str, Any]], drawn: Draw) -> Non
 
 
 @pytest.mark.points(1)
-def test_vectorizer_output_shape(layers: list[dict[str, Any]], drawn: Draw) -> None:
+def test_vectorizer_output_shape(layers: list[dict[str, object]], drawn: Draw) -> None:
     """the layer turns N strings into int64 token ids of shape (N, sequence_length)"""
     count = len(drawn.probe_texts)
     for report, (max_tokens, sequence_length) in zip(layers, drawn.settings, strict=True):
@@ -199,9 +197,7 @@ def test_vectorizer_output_shape(layers: list[dict[str, Any]], drawn: Draw) -> N
 
 
 @pytest.mark.points(2)
-def test_vectorizer_token_ids(
-    layers: list[dict[str, Any]], drawn: Draw, token_ids: TokenIds
-) -> None:
+def test_vectorizer_token_ids(layers: list[dict[str, object]], drawn: Draw) -> None:
     """each word becomes its vocabulary index; unknown words 1, padding 0 at the end"""
     texts = drawn.probe_texts
     for report, (max_tokens, sequence_length) in zip(layers, drawn.settings, strict=True):

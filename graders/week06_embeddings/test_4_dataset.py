@@ -5,12 +5,12 @@ from the grader's own vocabulary (so it does not depend on exercise 6.2), and la
 are the sentences' positions (0, 1, ..., N - 1): the labels that come out reveal the order,
 and each row of token ids in the first batch can be matched with the sentence its label
 points to. Drawn at each grading (``fresh_rng``): the vocabulary, 20 to 40 words of
-conftest.py's list; ``sequence_length`` from 6 to 14; N from 150 to 320 sentences, never a
+reference.py's list; ``sequence_length`` from 6 to 14; N from 150 to 320 sentences, never a
 multiple of 32; the sentences, distinct, lower case and without punctuation, each 1 to
 ``sequence_length + 4`` words long (so some are cut, most padded) from the vocabulary and
 two words outside it; and the ``batch_size`` of the unshuffled call, from 20 to 80 (not
 32, and not a divisor of N, so both calls end with a short batch). The expected token ids
-are computed here (conftest.py). The worker iterates each dataset once. With a shuffle
+are computed here (reference.py). The worker iterates each dataset once. With a shuffle
 buffer as large as the dataset, the first batch of 32 lies entirely in the first half with
 probability below 4e-11 (C(N // 2, 32) / C(N, 32) for N >= 150).
 """
@@ -18,7 +18,7 @@ probability below 4e-11 (C(N // 2, 32) / C(N, 32) for N >= 150).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pytest
@@ -28,10 +28,9 @@ from course.grading.submission import Submission
 from course.probes.text import vectorizer_spec
 from course.testing import fail, fresh_rng
 
-pytestmark = pytest.mark.visibility("visible")
+from .reference import Words, token_ids
 
-if TYPE_CHECKING:
-    from graders.week06_embeddings.conftest import TokenIds, Words
+pytestmark = pytest.mark.visibility("visible")
 
 SPECIAL = ["", "[UNK]"]
 DEFAULT_BATCH = 32
@@ -125,7 +124,7 @@ def ordered(submission: Submission, drawn: Draw) -> DatasetReport:
     )
 
 
-def _describe_spec(spec: Any) -> str:
+def _describe_spec(spec: object) -> str:
     if isinstance(spec, list):
         return "(" + ", ".join(_describe_spec(item) for item in spec) + ")"
     if isinstance(spec, dict) and "shape" in spec:
@@ -241,7 +240,7 @@ def test_dataset_batch_sizes(shuffled: DatasetReport, ordered: DatasetReport, dr
 
 @pytest.mark.points(2)
 def test_dataset_pairs_each_sentence_with_its_label(
-    shuffled: DatasetReport, ordered: DatasetReport, drawn: Draw, token_ids: TokenIds
+    shuffled: DatasetReport, ordered: DatasetReport, drawn: Draw
 ) -> None:
     """every sentence appears once, as its own token ids, next to its own label"""
     expected_ids = token_ids(drawn.texts, SPECIAL + drawn.words, drawn.sequence_length)

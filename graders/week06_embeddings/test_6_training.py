@@ -42,7 +42,7 @@ pooling 0.738-0.745 (fails, besides the layer check). Not shuffling costs nothin
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
 
 import numpy as np
 import pytest
@@ -75,8 +75,16 @@ def split() -> tuple[Split, Split]:
     )
 
 
+@dataclass(frozen=True)
+class Trained:
+    """The submission's pipeline trained in the worker, and its validation token ids."""
+
+    training: TrainingReport
+    validation_ids: np.ndarray
+
+
 @pytest.fixture(scope="module")
-def trained(submission: Submission, split: tuple[Split, Split]) -> dict[str, Any]:
+def trained(submission: Submission, split: tuple[Split, Split]) -> Trained:
     """The trained model and history, the vocabulary, and the validation token ids."""
     (train_texts, train_labels), (validation_texts, _) = split
     value = submission.probe(
@@ -96,12 +104,12 @@ def trained(submission: Submission, split: tuple[Split, Split]) -> dict[str, Any
         trainer="train_classifier",
     )
     report = expect(value, dict, what="the training report")
-    return {
-        "training": TrainingReport.from_plain(report),
-        "validation_ids": expect_array(
+    return Trained(
+        training=TrainingReport.from_plain(report),
+        validation_ids=expect_array(
             report.get("validation_ids"), what="the validation token ids", kinds="iu"
         ),
-    }
+    )
 
 
 def validation_probabilities(training: TrainingReport, ids: np.ndarray) -> np.ndarray:
@@ -126,12 +134,12 @@ def validation_probabilities(training: TrainingReport, ids: np.ndarray) -> np.nd
 
 @pytest.mark.points(1)
 @pytest.mark.time_limit(150)
-def test_train_returns_history(trained: dict[str, Any]) -> None:
+def test_train_returns_history(trained: Trained) -> None:
     """train_classifier returns the History of at most 10 epochs
 
     Self-reported: the epochs the worker reads from the History train_classifier returned;
     only the worker sees how long the model really trained."""
-    epochs = len(trained["training"].epochs)
+    epochs = len(trained.training.epochs)
     if not 1 <= epochs <= MAX_EPOCHS:
         raise fail(
             "the number of epochs in the History train_classifier() returned",
@@ -144,10 +152,10 @@ def test_train_returns_history(trained: dict[str, Any]) -> None:
 @pytest.mark.visibility("hidden")
 @pytest.mark.points(4)
 @pytest.mark.time_limit(150)
-def test_validation_accuracy(trained: dict[str, Any], split: tuple[Split, Split]) -> None:
+def test_validation_accuracy(trained: Trained, split: tuple[Split, Split]) -> None:
     """the trained model classifies at least 75% of 2,000 held-out sentences correctly"""
     _, (_, labels) = split
-    probabilities = validation_probabilities(trained["training"], trained["validation_ids"])
+    probabilities = validation_probabilities(trained.training, trained.validation_ids)
     check_binary_accuracy(
         probabilities,
         labels,

@@ -3,7 +3,7 @@
 The grader builds its own classifier (Embedding(V, d) -> GlobalAveragePooling1D ->
 Dense(1, sigmoid)) with known embedding weights, not the initializer's, and sends it to the
 worker with its vocabulary. Drawn at each grading (``fresh_rng``): the vocabulary, '' and
-'[UNK]' first, then 15 to 45 words of conftest.py's list and two words outside ASCII (to
+'[UNK]' first, then 15 to 45 words of reference.py's list and two words outside ASCII (to
 catch files not written as UTF-8) in a random order; the dimension d, 4 to 16; and the
 weights, normal with standard deviation 0.3, as float32. So these checks do not depend on
 the other exercises, and the expected rows are exact. The worker calls
@@ -22,7 +22,7 @@ must equal the weights to 1e-5 (``str(value)`` of a float32 is exact).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import keras
 import numpy as np
@@ -32,10 +32,9 @@ from course.grading.reports import expect
 from course.grading.submission import Submission, model_spec
 from course.testing import fail, fresh_rng
 
-pytestmark = pytest.mark.visibility("visible")
+from .reference import Words
 
-if TYPE_CHECKING:
-    from graders.week06_embeddings.conftest import Words
+pytestmark = pytest.mark.visibility("visible")
 
 DIRECTORY = "projector/week06"
 FILES = ("vectors.tsv", "metadata.tsv")
@@ -86,7 +85,7 @@ def export(submission: Submission, words: Words) -> Export:
 
 
 @pytest.fixture(scope="module")
-def written(submission: Submission, export: Export) -> dict[str, Any]:
+def written(submission: Submission, export: Export) -> dict[str, object]:
     """``{file name: {"text", "utf8", "bytes", "truncated"}}`` for the files written."""
     report = expect(
         submission.probe(
@@ -99,11 +98,11 @@ def written(submission: Submission, export: Export) -> dict[str, Any]:
         dict,
         what="the files written",
     )
-    files: dict[str, Any] = expect(report.get("files"), dict, what="the files written")
+    files: dict[str, object] = expect(report.get("files"), dict, what="the files written")
     return files
 
 
-def _lines(written: dict[str, Any], name: str) -> list[str]:
+def _lines(written: dict[str, object], name: str) -> list[str]:
     """The lines of ``name``; a final newline does not start another line."""
     entry = written.get(name)
     if not isinstance(entry, dict):
@@ -120,7 +119,7 @@ def _lines(written: dict[str, Any], name: str) -> list[str]:
 
 
 @pytest.mark.points(1)
-def test_export_writes_both_files(written: dict[str, Any]) -> None:
+def test_export_writes_both_files(written: dict[str, object]) -> None:
     """export_embeddings creates the folder and writes vectors.tsv and metadata.tsv in it"""
     missing = [name for name in FILES if name not in written]
     if missing:
@@ -134,7 +133,7 @@ def test_export_writes_both_files(written: dict[str, Any]) -> None:
 
 
 @pytest.mark.points(1)
-def test_export_row_counts(written: dict[str, Any], export: Export) -> None:
+def test_export_row_counts(written: dict[str, object], export: Export) -> None:
     """both files have one line per token, the padding token excepted"""
     for name in FILES:
         lines = _lines(written, name)
@@ -155,7 +154,7 @@ def test_export_row_counts(written: dict[str, Any], export: Export) -> None:
 
 
 @pytest.mark.points(1)
-def test_export_metadata_lists_the_tokens(written: dict[str, Any], export: Export) -> None:
+def test_export_metadata_lists_the_tokens(written: dict[str, object], export: Export) -> None:
     """metadata.tsv holds the tokens in vocabulary order, UTF-8, no header"""
     entry = written.get("metadata.tsv")
     if isinstance(entry, dict) and entry.get("utf8") is False:
@@ -189,7 +188,9 @@ def test_export_metadata_lists_the_tokens(written: dict[str, Any], export: Expor
 
 
 @pytest.mark.points(2)
-def test_export_vectors_are_the_embedding_weights(written: dict[str, Any], export: Export) -> None:
+def test_export_vectors_are_the_embedding_weights(
+    written: dict[str, object], export: Export
+) -> None:
     """line i of vectors.tsv holds row i + 1 of the embedding matrix, tab-separated"""
     lines = _lines(written, "vectors.tsv")
     vocabulary, embedding = export.vocabulary, export.embedding

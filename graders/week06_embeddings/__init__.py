@@ -1,0 +1,1 @@
+"""Week 6's graders: text vectorisation and word embeddings."""
