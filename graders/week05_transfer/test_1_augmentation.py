@@ -19,8 +19,6 @@ Equivalent mutants:
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 import pytest
 
@@ -30,12 +28,9 @@ from course.grading.reports import expect, expect_array
 from course.grading.submission import Submission
 from course.testing import fail, format_shape, fresh_rng
 
+from .models import inspect_model
+
 pytestmark = pytest.mark.visibility("visible")
-
-if TYPE_CHECKING:
-    from collections.abc import Callable
-
-    from graders.week05_transfer.conftest import Inspection
 
 BUILDER = "build_augmentation"
 RANDOM_LAYERS = ("RandomFlip", "RandomRotation", "RandomZoom", "RandomTranslation")
@@ -85,9 +80,9 @@ def _largest_difference(left: np.ndarray, right: np.ndarray) -> float:
 
 
 @pytest.mark.points(1)
-def test_has_the_four_random_layers(inspect_model: Callable[..., Inspection]) -> None:
+def test_has_the_four_random_layers(submission: Submission) -> None:
     """the augmentation model has RandomFlip, RandomRotation, RandomZoom and RandomTranslation"""
-    inspection = inspect_model(BUILDER, action=f"{BUILDER}()")
+    inspection = inspect_model(submission, BUILDER, action=f"{BUILDER}()")
     classes = [layer.class_name for layer in inspection.layers]
     missing = [name for name in RANDOM_LAYERS if name not in classes]
     if missing:

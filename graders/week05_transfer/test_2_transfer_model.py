@@ -28,7 +28,6 @@ pretrained backbone itself, unvaried, as its thresholds were measured.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pytest
@@ -44,12 +43,9 @@ from course.testing import (
     rebuilt_model,
 )
 
+from .models import Backbone, Inspection, Layer, inspect_model
+
 pytestmark = pytest.mark.visibility("visible")
-
-if TYPE_CHECKING:
-    from collections.abc import Callable
-
-    from graders.week05_transfer.conftest import Backbone, Inspection, Layer
 
 BUILDER = "build_transfer_model"
 _CUT_HINT = (
@@ -83,10 +79,10 @@ def given(submission: Submission, backbone: Backbone) -> Given:
 
 
 @pytest.fixture(scope="module")
-def transfer(inspect_model: Callable[..., Inspection], given: Given) -> Inspection:
+def transfer(submission: Submission, given: Given) -> Inspection:
     classes = given.classes[0]
     return inspect_model(
-        BUILDER, given.backbone.spec, classes, action=f"{BUILDER}(backbone, {classes})"
+        submission, BUILDER, given.backbone.spec, classes, action=f"{BUILDER}(backbone, {classes})"
     )
 
 
@@ -207,12 +203,12 @@ def test_parameter_counts(transfer: Inspection, given: Given) -> None:
 
 @pytest.mark.points(1)
 def test_head_outputs_one_probability_per_class(
-    transfer: Inspection, inspect_model: Callable[..., Inspection], given: Given
+    transfer: Inspection, submission: Submission, given: Given
 ) -> None:
     """the model outputs num_classes probabilities per image, for two numbers of classes"""
     first, second = given.classes
     other = inspect_model(
-        BUILDER, given.backbone.spec, second, action=f"{BUILDER}(backbone, {second})"
+        submission, BUILDER, given.backbone.spec, second, action=f"{BUILDER}(backbone, {second})"
     )
     for inspection, classes in ((transfer, first), (other, second)):
         hint = "end with keras.layers.Dense(num_classes, activation='softmax')."

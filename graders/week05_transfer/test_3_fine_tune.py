@@ -18,19 +18,14 @@ keeps the 1e-3 of ``build_transfer_model`` and fails the second check.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import pytest
 
 from course.grading.submission import Submission, call_spec
 from course.testing import check_compiled, fail, fresh_rng
 
+from .models import Backbone, Inspection, inspect_model
+
 pytestmark = pytest.mark.visibility("visible")
-
-if TYPE_CHECKING:
-    from collections.abc import Callable
-
-    from graders.week05_transfer.conftest import Backbone, Inspection
 
 MAX_LEARNING_RATE = 1e-4
 #: The backbone layers fine_tune may be asked to unfreeze from: those before the cut, whose
@@ -58,7 +53,6 @@ def first_layers(submission: Submission, backbone: Backbone) -> tuple[str, str]:
 @pytest.fixture(scope="module")
 def fine_tuned(
     submission: Submission,
-    inspect_model: Callable[..., Inspection],
     backbone: Backbone,
     first_layers: tuple[str, str],
 ) -> dict[str, Inspection]:
@@ -66,6 +60,7 @@ def fine_tuned(
     classes = int(fresh_rng(submission, "fine_tune classes").integers(2, 13))
     return {
         first: inspect_model(
+            submission,
             "fine_tune",
             call_spec("build_transfer_model", backbone.spec, classes),
             first,

@@ -102,7 +102,7 @@ come from the worker) and worth 1 point.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pytest
@@ -113,10 +113,9 @@ from course.grading.reports import TrainingReport
 from course.grading.submission import Submission
 from course.testing import accuracy_of, check, check_accuracy, fail, measure, note, rebuilt_model
 
-pytestmark = pytest.mark.visibility("visible")
+from .models import Backbone
 
-if TYPE_CHECKING:
-    from graders.week05_transfer.conftest import Backbone
+pytestmark = pytest.mark.visibility("visible")
 
 IMAGES_PER_CLASS = 10
 MAX_EPOCHS = 30
