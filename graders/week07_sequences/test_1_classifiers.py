@@ -21,7 +21,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pytest
@@ -30,10 +29,10 @@ from course.grading.reports import ModelReport
 from course.grading.submission import Submission
 from course.testing import check_compiled, check_optimizer, fail, format_shape, fresh_rng
 
+from .models import final_activation, layer_kind, structural_layers
+
 pytestmark = pytest.mark.visibility("visible")
 
-if TYPE_CHECKING:
-    from graders.week07_sequences.conftest import ModelTools
 
 EMBEDDING = 16
 Size = tuple[int, int]
@@ -158,13 +157,13 @@ def _call(builder: str, size: Size) -> str:
     return f"{builder}({size[0]}, {size[1]})"
 
 
-def _check_layers(models: Models, tools: type[ModelTools], kind: str) -> None:
+def _check_layers(models: Models, kind: str) -> None:
     contract = CONTRACTS[kind]
     for size, report in zip(models.sizes, models(contract.builder), strict=True):
         call = _call(contract.builder, size)
         expected = contract.layers(*size)
-        layers = tools.structural_layers(report)
-        kinds = [tools.layer_kind(layer) for layer in layers]
+        layers = structural_layers(report)
+        kinds = [layer_kind(layer) for layer in layers]
         if kinds != [name for name, _ in expected]:
             raise fail(
                 f"the layers of {call} (dropout and activation layers aside)",
@@ -187,7 +186,7 @@ def _check_layers(models: Models, tools: type[ModelTools], kind: str) -> None:
                     received=format_shape(layer.output_shape),
                     hint=contract.hint,
                 )
-        activation = tools.final_activation(report)
+        activation = final_activation(report)
         if activation != "sigmoid":
             raise fail(
                 f"the activation of the last layer of {call}",
@@ -214,9 +213,9 @@ def _check_parameters(models: Models, kind: str) -> None:
 
 
 @pytest.mark.points(1)
-def test_lstm_classifier_layers(models: Models, tools: type[ModelTools]) -> None:
+def test_lstm_classifier_layers(models: Models) -> None:
     """build_lstm_classifier: Embedding -> LSTM(32) -> Dense(1, sigmoid), with their shapes"""
-    _check_layers(models, tools, "lstm")
+    _check_layers(models, "lstm")
 
 
 @pytest.mark.points(1)
@@ -226,9 +225,9 @@ def test_lstm_classifier_parameter_count(models: Models) -> None:
 
 
 @pytest.mark.points(1)
-def test_bidirectional_classifier_layers(models: Models, tools: type[ModelTools]) -> None:
+def test_bidirectional_classifier_layers(models: Models) -> None:
     """build_bidirectional_classifier: two Bidirectional LSTMs, the first returning sequences"""
-    _check_layers(models, tools, "bidirectional")
+    _check_layers(models, "bidirectional")
 
 
 @pytest.mark.points(1)
@@ -238,9 +237,9 @@ def test_bidirectional_classifier_parameter_count(models: Models) -> None:
 
 
 @pytest.mark.points(1)
-def test_gru_classifier_layers(models: Models, tools: type[ModelTools]) -> None:
+def test_gru_classifier_layers(models: Models) -> None:
     """build_gru_classifier: Embedding -> GRU(32) -> Dense(1, sigmoid), with their shapes"""
-    _check_layers(models, tools, "gru")
+    _check_layers(models, "gru")
 
 
 @pytest.mark.points(1)
@@ -250,9 +249,9 @@ def test_gru_classifier_parameter_count(models: Models) -> None:
 
 
 @pytest.mark.points(1)
-def test_conv1d_classifier_layers(models: Models, tools: type[ModelTools]) -> None:
+def test_conv1d_classifier_layers(models: Models) -> None:
     """build_conv1d_classifier: Embedding -> Conv1D -> GlobalMaxPooling1D -> Dense(1)"""
-    _check_layers(models, tools, "conv1d")
+    _check_layers(models, "conv1d")
 
 
 @pytest.mark.points(1)

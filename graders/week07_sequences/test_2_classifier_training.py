@@ -33,8 +33,6 @@ average of 2).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 import pytest
 
@@ -42,10 +40,11 @@ from course.datasets import rotten_tomatoes
 from course.grading.submission import Submission
 from course.testing import check_binary_accuracy, fail
 
+from . import text
+from .models import rebuild, train
+
 pytestmark = pytest.mark.visibility("visible")
 
-if TYPE_CHECKING:
-    from graders.week07_sequences.conftest import ModelTools, TextPipeline
 
 BUILDER = "build_conv1d_classifier"
 DATA_SEED = 7
@@ -61,7 +60,7 @@ Split = tuple[np.ndarray, np.ndarray]
 
 
 @pytest.fixture(scope="module")
-def sentences(text: type[TextPipeline]) -> tuple[Split, Split]:
+def sentences() -> tuple[Split, Split]:
     """((training ids, labels), (validation ids, labels)), ids shape (n, 40) int32."""
     texts, labels = rotten_tomatoes()
     order = np.random.default_rng(DATA_SEED).permutation(len(texts))
@@ -85,11 +84,11 @@ def sentences(text: type[TextPipeline]) -> tuple[Split, Split]:
 @pytest.mark.points(3)
 @pytest.mark.time_limit(120)
 def test_conv1d_classifier_learns_sentiment(
-    submission: Submission, tools: type[ModelTools], sentences: tuple[Split, Split]
+    submission: Submission, sentences: tuple[Split, Split]
 ) -> None:
     """the Conv1D classifier, trained 3 epochs, classifies 70% of unseen sentences right"""
     (x_train, y_train), (x_valid, y_valid) = sentences
-    trained = tools.train(
+    trained = train(
         submission,
         BUILDER,
         [VOCABULARY_SIZE, SEQUENCE_LENGTH],
@@ -99,7 +98,7 @@ def test_conv1d_classifier_learns_sentiment(
         batch_size=BATCH_SIZE,
     )
     call = f"{BUILDER}({VOCABULARY_SIZE}, {SEQUENCE_LENGTH})"
-    model = tools.rebuild(trained.model, what=f"the trained model from {call}")
+    model = rebuild(trained.model, what=f"the trained model from {call}")
     scores = np.asarray(model.predict(x_valid, batch_size=1_024, verbose=0))
     if scores.shape != (len(y_valid), 1):
         raise fail(

@@ -2,7 +2,7 @@
 
 Exact answers on 3 to 5 sonnet lines (``course.datasets.shakespeare_sonnets``) drawn at each
 grading (``fresh_rng``), some of their words put in capitals or capitalised; the expected
-vocabulary is computed here with the grader's copy of the contract (conftest.py). The draw
+vocabulary is computed here with the grader's copy of the contract (text.py). The draw
 is repeated until the lines hold every case the checks separate: a word written in two
 cases ("Mine"/"mine"), a word with an apostrophe ("picture's"), a word that occurs more
 often than one before it (so numbering by first appearance alone is wrong), and equally
@@ -13,7 +13,6 @@ alphabetically is wrong).
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pytest
@@ -23,10 +22,10 @@ from course.grading.reports import expect
 from course.grading.submission import Submission
 from course.testing import fail, fresh_rng
 
+from . import text
+
 pytestmark = pytest.mark.visibility("visible")
 
-if TYPE_CHECKING:
-    from graders.week07_sequences.conftest import TextPipeline
 
 _LETTERS = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)*")
 
@@ -42,7 +41,7 @@ def _recase(rng: np.random.Generator, line: str) -> str:
     return _LETTERS.sub(change, line)
 
 
-def _separates_every_mistake(lines: list[str], text: type[TextPipeline]) -> bool:
+def _separates_every_mistake(lines: list[str]) -> bool:
     words = [word for line in lines for word in _LETTERS.findall(line)]
     forms: dict[str, set[str]] = {}
     for word in words:
@@ -58,18 +57,18 @@ def _separates_every_mistake(lines: list[str], text: type[TextPipeline]) -> bool
 
 
 @pytest.fixture(scope="module")
-def lines(submission: Submission, text: type[TextPipeline]) -> list[str]:
+def lines(submission: Submission) -> list[str]:
     rng = fresh_rng(submission, "build_vocabulary")
     sonnets = shakespeare_sonnets()
     while True:
         chosen = rng.choice(len(sonnets), int(rng.integers(3, 6)), replace=False)
         drawn = [_recase(rng, sonnets[int(i)]) for i in chosen]
-        if _separates_every_mistake(drawn, text):
+        if _separates_every_mistake(drawn):
             return drawn
 
 
 @pytest.fixture(scope="module")
-def expected(lines: list[str], text: type[TextPipeline]) -> dict[str, int]:
+def expected(lines: list[str]) -> dict[str, int]:
     return text.vocabulary(lines)
 
 

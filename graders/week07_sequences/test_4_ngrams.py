@@ -3,7 +3,7 @@
 Exact answers on sonnet lines (``course.datasets.shakespeare_sonnets``) and vocabularies
 drawn at each grading (``fresh_rng``), not made by ``build_vocabulary`` (so that a wrong
 ``build_vocabulary`` does not fail these checks); the expected sequences are computed here
-with the grader's copy of the contract (conftest.py). The vocabularies number their words
+with the grader's copy of the contract (text.py). The vocabularies number their words
 in a random order, never in line order, so that ids counted by position fail:
 
 * one line of at least 4 distinct words, with a vocabulary that also holds the words of
@@ -23,7 +23,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pytest
@@ -32,10 +31,10 @@ from course.datasets import shakespeare_sonnets
 from course.grading.submission import Submission
 from course.testing import fail, fresh_rng
 
+from . import text
+
 pytestmark = pytest.mark.visibility("visible")
 
-if TYPE_CHECKING:
-    from graders.week07_sequences.conftest import TextPipeline
 
 FUNCTION = "make_ngram_sequences"
 
@@ -61,7 +60,7 @@ def _numbered(rng: np.random.Generator, words: Sequence[str]) -> dict[str, int]:
             return {word: int(index) for word, index in zip(words, ids, strict=True)}
 
 
-def _draw(rng: np.random.Generator, text: type[TextPipeline]) -> Draw:
+def _draw(rng: np.random.Generator) -> Draw:
     sonnets = shakespeare_sonnets()
 
     def line(at_least: int, unlike: Sequence[str] = ()) -> str:
@@ -105,14 +104,13 @@ def _draw(rng: np.random.Generator, text: type[TextPipeline]) -> Draw:
 
 
 @pytest.fixture(scope="module")
-def drawn(submission: Submission, text: type[TextPipeline]) -> Draw:
-    return _draw(fresh_rng(submission, FUNCTION), text)
+def drawn(submission: Submission) -> Draw:
+    return _draw(fresh_rng(submission, FUNCTION))
 
 
 def _prefixes(
     lines: Sequence[str],
     vocabulary: dict[str, int],
-    text: type[TextPipeline],
     *,
     whole_line: bool = True,
 ) -> list[list[int]]:
@@ -124,7 +122,7 @@ def _prefixes(
     return sequences
 
 
-def _sequences(value: Any, *, what: str) -> list[list[int]]:
+def _sequences(value: object, *, what: str) -> list[list[int]]:
     """``value`` as lists of ints: a list of lists (or integer arrays) of ints."""
     if not isinstance(value, list):
         raise fail(what, expected="a list of sequences", received=type(value).__name__)
@@ -151,56 +149,51 @@ def _check(
     received: list[list[int]],
     lines: Sequence[str],
     vocabulary: dict[str, int],
-    text: type[TextPipeline],
     *,
     what: str,
 ) -> None:
-    expected = _prefixes(lines, vocabulary, text)
+    expected = _prefixes(lines, vocabulary)
     if received == expected:
         return
     hint = (
         "for each line, take ids[:end] for end in range(2, len(ids) + 1), shortest first, "
         "line after line."
     )
-    if received == _prefixes(lines, vocabulary, text, whole_line=False):
+    if received == _prefixes(lines, vocabulary, whole_line=False):
         hint = "the whole line is missing: the last prefix is the line itself, so end runs up "
         hint += "to len(ids) inclusive: range(2, len(ids) + 1)."
     raise fail(what, expected=expected, received=received, hint=hint)
 
 
 @pytest.mark.points(2)
-def test_ngrams_of_one_line(submission: Submission, drawn: Draw, text: type[TextPipeline]) -> None:
+def test_ngrams_of_one_line(submission: Submission, drawn: Draw) -> None:
     """one line gives its prefixes of 2 ids or more, shortest first, the whole line last"""
     lines, vocabulary = [drawn.first_line], drawn.vocabulary
     what = f"{FUNCTION}({lines!r}, vocabulary)"
     received = _sequences(submission.call(FUNCTION, lines, vocabulary), what=what)
-    _check(received, lines, vocabulary, text, what=f"{what} with vocabulary {vocabulary}")
+    _check(received, lines, vocabulary, what=f"{what} with vocabulary {vocabulary}")
 
 
 @pytest.mark.points(1)
-def test_ngrams_of_several_lines_in_order(
-    submission: Submission, drawn: Draw, text: type[TextPipeline]
-) -> None:
+def test_ngrams_of_several_lines_in_order(submission: Submission, drawn: Draw) -> None:
     """the sequences of several lines come line after line; a one-word line gives none"""
     lines, vocabulary = drawn.several_lines, drawn.several_lines_vocabulary
     what = f"{FUNCTION}({lines!r}, vocabulary)"
     received = _sequences(submission.call(FUNCTION, lines, vocabulary), what=what)
     # A missing whole line is the first check's mistake; here only the order counts.
-    if received != _prefixes(lines, vocabulary, text, whole_line=False):
-        _check(received, lines, vocabulary, text, what=f"{what} with vocabulary {vocabulary}")
+    if received != _prefixes(lines, vocabulary, whole_line=False):
+        _check(received, lines, vocabulary, what=f"{what} with vocabulary {vocabulary}")
 
 
 @pytest.mark.points(1)
-def test_words_outside_the_vocabulary_are_skipped(
-    submission: Submission, drawn: Draw, text: type[TextPipeline]
-) -> None:
+def test_words_outside_the_vocabulary_are_skipped(submission: Submission, drawn: Draw) -> None:
     """words missing from the vocabulary are left out before the prefixes are taken"""
     lines, vocabulary = [drawn.unknown_words_line], drawn.vocabulary
     what = f"{FUNCTION}({lines!r}, vocabulary)"
     received = _sequences(submission.call(FUNCTION, lines, vocabulary), what=what)
     accepted = (
-        _prefixes(lines, vocabulary, text),
-        _prefixes(lines, vocabulary, text, whole_line=False),
+        _prefixes(lines, vocabulary),
+        _prefixes(lines, vocabulary, whole_line=False),
     )
     if received not in accepted:
         missing = " and ".join(repr(word) for word in drawn.left_out)

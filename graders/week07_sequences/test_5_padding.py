@@ -1,7 +1,7 @@
 """Week 7 grader, part 5: ``pad_to_longest`` and ``split_predictors_and_labels`` (7.7, 7.8).
 
 Exact answers on sequences drawn at each grading (``fresh_rng``), the expected arrays
-computed here (conftest.py's ``pad``). Ids may come back in any integer dtype, one-hot
+computed here (text.py's ``pad``). Ids may come back in any integer dtype, one-hot
 labels in any float dtype (``to_categorical`` gives float64). Drawn:
 
 * pre-padding: 3 to 6 sequences of 1 to 8 ids from 1 to 99, not all of one length;
@@ -21,7 +21,6 @@ Equivalent mutants:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pytest
@@ -29,10 +28,9 @@ import pytest
 from course.grading.submission import Submission
 from course.testing import check_array, fail, fresh_rng
 
-pytestmark = pytest.mark.visibility("visible")
+from . import text
 
-if TYPE_CHECKING:
-    from graders.week07_sequences.conftest import TextPipeline
+pytestmark = pytest.mark.visibility("visible")
 
 
 @dataclass(frozen=True)
@@ -49,7 +47,7 @@ def _sequences(rng: np.random.Generator, lengths: np.ndarray, highest: int = 99)
     return [[int(i) for i in rng.integers(1, highest + 1, size=int(n))] for n in lengths]
 
 
-def _draw(rng: np.random.Generator, text: type[TextPipeline]) -> Draw:
+def _draw(rng: np.random.Generator) -> Draw:
     while True:
         lengths = rng.integers(1, 9, size=int(rng.integers(3, 7)))
         if len(set(lengths.tolist())) > 1:
@@ -75,8 +73,8 @@ def _draw(rng: np.random.Generator, text: type[TextPipeline]) -> Draw:
 
 
 @pytest.fixture(scope="module")
-def drawn(submission: Submission, text: type[TextPipeline]) -> Draw:
-    return _draw(fresh_rng(submission, "padding and splitting"), text)
+def drawn(submission: Submission) -> Draw:
+    return _draw(fresh_rng(submission, "padding and splitting"))
 
 
 def _integers(value: object, what: str, shape: tuple[int, ...], hint: str) -> np.ndarray:
@@ -92,9 +90,7 @@ def _integers(value: object, what: str, shape: tuple[int, ...], hint: str) -> np
 
 
 @pytest.mark.points(2)
-def test_pads_with_zeros_on_the_left(
-    submission: Submission, drawn: Draw, text: type[TextPipeline]
-) -> None:
+def test_pads_with_zeros_on_the_left(submission: Submission, drawn: Draw) -> None:
     """pad_to_longest adds zeros before each sequence (pre-padding)"""
     hint = (
         "pad on the left, so that every sequence ends in the last column: "

@@ -37,8 +37,6 @@ load average of 4.6-6.8 on the 2 cores); at a load average of 2 it took 6-9 s of
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 import pytest
 
@@ -47,10 +45,11 @@ from course.grading.reports import ModelReport
 from course.grading.submission import Submission
 from course.testing import check_compiled, check_optimizer, fail, format_shape, fresh_rng, measure
 
+from . import text
+from .models import layer_kind, rebuild, train
+
 pytestmark = pytest.mark.visibility("visible")
 
-if TYPE_CHECKING:
-    from graders.week07_sequences.conftest import ModelTools, TextPipeline
 
 BUILDER = "build_next_word_model"
 LINES = 100
@@ -75,7 +74,7 @@ def models(submission: Submission, sizes: list[tuple[int, int]]) -> list[ModelRe
 
 
 @pytest.fixture(scope="module")
-def training_data(text: type[TextPipeline]) -> tuple[np.ndarray, np.ndarray, int]:
+def training_data() -> tuple[np.ndarray, np.ndarray, int]:
     """(predictors, sparse labels, vocabulary size) of the first 100 sonnet lines."""
     lines = shakespeare_sonnets()[:LINES]
     vocabulary = text.vocabulary(lines)
@@ -92,7 +91,6 @@ def test_next_word_model_layers(
     submission: Submission,
     models: list[ModelReport],
     sizes: list[tuple[int, int]],
-    tools: type[ModelTools],
 ) -> None:
     """an Embedding and an LSTM, and one probability per vocabulary id for each input"""
     hint = (
@@ -104,7 +102,7 @@ def test_next_word_model_layers(
     for size, report in zip(sizes, models, strict=True):
         vocabulary_size, length = size
         call = _call(size)
-        kinds = [tools.layer_kind(layer) for layer in report.layers]
+        kinds = [layer_kind(layer) for layer in report.layers]
         if "Embedding" not in kinds or not any("LSTM" in kind for kind in kinds):
             raise fail(
                 f"the layers of {call}",
@@ -136,7 +134,7 @@ def test_next_word_model_layers(
                 received=format_shape(report.output_shape),
                 hint=hint,
             )
-        model = tools.rebuild(report, what=f"the model from {call}")
+        model = rebuild(report, what=f"the model from {call}")
         ids = rng.integers(0, vocabulary_size, size=(int(rng.integers(4, 17)), length))
         outputs = np.asarray(model.predict(ids, verbose=0), dtype="float64")
         if outputs.min() < 0 or not np.allclose(outputs.sum(axis=1), 1.0, atol=1e-3):
@@ -174,13 +172,12 @@ def test_next_word_model_is_compiled(
 @pytest.mark.time_limit(120)
 def test_next_word_model_learns_the_lines(
     submission: Submission,
-    tools: type[ModelTools],
     training_data: tuple[np.ndarray, np.ndarray, int],
 ) -> None:
     """trained 20 epochs on 100 sonnet lines, the model predicts 80% of their next words"""
     predictors, labels, vocabulary_size = training_data
     size = (vocabulary_size, predictors.shape[1])
-    trained = tools.train(
+    trained = train(
         submission,
         BUILDER,
         list(size),
@@ -189,7 +186,7 @@ def test_next_word_model_learns_the_lines(
         epochs=EPOCHS,
         batch_size=BATCH_SIZE,
     )
-    model = tools.rebuild(trained.model, what=f"the trained model from {_call(size)}")
+    model = rebuild(trained.model, what=f"the trained model from {_call(size)}")
     scores = np.asarray(model.predict(predictors, batch_size=1_024, verbose=0))
     if scores.shape != (len(labels), vocabulary_size):
         raise fail(

@@ -30,7 +30,6 @@ Equivalent mutants:
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 import keras
 import numpy as np
@@ -40,10 +39,10 @@ from course.datasets import shakespeare_sonnets
 from course.grading.submission import Submission, model_spec
 from course.testing import fail, fresh_rng
 
+from . import text
+
 pytestmark = pytest.mark.visibility("visible")
 
-if TYPE_CHECKING:
-    from graders.week07_sequences.conftest import TextPipeline
 
 FUNCTION = "generate_text"
 PADDING_BIAS = 2.0
@@ -56,9 +55,8 @@ Context = Callable[[list[int]], np.ndarray]
 class Generator:
     """The grader's model and vocabulary, and the submission's texts, each made once."""
 
-    def __init__(self, submission: Submission, text: type[TextPipeline]) -> None:
+    def __init__(self, submission: Submission) -> None:
         self.submission = submission
-        self.text = text
         rng = fresh_rng(submission, FUNCTION)
         sonnets = shakespeare_sonnets()
         size = int(rng.integers(20, 41))
@@ -86,16 +84,16 @@ class Generator:
         while True:
             line = block[int(rng.integers(len(block)))].split()
             short = " ".join(line[: int(rng.integers(1, min(len(line), self.sequence_length)))])
-            if 1 <= len(self.text.ids(short, self.vocabulary)) < self.sequence_length:
+            if 1 <= len(text.ids(short, self.vocabulary)) < self.sequence_length:
                 break
         while True:
             first = int(rng.integers(len(block) - 1))
             long = " ".join(block[first : first + 2])
-            if len(self.text.ids(long, self.vocabulary)) > self.sequence_length:
+            if len(text.ids(long, self.vocabulary)) > self.sequence_length:
                 break
         while True:
             outside = sonnets[int(rng.integers(len(sonnets)))]
-            words = self.text.split_words(outside)
+            words = text.split_words(outside)
             known = sum(word in self.vocabulary for word in words)
             if known >= 2 and len(words) - known >= 2:
                 return short, long, outside
@@ -118,7 +116,7 @@ class Generator:
 
     def _pre_padded(self, context: list[int]) -> np.ndarray:
         """The contract: the last L ids, zeros on the left."""
-        return self.text.pad([context], self.sequence_length)
+        return text.pad([context], self.sequence_length)
 
     def _post(self, context: list[int]) -> np.ndarray:
         """A mistake: the last L ids, zeros on the right."""
@@ -127,12 +125,12 @@ class Generator:
 
     def _first(self, context: list[int]) -> np.ndarray:
         """A mistake: the first L ids, zeros on the left."""
-        return self.text.pad([list(context)[: self.sequence_length]], self.sequence_length)
+        return text.pad([list(context)[: self.sequence_length]], self.sequence_length)
 
     def _greedy(self, window: Context) -> tuple[list[list[int]], int]:
         """The ids a greedy decoder whose input ``window`` makes picks after each seed text
         (``long`` of them), and how often the padding id was the likeliest output."""
-        contexts = [self.text.ids(seed, self.vocabulary) for seed in self.seeds]
+        contexts = [text.ids(seed, self.vocabulary) for seed in self.seeds]
         padding = 0
         for _ in range(self.long):
             batch = np.concatenate([window(ids) for ids in contexts])
@@ -166,15 +164,15 @@ class Generator:
         return self._texts[key]
 
     def probabilities(self, context: list[int]) -> np.ndarray:
-        window = self.text.pad([context], self.sequence_length)
+        window = text.pad([context], self.sequence_length)
         batch = np.asarray(self.model(window, training=False), dtype="float64")
         probabilities: np.ndarray = batch[0]
         return probabilities
 
 
 @pytest.fixture(scope="module")
-def generate(submission: Submission, text: type[TextPipeline]) -> Generator:
-    return Generator(submission, text)
+def generate(submission: Submission) -> Generator:
+    return Generator(submission)
 
 
 def _call(seed: str, n_words: int) -> str:
@@ -252,7 +250,7 @@ def test_each_new_word_is_the_likeliest(generate: Generator) -> None:
     long = generate.long
     for seed in generate.seeds:
         result = generate(seed, long)
-        context = generate.text.ids(seed, generate.vocabulary)
+        context = text.ids(seed, generate.vocabulary)
         for step, word in enumerate(new_words(result, seed), start=1):
             probabilities = generate.probabilities(context)
             best = max(inverse, key=lambda index: (probabilities[index], -index))

@@ -1,0 +1,1 @@
+"""Week 7's graders: sequence models for text, and generating text."""
