@@ -33,8 +33,6 @@ Equivalent mutants:
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 import pytest
 
@@ -42,10 +40,10 @@ from course.grading.reports import ModelReport
 from course.grading.submission import Submission
 from course.testing import check_layer_arguments, fail, fresh_rng
 
+from . import forecasting
+
 pytestmark = pytest.mark.visibility("visible")
 
-if TYPE_CHECKING:
-    from graders.week09_forecasting.conftest import Forecasting
 
 BUILDERS = ("build_dense_forecaster", "build_recurrent_forecaster", "build_sunspot_forecaster")
 
@@ -75,7 +73,6 @@ def models(submission: Submission) -> Models:
 
 def _require_layers(
     report: ModelReport,
-    forecasting: type[Forecasting],
     *,
     call: str,
     needed: dict[str, set[str]],
@@ -94,20 +91,19 @@ def _require_layers(
 
 
 @pytest.mark.points(1)
-def test_dense_forecaster_shapes(models: Models, forecasting: type[Forecasting]) -> None:
+def test_dense_forecaster_shapes(models: Models) -> None:
     """build_dense_forecaster maps a window of values to one forecast"""
     for size, call, report in models("build_dense_forecaster"):
         forecasting.check_shapes(report, window_size=size, call=call)
 
 
 @pytest.mark.points(1)
-def test_recurrent_forecaster_shapes(models: Models, forecasting: type[Forecasting]) -> None:
+def test_recurrent_forecaster_shapes(models: Models) -> None:
     """build_recurrent_forecaster reshapes the window into steps for a recurrent layer"""
-    recurrent = {"a recurrent layer (LSTM, GRU or SimpleRNN)": set(forecasting.recurrent_layers)}
+    recurrent = {"a recurrent layer (LSTM, GRU or SimpleRNN)": set(forecasting.RECURRENT_LAYERS)}
     for size, call, report in models("build_recurrent_forecaster"):
         _require_layers(
             report,
-            forecasting,
             call=call,
             needed=recurrent,
             hint="keras.layers.Reshape((window_size, 1)) then keras.layers.LSTM(32).",
@@ -160,16 +156,15 @@ def test_recurrent_forecaster_scales_its_values(models: Models) -> None:
 
 
 @pytest.mark.points(1)
-def test_sunspot_forecaster_shapes(models: Models, forecasting: type[Forecasting]) -> None:
+def test_sunspot_forecaster_shapes(models: Models) -> None:
     """build_sunspot_forecaster has a Conv1D and a recurrent layer, one forecast per window"""
     needed = {
         "a Conv1D layer": {"Conv1D"},
-        "a recurrent layer (LSTM, GRU or SimpleRNN)": set(forecasting.recurrent_layers),
+        "a recurrent layer (LSTM, GRU or SimpleRNN)": set(forecasting.RECURRENT_LAYERS),
     }
     for size, call, report in models("build_sunspot_forecaster"):
         _require_layers(
             report,
-            forecasting,
             call=call,
             needed=needed,
             hint="Reshape((window_size, 1)), Rescaling(1 / 100), Conv1D(32, 5, "
@@ -206,7 +201,7 @@ def test_sunspot_forecaster_activations_and_scales(models: Models) -> None:
 
 
 @pytest.mark.points(1)
-def test_forecasters_use_no_lambda_layers(models: Models, forecasting: type[Forecasting]) -> None:
+def test_forecasters_use_no_lambda_layers(models: Models) -> None:
     """the forecasters use standard layers only, no Lambda, so they survive a rebuild"""
     for builder in BUILDERS:
         _, call, report = models(builder)[0]
@@ -214,7 +209,7 @@ def test_forecasters_use_no_lambda_layers(models: Models, forecasting: type[Fore
 
 
 @pytest.mark.points(1)
-def test_forecasters_use_mse_or_huber_loss(models: Models, forecasting: type[Forecasting]) -> None:
+def test_forecasters_use_mse_or_huber_loss(models: Models) -> None:
     """each forecaster is compiled with the mean squared error or the Huber loss"""
     for builder in BUILDERS:
         _, call, report = models(builder)[0]
@@ -225,7 +220,7 @@ def test_forecasters_use_mse_or_huber_loss(models: Models, forecasting: type[For
                 received="not compiled",
                 hint="call model.compile(loss=..., optimizer=...) before returning it.",
             )
-        if report.loss_name not in forecasting.losses:
+        if report.loss_name not in forecasting.LOSSES:
             raise fail(
                 f"the loss of {call}",
                 expected="the mean squared error ('mse') or the Huber loss (keras.losses.Huber())",

@@ -1,6 +1,6 @@
 """Week 9 grader, part 2: the dense and recurrent forecasters beat the naive forecast.
 
-Data: the grader's own generated series (conftest.py: week 8's recipe with the course's
+Data: the grader's own generated series (forecasting.py: week 8's recipe with the course's
 settings and noise seed 51; 1,461 float32 values, the same at every grading: the bar below
 was measured on it, and training varies with the grading's seed). The training windows are
 the 980 windows of 20 values whose next value lies before step 1000; the worker builds
@@ -45,18 +45,16 @@ per model (about 40 s for this file's grading at a load average of 2-4).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 import pytest
 
 from course.grading.submission import Submission
 from course.testing import fail, measure, note
 
+from . import forecasting
+
 pytestmark = pytest.mark.visibility("visible")
 
-if TYPE_CHECKING:
-    from graders.week09_forecasting.conftest import Forecasting
 
 SPLIT_TIME = 1000
 WINDOW_SIZE = 20
@@ -70,14 +68,13 @@ Split = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
 
 @pytest.fixture(scope="module")
-def split(forecasting: type[Forecasting], grader_series: np.ndarray) -> Split:
+def split(grader_series: np.ndarray) -> Split:
     """(x_train, y_train, x_valid, y_valid) of the grader's series, windows of 20."""
     return forecasting.split(grader_series, SPLIT_TIME, WINDOW_SIZE)
 
 
 def _check_learns(
     submission: Submission,
-    forecasting: type[Forecasting],
     split: Split,
     *,
     builder: str,
@@ -115,13 +112,10 @@ def _check_learns(
 @pytest.mark.visibility("hidden")
 @pytest.mark.points(3)
 @pytest.mark.time_limit(120)
-def test_dense_forecaster_learns_the_series(
-    submission: Submission, forecasting: type[Forecasting], split: Split
-) -> None:
+def test_dense_forecaster_learns_the_series(submission: Submission, split: Split) -> None:
     """the dense forecaster, trained 40 epochs, beats the naive forecast when validated"""
     _check_learns(
         submission,
-        forecasting,
         split,
         builder="build_dense_forecaster",
         epochs=DENSE_EPOCHS,
@@ -134,13 +128,10 @@ def test_dense_forecaster_learns_the_series(
 @pytest.mark.visibility("hidden")
 @pytest.mark.points(3)
 @pytest.mark.time_limit(120)
-def test_recurrent_forecaster_learns_the_series(
-    submission: Submission, forecasting: type[Forecasting], split: Split
-) -> None:
+def test_recurrent_forecaster_learns_the_series(submission: Submission, split: Split) -> None:
     """the recurrent forecaster, trained 30 epochs, beats the naive forecast when validated"""
     _check_learns(
         submission,
-        forecasting,
         split,
         builder="build_recurrent_forecaster",
         epochs=RECURRENT_EPOCHS,

@@ -33,8 +33,6 @@ Equivalent mutants:
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import keras
 import numpy as np
 import pytest
@@ -43,10 +41,10 @@ from course.grading.reports import expect, expect_array
 from course.grading.submission import Submission, model_spec
 from course.testing import check_array, fail, fresh_rng
 
+from . import forecasting
+
 pytestmark = pytest.mark.visibility("visible")
 
-if TYPE_CHECKING:
-    from graders.week09_forecasting.conftest import Forecasting
 
 FUNCTION = "model_forecast"
 RELATIVE_TOLERANCE = 1e-4
@@ -55,7 +53,7 @@ RELATIVE_TOLERANCE = 1e-4
 class Forecast:
     """The grader's model and series, and the submission's forecast of them (asked once)."""
 
-    def __init__(self, submission: Submission, forecasting: type[Forecasting]) -> None:
+    def __init__(self, submission: Submission) -> None:
         rng = fresh_rng(submission, FUNCTION)
         self.window_size = int(rng.integers(4, 17))
         self.batch_size = int(rng.integers(8, 49))
@@ -114,8 +112,8 @@ class Forecast:
 
 
 @pytest.fixture(scope="module")
-def forecast(submission: Submission, forecasting: type[Forecasting]) -> Forecast:
-    return Forecast(submission, forecasting)
+def forecast(submission: Submission) -> Forecast:
+    return Forecast(submission)
 
 
 @pytest.mark.points(1)

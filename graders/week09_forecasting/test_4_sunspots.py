@@ -28,8 +28,6 @@ scale); part 1 names the missing layer. Training takes 10 s (30-45 s at a load a
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 import pytest
 
@@ -37,10 +35,10 @@ from course.datasets.sunspots import monthly_sunspots
 from course.grading.submission import Submission
 from course.testing import fail, measure, note
 
+from . import forecasting
+
 pytestmark = pytest.mark.visibility("visible")
 
-if TYPE_CHECKING:
-    from graders.week09_forecasting.conftest import Forecasting
 
 BUILDER = "build_sunspot_forecaster"
 SPLIT_TIME = 3000
@@ -54,7 +52,7 @@ Split = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
 
 @pytest.fixture(scope="module")
-def sunspots(forecasting: type[Forecasting]) -> Split:
+def sunspots() -> Split:
     """(x_train, y_train, x_valid, y_valid): windows of 30 months, validation from 3,000."""
     _, numbers = monthly_sunspots()
     series = numbers.astype("float32")
@@ -65,7 +63,7 @@ def sunspots(forecasting: type[Forecasting]) -> Split:
 @pytest.mark.points(4)
 @pytest.mark.time_limit(180)
 def test_sunspot_forecaster_beats_the_naive_forecast(
-    submission: Submission, forecasting: type[Forecasting], sunspots: Split
+    submission: Submission, sunspots: Split
 ) -> None:
     """trained 10 epochs, the sunspot forecaster's MAE is clearly below the naive forecast's"""
     x_train, y_train, x_valid, y_valid = sunspots

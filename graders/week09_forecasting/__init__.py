@@ -1,0 +1,1 @@
+"""Week 9's graders: forecasting a time series with neural networks."""
