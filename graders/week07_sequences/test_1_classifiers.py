@@ -14,7 +14,11 @@ d inputs ``4 * (u * (d + u) + u)``; GRU(u) (Keras's default ``reset_after=True``
 ``3 * (u * (d + u) + 2 * u)``; Bidirectional twice its layer; Conv1D(f, k) ``k * d * f + f``;
 Dense(1) on d inputs ``d + 1``. For (1000, 20), say: 22,305 (LSTM), 38,945 (bidirectional),
 20,833 (GRU) and 21,249 (Conv1D) parameters. A GRU wrapped in ``Bidirectional`` or an
-LSTM in place of the GRU changes the count, and the check says by how much.
+LSTM in place of the GRU changes the count, and the check says by how much. The Conv1D
+classifier's convolution must apply ReLU, as the exercise says (read from the config the
+grader rebuilds the model from; a separate ReLU activation layer after it counts): without
+it, GlobalMaxPooling1D keeps the largest of linear responses and the classifier still
+trains to about the same accuracy, so part 2 cannot show it.
 """
 
 from __future__ import annotations
@@ -27,7 +31,14 @@ import pytest
 
 from course.grading.reports import ModelReport
 from course.grading.submission import Submission
-from course.testing import check_compiled, check_optimizer, fail, format_shape, fresh_rng
+from course.testing import (
+    check_compiled,
+    check_layer_arguments,
+    check_optimizer,
+    fail,
+    format_shape,
+    fresh_rng,
+)
 
 from .models import final_activation, layer_kind, structural_layers
 
@@ -250,8 +261,17 @@ def test_gru_classifier_parameter_count(models: Models) -> None:
 
 @pytest.mark.points(1)
 def test_conv1d_classifier_layers(models: Models) -> None:
-    """build_conv1d_classifier: Embedding -> Conv1D -> GlobalMaxPooling1D -> Dense(1)"""
+    """build_conv1d_classifier: Embedding -> Conv1D(relu) -> GlobalMaxPooling1D -> Dense(1)"""
     _check_layers(models, "conv1d")
+    contract = CONTRACTS["conv1d"]
+    for size, report in zip(models.sizes, models(contract.builder), strict=True):
+        check_layer_arguments(
+            report,
+            "Conv1D",
+            [{"activation": "relu"}],
+            what=f"the model from {_call(contract.builder, size)}",
+            hint=contract.hint,
+        )
 
 
 @pytest.mark.points(1)

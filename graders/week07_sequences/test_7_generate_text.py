@@ -1,9 +1,10 @@
 """Week 7 grader, part 7: ``generate_text`` (exercise 7.10).
 
-The model is the grader's, so these checks do not depend on exercise 7.9: a next-word model
-built here (input L ids, Embedding(V, 8), LSTM(16), Dense(V, softmax)) and the vocabulary
-of a block of sonnet lines made with the grader's copy of exercise 7.5. The worker rebuilds
-that model from its config and weights and passes it to the submission's ``generate_text``.
+The model is the grader's, so these checks do not depend on exercise 7.9: a next-word
+model built here (input L ids, Embedding(V, 8), LSTM(16), Dropout(0.5), Dense(V, softmax))
+and the vocabulary of a block of sonnet lines made with the grader's copy of exercise 7.5.
+The worker rebuilds that model from its config and weights and passes it to the
+submission's ``generate_text``.
 
 Drawn at each grading (``fresh_rng``): the block, 20 to 40 consecutive sonnet lines (about
 100 to 200 words, V one more); L, from 4 to 8; the weights, normal with standard deviation
@@ -22,9 +23,15 @@ Exact answers: the greedy check replays the submission's text here, word by word
 same model and weights, and accepts each word whose probability is the highest within a
 relative 1e-4 (float round-off between two processes).
 
+The Dropout changes nothing at inference, which is how the grader replays the text; a
+``generate_text`` that calls ``model(window, training=True)`` drops half the LSTM's outputs
+at random, so its words stop being the likeliest and change from call to call.
+
 Equivalent mutants:
     generate_text:default-argument:padding - pad_sequences pads at the front by
         default: padding="pre" left out is the same call.
+    generate_text:default-argument:training - model(window) without training= runs in
+        inference mode, as model(window, training=False) does.
 """
 
 from __future__ import annotations
@@ -72,6 +79,7 @@ class Generator:
                 keras.Input(shape=(self.sequence_length,)),
                 keras.layers.Embedding(len(self.vocabulary) + 1, 8),
                 keras.layers.LSTM(16),
+                keras.layers.Dropout(0.5),
                 keras.layers.Dense(len(self.vocabulary) + 1, activation="softmax"),
             ]
         )
@@ -269,7 +277,8 @@ def test_each_new_word_is_the_likeliest(generate: Generator) -> None:
                     received=f"{received}; the whole text: {result!r}",
                     hint="feed the ids of the seed's known words and of the words generated "
                     "so far, keep the last model.input_shape[1] of them, pad with zeros on the "
-                    "left, and take the argmax over ids 1 and up.",
+                    "left, predict in inference mode (model.predict(x), or model(x) without "
+                    "training=True), and take the argmax over ids 1 and up.",
                 )
             context.append(chosen)
     seed = generate.seeds[0]
@@ -279,5 +288,6 @@ def test_each_new_word_is_the_likeliest(generate: Generator) -> None:
             f"a second call of {_call(seed, long)}",
             expected=repr(generate(seed, long)),
             received=repr(again),
-            hint="greedy decoding takes the likeliest word every time: no sampling.",
+            hint="greedy decoding takes the likeliest word every time: no sampling, and "
+            "the model called in inference mode (training=True turns its dropout on).",
         )
