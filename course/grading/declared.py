@@ -19,9 +19,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from course.grading.results import CheckResult, GradeReport, Visibility
-
-_VISIBILITIES: tuple[Visibility, ...] = ("visible", "hidden", "after_due_date", "after_published")
+from course.grading.results import (
+    VISIBILITIES,
+    CheckResult,
+    GradeReport,
+    Visibility,
+    check_title,
+)
 
 
 @dataclass(frozen=True)
@@ -49,7 +53,7 @@ def _literal(call: ast.Call) -> object:
 
 
 def _visibility(value: object) -> Visibility:
-    for known in _VISIBILITIES:
+    for known in VISIBILITIES:
         if value == known:
             return known
     raise ValueError(f"unknown visibility {value!r}")
@@ -87,8 +91,7 @@ def _checks_of(path: Path) -> list[DeclaredCheck]:
                 visibility = _visibility(_literal(marker))
         if points is None or visibility is None:
             raise ValueError(f"{node.name} does not declare its points and visibility")
-        doc = (ast.get_docstring(node, clean=False) or "").strip()
-        name = doc.splitlines()[0].rstrip(".") if doc else node.name
+        name = check_title(ast.get_docstring(node, clean=False), node.name)
         checks.append(DeclaredCheck(f"{path.name}::{node.name}", name, points, visibility))
     return checks
 

@@ -46,11 +46,17 @@ import pytest
 
 from course.grading import notes
 from course.grading.errors import CheckFailed, GraderError, SubmissionError
-from course.grading.results import STATUSES, CheckResult, Status, Visibility
+from course.grading.results import (
+    STATUSES,
+    VISIBILITIES,
+    CheckResult,
+    Status,
+    Visibility,
+    check_title,
+)
 from course.grading.submission import DEFAULT_TIME_LIMIT, Submission
 from course.sandbox import Worker
 
-_VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
 #: The optional file in a grader folder that sets up the week's worker process.
 WORKER_SETTINGS = "worker.toml"
 
@@ -165,11 +171,11 @@ class GradingSession:
                     f"{item.nodeid} has no visibility marker: mark the check or its file with "
                     'pytest.mark.visibility("visible") or ("hidden")'
                 )
-            elif not visibility.args or visibility.args[0] not in _VISIBILITIES:
+            elif not visibility.args or visibility.args[0] not in VISIBILITIES:
                 value = visibility.args[0] if visibility.args else "nothing"
                 self.infrastructure_errors.append(
                     f"{item.nodeid} has visibility {value!r}: use one of "
-                    + ", ".join(repr(known) for known in _VISIBILITIES)
+                    + ", ".join(repr(known) for known in VISIBILITIES)
                 )
         self.emit(
             event="collected",
@@ -316,8 +322,7 @@ def time_limit_scale() -> float:
 def check_name(item: pytest.Item) -> str:
     """The first line of the test's docstring, else its name."""
     function = getattr(item, "function", None)
-    doc = (getattr(function, "__doc__", None) or "").strip()
-    return doc.splitlines()[0].rstrip(".") if doc else item.name
+    return check_title(getattr(function, "__doc__", None), item.name)
 
 
 def max_points(item: pytest.Item) -> float:
@@ -328,7 +333,7 @@ def max_points(item: pytest.Item) -> float:
 def _visibility(item: pytest.Item) -> Visibility:
     marker = item.get_closest_marker("visibility")
     value = str(marker.args[0]) if marker and marker.args else "visible"
-    return value if value in _VISIBILITIES else "visible"  # type: ignore[return-value]
+    return value if value in VISIBILITIES else "visible"
 
 
 def classify(error: BaseException) -> tuple[Status, str, bool]:

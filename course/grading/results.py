@@ -22,6 +22,13 @@ Status = Literal[
 ]
 Visibility = Literal["visible", "hidden", "after_due_date", "after_published"]
 STATUSES: tuple[Status, ...] = get_args(Status)
+VISIBILITIES: tuple[Visibility, ...] = get_args(Visibility)
+
+
+def check_title(doc: str | None, fallback: str) -> str:
+    """A check's name: the first line of its test's docstring, else ``fallback``."""
+    text = (doc or "").strip()
+    return text.splitlines()[0].rstrip(".") if text else fallback
 
 
 @dataclass(frozen=True)
