@@ -37,6 +37,7 @@ from pathlib import Path
 from course.config import Layout, Week
 from course.grading.results import GradeReport
 from course.grading.runner import GradingFailed, grade
+from course.grading.template import warm_grading
 from course.mutants import Mutant, equivalents, exercising_files, mutants
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -265,4 +266,5 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    with warm_grading():  # every grading forks from one process that imported once
+        raise SystemExit(main())

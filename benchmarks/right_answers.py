@@ -23,6 +23,7 @@ from pathlib import Path
 
 from course.config import Layout
 from course.grading.runner import GradingFailed, grade
+from course.grading.template import warm_grading
 from course.mutants import changed_definitions, exercising_files
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -101,4 +102,5 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    with warm_grading():  # every grading forks from one process that imported once
+        sys.exit(main())

@@ -5,12 +5,14 @@ from __future__ import annotations
 import importlib.util
 import sys
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 
 from course.config import Layout
+from course.grading.template import warm_grading
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -78,6 +80,14 @@ def test_greet(submission):
     received = submission.call("greet", "ada")
     check(received == "hello ada", f"greet('ada') should be 'hello ada'. Received: {received!r}.")
 '''
+
+
+@pytest.fixture(scope="session", autouse=True)
+def warm_grading_processes() -> Iterator[None]:
+    """Every grading in the suite forks its grading process from one warm template (started
+    at the first grading), as a class's batch does: each saves a TensorFlow import."""
+    with warm_grading(lazy=True):
+        yield
 
 
 @pytest.fixture

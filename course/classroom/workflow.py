@@ -40,6 +40,7 @@ from course.classroom.settings import (
 )
 from course.config import Week
 from course.grading.results import CheckResult, GradeReport
+from course.grading.template import warm_grading
 from course.nbgrader.timestamps import TIMESTAMP_FILE, read_timestamp, write_timestamp
 from course.records import Check, GradedSubmission
 
@@ -227,8 +228,36 @@ def autograde(
         week.stem,
         settings.policy.deadlines.get(week.stem),
     )
-    outcomes = []
     canary = _Canary(week, require_isolation=not allow_reduced_isolation)
+    # The canary and every submission fork their grading process from one warm template.
+    batch = warm_grading(lazy=True) if len(folders) > 1 else contextlib.nullcontext()
+    with batch:
+        return _autograde_each(
+            settings,
+            week,
+            folders,
+            version,
+            canary,
+            force=force,
+            seed=seed,
+            allow_reduced_isolation=allow_reduced_isolation,
+            on_student=on_student,
+        )
+
+
+def _autograde_each(
+    settings: CourseSettings,
+    week: Week,
+    folders: list[tuple[str, Path]],
+    version: str,
+    canary: _Canary,
+    *,
+    force: bool,
+    seed: int | None,
+    allow_reduced_isolation: bool,
+    on_student: Callable[[str, int, int], None] | None,
+) -> list[Outcome]:
+    outcomes: list[Outcome] = []
     for index, (name, folder) in enumerate(folders, start=1):
         if on_student is not None:
             on_student(name, index, len(folders))

@@ -13,6 +13,7 @@ collection, a grader's own work between requests, a request's own limit.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import select
@@ -26,6 +27,8 @@ from typing import Any
 
 from course.grading.declared import unparsable_report
 from course.grading.results import GradeReport
+from course.grading.template import ForkedRun, TemplateFailed
+from course.grading.template import current as current_template
 from course.sandbox.cgroups import CgroupUnavailable, ControlGroup
 from course.sandbox.launchers import child_setup
 
@@ -89,10 +92,8 @@ def grade(
         results_path = Path(scratch) / "results.json"
         log_path = Path(scratch) / "pytest.log"
         events_read, events_write = os.pipe()
-        argv = [
-            python,
-            "-m",
-            "pytest",
+        template = current_template(python)
+        arguments = [
             *([str(graders / name) for name in only] or [str(graders)]),
             "-c",
             str(GRADERS_INI),
@@ -103,7 +104,7 @@ def grade(
             "--course-results",
             str(results_path),
             "--course-events-fd",
-            str(events_write),
+            "{fd:events}",
             "--course-seed",
             str(seed),
             "--course-workdir",
@@ -115,18 +116,33 @@ def grade(
         ]
         env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1", TF_CPP_MIN_LOG_LEVEL="2")
         group = _grader_group()
+        process: subprocess.Popen[bytes] | ForkedRun | None = None
         with open(log_path, "wb") as log:
-            process = subprocess.Popen(
-                argv,
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                pass_fds=(events_write,),
-                env=env,
-                cwd=scratch,
-                # Join the cgroup; die with this process (no limits of the worker's).
-                preexec_fn=child_setup(os.getpid(), None, [], group),
-            )
+            if template is not None:
+                with contextlib.suppress(TemplateFailed):  # a template that failed: start cold
+                    process = template.run(
+                        arguments,
+                        env=env,
+                        cwd=Path(scratch),
+                        log_fd=log.fileno(),
+                        pass_fds={"events": events_write},
+                        cgroup_procs=[str(f / "cgroup.procs") for f in group.folders()]
+                        if group is not None
+                        else (),
+                    )
+            if process is None:
+                cold = [str(events_write) if a == "{fd:events}" else a for a in arguments]
+                process = subprocess.Popen(
+                    [python, "-m", "pytest", *cold],
+                    stdin=subprocess.DEVNULL,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    pass_fds=(events_write,),
+                    env=env,
+                    cwd=scratch,
+                    # Join the cgroup; die with this process (no limits of the worker's).
+                    preexec_fn=child_setup(os.getpid(), None, [], group),
+                )
         os.close(events_write)
         watchdog = Watchdog(scale=_time_limit_scale())
         try:

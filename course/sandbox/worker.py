@@ -92,12 +92,14 @@ def main(argv: list[str] | None = None) -> int:
     from course.probes import load_all, run_probe
 
     load_all()
+    watched = [] if options.no_tensorflow else watched_objects()  # imports TensorFlow
+    # Everything imported so far (TensorFlow's hundreds of thousands of objects) is moved out
+    # of the collector's reach: the collection after each request then walks only what the
+    # submission made, in milliseconds instead of about 0.3 s per request.
+    gc.collect()
+    gc.freeze()
     findings.append(
-        integrity.install(
-            submission=str(path),
-            trusted=trusted_folders(),
-            watched=[] if options.no_tensorflow else watched_objects(),
-        )
+        integrity.install(submission=str(path), trusted=trusted_folders(), watched=watched)
     )
     imported = _on_submission_thread(lambda: _import_submission(path), path)
     if "error" in imported:

@@ -10,10 +10,19 @@ from typing import Any
 import pytest
 
 from course.config import Layout
-from course.grading import runner
+from course.grading import runner, template
 from course.grading.runner import GradingFailed, Watchdog, grade
 
 Write = Callable[..., Path]
+
+
+@pytest.fixture(autouse=True, params=["warm", "cold"])
+def grading_process(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every behaviour holds for a grading process forked from the warm template (the
+    suite's, see tests/conftest.py) and for a fresh ``python -m pytest``."""
+    if request.param == "cold":
+        monkeypatch.setattr(template, "_current", None)
+    return str(request.param)
 
 
 def _grade(course: Layout, submission: Path, **options: Any) -> Any:

@@ -1,0 +1,365 @@
+"""Warm grading processes: each grading run is a fork of a process that imported once.
+
+A grading process (pytest with our plugin) spends its first five to seven seconds importing
+pytest, the plugin, NumPy, TensorFlow and Keras, before the graders do anything. A batch of
+submissions paid that once per submission. A :class:`Template` is a long-lived process that
+imported all of that and ran nothing else (no TensorFlow op, no grader, no submission); each
+grading run is a fresh ``fork`` of it, so it starts in milliseconds and shares the imported
+pages with its siblings. Nothing of one run survives into the next: every run is a new
+process of the pristine template, as a ``python -m pytest`` would be.
+
+The template is trusted code only: it never sees a submission (the graders' runs start their
+sandboxed workers as before, see :mod:`course.sandbox`). It serves the process that started
+it, over a socket pair: a request carries the pytest arguments, the environment, the working
+folder, the control groups to join and the file descriptors to hand over (the log, the
+progress events, the exit-status pipe); the reply carries a ``pidfd`` of the new run.
+
+Each run dies with the template and the template dies with the process that started it
+(``PR_SET_PDEATHSIG``). Start a template from a thread that outlives it (the main thread).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import select
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from course.sandbox.launchers import PR_SET_PDEATHSIG, child_setup, prctl_function
+
+#: What every grading run imports before its graders do: paid once, in the template.
+PRELOADED = ("numpy", "pytest", "course.grading.plugin", "course.testing", "tensorflow", "keras")
+#: Seconds a template may take to import :data:`PRELOADED` and say it is ready.
+READY_TIMEOUT = 300.0
+_MESSAGE_BYTES = 1 << 20
+
+
+class TemplateFailed(RuntimeError):
+    """The template could not start or stopped answering; the message says why."""
+
+
+class Template:
+    """A warm grading process to fork grading runs from (see the module docstring)."""
+
+    def __init__(self, *, python: str = sys.executable, env: dict[str, str] | None = None) -> None:
+        self.python = python
+        #: The template's own output (its imports' warnings), for the message if it fails.
+        self._log = tempfile.TemporaryFile()  # noqa: SIM115 (closed by close())
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        environment = dict(env if env is not None else os.environ)
+        environment.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+        environment["PYTHONDONTWRITEBYTECODE"] = "1"
+        try:
+            self._process = subprocess.Popen(
+                [python, "-m", "course.grading.template", str(theirs.fileno())],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=self._log,
+                pass_fds=(theirs.fileno(),),
+                env=environment,
+                preexec_fn=child_setup(os.getpid(), None, [], None),
+            )
+        finally:
+            theirs.close()
+        self._socket = ours
+        self._lock = threading.Lock()
+        self.runs = 0
+        ready, _ = self._receive(timeout=READY_TIMEOUT)
+        if ready.get("ready") is not True:
+            self.close()
+            raise TemplateFailed(f"the grading template did not start: {ready}")
+
+    @property
+    def alive(self) -> bool:
+        return self._process.poll() is None
+
+    def run(
+        self,
+        arguments: Sequence[str],
+        *,
+        env: dict[str, str],
+        cwd: Path,
+        log_fd: int,
+        pass_fds: dict[str, int],
+        cgroup_procs: Sequence[str] = (),
+    ) -> ForkedRun:
+        """Start ``pytest arguments`` as a fork of the template.
+
+        ``pass_fds`` names file descriptors to hand over; an argument ``{fd:NAME}`` becomes
+        that descriptor's number in the run. The run's output goes to ``log_fd``.
+        """
+        status_read, status_write = os.pipe()
+        names = list(pass_fds)
+        request = {
+            "arguments": list(arguments),
+            "env": env,
+            "cwd": str(cwd),
+            "fds": names,
+            "cgroup_procs": list(cgroup_procs),
+        }
+        fds = [log_fd, status_write, *(pass_fds[name] for name in names)]
+        try:
+            with self._lock:
+                try:
+                    socket.send_fds(self._socket, [json.dumps(request).encode()], fds)
+                    reply, received = self._receive(timeout=30.0)
+                except OSError as error:
+                    message = f"the grading template stopped answering ({error})"
+                    raise TemplateFailed(message) from error
+        finally:
+            os.close(status_write)
+        if "pid" not in reply or len(received) != 1:
+            for fd in received:
+                os.close(fd)
+            os.close(status_read)
+            raise TemplateFailed(f"the grading template could not start a run: {reply}")
+        self.runs += 1
+        return ForkedRun(int(reply["pid"]), pidfd=received[0], status_fd=status_read)
+
+    def _receive(self, *, timeout: float) -> tuple[dict[str, Any], list[int]]:
+        readable, _, _ = select.select([self._socket], [], [], timeout)
+        if not readable:
+            raise TemplateFailed(f"the grading template did not answer within {timeout:g} s")
+        data, fds, _, _ = socket.recv_fds(self._socket, _MESSAGE_BYTES, 4)
+        if not data:
+            self._log.seek(0)
+            output = self._log.read().decode(errors="replace")[-3000:]
+            raise TemplateFailed(f"the grading template ended. Its output ended with:\n{output}")
+        return json.loads(data), fds
+
+    def close(self) -> None:
+        """Stop the template (runs in progress end with it)."""
+        with contextlib.suppress(OSError):
+            self._socket.close()
+        if self._process.poll() is None:
+            self._process.kill()
+        self._process.wait()
+        self._log.close()
+
+    def __enter__(self) -> Template:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+class ForkedRun:
+    """A grading run forked from a :class:`Template`, with the part of
+    :class:`subprocess.Popen` the runner uses (``poll``, ``wait``, ``kill``, ``returncode``).
+
+    It is not this process's child: its end is seen through a ``pidfd`` and its exit status
+    comes through a pipe, written by the run just before it exits (a run that was killed
+    writes nothing, and its status is ``-9``).
+    """
+
+    def __init__(self, pid: int, *, pidfd: int, status_fd: int) -> None:
+        self.pid = pid
+        self._pidfd = pidfd
+        self._status_fd = status_fd
+        self.returncode: int | None = None
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            readable, _, _ = select.select([self._pidfd], [], [], 0)
+            if readable:
+                self._finish()
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        if self.returncode is None:
+            readable, _, _ = select.select([self._pidfd], [], [], timeout)
+            if not readable:
+                raise subprocess.TimeoutExpired("grading run", timeout or 0.0)
+            self._finish()
+        assert self.returncode is not None
+        return self.returncode
+
+    def kill(self) -> None:
+        if self.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                signal.pidfd_send_signal(self._pidfd, signal.SIGKILL)
+
+    def _finish(self) -> None:
+        status = b""
+        with contextlib.suppress(OSError):
+            while chunk := os.read(self._status_fd, 64):
+                status += chunk
+        os.close(self._status_fd)
+        os.close(self._pidfd)
+        try:
+            self.returncode = int(status)
+        except ValueError:
+            self.returncode = -signal.SIGKILL
+
+
+class _Slot:
+    """The template of a :func:`warm_grading` block, started when first needed."""
+
+    def __init__(self, python: str, *, lazy: bool) -> None:
+        self.python = python
+        self.template: Template | None = None
+        self.failed = False
+        if not lazy:
+            self.template = Template(python=python)
+
+    def get(self) -> Template | None:
+        if self.template is None and not self.failed:
+            # Started from the main thread only: a run's parent-death signal follows the
+            # thread that started the template.
+            if threading.current_thread() is not threading.main_thread():
+                return None
+            try:
+                self.template = Template(python=self.python)
+            except (TemplateFailed, OSError):
+                self.failed = True  # grade cold from here on
+        return self.template
+
+    def close(self) -> None:
+        if self.template is not None:
+            self.template.close()
+
+
+_current: _Slot | None = None
+
+
+@contextlib.contextmanager
+def warm_grading(*, python: str = sys.executable, lazy: bool = False) -> Iterator[None]:
+    """Grade with warm grading processes while the block runs: every
+    :func:`course.grading.runner.grade` call inside it (any thread) forks its grading
+    process from one :class:`Template`. Enter it from the main thread. ``lazy`` starts the
+    template at the first grading (from the main thread) instead of now."""
+    global _current
+    previous = _current
+    slot = _Slot(python, lazy=lazy)
+    _current = slot
+    try:
+        yield
+    finally:
+        _current = previous
+        slot.close()
+
+
+def current(python: str) -> Template | None:
+    """The template of the enclosing :func:`warm_grading` block for ``python``, if any."""
+    slot = _current
+    if slot is None or slot.python != python:
+        return None
+    template = slot.get()
+    return template if template is not None and template.alive else None
+
+
+# -- the template process -------------------------------------------------------------------
+
+
+def serve(channel: socket.socket) -> None:
+    """Import :data:`PRELOADED`, say so, then fork one grading run per request until the
+    socket closes."""
+    import gc
+    import importlib
+
+    for name in PRELOADED:
+        importlib.import_module(name)
+    # The imports' objects are never collected again: a run's collections walk only what
+    # the run made, and the shared pages stay shared after the fork.
+    gc.collect()
+    gc.freeze()
+    channel.sendall(json.dumps({"ready": True}).encode())
+    while True:
+        readable, _, _ = select.select([channel], [], [], 1.0)
+        _reap()
+        if not readable:
+            continue
+        data, fds, _, _ = socket.recv_fds(channel, _MESSAGE_BYTES, 16)
+        if not data:
+            return
+        try:
+            request = json.loads(data)
+            pid = os.fork()
+        except Exception as error:  # a malformed request or no memory to fork: say so
+            for fd in fds:
+                os.close(fd)
+            channel.sendall(json.dumps({"error": f"{type(error).__name__}: {error}"}).encode())
+            continue
+        if pid == 0:
+            channel.close()
+            _run(request, fds)  # never returns
+        for fd in fds:
+            os.close(fd)
+        pidfd = os.pidfd_open(pid)
+        try:
+            socket.send_fds(channel, [json.dumps({"pid": pid}).encode()], [pidfd])
+        finally:
+            os.close(pidfd)
+
+
+def _reap() -> None:
+    with contextlib.suppress(ChildProcessError):
+        while os.waitpid(-1, os.WNOHANG)[0] > 0:
+            pass
+
+
+def _run(request: dict[str, Any], fds: list[int]) -> None:
+    """In the forked run: become ``python -m pytest ARGS`` in ``cwd``, then exit."""
+    code = 70
+    status_fd = fds[1]
+    try:
+        log_fd = fds[0]
+        prctl = prctl_function()
+        if prctl is not None:  # end with the template, as the template ends with its user
+            prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        named = dict(zip(request["fds"], fds[2:], strict=True))
+        own = str(os.getpid()).encode()
+        for path in request["cgroup_procs"]:
+            fd = os.open(path, os.O_WRONLY)
+            try:
+                os.write(fd, own)
+            finally:
+                os.close(fd)
+        null = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(null, 0)
+        os.close(null)
+        os.dup2(log_fd, 1)
+        os.dup2(log_fd, 2)
+        os.close(log_fd)
+        os.chdir(request["cwd"])
+        os.environ.clear()
+        os.environ.update(request["env"])
+        arguments = [
+            str(named[item[4:-1]]) if item.startswith("{fd:") and item.endswith("}") else item
+            for item in request["arguments"]
+        ]
+        sys.argv = ["pytest", *arguments]
+        sys.path[0] = request["cwd"]
+        import pytest
+
+        code = int(pytest.main(arguments))
+    except BaseException:
+        import traceback
+
+        traceback.print_exc()
+    finally:
+        with contextlib.suppress(BaseException):
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os.write(status_fd, str(code).encode())
+        os._exit(code)
+
+
+def main() -> None:
+    """``python -m course.grading.template FD``: serve the socket ``FD``."""
+    channel = socket.socket(fileno=int(sys.argv[1]))
+    with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+        serve(channel)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,95 @@
+"""Warm grading processes: runs forked from a template that imported once grade as a fresh
+``python -m pytest`` would, and nothing of one run reaches the next."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from course.config import Layout
+from course.grading import template as template_module
+from course.grading.runner import grade
+from course.grading.template import Template, warm_grading
+
+
+@pytest.fixture(scope="module")
+def template() -> Iterator[Template]:
+    """The template every grading of this module forks from."""
+    with warm_grading():
+        started = template_module.current(sys.executable)
+        assert started is not None
+        yield started
+
+
+def _grade(course: Layout, submission: Path, seed: int = 0) -> float:
+    week = course.weeks[0]
+    report = grade(graders=week.graders, submission=submission, week=week.label, seed=seed)
+    return report.score
+
+
+LEAKY_GRADER = '''\
+import sys
+
+import pytest
+
+
+@pytest.mark.points(1)
+@pytest.mark.visibility("visible")
+def test_no_trace_of_an_earlier_run(submission):
+    """no trace of an earlier grading run"""
+    assert not hasattr(sys, "left_by_an_earlier_run")
+    sys.left_by_an_earlier_run = True
+    import course.testing
+    course.testing.fail = None  # a grader that breaks a shared helper breaks only its own run
+'''
+
+
+def test_runs_are_forked_and_share_nothing(toy_course: Layout, template: Template) -> None:
+    """Two gradings in a row both start from the pristine template: what the first run
+    changed in its process is gone in the second."""
+    (toy_course.weeks[0].graders / "test_leak.py").write_text(LEAKY_GRADER)
+    runs = template.runs
+    assert _grade(toy_course, toy_course.weeks[0].solution) == 4
+    assert _grade(toy_course, toy_course.weeks[0].solution) == 4
+    assert template.runs == runs + 2
+
+
+def test_a_failed_template_falls_back_to_a_fresh_process(toy_course: Layout) -> None:
+    """A template that died does not stop grading: the run starts as a fresh process."""
+    with warm_grading():
+        started = template_module.current(sys.executable)
+        assert started is not None
+        os.kill(started._process.pid, signal.SIGKILL)
+        started._process.wait()
+        assert _grade(toy_course, toy_course.weeks[0].solution) == 3
+        assert started.runs == 0
+
+
+def test_a_runs_exit_status_comes_back_and_a_killed_run_reads_as_killed(
+    template: Template, tmp_path: Path
+) -> None:
+    """A run's exit status comes back; a killed run reads as killed."""
+    log = (tmp_path / "log").open("wb")
+    run = template.run(
+        ["--version"], env=dict(os.environ), cwd=tmp_path, log_fd=log.fileno(), pass_fds={}
+    )
+    assert run.wait(timeout=60) == 0
+    assert "pytest" in (tmp_path / "log").read_text()
+    sleeper = tmp_path / "test_sleep.py"
+    sleeper.write_text("import time\n\ndef test_sleep():\n    time.sleep(600)\n")
+    run = template.run(
+        [str(sleeper), "-p", "no:cacheprovider"],
+        env=dict(os.environ),
+        cwd=tmp_path,
+        log_fd=log.fileno(),
+        pass_fds={},
+    )
+    assert run.poll() is None
+    run.kill()
+    assert run.wait(timeout=30) == -signal.SIGKILL
+    log.close()
