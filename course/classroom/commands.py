@@ -174,6 +174,18 @@ def collect_command(week: str, student: str, course_dir: Path) -> None:
 @click.option("--student", default="", help="Grade one student only.")
 @click.option("--force", is_flag=True, help="Grade again even when nothing changed.")
 @click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Submissions graded at once (default: from the cores and memory, printed at start).",
+)
+@click.option(
+    "--events",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Append the batch's progress to this file as JSON lines (for wrappers).",
+)
+@click.option(
     "--allow-reduced-isolation",
     is_flag=True,
     help="Grade even where a sandbox protection is missing ('course doctor'); the results "
@@ -181,28 +193,44 @@ def collect_command(week: str, student: str, course_dir: Path) -> None:
 )
 @course_dir_option
 def autograde_command(
-    week: str, student: str, force: bool, allow_reduced_isolation: bool, course_dir: Path
+    week: str,
+    student: str,
+    force: bool,
+    jobs: int | None,
+    events: Path | None,
+    allow_reduced_isolation: bool,
+    course_dir: Path,
 ) -> None:
     """Grade the collected submissions of WEEK into nbgrader's gradebook.
 
     Every submission runs in the sandbox; the week's reference solution is graded first and
-    must score full marks (the canary), or nothing is graded. Exit code 0 when every
-    submission was graded, 1 when some were refused, failed or tampered with the grader.
+    must score full marks (the canary), or nothing is graded. Identical files are graded
+    once. Each result is recorded as its grading ends, so a batch stopped half-way and run
+    again grades only the rest. Exit code 0 when every submission was graded, 1 when some
+    were refused, failed or tampered with the grader.
     """
+    from course.classroom.progress import BatchDisplay, default_jobs, open_events
     from course.classroom.workflow import autograde
 
-    def announce(name: str, index: int, total: int) -> None:
-        click.echo(f"[{index}/{total}] grading {name} ...", err=True)
-
-    outcomes = _run(
-        autograde,
-        settings=_settings(course_dir),
-        week=_week(week),
-        student=student,
-        force=force,
-        allow_reduced_isolation=allow_reduced_isolation,
-        on_student=announce,
-    )
+    if jobs is None:
+        jobs, why = default_jobs()
+        click.echo(f"Grading with --jobs {jobs} ({why}).", err=True)
+    events_file = open_events(events)
+    try:
+        with BatchDisplay(sys.stderr, events=events_file) as display:
+            outcomes = _run(
+                autograde,
+                settings=_settings(course_dir),
+                week=_week(week),
+                student=student,
+                force=force,
+                jobs=jobs,
+                allow_reduced_isolation=allow_reduced_isolation,
+                on_event=display.event,
+            )
+    finally:
+        if events_file is not None:
+            events_file.close()
     for outcome in outcomes:
         points = f"{outcome.score - outcome.penalty:g} / {outcome.max_score:g}"
         late = f" (late: -{outcome.penalty:g})" if outcome.penalty else ""

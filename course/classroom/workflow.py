@@ -8,6 +8,7 @@ file transfers and keeps the gradebook (:mod:`course.nbgrader`); our graders gra
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import hashlib
 import hmac
@@ -16,8 +17,10 @@ import os
 import re
 import secrets
 import shutil
+import time
 import zipfile
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future
 from dataclasses import asdict, dataclass
 from functools import partial
 from pathlib import Path
@@ -40,7 +43,7 @@ from course.classroom.settings import (
 )
 from course.config import Week
 from course.grading.results import CheckResult, GradeReport
-from course.grading.template import warm_grading
+from course.grading.template import uses_tensorflow, warm_grading
 from course.nbgrader.timestamps import TIMESTAMP_FILE, read_timestamp, write_timestamp
 from course.records import Check, GradedSubmission
 
@@ -189,7 +192,8 @@ def autograde(
     force: bool = False,
     seed: int | None = None,
     allow_reduced_isolation: bool = False,
-    on_student: Callable[[str, int, int], None] | None = None,
+    jobs: int = 1,
+    on_event: Callable[[dict[str, Any]], None] | None = None,
 ) -> list[Outcome]:
     """Grade every collected submission of ``week`` (or one student's) into the gradebook.
 
@@ -199,13 +203,22 @@ def autograde(
     points and the reason; a grading run that itself fails records nothing for that
     student and is reported. Either way the batch goes on.
 
+    ``jobs`` submissions are graded at once; identical files (the same content, graders and
+    seed) are graded once and the result recorded for each of their students. Results are
+    recorded (gradebook, then ``autograded/<student>/<week>/results.json``) one student at a
+    time, as each grading ends: a batch stopped half-way keeps what it recorded, and its
+    re-run grades only the rest, with the same seeds, so it ends with the same gradebook.
+
     Every submission runs in the sandbox. On a machine where one of its protections is
     missing (``course doctor``), nothing is graded unless ``allow_reduced_isolation``; then
     each result records what was missing. Before the first submission is graded, the
     week's reference solution is graded the same way (the *canary*): unless it scores full
     marks, the batch stops before grading anyone. Each submission's inputs are drawn from a
-    seed derived from the course's secret, the student and the file (``seed`` overrides),
-    so a student cannot predict them and a re-grade of the same file reproduces them.
+    seed derived from the course's secret and the file (``seed`` overrides), so a student
+    cannot predict them and a re-grade of the same file reproduces them.
+
+    ``on_event`` receives the batch's progress as plain data: ``batch`` (its size and jobs),
+    then per student ``started`` (graded now) and ``done`` (its outcome and seconds).
     """
     from course.nbgrader import gradebook
 
@@ -218,6 +231,8 @@ def autograde(
             "unprivileged user namespaces ('course doctor' checks), or pass "
             "--allow-reduced-isolation to grade anyway (the results and exports record it)"
         )
+    if jobs < 1:
+        raise ClassroomError(f"--jobs must be at least 1 (received {jobs})")
     folders = submitted_folders(settings, week.stem, student)
     version = grader_version(week)
     if not gradebook.declared_checks(settings.database_url, settings.course_id, week.stem):
@@ -228,60 +243,224 @@ def autograde(
         week.stem,
         settings.policy.deadlines.get(week.stem),
     )
-    canary = _Canary(week, require_isolation=not allow_reduced_isolation)
-    # The canary and every submission fork their grading process from one warm template.
-    batch = warm_grading(lazy=True) if len(folders) > 1 else contextlib.nullcontext()
-    with batch:
-        return _autograde_each(
-            settings,
-            week,
-            folders,
-            version,
-            canary,
-            force=force,
-            seed=seed,
-            allow_reduced_isolation=allow_reduced_isolation,
-            on_student=on_student,
-        )
+    emit = on_event or (lambda event: None)
+    batch = _Batch(settings, week, version, force=force, seed=seed, emit=emit)
+    plans = [batch.plan(name, folder) for name, folder in folders]
+    waiting = [plan for plan in plans if plan.outcome is None and plan.graded is None]
+    emit(
+        {
+            "event": "batch",
+            "week": week.stem,
+            "students": len(plans),
+            "to_grade": len(waiting),
+            "distinct": len({plan.key for plan in waiting}),
+            "jobs": jobs,
+        }
+    )
+    for plan in plans:  # refused and unchanged submissions: recorded without grading
+        if plan.outcome is None and plan.graded is not None:
+            batch.record(plan)
+    if waiting:
+        # The canary and every submission fork their grading process from one template.
+        warm = warm_grading(tensorflow=uses_tensorflow(week.graders))
+        with warm if len(waiting) > 1 else contextlib.nullcontext():
+            _Canary(week, require_isolation=not allow_reduced_isolation).check()
+            batch.grade(waiting, jobs=jobs, require_isolation=not allow_reduced_isolation)
+    return [plan.outcome or Outcome(plan.student, "failed", message="not graded") for plan in plans]
 
 
-def _autograde_each(
-    settings: CourseSettings,
-    week: Week,
-    folders: list[tuple[str, Path]],
-    version: str,
-    canary: _Canary,
-    *,
-    force: bool,
-    seed: int | None,
-    allow_reduced_isolation: bool,
-    on_student: Callable[[str, int, int], None] | None,
-) -> list[Outcome]:
-    outcomes: list[Outcome] = []
-    for index, (name, folder) in enumerate(folders, start=1):
-        if on_student is not None:
-            on_student(name, index, len(folders))
+@dataclass
+class _Plan:
+    """One student's submission in a batch: what to grade, or what is already known."""
+
+    student: str
+    target: Path
+    submitted_at: dt.datetime | None = None
+    previous: GradedSubmission | None = None
+    #: Known without grading: refused, or unchanged since its last grading.
+    graded: GradedSubmission | None = None
+    module: Path | None = None
+    source: str = ""
+    digest: str = ""
+    seed: int = 0
+    outcome: Outcome | None = None
+
+    @property
+    def key(self) -> tuple[str, int]:
+        """Gradings with equal keys give equal reports (the graders are the batch's)."""
+        return (self.digest, self.seed)
+
+
+class _Batch:
+    """The steps of :func:`autograde` for each student: plan, grade, record."""
+
+    def __init__(
+        self,
+        settings: CourseSettings,
+        week: Week,
+        version: str,
+        *,
+        force: bool,
+        seed: int | None,
+        emit: Callable[[dict[str, Any]], None],
+    ) -> None:
+        self.settings, self.week, self.version = settings, week, version
+        self.force, self.seed, self.emit = force, seed, emit
+        self.recorded = 0
+        self.total = 0
+
+    def plan(self, student: str, folder: Path) -> _Plan:
+        self.total += 1
+        target = self.settings.directory("autograded", self.week.stem, student)
+        plan = _Plan(student, target)
         try:
-            outcomes.append(
-                _autograde_one(
-                    settings,
-                    week,
-                    name,
-                    folder,
-                    version,
-                    force=force,
-                    seed=seed,
-                    canary=canary,
-                    require_isolation=not allow_reduced_isolation,
+            plan.submitted_at = read_timestamp(folder)
+            plan.previous = load_results(target)
+            try:
+                prepared = prepare(folder, week=self.week.stem, student=student)
+            except SubmissionRefused as refusal:
+                plan.graded = _refused(
+                    self.settings,
+                    student,
+                    self.week,
+                    plan.submitted_at,
+                    self.version,
+                    refusal.problem,
                 )
+                return plan
+            plan.digest = hashlib.sha256(prepared.module.encode("utf-8")).hexdigest()
+            plan.source = prepared.source.name
+            previous = plan.previous
+            if (
+                not self.force
+                and previous is not None
+                and previous.submission_sha256 == plan.digest
+                and previous.grader_version == self.version
+            ):
+                plan.graded = previous
+                return plan
+            target.mkdir(parents=True, exist_ok=True)
+            plan.module = target / f"{self.week.stem}.py"
+            plan.module.write_text(prepared.module, encoding="utf-8")
+            plan.seed = (
+                self.seed
+                if self.seed is not None
+                else grading_seed(self.settings, week=self.week.stem, digest=plan.digest)
             )
-        except CanaryFailed:
-            raise
         except ClassroomError as error:
-            outcomes.append(Outcome(name, "failed", message=str(error)))
+            plan.outcome = Outcome(student, "failed", message=str(error))
         except Exception as error:  # one broken submission never stops the batch
-            outcomes.append(Outcome(name, "failed", message=f"{type(error).__name__}: {error}"))
-    return outcomes
+            plan.outcome = Outcome(student, "failed", message=f"{type(error).__name__}: {error}")
+        return plan
+
+    def grade(self, plans: list[_Plan], *, jobs: int, require_isolation: bool) -> None:
+        """Grade each distinct submission once, ``jobs`` at a time; record each student's
+        result here, in this thread, as its grading ends."""
+        from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+
+        from course.grading.runner import grade
+
+        by_key: dict[tuple[str, int], list[_Plan]] = {}
+        for plan in plans:
+            by_key.setdefault(plan.key, []).append(plan)
+        pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="autograde")
+        running: dict[Future[GradeReport], tuple[list[_Plan], float]] = {}
+        queue = list(by_key.values())
+        try:
+            while queue or running:
+                while queue and len(running) < jobs:
+                    group = queue.pop(0)
+                    first = group[0]
+                    assert first.module is not None  # planned for grading
+                    for plan in group:
+                        self.emit({"event": "started", "student": plan.student})
+                    future = pool.submit(
+                        grade,
+                        graders=self.week.graders,
+                        submission=first.module,
+                        week=self.week.label,
+                        seed=first.seed,
+                        require_isolation=require_isolation,
+                    )
+                    running[future] = (group, time.monotonic())
+                done, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in done:
+                    group, began = running.pop(future)
+                    for plan in group:
+                        self._graded(plan, future, seconds=time.monotonic() - began)
+        finally:
+            for future in running:
+                future.cancel()
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    def _graded(self, plan: _Plan, future: Future[GradeReport], *, seconds: float) -> None:
+        from course.grading.runner import GradingFailed
+
+        try:
+            report = future.result()
+        except GradingFailed as error:
+            plan.outcome = Outcome(
+                plan.student, "failed", message=f"grading could not run: {error}"
+            )
+        except Exception as error:  # one broken submission never stops the batch
+            plan.outcome = Outcome(
+                plan.student, "failed", message=f"{type(error).__name__}: {error}"
+            )
+        else:
+            if report.has_internal_errors:
+                plan.outcome = Outcome(
+                    plan.student,
+                    "failed",
+                    message="the graders failed (not the student's fault): "
+                    + "; ".join(report.infrastructure_errors or ("see the check messages",)),
+                )
+            else:
+                assert plan.module is not None
+                report = dataclasses.replace(report, submission=str(plan.module))
+                plan.graded = GradedSubmission(
+                    student=plan.student,
+                    week=self.week.stem,
+                    submitted_at=plan.submitted_at.isoformat() if plan.submitted_at else None,
+                    source=plan.source,
+                    submission_sha256=plan.digest,
+                    grader_version=self.version,
+                    report=report.to_dict(),
+                    seed=plan.seed,
+                )
+                self.record(plan, seconds=seconds)
+                return
+        self._done(plan, seconds=seconds)
+
+    def record(self, plan: _Plan, *, seconds: float = 0.0) -> None:
+        """Write a known result to the gradebook and the student's results file."""
+        try:
+            assert plan.graded is not None
+            plan.outcome = _record(self.settings, self.week, plan)
+        except ClassroomError as error:
+            plan.outcome = Outcome(plan.student, "failed", message=str(error))
+        except Exception as error:  # one broken submission never stops the batch
+            plan.outcome = Outcome(
+                plan.student, "failed", message=f"{type(error).__name__}: {error}"
+            )
+        self._done(plan, seconds=seconds)
+
+    def _done(self, plan: _Plan, *, seconds: float) -> None:
+        self.recorded += 1
+        outcome = plan.outcome
+        assert outcome is not None
+        self.emit(
+            {
+                "event": "done",
+                "student": plan.student,
+                "status": outcome.status,
+                "score": outcome.score - outcome.penalty,
+                "max_score": outcome.max_score,
+                "message": outcome.message,
+                "seconds": round(seconds, 2),
+                "index": self.recorded,
+                "total": self.total,
+            }
+        )
 
 
 class CanaryFailed(ClassroomError):
@@ -340,17 +519,18 @@ def missing_protections() -> dict[str, str]:
     }
 
 
-def grading_seed(settings: CourseSettings, *, week: str, student: str, digest: str) -> int:
+def grading_seed(settings: CourseSettings, *, week: str, digest: str) -> int:
     """The seed a submission's checks draw their inputs from: unpredictable without the
     course's secret (``.grading-secret`` in the course directory, made on first use), the
-    same for a re-grade of the same file."""
+    same for a re-grade of the same file, and for two students' identical files (graded
+    once)."""
     path = settings.root / ".grading-secret"
     if not path.is_file():
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
             handle.write(secrets.token_hex(32))
     secret = path.read_text(encoding="utf-8").strip().encode()
-    message = f"{week}\0{student}\0{digest}".encode()
+    message = f"{week}\0{digest}".encode()
     return int.from_bytes(hmac.digest(secret, message, "sha256")[:4], "big") & 0x7FFFFFFF
 
 
@@ -372,71 +552,14 @@ def submitted_folders(
     return found
 
 
-def _autograde_one(
-    settings: CourseSettings,
-    week: Week,
-    student: str,
-    folder: Path,
-    version: str,
-    *,
-    force: bool,
-    seed: int | None,
-    canary: _Canary,
-    require_isolation: bool,
-) -> Outcome:
-    from course.grading.runner import GradingFailed, grade
+def _record(settings: CourseSettings, week: Week, plan: _Plan) -> Outcome:
+    """Write ``plan``'s result to the gradebook (late penalty applied), then to its results
+    file: a batch stopped between the two grades the student again, with the same seed."""
     from course.nbgrader import gradebook
 
-    submitted_at = read_timestamp(folder)
-    target = settings.directory("autograded", week.stem, student)
-    previous = load_results(target)
-    try:
-        prepared = prepare(folder, week=week.stem, student=student)
-    except SubmissionRefused as refusal:
-        graded = _refused(settings, student, week, submitted_at, version, refusal.problem)
-    else:
-        digest = hashlib.sha256(prepared.module.encode("utf-8")).hexdigest()
-        if (
-            not force
-            and previous is not None
-            and previous.submission_sha256 == digest
-            and previous.grader_version == version
-        ):
-            graded = previous
-        else:
-            canary.check()
-            target.mkdir(parents=True, exist_ok=True)
-            module = target / f"{week.stem}.py"
-            module.write_text(prepared.module, encoding="utf-8")
-            if seed is None:
-                seed = grading_seed(settings, week=week.stem, student=student, digest=digest)
-            try:
-                report = grade(
-                    graders=week.graders,
-                    submission=module,
-                    week=week.label,
-                    seed=seed,
-                    require_isolation=require_isolation,
-                )
-            except GradingFailed as error:
-                return Outcome(student, "failed", message=f"grading could not run: {error}")
-            if report.has_internal_errors:
-                return Outcome(
-                    student,
-                    "failed",
-                    message="the graders failed (not the student's fault): "
-                    + "; ".join(report.infrastructure_errors or ("see the check messages",)),
-                )
-            graded = GradedSubmission(
-                student=student,
-                week=week.stem,
-                submitted_at=submitted_at.isoformat() if submitted_at else None,
-                source=prepared.source.name,
-                submission_sha256=digest,
-                grader_version=version,
-                report=report.to_dict(),
-                seed=seed,
-            )
+    graded, submitted_at, student = plan.graded, plan.submitted_at, plan.student
+    assert graded is not None
+    target = plan.target
     report = graded.grade_report
     if submitted_at is not None:
         graded.days_late = settings.policy.days_late(week.stem, student, submitted_at)
@@ -454,7 +577,7 @@ def _autograde_one(
         },
     )
     save_results(target, graded)
-    unchanged = graded is previous
+    unchanged = graded is plan.previous
     notes = [graded.refused] if graded.refused else []
     if report.integrity:
         notes.append(

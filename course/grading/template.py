@@ -37,7 +37,9 @@ from typing import Any
 from course.sandbox.launchers import PR_SET_PDEATHSIG, child_setup, prctl_function
 
 #: What every grading run imports before its graders do: paid once, in the template.
-PRELOADED = ("numpy", "pytest", "course.grading.plugin", "course.testing", "tensorflow", "keras")
+PRELOADED = ("numpy", "pytest", "course.grading.plugin", "course.testing")
+#: Imported too for a course whose graders use TensorFlow (every week of ours).
+PRELOADED_TENSORFLOW = ("tensorflow", "keras")
 #: Seconds a template may take to import :data:`PRELOADED` and say it is ready.
 READY_TIMEOUT = 300.0
 _MESSAGE_BYTES = 1 << 20
@@ -50,7 +52,13 @@ class TemplateFailed(RuntimeError):
 class Template:
     """A warm grading process to fork grading runs from (see the module docstring)."""
 
-    def __init__(self, *, python: str = sys.executable, env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        python: str = sys.executable,
+        tensorflow: bool = True,
+        env: dict[str, str] | None = None,
+    ) -> None:
         self.python = python
         #: The template's own output (its imports' warnings), for the message if it fails.
         self._log = tempfile.TemporaryFile()  # noqa: SIM115 (closed by close())
@@ -60,7 +68,13 @@ class Template:
         environment["PYTHONDONTWRITEBYTECODE"] = "1"
         try:
             self._process = subprocess.Popen(
-                [python, "-m", "course.grading.template", str(theirs.fileno())],
+                [
+                    python,
+                    "-m",
+                    "course.grading.template",
+                    str(theirs.fileno()),
+                    *(PRELOADED_TENSORFLOW if tensorflow else ()),
+                ],
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
                 stderr=self._log,
@@ -204,12 +218,13 @@ class ForkedRun:
 class _Slot:
     """The template of a :func:`warm_grading` block, started when first needed."""
 
-    def __init__(self, python: str, *, lazy: bool) -> None:
+    def __init__(self, python: str, *, lazy: bool, tensorflow: bool) -> None:
         self.python = python
+        self.tensorflow = tensorflow
         self.template: Template | None = None
         self.failed = False
         if not lazy:
-            self.template = Template(python=python)
+            self.template = Template(python=python, tensorflow=tensorflow)
 
     def get(self) -> Template | None:
         if self.template is None and not self.failed:
@@ -218,7 +233,7 @@ class _Slot:
             if threading.current_thread() is not threading.main_thread():
                 return None
             try:
-                self.template = Template(python=self.python)
+                self.template = Template(python=self.python, tensorflow=self.tensorflow)
             except (TemplateFailed, OSError):
                 self.failed = True  # grade cold from here on
         return self.template
@@ -232,20 +247,35 @@ _current: _Slot | None = None
 
 
 @contextlib.contextmanager
-def warm_grading(*, python: str = sys.executable, lazy: bool = False) -> Iterator[None]:
+def warm_grading(
+    *, python: str = sys.executable, lazy: bool = False, tensorflow: bool = True
+) -> Iterator[None]:
     """Grade with warm grading processes while the block runs: every
     :func:`course.grading.runner.grade` call inside it (any thread) forks its grading
     process from one :class:`Template`. Enter it from the main thread. ``lazy`` starts the
-    template at the first grading (from the main thread) instead of now."""
+    template at the first grading (from the main thread) instead of now; ``tensorflow``
+    (see :func:`uses_tensorflow`) has the template import TensorFlow and Keras too."""
     global _current
     previous = _current
-    slot = _Slot(python, lazy=lazy)
+    slot = _Slot(python, lazy=lazy, tensorflow=tensorflow)
     _current = slot
     try:
         yield
     finally:
         _current = previous
         slot.close()
+
+
+def uses_tensorflow(graders: Path) -> bool:
+    """Whether a week's graders work with TensorFlow: unless its ``worker.toml`` says
+    ``tensorflow = false`` (a course without it)."""
+    import tomllib
+
+    try:
+        settings = tomllib.loads((graders / "worker.toml").read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return True
+    return settings.get("tensorflow") is not False
 
 
 def current(python: str) -> Template | None:
@@ -260,13 +290,13 @@ def current(python: str) -> Template | None:
 # -- the template process -------------------------------------------------------------------
 
 
-def serve(channel: socket.socket) -> None:
-    """Import :data:`PRELOADED`, say so, then fork one grading run per request until the
-    socket closes."""
+def serve(channel: socket.socket, extra: Sequence[str] = ()) -> None:
+    """Import :data:`PRELOADED` and ``extra``, say so, then fork one grading run per request
+    until the socket closes."""
     import gc
     import importlib
 
-    for name in PRELOADED:
+    for name in (*PRELOADED, *extra):
         importlib.import_module(name)
     # The imports' objects are never collected again: a run's collections walk only what
     # the run made, and the shared pages stay shared after the fork.
@@ -355,10 +385,11 @@ def _run(request: dict[str, Any], fds: list[int]) -> None:
 
 
 def main() -> None:
-    """``python -m course.grading.template FD``: serve the socket ``FD``."""
+    """``python -m course.grading.template FD [MODULE...]``: serve the socket ``FD``."""
     channel = socket.socket(fileno=int(sys.argv[1]))
+    extra = [name for name in sys.argv[2:] if name in PRELOADED_TENSORFLOW]
     with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-        serve(channel)
+        serve(channel, extra)
 
 
 if __name__ == "__main__":

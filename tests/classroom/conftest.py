@@ -13,8 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from course.classroom import workflow
 from course.classroom.generate import generate
-from course.config import Layout
+from course.classroom.settings import CourseSettings
+from course.config import Layout, Week
 from tests.conftest import TOY_GRADER
 
 TOY_SOLUTION = '''\
@@ -50,6 +52,20 @@ def marked_course(tmp_path: Path) -> Layout:
     (root / "graders/week01_toy/worker.toml").write_text("tensorflow = false\n")
     generate(Layout(root).weeks)
     return Layout(root)
+
+
+@pytest.fixture
+def released(marked_course: Layout, tmp_path: Path) -> tuple[CourseSettings, Week]:
+    """A course directory on SQLite with the toy week released."""
+    settings = workflow.init(
+        root=tmp_path / "course",
+        course_id="tf101",
+        database="sqlite:///gradebook.db",
+        exchange=str(tmp_path / "exchange"),
+    )
+    week = marked_course.weeks[0]
+    workflow.release(settings=settings, week=week)
+    return settings, week
 
 
 def _postgres_binaries() -> Path | None:

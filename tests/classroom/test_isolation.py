@@ -12,7 +12,7 @@ from course.classroom import workflow
 from course.classroom.settings import ClassroomError, CourseSettings
 from course.config import Week
 from course.nbgrader import gradebook
-from tests.classroom.test_workflow import CORRECT, hand_in, released  # noqa: F401
+from tests.classroom.test_workflow import CORRECT, hand_in
 
 TAMPERING = """\
 import sys
@@ -36,7 +36,7 @@ def _rows(path: Path) -> dict[str, dict[str, str]]:
 
 
 def test_autograde_refuses_a_machine_without_the_sandbox(
-    released: tuple[CourseSettings, Week],  # noqa: F811
+    released: tuple[CourseSettings, Week],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Without bubblewrap's protections nothing is graded, and the message names what is
@@ -52,7 +52,7 @@ def test_autograde_refuses_a_machine_without_the_sandbox(
 
 
 def test_reduced_isolation_is_recorded_in_the_export(
-    released: tuple[CourseSettings, Week],  # noqa: F811
+    released: tuple[CourseSettings, Week],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """With --allow-reduced-isolation the grades are written, and the week's export says
@@ -75,7 +75,7 @@ def test_reduced_isolation_is_recorded_in_the_export(
 
 
 def test_a_failing_canary_grades_no_one(
-    released: tuple[CourseSettings, Week],  # noqa: F811
+    released: tuple[CourseSettings, Week],
 ) -> None:
     """When the reference solution does not score full marks in the sandbox (here: a
     broken solution file), the batch stops before any submission is graded."""
@@ -89,7 +89,7 @@ def test_a_failing_canary_grades_no_one(
 
 
 def test_tampering_is_flagged_in_the_gradebook_and_exports(
-    released: tuple[CourseSettings, Week],  # noqa: F811
+    released: tuple[CourseSettings, Week],
 ) -> None:
     """A submission that forges the worker's probe scores 0 with status integrity; the
     gradebook's comment, the week's CSV, grades.csv and the Gradescope output all say so."""

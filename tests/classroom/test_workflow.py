@@ -37,19 +37,6 @@ def greet(name):
 """
 
 
-@pytest.fixture
-def released(marked_course: Layout, tmp_path: Path) -> tuple[CourseSettings, Week]:
-    settings = workflow.init(
-        root=tmp_path / "course",
-        course_id="tf101",
-        database="sqlite:///gradebook.db",
-        exchange=str(tmp_path / "exchange"),
-    )
-    week = marked_course.weeks[0]
-    workflow.release(settings=settings, week=week)
-    return settings, week
-
-
 def hand_in(settings: CourseSettings, week: Week, name: str, text: str, when: dt.datetime) -> None:
     folder = settings.root / "submitted" / name / week.stem
     folder.mkdir(parents=True)
