@@ -245,6 +245,72 @@ def autograde_command(
         sys.exit(EXIT_PROBLEMS)
 
 
+@click.command("serve")
+@click.argument("weeks", nargs=-1)
+@click.option(
+    "--interval",
+    type=click.FloatRange(min=1),
+    default=10.0,
+    show_default=True,
+    help="Seconds between two looks at the exchange.",
+)
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Submissions graded at once (default: from the cores and memory).",
+)
+@click.option("--rounds", type=click.IntRange(min=0), default=0, help="Stop after N rounds.")
+@course_dir_option
+def serve_command(
+    weeks: tuple[str, ...], interval: float, jobs: int | None, rounds: int, course_dir: Path
+) -> None:
+    """Grade each submission as it arrives and release its feedback (Ctrl-C stops).
+
+    Every INTERVAL seconds, for each released week (or the WEEKS named): collect the new
+    submissions (within the daily limit), grade the changed ones and release their
+    feedback. Students wait for theirs with 'course submit --wait'. Stopped and started
+    again, it grades nothing twice and releases what was left.
+    """
+    from course import api
+    from course.classroom.progress import default_jobs
+    from course.classroom.service import Round, serve
+
+    settings = _settings(course_dir)
+    chosen = [_week(spec) for spec in weeks] or list(_run(api.layout).weeks)
+    if jobs is None:
+        jobs, why = default_jobs()
+        click.echo(f"Grading with --jobs {jobs} ({why}).", err=True)
+    names = ", ".join(week.stem for week in chosen) if weeks else "every released week"
+    click.echo(f"Serving {names} every {interval:g} s; Ctrl-C stops.", err=True)
+
+    def report(done: list[Round]) -> None:
+        stamp = dt.datetime.now().strftime("%H:%M:%S")
+        for item in done:
+            if item.skipped:
+                click.echo(f"{stamp} {item.week}: skipped: {item.skipped}", err=True)
+            for outcome in item.graded:
+                shown = "FAILED" if outcome.status == "failed" else outcome.status
+                points = f"{outcome.score - outcome.penalty:g} / {outcome.max_score:g}"
+                detail = f": {outcome.message}" if outcome.message else ""
+                click.echo(f"{stamp} {item.week} {outcome.student}: {shown}, {points}{detail}")
+            if item.released:
+                click.echo(f"{stamp} {item.week}: feedback released to {', '.join(item.released)}")
+
+    try:
+        _run(
+            serve,
+            settings=settings,
+            weeks=chosen,
+            interval=interval,
+            jobs=jobs,
+            rounds=rounds,
+            on_round=report,
+        )
+    except KeyboardInterrupt:
+        click.echo("Stopped; 'course serve' again goes on where this left off.", err=True)
+
+
 @click.command("feedback")
 @click.argument("week")
 @click.option("--student", default="", help="One student only.")
@@ -340,13 +406,59 @@ def fetch_command(week: str, **options: Any) -> None:
 
 @click.command("submit")
 @click.argument("week")
+@click.option(
+    "--wait",
+    is_flag=True,
+    help="Wait for the feedback (your course runs 'course serve') and print the score.",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=1),
+    default=900.0,
+    show_default=True,
+    help="Seconds to wait with --wait.",
+)
 @_student_options
-def submit_command(week: str, **options: Any) -> None:
+def submit_command(week: str, wait: bool, timeout: float, **options: Any) -> None:
     """Submit DIR/WEEK (its .py module or .ipynb notebook) to your course's exchange."""
-    receipt = _run(_workspace(**options).submit, week=_week_id(week))
-    click.echo(f"Submitted {week} at {receipt.timestamp}")
+    workspace = _workspace(**options)
+    week_id = _week_id(week)
+    receipt = _run(workspace.submit, week=week_id)
+    click.echo(f"Submitted {week_id} at {receipt.timestamp}")
     for warning in receipt.warnings:
         click.secho(f"Warning: {warning}", fg="yellow", err=True)
+    if not wait:
+        return
+    click.echo("Waiting for your feedback (Ctrl-C stops waiting; the submission stays)...")
+    summary = _run(workspace.wait_for_feedback, week=week_id, receipt=receipt, timeout=timeout)
+    if summary is None:
+        click.echo(
+            f"No feedback within {timeout:g} s: your course may grade later. "
+            f"'course fetch-feedback {week_id}' gets it once it is released."
+        )
+        sys.exit(EXIT_PROBLEMS)
+    _show_summary(summary)
+
+
+def _show_summary(summary: dict[str, Any]) -> None:
+    """A feedback page's summary: the score, then each check that lost points."""
+    score, total = summary["score"], summary["max_score"]
+    late = f" ({summary['penalty']:g} off for lateness)" if summary.get("penalty") else ""
+    if summary.get("refused"):
+        click.echo(f"Not graded: {summary['refused']}")
+    hidden = 0
+    for check in summary["checks"]:
+        if check["message"] is None:
+            hidden += 1
+            continue
+        if check["status"] != "passed":
+            points = f"{check['points']:g}/{check['max_points']:g}"
+            click.echo(f"  {check['status'].upper()} {check['name']} ({points})")
+            for line in str(check["message"]).splitlines()[:6]:
+                click.echo(f"      {line}")
+    if hidden:
+        click.echo(f"  {hidden} hidden check(s): their messages are shown after the due date.")
+    click.echo(f"Score: {score:g} / {total:g}{late}")
 
 
 @click.command("fetch-feedback")
@@ -387,6 +499,7 @@ COMMANDS = (
     release_command,
     collect_command,
     autograde_command,
+    serve_command,
     feedback_command,
     export_command,
     import_zip_command,

@@ -8,9 +8,11 @@ is their login name unless given.
 from __future__ import annotations
 
 import getpass
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from course.classroom.intake import SubmissionRefused, prepare
 from course.classroom.settings import POLICY_FILE, ClassroomError, WeekPolicy
@@ -90,6 +92,32 @@ class Workspace:
 
         folder = exchange.fetch_feedback(self._place(week))
         return sorted(folder.rglob("*.html")) if folder.is_dir() else []
+
+    def wait_for_feedback(
+        self,
+        week: str,
+        *,
+        receipt: Receipt,
+        timeout: float,
+        poll: float = 3.0,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> dict[str, Any] | None:
+        """Fetch feedback until the page of the submission ``receipt`` names arrives; its
+        summary (:func:`course.reports.feedback.read_summary`), or ``None`` after
+        ``timeout`` seconds."""
+        from course.reports.feedback import read_summary
+
+        deadline = time.monotonic() + timeout
+        page = self.directory / week / "feedback" / receipt.timestamp / f"{week}.html"
+        released = self.exchange / self.course_id / "feedback"
+        while True:
+            if released.is_dir():  # nothing was ever released in this course before
+                self.fetch_feedback(week)
+            if page.is_file():
+                return read_summary(page.read_text(encoding="utf-8"))
+            if time.monotonic() + poll > deadline:
+                return None
+            sleep(poll)
 
     def _place(self, week: str) -> Place:
         from course.nbgrader.exchange import Place

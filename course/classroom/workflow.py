@@ -661,10 +661,17 @@ def load_results(folder: Path) -> GradedSubmission | None:
 
 
 def save_results(folder: Path, graded: GradedSubmission) -> None:
+    """Write ``results.json`` atomically; a file that already says the same is left as it
+    is (its time then says when the result last changed: ``course serve`` reads it)."""
     folder.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(asdict(graded), indent=2)
+    path = folder / RESULTS_FILE
+    with contextlib.suppress(OSError):
+        if path.read_text(encoding="utf-8") == text:
+            return
     temporary = folder / f".{RESULTS_FILE}.tmp"
-    temporary.write_text(json.dumps(asdict(graded), indent=2), encoding="utf-8")
-    os.replace(temporary, folder / RESULTS_FILE)
+    temporary.write_text(text, encoding="utf-8")
+    os.replace(temporary, path)
 
 
 @dataclass(frozen=True)

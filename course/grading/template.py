@@ -257,6 +257,9 @@ def warm_grading(
     (see :func:`uses_tensorflow`) has the template import TensorFlow and Keras too."""
     global _current
     previous = _current
+    if previous is not None and previous.python == python and previous.tensorflow >= tensorflow:
+        yield  # an enclosing block's template serves this one too (``course serve``'s)
+        return
     slot = _Slot(python, lazy=lazy, tensorflow=tensorflow)
     _current = slot
     try:

@@ -8,9 +8,18 @@ once the student's due date has passed (``reveal_hidden``).
 
 from __future__ import annotations
 
+import json
+import re
 from html import escape
+from typing import Any
 
 from course.records import GradedSubmission
+
+#: The id of the page's machine-readable summary (``course submit --wait`` reads it).
+SUMMARY_ID = "course-feedback"
+_SUMMARY = re.compile(
+    rf'<script type="application/json" id="{SUMMARY_ID}">(.*?)</script>', re.DOTALL
+)
 
 _STYLE = """
 body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 60rem; color: #222; }
@@ -56,6 +65,7 @@ def render_html(graded: GradedSubmission, *, title: str, reveal_hidden: bool = F
         else ""
     )
     submitted = escape(graded.submitted_at or "unknown")
+    summary = json.dumps(summarize(graded, reveal_hidden=reveal_hidden)).replace("</", "<\\/")
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         f"<title>{escape(graded.week)}: feedback for {escape(graded.student)}</title>"
@@ -65,5 +75,48 @@ def render_html(graded: GradedSubmission, *, title: str, reveal_hidden: bool = F
         f"file: {escape(graded.source or '-')}</p>\n{refused}\n"
         f'<p class="summary">{" ".join(lines)}</p>\n'
         "<table><thead><tr><th>check</th><th>status</th><th>points</th><th>message</th>"
-        "</tr></thead><tbody>\n" + "\n".join(rows) + "\n</tbody></table>\n</body></html>\n"
+        "</tr></thead><tbody>\n" + "\n".join(rows) + "\n</tbody></table>\n"
+        f'<script type="application/json" id="{SUMMARY_ID}">{summary}</script>\n'
+        "</body></html>\n"
     )
+
+
+def summarize(graded: GradedSubmission, *, reveal_hidden: bool) -> dict[str, Any]:
+    """What the page shows, as plain data: the score after the penalty, and each check with
+    its message (``None`` for a hidden check before the due date)."""
+    report = graded.grade_report
+    checks = [
+        {
+            "name": check.name,
+            "status": check.status,
+            "points": check.points,
+            "max_points": check.max_points,
+            "visibility": check.visibility,
+            "message": check.message if check.visibility == "visible" or reveal_hidden else None,
+        }
+        for check in report.checks
+    ]
+    return {
+        "week": graded.week,
+        "student": graded.student,
+        "submitted_at": graded.submitted_at,
+        "score": max(0.0, report.score - graded.penalty),
+        "max_score": report.max_score,
+        "penalty": graded.penalty,
+        "days_late": graded.days_late,
+        "refused": graded.refused,
+        "checks": checks,
+    }
+
+
+def read_summary(page: str) -> dict[str, Any] | None:
+    """The summary :func:`render_html` embedded in ``page``; ``None`` for a page without
+    one (written by an older version)."""
+    found = _SUMMARY.search(page)
+    if found is None:
+        return None
+    try:
+        summary = json.loads(found.group(1))
+    except ValueError:
+        return None
+    return summary if isinstance(summary, dict) else None

@@ -19,11 +19,16 @@ from course.grading.template import Template, warm_grading
 
 @pytest.fixture(scope="module")
 def template() -> Iterator[Template]:
-    """The template every grading of this module forks from."""
-    with warm_grading():
-        started = template_module.current(sys.executable)
-        assert started is not None
-        yield started
+    """The template every grading of this module forks from (its own, not the suite's)."""
+    enclosing = template_module._current
+    template_module._current = None
+    try:
+        with warm_grading():
+            started = template_module.current(sys.executable)
+            assert started is not None
+            yield started
+    finally:
+        template_module._current = enclosing
 
 
 def _grade(course: Layout, submission: Path, seed: int = 0) -> float:
@@ -59,8 +64,11 @@ def test_runs_are_forked_and_share_nothing(toy_course: Layout, template: Templat
     assert template.runs == runs + 2
 
 
-def test_a_failed_template_falls_back_to_a_fresh_process(toy_course: Layout) -> None:
+def test_a_failed_template_falls_back_to_a_fresh_process(
+    toy_course: Layout, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A template that died does not stop grading: the run starts as a fresh process."""
+    monkeypatch.setattr(template_module, "_current", None)
     with warm_grading():
         started = template_module.current(sys.executable)
         assert started is not None
@@ -93,3 +101,16 @@ def test_a_runs_exit_status_comes_back_and_a_killed_run_reads_as_killed(
     run.kill()
     assert run.wait(timeout=30) == -signal.SIGKILL
     log.close()
+
+
+def test_an_enclosing_block_serves_the_inner_ones(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A batch inside ``course serve`` forks from the service's template, not a new one."""
+    monkeypatch.setattr(template_module, "_current", None)
+    with warm_grading(lazy=True, tensorflow=False):
+        outer = template_module._current
+        with warm_grading(tensorflow=False):
+            assert template_module._current is outer
+        with warm_grading(lazy=True, tensorflow=True):  # more than the outer one imports
+            assert template_module._current is not outer
+        assert template_module._current is outer
+    assert template_module._current is None
