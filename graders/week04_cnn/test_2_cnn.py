@@ -14,6 +14,14 @@ Equivalent mutants:
         a linear Conv2D before BatchNormalization, pooling and a ReLU Dense layer is a right
         answer when the trained CNN reaches the accuracy threshold (part 3 judges that).
     build_cnn:swap-activation:relu - likewise a sigmoid convolution.
+    build_cnn:remove-layer:Dense - the hidden Dense(128) layer: the exercise asks for
+        "Flatten, then Dense layers ending in Dense(10, activation='softmax')", which the
+        output layer alone satisfies; a right answer when it reaches the accuracy threshold
+        (part 3 judges that).
+    build_cnn:drop-activation:relu#2 - the exercise names no activation for the hidden
+        Dense layer: a linear one is a right answer when the trained CNN reaches the
+        accuracy threshold.
+    build_cnn:swap-activation:relu#2 - likewise a sigmoid hidden Dense layer.
 """
 
 from __future__ import annotations

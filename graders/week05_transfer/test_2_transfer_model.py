@@ -23,6 +23,10 @@ submission) fails the weights check; ``num_classes``, two different numbers from
 first one for every check, the second for the head's output too); the images the rebuilt
 models predict here (8 to 32, values in [0, 1] on the grid of 1/255). Part 4 trains on the
 pretrained backbone itself, unvaried, as its thresholds were measured.
+
+Equivalent mutants:
+    build_transfer_model:default-argument:learning_rate - Adam(learning_rate=1e-3) and
+        Adam() are the same optimizer: 1e-3 is Keras's default.
 """
 
 from __future__ import annotations

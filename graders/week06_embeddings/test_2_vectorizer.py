@@ -18,6 +18,14 @@ the empty string; one of 16 to 20 words, longer than either ``sequence_length`` 
 two or three more of 1 to 5 words. The expected vocabularies are computed from the drawn
 counts; the expected token ids are computed here from the vocabulary the layer returned,
 so a wrong vocabulary fails only the vocabulary check.
+
+Equivalent mutants:
+    build_vectorizer:default-argument:output_mode - "int" is TextVectorization's default
+        output_mode: the same layer.
+    build_vectorizer:default-argument:standardize - the default standardisation,
+        "lower_and_strip_punctuation", is the one exercise 6.1 asks the student to write
+        (6.1 grades their function on its own): the layer's vocabulary and token ids are
+        the same, and nothing a student should be graded on differs.
 """
 
 from __future__ import annotations

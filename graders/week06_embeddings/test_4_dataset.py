@@ -12,7 +12,9 @@ two words outside it; and the ``batch_size`` of the unshuffled call, from 20 to 
 32, and not a divisor of N, so both calls end with a short batch). The expected token ids
 are computed here (reference.py). The worker iterates each dataset once. With a shuffle
 buffer as large as the dataset, the first batch of 32 lies entirely in the first half with
-probability below 4e-11 (C(N // 2, 32) / C(N, 32) for N >= 150).
+probability below 4e-11 (C(N // 2, 32) / C(N, 32) for N >= 150). Whether the pipeline
+prefetches is self-reported: the worker lists the dataset's transformations (prefetching
+changes no element, so nothing else can show it).
 """
 
 from __future__ import annotations
@@ -311,3 +313,18 @@ def test_dataset_shuffles_only_when_asked(
             received=f"only sentences from the first half: {_first_labels(first)}",
             hint="shuffle with a buffer as large as the dataset: .shuffle(len(texts)).",
         )
+
+
+@pytest.mark.points(1)
+def test_dataset_prefetches(shuffled: DatasetReport, ordered: DatasetReport, drawn: Draw) -> None:
+    """make_text_dataset ends its pipeline with prefetch (as the worker reports it)"""
+    for report, call in ((shuffled, drawn.shuffled_call), (ordered, drawn.ordered_call)):
+        if "PrefetchDataset" not in report.transformations:
+            steps = [name.removesuffix("Dataset") for name in reversed(report.transformations)]
+            raise fail(
+                f"the pipeline that {call} builds",
+                expected="one that ends with .prefetch(tf.data.AUTOTUNE)",
+                received=" -> ".join(steps) or "no steps",
+                hint="end the pipeline with .prefetch(tf.data.AUTOTUNE), so the next batch is "
+                "prepared while the model trains on this one.",
+            )

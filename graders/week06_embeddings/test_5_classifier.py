@@ -18,6 +18,12 @@ Equivalent mutants:
         average over the padding as well is a right answer when the trained model reaches
         the accuracy threshold (part 6 judges that).
     build_classifier:flip-mask_zero:False - the same model as leaving mask_zero out.
+    build_classifier:remove-layer:Dense - the hidden Dense layer is optional ("a small
+        hidden Dense layer in between may help"): without it the model is the exercise's.
+    build_classifier:drop-activation:relu - the exercise names no activation for the
+        optional hidden layer; a linear one is a right answer when the trained model
+        reaches the accuracy threshold (part 6 judges that).
+    build_classifier:swap-activation:relu - likewise a sigmoid hidden layer.
 """
 
 from __future__ import annotations
@@ -35,6 +41,7 @@ from course.testing import (
     check_parameter_count,
     fail,
     fresh_rng,
+    output_activation,
     predictions_of,
     rebuilt_model,
 )
@@ -167,6 +174,15 @@ def test_classifier_outputs_probabilities(submission: Submission, model: ModelRe
             expected="probabilities between 0 and 1",
             received=f"values from {float(predictions.min()):.4g} to "
             f"{float(predictions.max()):.4g}",
+            hint="end with keras.layers.Dense(1, activation='sigmoid').",
+        )
+    # An untrained ReLU unit can stay within [0, 1] on these rows: read the activation too.
+    activation = output_activation(model)
+    if activation != "sigmoid":
+        raise fail(
+            "the activation of the model's last layer",
+            expected="'sigmoid' (the probability that the sentence is positive)",
+            received=repr(activation),
             hint="end with keras.layers.Dense(1, activation='sigmoid').",
         )
 

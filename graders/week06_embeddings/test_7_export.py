@@ -9,7 +9,8 @@ weights, normal with standard deviation 0.3, as float32. So these checks do not 
 the other exercises, and the expected rows are exact. The worker calls
 ``export_embeddings(model, vocabulary, "projector/week06")`` (a folder that does not exist
 yet) and sends back the text of every file written there; nothing the submission wrote is
-parsed by Keras or loaded here.
+parsed by Keras or loaded here. A second call into the same folder, which then exists, must
+work too (an export run again from a notebook).
 
 The format is the one the TensorFlow "Word embeddings" tutorial writes and
 projector.tensorflow.org loads: ``vectors.tsv`` with one row of tab-separated numbers per
@@ -238,4 +239,29 @@ def test_export_vectors_are_the_embedding_weights(
             expected=len(expected),
             received=len(lines),
             hint="write one row per token after the padding token.",
+        )
+
+
+@pytest.mark.points(1)
+def test_export_into_a_folder_that_exists(
+    submission: Submission, export: Export, written: dict[str, object]
+) -> None:
+    """export_embeddings writes into a folder that already exists (a second export)"""
+    # ``written`` ran the first export, which made the folder: this call finds it there.
+    report = submission.probe(
+        "text.files",
+        action=f"export_embeddings(model, vocabulary, {DIRECTORY!r}) a second time",
+        function="export_embeddings",
+        directory=DIRECTORY,
+        args=[_model(export), export.vocabulary, DIRECTORY],
+    )
+    files = expect(report.get("files"), dict, what="the files written")
+    missing = [name for name in FILES if name not in files]
+    if missing:
+        raise fail(
+            f"the files in {DIRECTORY!r} after a second export",
+            expected=" and ".join(FILES),
+            received=", ".join(sorted(files)) or "no files",
+            hint="create the folder only if needed: Path(directory).mkdir(parents=True, "
+            "exist_ok=True).",
         )
