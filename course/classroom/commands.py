@@ -186,6 +186,13 @@ def collect_command(week: str, student: str, course_dir: Path) -> None:
     help="Append the batch's progress to this file as JSON lines (for wrappers).",
 )
 @click.option(
+    "--scheduler",
+    default="",
+    metavar="tcp://HOST:PORT",
+    help="Grade on the Dask cluster of this scheduler (workers: 'dask worker ADDRESS "
+    "--nthreads 1', each with the course installed); results come back here.",
+)
+@click.option(
     "--allow-reduced-isolation",
     is_flag=True,
     help="Grade even where a sandbox protection is missing ('course doctor'); the results "
@@ -198,6 +205,7 @@ def autograde_command(
     force: bool,
     jobs: int | None,
     events: Path | None,
+    scheduler: str,
     allow_reduced_isolation: bool,
     course_dir: Path,
 ) -> None:
@@ -212,7 +220,7 @@ def autograde_command(
     from course.classroom.progress import BatchDisplay, default_jobs, open_events
     from course.classroom.workflow import autograde
 
-    if jobs is None:
+    if jobs is None and not scheduler:
         jobs, why = default_jobs()
         click.echo(f"Grading with --jobs {jobs} ({why}).", err=True)
     events_file = open_events(events)
@@ -224,7 +232,8 @@ def autograde_command(
                 week=_week(week),
                 student=student,
                 force=force,
-                jobs=jobs,
+                jobs=jobs or 1,
+                scheduler=scheduler,
                 allow_reduced_isolation=allow_reduced_isolation,
                 on_event=display.event,
             )

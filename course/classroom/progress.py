@@ -73,9 +73,13 @@ class BatchDisplay:
         self.total = int(event["students"])
         to_grade, distinct = int(event["to_grade"]), int(event["distinct"])
         same = f" ({to_grade - distinct} identical to another)" if distinct < to_grade else ""
+        where = (
+            f"on the Dask cluster at {event['scheduler']}"
+            if event.get("scheduler")
+            else f"{event['jobs']} at a time"
+        )
         self._line(
-            f"{event['week']}: {self.total} submission(s), {to_grade} to grade{same}, "
-            f"{event['jobs']} at a time"
+            f"{event['week']}: {self.total} submission(s), {to_grade} to grade{same}, {where}"
         )
         if self.stream.isatty() and to_grade:
             from rich.console import Console
@@ -109,7 +113,8 @@ class BatchDisplay:
             shown = f"{status}, {event['score']:g} / {event['max_score']:g}"
         seconds = float(event.get("seconds") or 0)
         took = f" in {seconds:.1f} s" if seconds else ""
-        line = f"[{self.done}/{self.total}] {event['student']}: {shown}{took}"
+        on = f" on {event['worker']}" if event.get("worker") else ""
+        line = f"[{self.done}/{self.total}] {event['student']}: {shown}{took}{on}"
         if self._progress is not None:
             self._progress.console.print(line, markup=False, highlight=False)
             self._progress.update(self._task, completed=self.done)

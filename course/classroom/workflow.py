@@ -193,6 +193,7 @@ def autograde(
     seed: int | None = None,
     allow_reduced_isolation: bool = False,
     jobs: int = 1,
+    scheduler: str = "",
     on_event: Callable[[dict[str, Any]], None] | None = None,
 ) -> list[Outcome]:
     """Grade every collected submission of ``week`` (or one student's) into the gradebook.
@@ -203,7 +204,9 @@ def autograde(
     points and the reason; a grading run that itself fails records nothing for that
     student and is reported. Either way the batch goes on.
 
-    ``jobs`` submissions are graded at once; identical files (the same content, graders and
+    ``jobs`` submissions are graded at once (with ``scheduler``, the address of a Dask
+    scheduler, they are tasks of its cluster instead: :mod:`course.classroom.remote`);
+    identical files (the same content, graders and
     seed) are graded once and the result recorded for each of their students. Results are
     recorded (gradebook, then ``autograded/<student>/<week>/results.json``) one student at a
     time, as each grading ends: a batch stopped half-way keeps what it recorded, and its
@@ -255,6 +258,7 @@ def autograde(
             "to_grade": len(waiting),
             "distinct": len({plan.key for plan in waiting}),
             "jobs": jobs,
+            **({"scheduler": scheduler} if scheduler else {}),
         }
     )
     for plan in plans:  # refused and unchanged submissions: recorded without grading
@@ -265,7 +269,12 @@ def autograde(
         warm = warm_grading(tensorflow=uses_tensorflow(week.graders))
         with warm if len(waiting) > 1 else contextlib.nullcontext():
             _Canary(week, require_isolation=not allow_reduced_isolation).check()
-            batch.grade(waiting, jobs=jobs, require_isolation=not allow_reduced_isolation)
+            if scheduler:
+                batch.grade_on_cluster(
+                    waiting, scheduler=scheduler, require_isolation=not allow_reduced_isolation
+                )
+            else:
+                batch.grade(waiting, jobs=jobs, require_isolation=not allow_reduced_isolation)
     return [plan.outcome or Outcome(plan.student, "failed", message="not graded") for plan in plans]
 
 
@@ -360,20 +369,16 @@ class _Batch:
 
         from course.grading.runner import grade
 
-        by_key: dict[tuple[str, int], list[_Plan]] = {}
-        for plan in plans:
-            by_key.setdefault(plan.key, []).append(plan)
         pool = ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="autograde")
         running: dict[Future[GradeReport], tuple[list[_Plan], float]] = {}
-        queue = list(by_key.values())
+        queue = list(self._groups(plans).values())
         try:
             while queue or running:
                 while queue and len(running) < jobs:
                     group = queue.pop(0)
                     first = group[0]
                     assert first.module is not None  # planned for grading
-                    for plan in group:
-                        self.emit({"event": "started", "student": plan.student})
+                    self._started(group)
                     future = pool.submit(
                         grade,
                         graders=self.week.graders,
@@ -386,52 +391,130 @@ class _Batch:
                 done, _ = wait(running, return_when=FIRST_COMPLETED)
                 for future in done:
                     group, began = running.pop(future)
-                    for plan in group:
-                        self._graded(plan, future, seconds=time.monotonic() - began)
+                    seconds = time.monotonic() - began
+                    try:
+                        report = future.result()
+                    except Exception as error:  # told to each student of the group
+                        self._graded(group, error, seconds=seconds)
+                    else:
+                        self._graded(group, report, seconds=seconds)
         finally:
             for future in running:
                 future.cancel()
             pool.shutdown(wait=True, cancel_futures=True)
 
-    def _graded(self, plan: _Plan, future: Future[GradeReport], *, seconds: float) -> None:
-        from course.grading.runner import GradingFailed
+    def grade_on_cluster(
+        self, plans: list[_Plan], *, scheduler: str, require_isolation: bool
+    ) -> None:
+        """Grade each distinct submission once as a task of the Dask cluster at
+        ``scheduler`` (:mod:`course.classroom.remote`); record the results here as they
+        come back."""
+        from distributed import Client, as_completed
+
+        from course.classroom.remote import grade_text
 
         try:
-            report = future.result()
-        except GradingFailed as error:
+            # distributed ships no type hints for these two.
+            client = Client(scheduler, timeout=30)  # type: ignore[no-untyped-call]
+        except OSError as error:
+            raise ClassroomError(
+                f"could not reach the Dask scheduler at {scheduler} ({error}): start it with "
+                "'dask scheduler' and its workers with 'dask worker ADDRESS --nthreads 1'"
+            ) from error
+        with client:
+            tasks = {}
+            for group in self._groups(plans).values():
+                first = group[0]
+                assert first.module is not None  # planned for grading
+                self._started(group)
+                future = client.submit(
+                    grade_text,
+                    week=self.week.stem,
+                    filename=first.module.name,
+                    text=first.module.read_text(encoding="utf-8"),
+                    seed=first.seed,
+                    grader_version=self.version,
+                    require_isolation=require_isolation,
+                    key=f"course-grade-{self.week.stem}-{first.digest[:16]}-{first.seed}",
+                    pure=False,
+                    retries=1,  # a worker lost mid-task: graded again on another
+                )
+                tasks[future] = (group, time.monotonic())
+            for future in as_completed(list(tasks)):  # type: ignore[no-untyped-call]
+                group, began = tasks[future]
+                seconds = time.monotonic() - began
+                try:
+                    result = future.result()
+                    report = GradeReport.from_dict(
+                        {**result["report"], "submission": str(group[0].module)},
+                        seconds=float(result["seconds"]),
+                    )
+                except Exception as error:  # told to each student of the group
+                    self._graded(group, error, seconds=seconds)
+                else:
+                    self._graded(group, report, seconds=seconds, where=str(result["worker"]))
+
+    @staticmethod
+    def _groups(plans: list[_Plan]) -> dict[tuple[str, int], list[_Plan]]:
+        """Plans with equal keys (the same file and seed): graded once."""
+        groups: dict[tuple[str, int], list[_Plan]] = {}
+        for plan in plans:
+            groups.setdefault(plan.key, []).append(plan)
+        return groups
+
+    def _started(self, group: list[_Plan]) -> None:
+        for plan in group:
+            self.emit({"event": "started", "student": plan.student})
+
+    def _graded(
+        self,
+        group: list[_Plan],
+        result: GradeReport | Exception,
+        *,
+        seconds: float,
+        where: str = "",
+    ) -> None:
+        for plan in group:
+            self._graded_one(plan, result, seconds=seconds, where=where)
+
+    def _graded_one(
+        self, plan: _Plan, result: GradeReport | Exception, *, seconds: float, where: str
+    ) -> None:
+        from course.grading.runner import GradingFailed
+
+        if isinstance(result, GradingFailed):
             plan.outcome = Outcome(
-                plan.student, "failed", message=f"grading could not run: {error}"
+                plan.student, "failed", message=f"grading could not run: {result}"
             )
-        except Exception as error:  # one broken submission never stops the batch
+        elif isinstance(result, Exception):  # one broken submission never stops the batch
             plan.outcome = Outcome(
-                plan.student, "failed", message=f"{type(error).__name__}: {error}"
+                plan.student, "failed", message=f"{type(result).__name__}: {result}"
+            )
+        elif result.has_internal_errors:
+            plan.outcome = Outcome(
+                plan.student,
+                "failed",
+                message="the graders failed (not the student's fault): "
+                + "; ".join(result.infrastructure_errors or ("see the check messages",)),
             )
         else:
-            if report.has_internal_errors:
-                plan.outcome = Outcome(
-                    plan.student,
-                    "failed",
-                    message="the graders failed (not the student's fault): "
-                    + "; ".join(report.infrastructure_errors or ("see the check messages",)),
-                )
-            else:
-                assert plan.module is not None
-                report = dataclasses.replace(report, submission=str(plan.module))
-                plan.graded = GradedSubmission(
-                    student=plan.student,
-                    week=self.week.stem,
-                    submitted_at=plan.submitted_at.isoformat() if plan.submitted_at else None,
-                    source=plan.source,
-                    submission_sha256=plan.digest,
-                    grader_version=self.version,
-                    report=report.to_dict(),
-                    seed=plan.seed,
-                )
-                self.record(plan, seconds=seconds)
-                return
-        self._done(plan, seconds=seconds)
+            assert plan.module is not None
+            report = dataclasses.replace(result, submission=str(plan.module))
+            plan.graded = GradedSubmission(
+                student=plan.student,
+                week=self.week.stem,
+                submitted_at=plan.submitted_at.isoformat() if plan.submitted_at else None,
+                source=plan.source,
+                submission_sha256=plan.digest,
+                grader_version=self.version,
+                report=report.to_dict(),
+                seed=plan.seed,
+            )
+            self.record(plan, seconds=seconds, where=where)
+            return
+        self._done(plan, seconds=seconds, where=where)
 
-    def record(self, plan: _Plan, *, seconds: float = 0.0) -> None:
+    def record(self, plan: _Plan, *, seconds: float = 0.0, where: str = "") -> None:
         """Write a known result to the gradebook and the student's results file."""
         try:
             assert plan.graded is not None
@@ -442,9 +525,9 @@ class _Batch:
             plan.outcome = Outcome(
                 plan.student, "failed", message=f"{type(error).__name__}: {error}"
             )
-        self._done(plan, seconds=seconds)
+        self._done(plan, seconds=seconds, where=where)
 
-    def _done(self, plan: _Plan, *, seconds: float) -> None:
+    def _done(self, plan: _Plan, *, seconds: float, where: str = "") -> None:
         self.recorded += 1
         outcome = plan.outcome
         assert outcome is not None
@@ -459,6 +542,7 @@ class _Batch:
                 "seconds": round(seconds, 2),
                 "index": self.recorded,
                 "total": self.total,
+                **({"worker": where} if where else {}),
             }
         )
 
