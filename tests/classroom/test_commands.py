@@ -119,6 +119,6 @@ def test_submit_after_the_deadline_warns_with_the_penalty(
     module.write_text("def double(x):\n    return 2 * x\n")
     result = CliRunner().invoke(main, ["submit", "1", *home])
     assert result.exit_code == 0, result.output
-    assert "Submitted 1 at" in result.stdout
+    assert "Submitted week01_toy at" in result.stdout  # the week by its name
     assert "Warning: submitted after the deadline of week01_toy" in result.stderr
     assert "50% of the score is taken off unless you have an extension" in result.stderr
