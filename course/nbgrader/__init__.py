@@ -13,3 +13,12 @@ nbgrader's own errors come out as :class:`course.config.ClassroomError` with its
 never as a traceback from inside nbgrader. Nothing here imports :mod:`course.classroom`:
 the classroom drives nbgrader, never the reverse.
 """
+
+import sys
+
+# jsonschema (under nbformat, under nbgrader) imports rfc3987_syntax, when it is installed,
+# only to check the "iri" string format, which no schema of nbgrader's or nbformat's uses;
+# building that module's grammar took 2 of the 4.4 s nbgrader's exchange takes to import,
+# paid by every classroom command. ``None`` in sys.modules makes its import raise
+# ImportError, which jsonschema expects of an optional checker.
+sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]  # a blocked import
