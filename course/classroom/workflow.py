@@ -52,6 +52,8 @@ if TYPE_CHECKING:
 
 STEPS = ("source", "release", "submitted", "autograded", "feedback", "exports")
 RESULTS_FILE = "results.json"
+#: Seconds to wait for a Dask scheduler to answer (``autograde --scheduler``).
+SCHEDULER_TIMEOUT = 30.0
 SECRET_FILE = "submission_secret.txt"
 _STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]*$")
 #: Temporary folders of import-zip, beside ``submitted/<student>/<week>`` and named
@@ -415,7 +417,7 @@ class _Batch:
 
         try:
             # distributed ships no type hints for these two.
-            client = Client(scheduler, timeout=30)  # type: ignore[no-untyped-call]
+            client = Client(scheduler, timeout=SCHEDULER_TIMEOUT)  # type: ignore[no-untyped-call]
         except OSError as error:
             raise ClassroomError(
                 f"could not reach the Dask scheduler at {scheduler} ({error}): start it with "

@@ -145,9 +145,10 @@ def test_a_worker_with_other_graders_refuses_the_task(
 
 
 def test_an_unreachable_scheduler_is_a_clear_error(
-    released: tuple[CourseSettings, Week],
+    released: tuple[CourseSettings, Week], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A wrong address names the scheduler and how to start one."""
+    monkeypatch.setattr(workflow, "SCHEDULER_TIMEOUT", 3.0)
     settings, week = released
     hand_in(settings, week, "ada", CORRECT, dt.datetime.now(dt.UTC))
     with pytest.raises(ClassroomError, match="could not reach the Dask scheduler"):
