@@ -122,3 +122,31 @@ def test_submit_after_the_deadline_warns_with_the_penalty(
     assert "Submitted week01_toy at" in result.stdout  # the week by its name
     assert "Warning: submitted after the deadline of week01_toy" in result.stderr
     assert "50% of the score is taken off unless you have an extension" in result.stderr
+
+
+def test_autograde_shows_each_student_and_writes_events(course_dir: Path, tmp_path: Path) -> None:
+    """Without a terminal, each student's outcome is a line with the time left; --events
+    appends the same progress as JSON lines; --jobs is taken as given."""
+    import datetime as dt
+    import json
+
+    from course.nbgrader.timestamps import write_timestamp
+
+    assert CliRunner().invoke(main, ["release", "1"]).exit_code == 0
+    for name, body in (("ada", "2 * x"), ("bob", "x + 1")):
+        folder = course_dir / "submitted" / name / "week01_toy"
+        folder.mkdir(parents=True)
+        (folder / "week01_toy.py").write_text(
+            f"def double(x):\n    return {body}\n\n\ndef greet(name):\n    return 'hello ' + name\n"
+        )
+        write_timestamp(folder, dt.datetime.now(dt.UTC))
+    events = tmp_path / "events.jsonl"
+    result = CliRunner().invoke(main, ["autograde", "1", "--jobs", "1", "--events", str(events)])
+    assert result.exit_code == 0, result.output
+    assert "week01_toy: 2 submission(s), 2 to grade, 1 at a time" in result.stderr
+    assert "[1/2] ada: graded, 3 / 3" in result.stderr
+    assert "left)" in result.stderr  # the time left, after the first of two
+    assert "[2/2] bob: graded, 1 / 3" in result.stderr
+    assert "Grading with --jobs" not in result.stderr  # given, not chosen
+    kinds = [json.loads(line)["event"] for line in events.read_text().splitlines()]
+    assert kinds == ["batch", "started", "done", "started", "done"]
