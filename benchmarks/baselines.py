@@ -112,7 +112,7 @@ THRESHOLDS: tuple[Threshold, ...] = (
         "test_3_training.py",
         "test_test_accuracy",
         "accuracy",
-        0.87,
+        0.845,
         at_least=True,
         also=("majority class accuracy",),
         variants=(

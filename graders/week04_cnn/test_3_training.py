@@ -15,13 +15,24 @@ jobs (load average 4.5-5.3 during the runs):
     test accuracy     0.8902  0.8954  0.8922  0.8868  0.8900
     week wall time    39 s    50 s    49 s    45 s    42 s
 
-Minimum 0.8868 against the threshold 0.87: a margin of 0.0168. Below it, graded the same
-way (``python benchmarks/baselines.py 4 --seeds 2``, seeds 0 and 1; the reference gave
-0.8943 and 0.8930 in that run): the reference without its convolution (BatchNormalization,
-pooling and the Dense layers on the raw pixels) 0.8247 and 0.8159, 0.045 below the
-threshold; always predicting the most frequent class 0.1000. Above it, and right answers:
-the convolution without relu (0.8854, 0.8861: the exercise names no activation there) and
-one epoch instead of two (0.8787, 0.8831: the exercise allows 1 to 3). Each seed gives the same
+The right answers of ``tests/right_answers/`` at seeds 0-2 (``python benchmarks/baselines.py
+4 --seeds 3 --right-answers --only "right answers"``):
+
+    right answer                              seed 0  seed 1  seed 2
+    BatchNormalization before ReLU, tf.data   0.8777  0.8792  0.8636
+    functional, 5x5 filters                   0.8847  0.8892  0.8750
+    same padding, Sequential.add              0.8869  0.8932  0.8889
+
+The first, at seed 2, is 0.0064 below the former threshold of 0.87, which failed a right
+answer. Below, graded the same way (``python benchmarks/baselines.py 4 --seeds 2``, seeds 0
+and 1; the reference gave 0.8943 and 0.8930 in that run): the reference without its
+convolution (BatchNormalization, pooling and the Dense layers on the raw pixels) 0.8247 and
+0.8159; always predicting the most frequent class 0.1000. The threshold, 0.845, sits halfway
+between the best of those (0.8247) and the worst right answer (0.8636): margins of 0.0203
+above the model without a convolution and 0.0186 below the worst right answer (0.0418 below
+the reference's worst seed). Also above it, and right answers: the convolution without relu
+(0.8854, 0.8861: the exercise names no activation there) and one epoch instead of two
+(0.8787, 0.8831: the exercise allows 1 to 3). Each seed gives the same
 accuracy run after run (the probe seeds every generator). The training itself takes about
 20 s of the week's time, worker start and the other exercises the rest; at a load average
 near 6 the whole week took 58 s (seed 0, tests/test_weeks.py). In trials, five
@@ -51,7 +62,7 @@ pytestmark = pytest.mark.visibility("visible")
 
 TRAINING_IMAGES = 40_000
 MAX_EPOCHS = 3
-TEST_ACCURACY = 0.87
+TEST_ACCURACY = 0.845
 Split = tuple[np.ndarray, np.ndarray]
 
 
@@ -89,7 +100,7 @@ def test_train_returns_history(trained: TrainingReport) -> None:
 @pytest.mark.points(4)
 @pytest.mark.time_limit(180)
 def test_test_accuracy(trained: TrainingReport, fashion: tuple[Split, Split]) -> None:
-    """the trained CNN reaches 0.87 accuracy on the 10,000 official test images"""
+    """the trained CNN reaches 0.845 accuracy on the 10,000 official test images"""
     _, (x_test, y_test) = fashion
     model = rebuilt_model(
         trained.model,
