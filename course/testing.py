@@ -19,7 +19,7 @@ import numpy as np
 from course.grading import notes
 from course.grading.errors import CheckFailed
 from course.grading.rebuild import NotRebuildable, rebuild_model
-from course.grading.reports import ModelReport
+from course.grading.reports import DatasetReport, ModelReport
 
 __all__ = [
     "CheckFailed",
@@ -38,6 +38,7 @@ __all__ = [
     "check_optimizer",
     "check_output_shape",
     "check_parameter_count",
+    "check_prefetches",
     "describe_error",
     "fail",
     "format_shape",
@@ -584,3 +585,21 @@ def _short(array: np.ndarray) -> str:
         array, threshold=12, separator=", ", formatter={"float_kind": lambda v: f"{v:.6g}"}
     )
     return text if len(text) < 300 else text[:297] + "..."
+
+
+def check_prefetches(pipelines: Iterable[tuple[DatasetReport, str]]) -> None:
+    """Each ``(dataset, the call that built it)`` has a ``prefetch`` step.
+
+    Self-reported: the worker lists the dataset's transformations (prefetching changes no
+    element, so nothing the grading process computes can show it).
+    """
+    for report, call in pipelines:
+        if "PrefetchDataset" not in report.transformations:
+            steps = [name.removesuffix("Dataset") for name in reversed(report.transformations)]
+            raise fail(
+                f"the pipeline that {call} builds",
+                expected="one with a .prefetch(tf.data.AUTOTUNE) step, usually its last",
+                received=" -> ".join(steps) or "no steps",
+                hint="end the pipeline with .prefetch(tf.data.AUTOTUNE), so the next batch is "
+                "prepared while the model trains on this one.",
+            )

@@ -22,7 +22,7 @@ import pytest
 
 from course.grading.reports import DatasetReport
 from course.grading.submission import Submission
-from course.testing import fail, fresh_rng
+from course.testing import check_prefetches, fail, fresh_rng
 
 pytestmark = pytest.mark.visibility("visible")
 
@@ -285,13 +285,4 @@ def test_dataset_prefetches(
     shuffled: DatasetReport, ordered: DatasetReport, examples: Examples
 ) -> None:
     """make_dataset prefetches batches"""
-    for report, call in ((shuffled, SHUFFLED_CALL), (ordered, examples.ordered_call)):
-        if "PrefetchDataset" not in report.transformations:
-            steps = [name.removesuffix("Dataset") for name in reversed(report.transformations)]
-            raise fail(
-                f"the pipeline that {call} builds",
-                expected="one that includes .prefetch(...), usually as its last step",
-                received=" -> ".join(steps) or "no steps",
-                hint="end the pipeline with .prefetch(tf.data.AUTOTUNE), so the next batch is "
-                "prepared while the model trains on this one.",
-            )
+    check_prefetches([(shuffled, SHUFFLED_CALL), (ordered, examples.ordered_call)])

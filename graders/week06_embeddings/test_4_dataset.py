@@ -28,7 +28,7 @@ import pytest
 from course.grading.reports import DatasetReport
 from course.grading.submission import Submission
 from course.probes.text import vectorizer_spec
-from course.testing import fail, fresh_rng
+from course.testing import check_prefetches, fail, fresh_rng
 
 from .reference import Words, token_ids
 
@@ -318,13 +318,4 @@ def test_dataset_shuffles_only_when_asked(
 @pytest.mark.points(1)
 def test_dataset_prefetches(shuffled: DatasetReport, ordered: DatasetReport, drawn: Draw) -> None:
     """make_text_dataset ends its pipeline with prefetch (as the worker reports it)"""
-    for report, call in ((shuffled, drawn.shuffled_call), (ordered, drawn.ordered_call)):
-        if "PrefetchDataset" not in report.transformations:
-            steps = [name.removesuffix("Dataset") for name in reversed(report.transformations)]
-            raise fail(
-                f"the pipeline that {call} builds",
-                expected="one that ends with .prefetch(tf.data.AUTOTUNE)",
-                received=" -> ".join(steps) or "no steps",
-                hint="end the pipeline with .prefetch(tf.data.AUTOTUNE), so the next batch is "
-                "prepared while the model trains on this one.",
-            )
+    check_prefetches([(shuffled, drawn.shuffled_call), (ordered, drawn.ordered_call)])

@@ -122,14 +122,22 @@ def _lines(written: dict[str, object], name: str) -> list[str]:
 @pytest.mark.points(1)
 def test_export_writes_both_files(written: dict[str, object]) -> None:
     """export_embeddings creates the folder and writes vectors.tsv and metadata.tsv in it"""
-    missing = [name for name in FILES if name not in written]
+    _check_both_files(
+        written,
+        after=f"export_embeddings(model, vocabulary, {DIRECTORY!r})",
+        hint="create the folder with Path(directory).mkdir(parents=True, exist_ok=True) and "
+        "write both files inside it, with exactly these names.",
+    )
+
+
+def _check_both_files(files: dict[str, object], *, after: str, hint: str) -> None:
+    missing = [name for name in FILES if name not in files]
     if missing:
         raise fail(
-            f"the files in {DIRECTORY!r} after export_embeddings(model, vocabulary, {DIRECTORY!r})",
+            f"the files in {DIRECTORY!r} after {after}",
             expected=" and ".join(FILES),
-            received=", ".join(sorted(written)) or "no files",
-            hint="create the folder with Path(directory).mkdir(parents=True, exist_ok=True) "
-            "and write both files inside it, with exactly these names.",
+            received=", ".join(sorted(files)) or "no files",
+            hint=hint,
         )
 
 
@@ -255,13 +263,9 @@ def test_export_into_a_folder_that_exists(
         directory=DIRECTORY,
         args=[_model(export), export.vocabulary, DIRECTORY],
     )
-    files = expect(report.get("files"), dict, what="the files written")
-    missing = [name for name in FILES if name not in files]
-    if missing:
-        raise fail(
-            f"the files in {DIRECTORY!r} after a second export",
-            expected=" and ".join(FILES),
-            received=", ".join(sorted(files)) or "no files",
-            hint="create the folder only if needed: Path(directory).mkdir(parents=True, "
-            "exist_ok=True).",
-        )
+    _check_both_files(
+        expect(report.get("files"), dict, what="the files written"),
+        after="a second export",
+        hint="create the folder only if needed: Path(directory).mkdir(parents=True, "
+        "exist_ok=True).",
+    )
