@@ -54,15 +54,42 @@ def marked_course(tmp_path: Path) -> Layout:
     return Layout(root)
 
 
-@pytest.fixture
-def released(marked_course: Layout, tmp_path: Path) -> tuple[CourseSettings, Week]:
-    """A course directory on SQLite with the toy week released."""
-    settings = workflow.init(
-        root=tmp_path / "course",
+@pytest.fixture(scope="session")
+def initialized(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A course directory made once by ``workflow.init`` (seconds: nbgrader's gradebook and
+    its migrations), with its exchange beside it; tests get copies (:func:`copy_course`)."""
+    base = tmp_path_factory.mktemp("initialized")
+    workflow.init(
+        root=base / "course",
         course_id="tf101",
         database="sqlite:///gradebook.db",
-        exchange=str(tmp_path / "exchange"),
+        exchange=str(base / "exchange"),
     )
+    return base
+
+
+def copy_course(initialized: Path, target: Path) -> CourseSettings:
+    """A copy of the initialized course at ``target/course``, its exchange at
+    ``target/exchange``, as ``workflow.init`` would have made them there."""
+    shutil.copytree(initialized / "course", target / "course", symlinks=True)
+    if (initialized / "exchange").exists():
+        shutil.copytree(initialized / "exchange", target / "exchange", symlinks=True)
+    else:
+        (target / "exchange").mkdir()
+    settings_file = target / "course" / "course.toml"
+    text = settings_file.read_text(encoding="utf-8")
+    old = f'exchange = "{initialized / "exchange"}"'
+    assert old in text, "course.toml no longer names its exchange as the copy expects"
+    settings_file.write_text(text.replace(old, f'exchange = "{target / "exchange"}"'))
+    return CourseSettings.load(target / "course")
+
+
+@pytest.fixture
+def released(
+    marked_course: Layout, tmp_path: Path, initialized: Path
+) -> tuple[CourseSettings, Week]:
+    """A course directory on SQLite with the toy week released."""
+    settings = copy_course(initialized, tmp_path)
     week = marked_course.weeks[0]
     workflow.release(settings=settings, week=week)
     return settings, week
