@@ -13,7 +13,6 @@ collection, a grader's own work between requests, a request's own limit.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import select
@@ -119,7 +118,7 @@ def grade(
         process: subprocess.Popen[bytes] | ForkedRun | None = None
         with open(log_path, "wb") as log:
             if template is not None:
-                with contextlib.suppress(TemplateFailed):  # a template that failed: start cold
+                try:
                     process = template.run(
                         arguments,
                         env=env,
@@ -130,6 +129,8 @@ def grade(
                         if group is not None
                         else (),
                     )
+                except TemplateFailed:  # later gradings start cold at once
+                    template.failed = True
             if process is None:
                 cold = [str(events_write) if a == "{fd:events}" else a for a in arguments]
                 process = subprocess.Popen(

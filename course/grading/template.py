@@ -87,6 +87,9 @@ class Template:
         self._socket = ours
         self._lock = threading.Lock()
         self.runs = 0
+        #: Set when a run could not be started: gradings then start cold (the runs in
+        #: progress go on).
+        self.failed = False
         ready, _ = self._receive(timeout=READY_TIMEOUT)
         if ready.get("ready") is not True:
             self.close()
@@ -287,7 +290,8 @@ def current(python: str) -> Template | None:
     if slot is None or slot.python != python:
         return None
     template = slot.get()
-    return template if template is not None and template.alive else None
+    usable = template is not None and template.alive and not template.failed
+    return template if usable else None
 
 
 # -- the template process -------------------------------------------------------------------
@@ -327,7 +331,12 @@ def serve(channel: socket.socket, extra: Sequence[str] = ()) -> None:
             _run(request, fds)  # never returns
         for fd in fds:
             os.close(fd)
-        pidfd = os.pidfd_open(pid)
+        try:
+            pidfd = os.pidfd_open(pid)
+        except OSError as error:  # no pidfds here (Linux before 5.3): the run cannot be watched
+            os.kill(pid, signal.SIGKILL)
+            channel.sendall(json.dumps({"error": f"no pidfd for the run: {error}"}).encode())
+            continue
         try:
             socket.send_fds(channel, [json.dumps({"pid": pid}).encode()], [pidfd])
         finally:

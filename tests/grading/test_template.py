@@ -114,3 +114,23 @@ def test_an_enclosing_block_serves_the_inner_ones(monkeypatch: pytest.MonkeyPatc
             assert template_module._current is not outer
         assert template_module._current is outer
     assert template_module._current is None
+
+
+def test_a_run_that_cannot_start_sends_later_gradings_cold(
+    toy_course: Layout, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When the template cannot start a run, that grading and the later ones start fresh
+    processes, and the template is no longer offered (its runs in progress go on)."""
+    monkeypatch.setattr(template_module, "_current", None)
+    with warm_grading(tensorflow=False):
+        started = template_module.current(sys.executable)
+        assert started is not None
+
+        def broken(*args: object, **kwargs: object) -> None:
+            raise template_module.TemplateFailed("no run")
+
+        monkeypatch.setattr(started, "run", broken)
+        assert _grade(toy_course, toy_course.weeks[0].solution) == 3
+        assert started.failed
+        assert started.alive
+        assert template_module.current(sys.executable) is None
