@@ -269,7 +269,7 @@ def autograde(
     if waiting:
         # The canary and every submission fork their grading process from one template.
         warm = warm_grading(tensorflow=uses_tensorflow(week.graders))
-        with warm if len(waiting) > 1 else contextlib.nullcontext():
+        with warm if len(waiting) > 1 and not scheduler else contextlib.nullcontext():
             _Canary(week, require_isolation=not allow_reduced_isolation).check()
             if scheduler:
                 batch.grade_on_cluster(

@@ -90,7 +90,11 @@ class Template:
         #: Set when a run could not be started: gradings then start cold (the runs in
         #: progress go on).
         self.failed = False
-        ready, _ = self._receive(timeout=READY_TIMEOUT)
+        try:
+            ready, _ = self._receive(timeout=READY_TIMEOUT)
+        except TemplateFailed:
+            self.close()
+            raise
         if ready.get("ready") is not True:
             self.close()
             raise TemplateFailed(f"the grading template did not start: {ready}")
@@ -227,7 +231,7 @@ class _Slot:
         self.template: Template | None = None
         self.failed = False
         if not lazy:
-            self.template = Template(python=python, tensorflow=tensorflow)
+            self.get()
 
     def get(self) -> Template | None:
         if self.template is None and not self.failed:
@@ -235,6 +239,8 @@ class _Slot:
             # thread that started the template.
             if threading.current_thread() is not threading.main_thread():
                 return None
+            # A template that cannot start (no memory, an import that fails) costs nothing
+            # but its warmth: every grading then starts cold.
             try:
                 self.template = Template(python=self.python, tensorflow=self.tensorflow)
             except (TemplateFailed, OSError):

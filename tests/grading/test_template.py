@@ -134,3 +134,23 @@ def test_a_run_that_cannot_start_sends_later_gradings_cold(
         assert started.failed
         assert started.alive
         assert template_module.current(sys.executable) is None
+
+
+def test_a_template_that_cannot_start_leaves_grading_cold(
+    toy_course: Layout, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A template whose imports fail (here: a broken pytest on its path) is reported as not
+    started, and every grading of the block starts a fresh process."""
+    monkeypatch.setattr(template_module, "_current", None)
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "pytest.py").write_text("raise ImportError('a broken install')\n")
+    block = warm_grading(tensorflow=False)
+    with monkeypatch.context() as patched:
+        patched.setenv("PYTHONPATH", str(broken))
+        block.__enter__()
+    try:
+        assert template_module.current(sys.executable) is None
+        assert _grade(toy_course, toy_course.weeks[0].solution) == 3
+    finally:
+        block.__exit__(None, None, None)
