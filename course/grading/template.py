@@ -60,6 +60,9 @@ class Template:
         env: dict[str, str] | None = None,
     ) -> None:
         self.python = python
+        #: The course's code as the template imports it: a template older than the code on
+        #: disk (``course`` upgraded under a running ``course serve``) is replaced.
+        self.code = code_fingerprint()
         #: The template's own output (its imports' warnings), for the message if it fails.
         self._log = tempfile.TemporaryFile()  # noqa: SIM115 (closed by close())
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
@@ -173,6 +176,21 @@ class Template:
         self.close()
 
 
+def code_fingerprint() -> str:
+    """The names, sizes and times of the ``course`` package's modules: what a template
+    imported, and must match the disk to be used."""
+    import hashlib
+
+    import course
+
+    digest = hashlib.sha256()
+    package = Path(course.__file__).resolve().parent
+    for path in sorted(package.rglob("*.py")):
+        stat = path.stat()
+        digest.update(f"{path.relative_to(package)}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
 class ForkedRun:
     """A grading run forked from a :class:`Template`, with the part of
     :class:`subprocess.Popen` the runner uses (``poll``, ``wait``, ``kill``, ``returncode``).
@@ -229,11 +247,21 @@ class _Slot:
         self.python = python
         self.tensorflow = tensorflow
         self.template: Template | None = None
+        #: Templates replaced because the course's code changed: closed with the block,
+        #: so that their runs in progress end normally.
+        self.retired: list[Template] = []
         self.failed = False
         if not lazy:
             self.get()
 
     def get(self) -> Template | None:
+        if (
+            self.template is not None
+            and threading.current_thread() is threading.main_thread()
+            and self.template.code != code_fingerprint()
+        ):
+            self.retired.append(self.template)
+            self.template = None
         if self.template is None and not self.failed:
             # Started from the main thread only: a run's parent-death signal follows the
             # thread that started the template.
@@ -248,8 +276,8 @@ class _Slot:
         return self.template
 
     def close(self) -> None:
-        if self.template is not None:
-            self.template.close()
+        for template in [*self.retired, *([self.template] if self.template else [])]:
+            template.close()
 
 
 _current: _Slot | None = None

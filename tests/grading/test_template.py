@@ -154,3 +154,21 @@ def test_a_template_that_cannot_start_leaves_grading_cold(
         assert _grade(toy_course, toy_course.weeks[0].solution) == 3
     finally:
         block.__exit__(None, None, None)
+
+
+def test_a_template_older_than_the_code_is_replaced(monkeypatch: pytest.MonkeyPatch) -> None:
+    """When the course's code changes under a running service (an upgrade), the next grading
+    forks from a new template, since graders may need what the old one never imported; the
+    old one lives until the block ends, so its runs in progress finish."""
+    monkeypatch.setattr(template_module, "_current", None)
+    with warm_grading(tensorflow=False):
+        first = template_module.current(sys.executable)
+        assert first is not None
+        assert template_module.current(sys.executable) is first  # unchanged code: kept
+        monkeypatch.setattr(template_module, "code_fingerprint", lambda: "upgraded")
+        second = template_module.current(sys.executable)
+        assert second is not None
+        assert second is not first
+        assert first.alive
+    assert not first.alive
+    assert not second.alive
