@@ -34,7 +34,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from course.sandbox.launchers import PR_SET_PDEATHSIG, child_setup, prctl_function
+from course.sandbox.launchers import child_setup
 
 #: What every grading run imports before its graders do: paid once, in the template.
 PRELOADED = ("numpy", "pytest", "course.grading.plugin", "course.testing")
@@ -389,9 +389,8 @@ def _run(request: dict[str, Any], fds: list[int]) -> None:
     status_fd = fds[1]
     try:
         log_fd = fds[0]
-        prctl = prctl_function()
-        if prctl is not None:  # end with the template, as the template ends with its user
-            prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        # End with the template, as the template ends with its user.
+        child_setup(os.getppid(), None, [], None)()
         named = dict(zip(request["fds"], fds[2:], strict=True))
         own = str(os.getpid()).encode()
         for path in request["cgroup_procs"]:

@@ -224,7 +224,7 @@ def cgroup_problem(limits: Limits) -> str | None:
     return None
 
 
-PR_SET_PDEATHSIG = 1
+_PR_SET_PDEATHSIG = 1
 
 
 def child_setup(
@@ -254,7 +254,7 @@ def child_setup(
         if limits is not None:
             limits.apply_rlimits(rlimits)
         if prctl is not None:
-            prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+            prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
             if os.getppid() != parent:  # the parent died before the signal was armed
                 os._exit(1)
 

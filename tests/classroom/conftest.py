@@ -6,10 +6,12 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -179,3 +181,14 @@ def postgres_url(postgres_server: str) -> Iterator[str]:
         with admin.connect() as connection:
             connection.execute(sqlalchemy.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def course_command(*argv: str, env: dict[str, str], **options: Any) -> subprocess.Popen[bytes]:
+    """``course ARGV...`` as a real process of its own (output on its stdout pipe)."""
+    return subprocess.Popen(
+        [sys.executable, "-c", "from course.cli import main; main()", *argv],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        **options,
+    )

@@ -9,7 +9,6 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,7 @@ from course.classroom import workflow
 from course.classroom.settings import CourseSettings
 from course.config import Layout, Week
 from course.nbgrader import gradebook
+from tests.classroom.conftest import course_command
 from tests.classroom.test_workflow import CORRECT, hand_in
 
 HALF_RIGHT = CORRECT.replace("2 * x", "x + 1")
@@ -85,22 +85,7 @@ def test_a_parallel_batch_grades_identical_files_once(
 
 def _autograde(course: Path, root: Path, *extra: str) -> subprocess.Popen[bytes]:
     env = dict(os.environ, COURSE_ROOT=str(root), COURSE_DIR=str(course))
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "from course.cli import main; main()",
-            "autograde",
-            "1",
-            "--jobs",
-            "1",
-            *extra,
-        ],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    return course_command("autograde", "1", "--jobs", "1", *extra, env=env, start_new_session=True)
 
 
 def _events(path: Path) -> list[dict[str, Any]]:

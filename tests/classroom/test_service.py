@@ -4,8 +4,6 @@ arrives, nothing graded twice, nothing lost across a restart."""
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -19,6 +17,7 @@ from course.classroom.student import Workspace
 from course.cli import main
 from course.config import Layout, Week
 from course.reports.feedback import read_summary
+from tests.classroom.conftest import course_command
 from tests.classroom.test_workflow import CORRECT
 
 
@@ -113,21 +112,7 @@ def test_submit_wait_prints_the_score_from_a_running_service(
     checks' messages once the feedback is released."""
     settings, week = released
     env = dict(os.environ, COURSE_ROOT=str(marked_course.root), COURSE_DIR=str(settings.root))
-    service = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "from course.cli import main; main()",
-            "serve",
-            "--interval",
-            "1",
-            "--jobs",
-            "1",
-        ],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
+    service = course_command("serve", "--interval", "1", "--jobs", "1", env=env)
     try:
         home = tmp_path / "cyd"
         seat = Workspace(settings.exchange, "tf101", home, "cyd", tmp_path / "cache")
