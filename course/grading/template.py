@@ -337,6 +337,10 @@ def serve(channel: socket.socket, extra: Sequence[str] = ()) -> None:
     import gc
     import importlib
 
+    from course.sandbox import zygote
+
+    # The runs' sandboxed workers are forked from a zygote too (it imports while we do).
+    zygote.start(tensorflow="tensorflow" in extra)
     for name in (*PRELOADED, *extra):
         importlib.import_module(name)
     # The imports' objects are never collected again: a run's collections walk only what

@@ -85,6 +85,14 @@ class BubblewrapLauncher:
             raise BubblewrapUnavailable(problem)
         self._filter = _seccomp_filter()
 
+    @property
+    def seccomp_filter(self) -> bytes | None:
+        """The compiled system-call filter every worker gets (``None`` without libseccomp)."""
+        return self._filter
+
+    def inputs_folder(self, workdir: Path) -> Path:
+        return workdir / "inputs"
+
     # -- what it protects ------------------------------------------------------------
 
     def protections(self) -> dict[str, Protection]:
@@ -185,8 +193,13 @@ class BubblewrapLauncher:
             signals_as_exit_codes=True,
         )
 
-    def command(self, job: Job, *, seccomp_fd: int = -1) -> list[str]:
-        """The ``bwrap`` command line up to (not including) the worker's own argv."""
+    def command(self, job: Job | None, *, seccomp_fd: int = -1) -> list[str]:
+        """The ``bwrap`` command line up to (not including) the worker's own argv.
+
+        Without a ``job``, the sandbox of a zygote (:mod:`course.sandbox.zygote`): no
+        submission, and user namespaces allowed, since each of its forks builds its own
+        sandbox inside (and applies the system-call filter itself).
+        """
         argv = [
             self.bwrap,
             "--unshare-pid",
@@ -206,7 +219,7 @@ class BubblewrapLauncher:
                 str(UNPRIVILEGED_ID),
                 "--gid",
                 str(UNPRIVILEGED_ID),
-                "--disable-userns",
+                *(["--disable-userns"] if job is not None else []),
                 "--cap-drop",
                 "ALL",
             ]
@@ -251,7 +264,7 @@ def _system() -> list[str]:
     return argv
 
 
-def _filesystem(job: Job, limits: Limits) -> list[str]:
+def _filesystem(job: Job | None, limits: Limits) -> list[str]:
     argv = _system()
     folders = _Folders(argv)
     folders.make("/etc")
@@ -281,10 +294,38 @@ def _filesystem(job: Job, limits: Limits) -> list[str]:
         argv += ["--perms", "0555", "--size", "4096", "--tmpfs", folder, "--remount-ro", folder]
     argv += ["--perms", "1777", "--size", str(limits.scratch_bytes), "--tmpfs", SCRATCH]
     folders.make(SUBMISSION_FOLDER)
+    if job is None:  # a zygote's: each fork mounts its own submission and inputs
+        folders.make(INPUTS)
+        return argv
     argv += ["--ro-bind", str(job.submission), f"{SUBMISSION_FOLDER}/{job.submission.name}"]
     if job.inputs is not None:
         argv += ["--ro-bind", str(job.inputs), INPUTS]
     return argv
+
+
+def zygote_command(
+    launcher: BubblewrapLauncher, *, python: str, inputs_root: Path
+) -> tuple[list[str], dict[str, str], list[str]]:
+    """The command line and environment of a zygote in ``launcher``'s sandbox, and the
+    folders under ``/tmp`` it shows read-only (each fork shows them again in its own /tmp).
+    ``inputs_root`` (every worker's grader inputs) is shown read-only at the same path."""
+    from course.sandbox.process import worker_environment
+
+    argv = launcher.command(None)
+    separator = argv.index("--")
+    root = str(inputs_root.resolve())
+    shown = ["--perms", "0755", "--dir", str(Path(root).parent), "--ro-bind", root, root]
+    argv[separator:separator] = shown
+    targets = [argv[index + 2] for index, item in enumerate(argv) if item == "--ro-bind"]
+    kept = [path for path in targets if path.startswith("/tmp/") and path != root]
+    argv += [python, "-I", "-m", "course.sandbox.zygote", "--inputs-root", root]
+    env = dict(
+        worker_environment(),
+        HOME=f"{SCRATCH}/home",
+        TMPDIR=f"{SCRATCH}/tmp",
+        COURSE_SCRATCH=SCRATCH,
+    )
+    return argv, env, kept
 
 
 class _Folders:

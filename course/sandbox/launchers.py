@@ -74,11 +74,25 @@ class Job:
         ]
 
 
+class Process(Protocol):
+    """What :class:`Launched` uses of a worker's process: a :class:`subprocess.Popen`, or a
+    worker forked by a zygote (:class:`course.sandbox.zygote.ForkedWorker`)."""
+
+    pid: int
+    returncode: int | None
+
+    def poll(self) -> int | None: ...
+
+    def wait(self, timeout: float | None = None) -> int: ...
+
+    def kill(self) -> None: ...
+
+
 @dataclass
 class Launched:
     """A started worker: its process, and what is needed to stop and judge it."""
 
-    process: subprocess.Popen[bytes]
+    process: Process
     limits: Limits
     group: ControlGroup | None = None
     #: Where the worker sees the job's inputs folder (``None``: where the host sees it).
@@ -144,6 +158,10 @@ class Launcher(Protocol):
 
     def protections(self) -> dict[str, Protection]: ...
 
+    def inputs_folder(self, workdir: Path) -> Path:
+        """Where a worker of ``workdir`` gets its grader inputs folder."""
+        ...
+
 
 class LocalLauncher:
     """The worker as a child process: its own session, resource limits, a control group
@@ -182,6 +200,9 @@ class LocalLauncher:
             ),
             "seccomp": Protection(False, missing),
         }
+
+    def inputs_folder(self, workdir: Path) -> Path:
+        return workdir / "inputs"
 
     def launch(self, job: Job) -> Launched:
         scratch = job.scratch or Path.cwd()

@@ -100,6 +100,11 @@ def default_launcher() -> Launcher:
 
     if os.environ.get("COURSE_SANDBOX", "") == "local":
         return LocalLauncher()
+    from course.sandbox import zygote
+
+    warm = zygote.current()
+    if warm is not None:
+        return zygote.ZygoteLauncher(warm)
     try:
         return BubblewrapLauncher()
     except BubblewrapUnavailable:
@@ -131,6 +136,7 @@ class Worker:
         self.launcher = launcher if launcher is not None else default_launcher()
         self._python = python
         self._launched: Launched | None = None
+        self._inputs: Path | None = None
         self._output: OutputCollector | None = None
         self._stopped_for: str | None = None
         self._last_limit: str | None = None
@@ -159,9 +165,10 @@ class Worker:
     def inputs(self) -> Path:
         """A folder for grader-provided inputs: the worker sees it read-only, at
         :meth:`inside`. Write into it before the worker starts or between requests."""
-        folder = self.workdir / "inputs"
-        folder.mkdir(parents=True, exist_ok=True)
-        return folder
+        if self._inputs is None:
+            self._inputs = self.launcher.inputs_folder(self.workdir)
+        self._inputs.mkdir(parents=True, exist_ok=True)
+        return self._inputs
 
     def inside(self, path: Path) -> str:
         """Where the worker sees ``path``, a file or folder inside :attr:`inputs`."""
@@ -171,8 +178,9 @@ class Worker:
 
     def _inputs_inside(self) -> str:
         from course.sandbox.bubblewrap import INPUTS, BubblewrapLauncher
+        from course.sandbox.zygote import ZygoteLauncher
 
-        if isinstance(self.launcher, BubblewrapLauncher):
+        if isinstance(self.launcher, BubblewrapLauncher | ZygoteLauncher):
             return INPUTS
         return str(self.inputs.resolve())
 
@@ -368,16 +376,7 @@ class Worker:
         )
 
     def _environment(self) -> dict[str, str]:
-        env = {name: os.environ[name] for name in _PASSED_ENVIRONMENT if name in os.environ}
-        env.setdefault("PATH", os.defpath)
-        env.update(
-            PYTHONHASHSEED="0",
-            PYTHONDONTWRITEBYTECODE="1",
-            PYTHONUNBUFFERED="1",
-            TF_CPP_MIN_LOG_LEVEL="2",
-            KERAS_BACKEND="tensorflow",
-        )
-        return env
+        return worker_environment()
 
     def _kill(self) -> None:
         launched, self._launched = self._launched, None
@@ -497,6 +496,20 @@ class Worker:
 
     def _output_tail(self) -> str:
         return self._output.tail(_OUTPUT_TAIL_CHARS) if self._output is not None else ""
+
+
+def worker_environment() -> dict[str, str]:
+    """What a worker's environment holds: a few variables of this one, and fixed settings."""
+    env = {name: os.environ[name] for name in _PASSED_ENVIRONMENT if name in os.environ}
+    env.setdefault("PATH", os.defpath)
+    env.update(
+        PYTHONHASHSEED="0",
+        PYTHONDONTWRITEBYTECODE="1",
+        PYTHONUNBUFFERED="1",
+        TF_CPP_MIN_LOG_LEVEL="2",
+        KERAS_BACKEND="tensorflow",
+    )
+    return env
 
 
 def _describe_exit(code: int | None) -> str:

@@ -27,6 +27,7 @@ DENIED = (
     "process_vm_readv",
     "process_vm_writev",
     "pidfd_getfd",
+    "pidfd_send_signal",
     "kcmp",
     "mount",
     "umount2",

@@ -14,6 +14,7 @@ import pytest
 from course.sandbox import Worker
 
 Write = Callable[..., Path]
+pytestmark = pytest.mark.usefixtures("worker_start")
 
 
 def _worker(path: Path, tmp_path: Path, **options: float) -> Worker:
