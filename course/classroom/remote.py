@@ -5,9 +5,10 @@ cluster as one task. The submission's text travels with the task, so the workers
 shared filesystem: only the same course installed (its graders, found as ``course check``
 finds them: ``$COURSE_ROOT`` or the current folder) and the sandbox. Each task writes the
 text to a private temporary folder, grades it with :func:`course.grading.runner.grade` (its
-own grading process and sandboxed worker, exactly as on the instructor's machine) and
-returns the report as plain data; the one process that started the batch writes the
-gradebook.
+own grading process and sandboxed worker, exactly as on the instructor's machine, both
+forked from the worker process's warm template and zygote:
+:func:`course.grading.template.keep_warm`) and returns the report as plain data; the one
+process that started the batch writes the gradebook.
 
 A worker whose graders differ from the instructor's (another version of the course) refuses
 the task instead of grading with other checks.
@@ -40,6 +41,7 @@ def grade_text(
     from course.classroom.workflow import grader_version as version_of
     from course.config import Layout, find_root
     from course.grading.runner import grade
+    from course.grading.template import keep_warm, uses_tensorflow
 
     graded_week = Layout(find_root()).week(week)
     found = version_of(graded_week)
@@ -49,6 +51,9 @@ def grade_text(
             f"(version {found[:12]}, expected {grader_version[:12]}): install the same "
             "course on every worker"
         )
+    # The worker process grades many tasks: each grading process is a fork of one warm
+    # template, and each sandboxed worker a fork of its zygote, as on the instructor's machine.
+    keep_warm(tensorflow=uses_tensorflow(graded_week.graders))
     with tempfile.TemporaryDirectory(prefix="course-remote-") as scratch:
         path = Path(scratch) / Path(filename).name
         path.write_text(text, encoding="utf-8")

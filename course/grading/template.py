@@ -306,6 +306,58 @@ def warm_grading(
         slot.close()
 
 
+class _KeptSlot(_Slot):
+    """The slot of a process whose gradings come from threads it does not own (a Dask
+    worker's task threads): a thread of its own, alive as long as the process, starts and
+    replaces the template (a run's parent-death signal follows that thread)."""
+
+    def __init__(self, python: str, *, tensorflow: bool) -> None:
+        super().__init__(python, lazy=True, tensorflow=tensorflow)
+        self._requests: list[threading.Event] = []
+        self._wake = threading.Condition()
+        threading.Thread(target=self._keep, name="course-template", daemon=True).start()
+
+    def get(self) -> Template | None:
+        done = threading.Event()
+        with self._wake:
+            self._requests.append(done)
+            self._wake.notify()
+        done.wait()
+        return self.template
+
+    def _keep(self) -> None:
+        while True:
+            with self._wake:
+                while not self._requests:
+                    self._wake.wait()
+                waiting, self._requests = self._requests, []
+            try:
+                if self.template is not None and self.template.code != code_fingerprint():
+                    self.retired.append(self.template)
+                    self.template = None
+                if self.template is None and not self.failed:
+                    try:
+                        self.template = Template(python=self.python, tensorflow=self.tensorflow)
+                    except (TemplateFailed, OSError):
+                        self.failed = True
+            finally:
+                for done in waiting:
+                    done.set()
+
+
+_kept_lock = threading.Lock()
+
+
+def keep_warm(*, python: str = sys.executable, tensorflow: bool = True) -> None:
+    """Grade with warm grading processes from now until this process ends, from any thread
+    (a Dask worker's tasks): the first grading starts the template. Does nothing inside a
+    :func:`warm_grading` block, or when already kept warm."""
+    global _current
+    with _kept_lock:
+        if _current is None:
+            _current = _KeptSlot(python, tensorflow=tensorflow)
+
+
 def uses_tensorflow(graders: Path) -> bool:
     """Whether a week's graders work with TensorFlow: unless its ``worker.toml`` says
     ``tensorflow = false`` (a course without it)."""

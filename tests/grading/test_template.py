@@ -172,3 +172,29 @@ def test_a_template_older_than_the_code_is_replaced(monkeypatch: pytest.MonkeyPa
         assert first.alive
     assert not first.alive
     assert not second.alive
+
+
+def test_a_process_kept_warm_grades_warm_from_any_thread(
+    toy_course: Layout, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Dask worker's tasks run on threads it does not own: :func:`keep_warm` has a thread
+    of its own start the template, and gradings from other threads fork from it."""
+    import threading
+
+    monkeypatch.setattr(template_module, "_current", None)
+    template_module.keep_warm(tensorflow=False)
+    slot = template_module._current
+    assert slot is not None
+    scores: list[float] = []
+    try:
+        for _ in range(2):
+            thread = threading.Thread(
+                target=lambda: scores.append(_grade(toy_course, toy_course.weeks[0].solution))
+            )
+            thread.start()
+            thread.join()
+        assert scores == [3, 3]
+        assert slot.template is not None
+        assert slot.template.runs == 2
+    finally:
+        slot.close()
