@@ -45,10 +45,13 @@ import subprocess
 import sys
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from course.sandbox.launchers import Job, Launched, Protection, child_setup, make_group
 from course.sandbox.limits import MIB, Limits
+
+if TYPE_CHECKING:
+    from course.sandbox.bubblewrap import BubblewrapLauncher
 
 #: Seconds a launch waits for its fork's first word: a zygote still importing TensorFlow
 #: answers once it is ready.
@@ -90,10 +93,11 @@ class ZygoteFailed(RuntimeError):
 class Zygote:
     """A running zygote: its bubblewrap process and the socket requests go through."""
 
-    def __init__(self, launcher: Any, *, python: str = sys.executable, tensorflow: bool = True):
-        from course.sandbox.bubblewrap import BubblewrapLauncher, zygote_command
+    def __init__(
+        self, launcher: BubblewrapLauncher, *, python: str = sys.executable, tensorflow: bool = True
+    ) -> None:
+        from course.sandbox.bubblewrap import zygote_command
 
-        assert isinstance(launcher, BubblewrapLauncher)
         self.launcher = launcher
         self.python = python
         self.tensorflow = tensorflow
@@ -173,9 +177,10 @@ class Zygote:
         try:
             return ForkedWorker.receive(mine, timeout=HELLO_TIMEOUT)
         except ZygoteFailed:
+            # A fork that cannot build its sandbox here (no nested user namespaces...) would
+            # fail the same way each time: every later worker starts cold.
             mine.close()
-            if not self.alive:
-                self.failed = True
+            self.failed = True
             raise
 
     def close(self) -> None:
