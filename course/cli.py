@@ -132,11 +132,14 @@ def doctor_command(as_json: bool) -> None:
     Starts one sandbox and checks each protection from inside it. Exit code 0 when every
     protection is active, 1 when some is missing.
     """
-    from course.sandbox.doctor import diagnose
+    from course.sandbox.doctor import diagnose, diagnose_warm
 
     diagnosis = _run(diagnose)
+    warm = _run(diagnose_warm) if diagnosis.launcher == "bubblewrap" else None
     if as_json:
-        click.echo(json.dumps(diagnosis.to_dict(), indent=2))
+        document = diagnosis.to_dict()
+        document["warm"] = warm.to_dict() if warm is not None else None
+        click.echo(json.dumps(document, indent=2))
     else:
         from rich.console import Console
         from rich.markup import escape
@@ -151,6 +154,24 @@ def doctor_command(as_json: bool) -> None:
         console.print(
             f"launcher: {diagnosis.launcher}; a sandbox started in {diagnosis.start_seconds:.2f} s"
         )
+        if warm is None:
+            console.print(
+                "Warm workers: not available here (no zygote could fork a sandboxed worker); "
+                "a class's batch starts every worker cold."
+            )
+        elif warm.missing:
+            console.print(
+                "Warm workers: [red]missing[/] "
+                + "; ".join(
+                    f"{name}: {escape(warm.protections[name].detail)}" for name in warm.missing
+                )
+            )
+        else:
+            console.print(
+                f"Warm workers (a class's batch): every protection verified in a fork of the "
+                f"zygote, started in {warm.start_seconds:.2f} s; "
+                + escape(warm.protections["processes"].detail)
+            )
         if diagnosis.missing:
             console.print(
                 "Missing protections: "

@@ -66,14 +66,43 @@ def diagnose(*, launcher: Launcher | None = None, private: list[Path] | None = N
             name: Protection(False, f"no sandbox could be started: {failure}") for name in claimed
         }
         return Diagnosis(launcher.name, protections, seconds)
+    warm = launcher.name == "bubblewrap, warm"
     verified = {
-        name: _verify(name, claimed[name], seen, paths) for name in PROTECTIONS if name in claimed
+        name: _verify(name, claimed[name], seen, paths, warm=warm)
+        for name in PROTECTIONS
+        if name in claimed
     }
     return Diagnosis(launcher.name, verified, seconds)
 
 
-def _verify(name: str, claimed: Protection, seen: dict[str, Any], private: list[str]) -> Protection:
-    """``claimed`` unless what the inside saw contradicts it."""
+def diagnose_warm(*, private: list[Path] | None = None) -> Diagnosis | None:
+    """Verify the protections of a warm worker (a fork of a zygote, as a class's batch
+    starts its workers) the same way; ``None`` where no zygote can run (batches then start
+    every worker cold)."""
+    from course.sandbox.bubblewrap import BubblewrapLauncher, BubblewrapUnavailable
+    from course.sandbox.zygote import Zygote, ZygoteLauncher
+
+    try:
+        zygote = Zygote(BubblewrapLauncher(), tensorflow=False)
+    except (BubblewrapUnavailable, OSError):
+        return None
+    try:
+        launcher = ZygoteLauncher(zygote)
+        launcher.name = "bubblewrap, warm"
+        _look_inside(launcher, [])  # the zygote's imports, once
+        diagnosis = diagnose(launcher=launcher, private=private)
+        if launcher.warm_starts < 2:
+            return None
+        return diagnosis
+    finally:
+        zygote.close()
+
+
+def _verify(
+    name: str, claimed: Protection, seen: dict[str, Any], private: list[str], *, warm: bool
+) -> Protection:
+    """``claimed`` unless what the inside saw contradicts it. A warm worker sees its
+    zygote's processes in /proc (see :mod:`course.sandbox.zygote`), and is said to."""
     problem = None
     if name == "network":
         interfaces = seen["interfaces"]
@@ -91,7 +120,9 @@ def _verify(name: str, claimed: Protection, seen: dict[str, Any], private: list[
         elif seen["writable"]:
             problem = f"the worker can write to {', '.join(seen['writable'])}"
     elif name == "processes":
-        if seen["other_processes"]:
+        if seen["pid"] > 3:
+            problem = f"the worker is process {seen['pid']}: it has no pid namespace of its own"
+        elif seen["other_processes"] and not warm:
             problem = f"the worker sees {seen['other_processes']} processes it did not start"
     elif name == "seccomp":
         if seen["seccomp"] != 2:
@@ -101,6 +132,12 @@ def _verify(name: str, claimed: Protection, seen: dict[str, Any], private: list[
     elif name == "memory" and seen["address_space"] is None and "cgroup" not in claimed.detail:
         problem = "no memory limit is in force in the worker"
     if problem is None:
+        if warm and name == "processes":
+            return Protection(
+                True,
+                claimed.detail + f"; /proc shows the numbers and names of its zygote "
+                f"sandbox's {seen['other_processes']} other processes",
+            )
         return claimed
     return Protection(False, problem + ("" if not claimed.active else f" ({claimed.detail})"))
 
@@ -220,6 +257,7 @@ def inside(read_fd: int, write_fd: int) -> None:
             "visible": [path for path in private if os.path.exists(path)],
             "writable": writable,
             "other_processes": max(0, len(pids) - 3),
+            "pid": os.getpid(),
             "ptrace_refused": ptrace_refused,
             "address_space": None if address_space == resource.RLIM_INFINITY else address_space,
         },

@@ -53,6 +53,8 @@ from course.sandbox.limits import MIB, Limits
 if TYPE_CHECKING:
     from course.sandbox.bubblewrap import BubblewrapLauncher
 
+#: What a fork may run: the worker, and ``course doctor``'s look from inside.
+FORKED_MODULES = ("course.sandbox.worker", "course.sandbox.doctor")
 #: Seconds a launch waits for its fork's first word: a zygote still importing TensorFlow
 #: answers once it is ready.
 HELLO_TIMEOUT = 180.0
@@ -331,8 +333,11 @@ class ZygoteLauncher:
         warm = (
             self.zygote.alive
             and job.python == self.zygote.python
-            and job.module == "course.sandbox.worker"
-            and ("--no-tensorflow" in job.options) == (not self.zygote.tensorflow)
+            and job.module in FORKED_MODULES
+            and (
+                job.module != "course.sandbox.worker"
+                or ("--no-tensorflow" in job.options) == (not self.zygote.tensorflow)
+            )
         )
         if warm:
             group = make_group(self.limits)
@@ -570,13 +575,16 @@ def _become_worker(
         os.environ.update(request["env"])
         limits.apply_rlimits([(int(kind), int(value)) for kind, value in request["rlimits"]])
         _drop_privileges(settings.seccomp_filter)
-        from course.sandbox import worker
+        import importlib
 
+        module = str(request["argv"][0])
+        if module not in FORKED_MODULES:
+            raise ValueError(f"the zygote runs only {FORKED_MODULES}, not {module}")
         arguments = [str(item) for item in request["argv"][1:]]
         for flag, fd in zip(("--read-fd", "--write-fd"), fds, strict=True):
             arguments[arguments.index(flag) + 1] = str(fd)
-        sys.argv = ["course.sandbox.worker", *arguments]
-        code = worker.main(arguments)
+        sys.argv = [module, *arguments]
+        code = importlib.import_module(module).main(arguments)
     except SystemExit as error:
         code = error.code if isinstance(error.code, int) else 1
     except BaseException:

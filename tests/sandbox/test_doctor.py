@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from course.cli import main
 from course.sandbox import LocalLauncher, seccomp
-from course.sandbox.doctor import diagnose
+from course.sandbox.doctor import diagnose, diagnose_warm
 from course.sandbox.launchers import PROTECTIONS
 
 needs_bubblewrap = pytest.mark.skipif(shutil.which("bwrap") is None, reason="no bubblewrap")
@@ -24,6 +24,17 @@ def test_the_sandbox_gives_every_protection() -> None:
     assert list(diagnosis.protections) == list(PROTECTIONS)
     assert diagnosis.missing == [], diagnosis.to_dict()
     assert "loopback" in diagnosis.protections["network"].detail
+
+
+@needs_bubblewrap
+def test_a_warm_worker_gives_every_protection_too() -> None:
+    """A fork of a zygote (how a class's batch starts its workers) is verified from inside
+    like a cold worker; its /proc showing the zygote's processes is said, not hidden."""
+    diagnosis = diagnose_warm()
+    assert diagnosis is not None
+    assert diagnosis.launcher == "bubblewrap, warm"
+    assert diagnosis.missing == [], diagnosis.to_dict()
+    assert "zygote" in diagnosis.protections["processes"].detail
 
 
 def test_the_local_launcher_is_seen_for_what_it_lacks() -> None:
