@@ -318,7 +318,7 @@ def zygote_command(
     argv[separator:separator] = shown
     targets = [argv[index + 2] for index, item in enumerate(argv) if item == "--ro-bind"]
     kept = [path for path in targets if path.startswith("/tmp/") and path != root]
-    argv += [python, "-I", "-m", "course.sandbox.zygote", "--inputs-root", root]
+    argv += [python, "-I", "-m", "course.sandbox.forks", "--inputs-root", root]
     env = dict(
         worker_environment(),
         HOME=f"{SCRATCH}/home",
