@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import secrets
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from course.config import CourseError, Layout, Week, data_home, find_root
 from course.grading.results import GradeReport
-from course.grading.runner import EventHandler, grade
 from course.progress import ProgressStore, WeekProgress
+
+if TYPE_CHECKING:
+    from course.grading.runner import EventHandler
 
 #: Larger submissions are refused before anything runs.
 MAX_SUBMISSION_BYTES = 1_000_000
@@ -35,12 +38,14 @@ def check(
     seed: int | None = None,
     on_event: EventHandler | None = None,
     store: ProgressStore | None = None,
+    recorded_as: Path | None = None,
 ) -> GradeReport:
     """Grade ``submission`` (default: the week's stub in ``assignments/``) against the
     week's graders, and record the score in the learner's progress ``store``.
 
     The checks draw their inputs from ``seed``; by default a new random one each time (the
     report says which), so that only a submission that is right in general passes.
+    ``recorded_as``: the learner's file, when ``submission`` was made from it (a notebook).
 
     Raises :class:`CourseError` for an unknown week or an unusable submission file, and
     :class:`~course.grading.runner.GradingFailed` when the grading process itself fails.
@@ -50,11 +55,15 @@ def check(
     validate_submission(path)
     if seed is None:
         seed = secrets.randbelow(2**31)
+    # Imported here: the runner brings the sandbox and NumPy, which listing weeks (and
+    # resolving a week's name for fetch and submit) has no use for.
+    from course.grading.runner import grade
+
     report = grade(
         graders=chosen.graders, submission=path, week=chosen.label, seed=seed, on_event=on_event
     )
     if not report.has_internal_errors:
-        (store or default_store()).record(report)
+        (store or default_store()).record(report, file=recorded_as)
     return report
 
 

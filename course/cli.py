@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 from pathlib import Path
@@ -50,12 +51,48 @@ def list_command() -> None:
     Console().print(table)
 
 
+@main.command("start")
+@click.argument("week")
+@click.option(
+    "--dir",
+    "directory",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=".",
+    show_default=True,
+    help="Your workspace: the week's folder is made inside it.",
+)
+def start_command(week: str, directory: Path) -> None:
+    """Copy WEEK's exercise (module and notebook) into DIR/WEEK to work on.
+
+    Never overwrites a file: a week already started is left as it is.
+    """
+    from course import api
+    from course.learner import start
+
+    chosen = _run(lambda: api.layout().week(week))
+    started = _run(start, week=chosen, directory=directory)
+    click.echo(f"Started {chosen.stem} in {started.folder}:")
+    click.echo(f"  {started.module}  (the module: edit it in any editor)")
+    click.echo(f"  {started.notebook}  (the same exercise as a notebook, for JupyterLab)")
+    where = "" if directory == Path(".") else f" --dir {directory}"
+    click.echo(f"Check your work with: course check {chosen.number}{where}")
+
+
 @main.command("check")
 @click.argument("week")
 @click.option(
     "--submission",
     type=click.Path(path_type=Path, dir_okay=False),
-    help="The .py file to grade (default: the week's file in assignments/).",
+    help="The file to grade, a module or a notebook (default: the week's file in your "
+    "workspace, see --dir).",
+)
+@click.option(
+    "--dir",
+    "directory",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Your workspace, made by 'course start' or 'course fetch' (default: the current "
+    "folder, or the week's folder you are in).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document, nothing else.")
 @click.option(
@@ -65,23 +102,39 @@ def list_command() -> None:
     help="Seed the checks draw their inputs from (default: a new one each time; the report "
     "says which, to reproduce a run).",
 )
-def check_command(week: str, submission: Path | None, as_json: bool, seed: int | None) -> None:
+def check_command(
+    week: str, submission: Path | None, directory: Path | None, as_json: bool, seed: int | None
+) -> None:
     """Grade your work on WEEK (2, 02, week02 or week02_fashion_mnist).
 
-    Exit code 0 when every check passed, 1 when some failed, 2 for a usage or
-    infrastructure error.
+    Grades the week's file in your workspace ('course start WEEK' makes one), or the file
+    given with --submission. Exit code 0 when every check passed, 1 when some failed, 2
+    for a usage or infrastructure error.
     """
-    from course import api
+    from course import api, learner
     from course.grading.results import GradeReport
 
+    chosen = _run(lambda: api.layout().week(week))
+    submission, note = learner.choose(chosen, submission=submission, directory=directory)
     display = _Progress(enabled=not as_json and sys.stderr.isatty())
-    with display:
-        report: GradeReport = _run(
-            api.check, week=week, submission=submission, seed=seed, on_event=display.handle
-        )
+    with learner.scratch_folder() as scratch:
+        graded = _run(learner.as_module, path=submission, week=chosen, scratch=Path(scratch))
+        with display:
+            report: GradeReport = _run(
+                api.check,
+                week=chosen.stem,
+                submission=graded,
+                seed=seed,
+                on_event=display.handle,
+                recorded_as=submission,
+            )
+    report = dataclasses.replace(report, submission=str(submission))
     if as_json:
         click.echo(json.dumps(report.to_dict(), indent=2))
     else:
+        if note is not None:
+            click.secho(note, fg="yellow", err=True)
+        click.echo(f"Graded {submission}")
         _print_report(report)
     if report.has_internal_errors:
         sys.exit(EXIT_ERROR)
@@ -91,37 +144,66 @@ def check_command(week: str, submission: Path | None, as_json: bool, seed: int |
 @main.command("progress")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document, nothing else.")
 def progress_command(as_json: bool) -> None:
-    """Show your best score so far on every week (stored on this machine)."""
+    """Show your best score so far on every week (stored on this machine): the file that
+    earned it and when, how often you checked each file, and your total."""
     from course import api
 
     rows = _run(api.progress)
+    total = sum(entry.best_score for _, entry in rows if entry)
+    possible = sum(week.max_points for week, _ in rows)
     if as_json:
-        document = [
-            {
-                "week": week.stem,
-                "best_score": entry.best_score if entry else None,
-                "max_score": week.max_points,
-                "attempts": entry.attempts if entry else 0,
-                "last_checked": entry.last_checked if entry else None,
-            }
-            for week, entry in rows
-        ]
+        document = {
+            "weeks": [
+                {
+                    "week": week.stem,
+                    "best_score": entry.best_score if entry else None,
+                    "max_score": week.max_points,
+                    "best_file": (entry.best_file or None) if entry else None,
+                    "best_checked": (entry.best_checked or None) if entry else None,
+                    "attempts": entry.attempts if entry else 0,
+                    "files": entry.files if entry else {},
+                    "last_checked": entry.last_checked if entry else None,
+                }
+                for week, entry in rows
+            ],
+            "total": total,
+            "max_total": possible,
+        }
         click.echo(json.dumps(document, indent=2))
         return
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
-    table = Table("week", "title", "best", "attempts", "last checked")
+    table = Table("week", "best", "earned by", "on", "checks per file", show_lines=True)
     for week, entry in rows:
-        best = f"{entry.best_score:g} / {week.max_points:g}" if entry else "-"
+        if entry is None:
+            table.add_row(week.stem, "-", "", "", "never checked")
+            continue
+        counts = (
+            "\n".join(
+                f"{count} x {escape(_short_path(path))}" for path, count in entry.files.items()
+            )
+            or f"{entry.attempts} (files not recorded)"
+        )
         table.add_row(
             week.stem,
-            week.title,
-            best,
-            str(entry.attempts if entry else 0),
-            entry.last_checked if entry else "never",
+            f"{entry.best_score:g} / {week.max_points:g}",
+            escape(_short_path(entry.best_file)) if entry.best_file else "",
+            (entry.best_checked or entry.last_checked)[:16].replace("T", " "),
+            counts,
         )
-    Console().print(table)
+    console = Console()
+    console.print(table)
+    console.print(f"[bold]Total: {total:g} / {possible:g} points[/]")
+
+
+def _short_path(path: str) -> str:
+    """``path`` relative to the current folder when it is inside it."""
+    try:
+        return str(Path(path).relative_to(Path.cwd()))
+    except ValueError:
+        return path
 
 
 @main.command("doctor")

@@ -72,8 +72,10 @@ def test_check_table_and_progress(runner: CliRunner, toy_course: Layout) -> None
     result = runner.invoke(main, ["check", "01", "--submission", str(solution)])
     assert "double doubles numbers" in result.output
     assert "3 / 3 points" in result.output
-    progress = runner.invoke(main, ["progress", "--json"])
-    assert json.loads(progress.output)[0]["best_score"] == 3
+    progress = json.loads(runner.invoke(main, ["progress", "--json"]).output)
+    assert progress["weeks"][0]["best_score"] == 3
+    assert progress["weeks"][0]["best_file"] == str(solution.resolve())
+    assert (progress["total"], progress["max_total"]) == (3, 3)
 
 
 @pytest.mark.parametrize(

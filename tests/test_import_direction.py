@@ -32,11 +32,13 @@ MEMBERS: dict[str, str] = {
     "course.nbgrader": "nbgrader",
     "course.reports": "reports",
     "course.progress": "progress",
+    "course.learner": "learner",
     "course.records": "records",
     "course.grading": "grading",
     "course.grading.results": "grading results",
     "course.sandbox": "sandbox",
     "course.sandbox.worker": "worker",
+    "course.sandbox.forks": "worker",  # inside a zygote's sandbox, with the probes
     "course.probes": "probes",
     # What each probe takes and answers, and the argument markers: read by both sides.
     "course.probes.specs": "probe specs",
@@ -50,7 +52,8 @@ MEMBERS: dict[str, str] = {
 
 #: The layers each layer builds on: it may import them and, through them, what they build on.
 BUILDS_ON: dict[str, tuple[str, ...]] = {
-    "cli": ("classroom", "api"),
+    "cli": ("classroom", "api", "learner"),
+    "learner": ("classroom", "config"),  # a learner's workspace: start, locate, notebooks
     "classroom": ("nbgrader", "reports", "grading"),
     "api": ("grading", "progress"),
     "testing": ("grading",),  # the checks grader authors write with
