@@ -102,16 +102,36 @@ def _week_id(spec: str) -> str:
 
 @click.command("generate")
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 if a stub is out of date.")
-def generate_command(check: bool) -> None:
-    """Make every stub in assignments/ from its solution with nbgrader's clearing."""
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Also rewrite stubs edited since they were generated (their edits are lost).",
+)
+def generate_command(check: bool, force: bool) -> None:
+    """For course authors: make every stub in assignments/ from its solution with
+    nbgrader's clearing. A stub somebody edited is left alone unless --force."""
     from course import api
     from course.classroom.generate import generate
 
-    statuses = _run(generate, weeks=_run(api.list_weeks), check=check)
+    statuses = _run(generate, weeks=_run(api.list_weeks), check=check, force=force)
     stale = [status.week for status in statuses if not status.up_to_date]
+    edited = [status.week for status in statuses if status.edited]
     for status in statuses:
-        state = "up to date" if status.up_to_date else ("OUT OF DATE" if check else "written")
+        if status.up_to_date:
+            state = "up to date"
+        elif check:
+            state = "OUT OF DATE" + (" (edited by hand)" if status.edited else "")
+        else:
+            state = "EDITED, left alone" if status.edited else "written"
         click.echo(f"{status.week.assignment}: {state}")
+    if edited and not check:
+        click.echo(
+            "Stubs edited since they were generated were not rewritten: if that is your "
+            "work, copy it out first ('course start WEEK' makes a workspace of your own); "
+            "'course generate --force' rewrites them.",
+            err=True,
+        )
+        sys.exit(EXIT_PROBLEMS)
     if check and stale:
         click.echo("Run 'course generate' to rewrite the stubs from their solutions.", err=True)
         sys.exit(EXIT_PROBLEMS)

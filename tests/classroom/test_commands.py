@@ -87,15 +87,28 @@ def test_import_zip_refuses_a_damaged_archive_and_keeps_earlier_imports(
 def test_generate_check_flags_a_stale_stub(
     marked_course: Layout, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """generate --check exits 1 on an edited stub; generate rewrites it."""
+    """generate --check exits 1 on an edited stub; generate leaves a stub somebody edited
+    alone (exit 1, naming --force), rewrites it with --force, and rewrites a stub it wrote
+    itself when the solution changes."""
     monkeypatch.setenv("COURSE_ROOT", str(marked_course.root))
-    stub = marked_course.weeks[0].assignment
-    stub.write_text(stub.read_text() + "# edited\n")
+    week = marked_course.weeks[0]
+    stub = week.assignment
+    assert CliRunner().invoke(main, ["generate"]).exit_code == 0  # records what it wrote
+    stub.write_text(stub.read_text() + "# my work\n")
     result = CliRunner().invoke(main, ["generate", "--check"])
     assert result.exit_code == 1
-    assert "OUT OF DATE" in result.output
-    assert CliRunner().invoke(main, ["generate"]).exit_code == 0
+    assert "OUT OF DATE (edited by hand)" in result.output
+    refused = CliRunner().invoke(main, ["generate"])
+    assert refused.exit_code == 1
+    assert "--force" in refused.output
+    assert stub.read_text().endswith("# my work\n")
+    assert CliRunner().invoke(main, ["generate", "--force"]).exit_code == 0
     assert CliRunner().invoke(main, ["generate", "--check"]).exit_code == 0
+    week.solution.write_text(week.solution.read_text() + "\n# a new line from the author\n")
+    rewritten = CliRunner().invoke(main, ["generate"])
+    assert rewritten.exit_code == 0, rewritten.output
+    assert "written" in rewritten.output
+    assert stub.read_text().endswith("# a new line from the author\n")
 
 
 def test_submit_after_the_deadline_warns_with_the_penalty(
