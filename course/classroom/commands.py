@@ -447,12 +447,17 @@ def fetch_command(week: str, **options: Any) -> None:
     show_default=True,
     help="Seconds to wait with --wait.",
 )
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Submit even code that does not parse (it scores nothing).",
+)
 @_student_options
-def submit_command(week: str, wait: bool, timeout: float, **options: Any) -> None:
+def submit_command(week: str, wait: bool, timeout: float, force: bool, **options: Any) -> None:
     """Submit DIR/WEEK (its .py module or .ipynb notebook) to your course's exchange."""
     workspace = _workspace(**options)
     week_id = _week_id(week)
-    receipt = _run(workspace.submit, week=week_id)
+    receipt = _run(workspace.submit, week=week_id, force=force)
     click.echo(f"Submitted {week_id} at {receipt.timestamp}")
     for warning in receipt.warnings:
         click.secho(f"Warning: {warning}", fg="yellow", err=True)

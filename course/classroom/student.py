@@ -61,11 +61,12 @@ class Workspace:
 
         return exchange.fetch(self._place(week))
 
-    def submit(self, week: str) -> Receipt:
+    def submit(self, week: str, *, force: bool = False) -> Receipt:
         """Hand in ``directory/<week>`` after checking it holds a gradable file.
 
         A folder without the week's file, or with an empty, non-UTF-8 or broken file, is
-        refused here, before anything reaches the exchange. The receipt warns when the week's
+        refused here, before anything reaches the exchange; so is code that does not parse
+        (it would score nothing), unless ``force``. The receipt warns when the week's
         released rules (its ``course-policy.json``) say this submission will not be collected
         or will lose points for lateness.
         """
@@ -78,9 +79,11 @@ class Workspace:
                 "('course fetch'), or pass --dir with the folder that holds it"
             )
         try:
-            prepare(folder, week=week, student=self.student_id)
+            prepared = prepare(folder, week=week, student=self.student_id)
         except SubmissionRefused as refusal:
             raise ClassroomError(f"not submitted: {refusal.problem}") from refusal
+        if not force:
+            _refuse_unparsable(prepared.source, prepared.module)
         handed = exchange.submit(self._place(week))
         policy = _released_policy(folder)
         warnings = () if policy is None else tuple(policy.warnings(handed.moment, handed.history))
@@ -135,3 +138,21 @@ class Workspace:
             assignment_dir=self.directory.resolve(),
             cache=self.cache,
         )
+
+
+def _refuse_unparsable(source: Path, module: str) -> None:
+    """Refuse code that does not parse, naming the line (for a notebook: the line of the
+    module its code cells make, with the line's text to find it by)."""
+    try:
+        compile(module, str(source), "exec", dont_inherit=True)
+    except (SyntaxError, ValueError) as error:
+        line = getattr(error, "lineno", None)
+        text = (getattr(error, "text", None) or "").strip()
+        where = f" at line {line}" if line and source.suffix == ".py" else ""
+        shown = f" ({text!r})" if text else ""
+        message = getattr(error, "msg", None) or str(error)
+        raise ClassroomError(
+            f"not submitted: {source.name} does not parse{where}: {message}{shown}. Fix it "
+            "and submit again ('course check' shows the same error); 'course submit --force' "
+            "hands it in anyway, and it will score nothing"
+        ) from None

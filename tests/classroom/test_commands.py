@@ -137,6 +137,29 @@ def test_submit_after_the_deadline_warns_with_the_penalty(
     assert "50% of the score is taken off unless you have an extension" in result.stderr
 
 
+def test_submit_refuses_code_that_does_not_parse_unless_forced(
+    course_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A module with a syntax error is not handed in: the error names the file and line
+    and says what --force does; with --force it is submitted."""
+    assert CliRunner().invoke(main, ["release", "1"]).exit_code == 0
+    monkeypatch.setenv("COURSE_EXCHANGE", str(course_dir / "exchange"))
+    monkeypatch.setenv("COURSE_ID", "tf101")
+    monkeypatch.setenv("COURSE_SUBMIT_CACHE", str(tmp_path / "cache"))
+    home = ["--student", "ada", "--dir", str(tmp_path / "ada")]
+    assert CliRunner().invoke(main, ["fetch", "1", *home]).exit_code == 0
+    module = tmp_path / "ada/week01_toy/week01_toy.py"
+    module.write_text("def double(x):\n    return 2 *\n")
+    refused = CliRunner().invoke(main, ["submit", "1", *home])
+    assert refused.exit_code == 2
+    assert "week01_toy.py does not parse at line 2" in refused.output
+    assert "--force" in refused.output
+    assert not list((course_dir / "exchange").rglob("inbound/*ada*"))
+    forced = CliRunner().invoke(main, ["submit", "1", "--force", *home])
+    assert forced.exit_code == 0, forced.output
+    assert list((course_dir / "exchange").rglob("inbound/*ada*"))
+
+
 def test_autograde_shows_each_student_and_writes_events(course_dir: Path, tmp_path: Path) -> None:
     """Without a terminal, each student's outcome is a line with the time left; --events
     appends the same progress as JSON lines; --jobs is taken as given."""
