@@ -3,6 +3,9 @@
 * :mod:`course.nbgrader.stubs`: nbgrader's ``ClearSolutions`` turns a solution into a stub;
 * :mod:`course.nbgrader.exchange`: release, fetch, submit, collect and feedback through
   nbgrader's exchange (its default, file-system exchange);
+* :mod:`course.nbgrader.plain_exchange`: a student's fetch and submit as nbgrader's exchange
+  does them, without importing nbgrader (seconds a command), nbgrader's classes taking over
+  for anything else;
 * :mod:`course.nbgrader.gradebook`: weeks, checks and scores in nbgrader's gradebook
   database (SQLite or any SQLAlchemy URL), so ``nbgrader formgrader`` and
   ``nbgrader export`` show what ``course autograde`` found;

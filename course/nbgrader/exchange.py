@@ -4,6 +4,10 @@ Each function configures nbgrader's default (file-system) exchange for one cours
 one of its transfer classes, exactly as the ``nbgrader`` command would. Students and
 instructors share the exchange folder (``[course] exchange`` in ``course.toml``); student
 side functions take it as an argument because students have no course directory.
+
+A student's fetch and submit are done by :mod:`course.nbgrader.plain_exchange` (nbgrader's
+same copies, without its seconds of imports) whenever nbgrader would succeed; nbgrader's
+own classes run otherwise, so that its refusals are worded as ever.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from course.config import ClassroomError
+from course.nbgrader import plain_exchange
 from course.nbgrader.timestamps import parse_timestamp, read_timestamp
 
 log = logging.getLogger("course.nbgrader")
@@ -53,9 +58,12 @@ def release(place: Place) -> None:
 
 def fetch(place: Place) -> Path:
     """Copy the released week into ``assignment_dir/<week>``; returns that folder."""
-    from nbgrader.exchange.default import ExchangeFetchAssignment
+    with _quiet_umask():
+        done = plain_exchange.fetch(place)
+    if not done:
+        from nbgrader.exchange.default import ExchangeFetchAssignment
 
-    _run(ExchangeFetchAssignment, place, replace_missing_files=True)
+        _run(ExchangeFetchAssignment, place, replace_missing_files=True)
     assert place.assignment_dir is not None
     return place.assignment_dir / place.week
 
@@ -74,16 +82,22 @@ class Submitted:
 
 def submit(place: Place) -> Submitted:
     """Hand in ``assignment_dir/<week>``."""
-    from nbgrader.exchange.default import ExchangeSubmit
+    with _quiet_umask():
+        handed = plain_exchange.submit(place)
+    if handed is None:
+        from nbgrader.exchange.default import ExchangeSubmit
 
-    app = _run(ExchangeSubmit, place)
-    prefix = f"{app.coursedir.student_id}+{place.week}+"
-    cached = Path(app.cache_path).glob(f"*+{glob.escape(place.week)}+*")
+        app = _run(ExchangeSubmit, place)
+        handed = plain_exchange.Handed(
+            str(app.timestamp), app.coursedir.student_id, Path(app.cache_path)
+        )
+    prefix = f"{handed.student}+{place.week}+"
+    cached = handed.cache_path.glob(f"*+{glob.escape(place.week)}+*")
     # An unreadable cache entry costs the warning its count, never the submission.
     times = (read_timestamp(entry) for entry in cached if entry.name.startswith(prefix))
     history = tuple(sorted(t for t in times if t is not None))
-    moment = parse_timestamp(str(app.timestamp)) or dt.datetime.now(dt.UTC)
-    return Submitted(str(app.timestamp), moment, history)
+    moment = parse_timestamp(handed.timestamp) or dt.datetime.now(dt.UTC)
+    return Submitted(handed.timestamp, moment, history)
 
 
 def collect(place: Place, *, per_day_limit: int = 0) -> list[str]:
