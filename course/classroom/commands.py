@@ -429,8 +429,19 @@ def import_zip_command(
 @_student_options
 def fetch_command(week: str, **options: Any) -> None:
     """Fetch a released WEEK from your course's exchange into DIR/WEEK."""
-    folder = _run(_workspace(**options).fetch, week=_week_id(week))
+    week_id = _week_id(week)
+    folder = _run(_workspace(**options).fetch, week=week_id)
     click.echo(f"Fetched into {folder}")
+    from course.classroom.student import released_policy
+
+    module, notebook = folder / f"{week_id}.py", folder / f"{week_id}.ipynb"
+    files = " or ".join(str(path) for path in (module, notebook) if path.is_file())
+    if files:
+        click.echo(f"Edit {files}.")
+    policy = released_policy(folder)
+    for line in policy.describe() if policy is not None else []:
+        click.echo(line)
+    click.echo(f"Hand it in with 'course submit {week}'.")
 
 
 @click.command("submit")

@@ -143,6 +143,38 @@ class WeekPolicy:
             submissions_per_day=int(numbers["submissions_per_day"]),
         )
 
+    def describe(self, now: dt.datetime | None = None) -> list[str]:
+        """The rules in sentences for a student who just fetched the week."""
+        now = now or dt.datetime.now(dt.UTC)
+        lines = []
+        if self.deadline is None:
+            lines.append("No deadline.")
+        else:
+            left = self.deadline - now
+            when = self.deadline.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+            if left.total_seconds() <= 0:
+                lines.append(f"Due {when}: the deadline has passed.")
+            else:
+                days, rest = divmod(int(left.total_seconds()), 86_400)
+                hours = rest // 3600
+                lines.append(f"Due {when} (in {days} d {hours} h).")
+            late = []
+            if self.grace_minutes:
+                late.append(f"{self.grace_minutes:g} min of grace")
+            if self.percent_per_day:
+                late.append(
+                    f"then {self.percent_per_day:g}% off per started day late, at most "
+                    f"{self.cap_percent:g}%"
+                )
+            lines.append(
+                "Late work: " + ", ".join(late) + "." if late else "Late work loses no points."
+            )
+        if self.submissions_per_day:
+            lines.append(
+                f"At most {self.submissions_per_day} submission(s) a day (UTC) are graded."
+            )
+        return lines
+
     def days_late(self, submitted: dt.datetime) -> int:
         """Started days past the deadline (and its grace period): 0 when on time."""
         if self.deadline is None:

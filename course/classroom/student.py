@@ -30,7 +30,7 @@ class Receipt:
     warnings: tuple[str, ...] = ()
 
 
-def _released_policy(folder: Path) -> WeekPolicy | None:
+def released_policy(folder: Path) -> WeekPolicy | None:
     """The week's rules as released with it; None when absent or unreadable (no warnings)."""
     try:
         return WeekPolicy.from_json((folder / POLICY_FILE).read_text(encoding="utf-8"))
@@ -85,7 +85,7 @@ class Workspace:
         if not force:
             _refuse_unparsable(prepared.source, prepared.module)
         handed = exchange.submit(self._place(week))
-        policy = _released_policy(folder)
+        policy = released_policy(folder)
         warnings = () if policy is None else tuple(policy.warnings(handed.moment, handed.history))
         return Receipt(handed.timestamp, warnings)
 

@@ -127,8 +127,12 @@ def test_submit_after_the_deadline_warns_with_the_penalty(
     monkeypatch.setenv("COURSE_ID", "tf101")
     monkeypatch.setenv("COURSE_SUBMIT_CACHE", str(tmp_path / "cache"))
     home = ["--student", "ada", "--dir", str(tmp_path / "ada")]
-    assert CliRunner().invoke(main, ["fetch", "1", *home]).exit_code == 0
+    fetched = CliRunner().invoke(main, ["fetch", "1", *home])
+    assert fetched.exit_code == 0
     module = tmp_path / "ada/week01_toy/week01_toy.py"
+    assert f"Edit {module}" in fetched.output  # the file to edit, the deadline and the rules
+    assert "Due 2020-01-01 00:00 UTC: the deadline has passed." in fetched.output
+    assert "then 10% off per started day late, at most 50%." in fetched.output
     module.write_text("def double(x):\n    return 2 * x\n")
     result = CliRunner().invoke(main, ["submit", "1", *home])
     assert result.exit_code == 0, result.output
