@@ -67,6 +67,30 @@ def check(
     return report
 
 
+def check_public(
+    *,
+    checks: Path,
+    week: str,
+    submission: Path,
+    seed: int | None = None,
+    on_event: EventHandler | None = None,
+    store: ProgressStore | None = None,
+    recorded_as: Path | None = None,
+) -> GradeReport:
+    """Grade ``submission`` with the public ``checks`` released with a class's week (see
+    :mod:`course.classroom.public`): no course checkout needed, and no hidden check run.
+    ``week`` is the week's label for the report (``week02``)."""
+    validate_submission(submission)
+    if seed is None:
+        seed = secrets.randbelow(2**31)
+    from course.grading.runner import grade
+
+    report = grade(graders=checks, submission=submission, week=week, seed=seed, on_event=on_event)
+    if not report.has_internal_errors:
+        (store or default_store()).record(report, file=recorded_as)
+    return report
+
+
 def progress(
     *, root: Path | None = None, store: ProgressStore | None = None
 ) -> list[tuple[Week, WeekProgress | None]]:

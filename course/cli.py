@@ -11,22 +11,11 @@ from typing import Any
 import click
 
 from course import __version__
-from course.cli_common import EXIT_ERROR, EXIT_FAILED, EXIT_PASSED
+from course.cli_common import EXIT_ERROR, EXIT_FAILED, EXIT_PASSED, JsonAwareGroup
 from course.cli_common import run as _run
 
-_STATUS_STYLE = {
-    "passed": "[green]passed[/]",
-    "failed": "[red]failed[/]",
-    "error": "[red]error[/]",
-    "timeout": "[yellow]timeout[/]",
-    "out-of-memory": "[yellow]out-of-memory[/]",
-    "crashed": "[red]crashed[/]",
-    "integrity": "[bold red]integrity[/]",
-    "grader-error": "[magenta]grader-error[/]",
-}
 
-
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=JsonAwareGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="course")
 def main() -> None:
     """Auto-graded TensorFlow/Keras exercises: check your work, see your progress."""
@@ -105,37 +94,70 @@ def start_command(week: str, directory: Path) -> None:
 def check_command(
     week: str, submission: Path | None, directory: Path | None, as_json: bool, seed: int | None
 ) -> None:
-    """Grade your work on WEEK (2, 02, week02 or week02_fashion_mnist).
+    """Grade your work on WEEK (2, 02, week02, week02_fashion_mnist or fashion).
 
     Grades the week's file in your workspace ('course start WEEK' makes one), or the file
     given with --submission. Exit code 0 when every check passed, 1 when some failed, 2
     for a usage or infrastructure error.
     """
     from course import api, learner
+    from course.config import Week
     from course.grading.results import GradeReport
+    from course.reports.terminal import summarize
 
-    chosen = _run(lambda: api.layout().week(week))
-    submission, note = learner.choose(chosen, submission=submission, directory=directory)
     display = _Progress(enabled=not as_json and sys.stderr.isatty())
-    with learner.scratch_folder() as scratch:
-        graded = _run(learner.as_module, path=submission, week=chosen, scratch=Path(scratch))
-        with display:
+    fetched = learner.fetched_week(week, directory or Path.cwd())
+    hidden: int | None = None
+    following: Week | None = None
+    if fetched is not None:
+        # A class's week: its public checks only, even where the whole course is installed.
+        note = None
+        graders = fetched.checks
+        submission = submission or _run(fetched.file)
+        hidden = fetched.manifest.hidden_checks
+        with learner.scratch_folder() as scratch, display:
+            graded = _run(
+                learner.as_stem_module, path=submission, stem=fetched.stem, scratch=Path(scratch)
+            )
             report: GradeReport = _run(
-                api.check,
-                week=chosen.stem,
+                api.check_public,
+                checks=fetched.checks,
+                week=fetched.label,
                 submission=graded,
                 seed=seed,
                 on_event=display.handle,
                 recorded_as=submission,
             )
+    else:
+        layout = _run(api.layout)
+        chosen = _run(layout.week, spec=week)
+        graders, following = chosen.graders, layout.after(chosen)
+        submission, note = learner.choose(chosen, submission=submission, directory=directory)
+        with learner.scratch_folder() as scratch:
+            graded = _run(learner.as_module, path=submission, week=chosen, scratch=Path(scratch))
+            with display:
+                report = _run(
+                    api.check,
+                    week=chosen.stem,
+                    submission=graded,
+                    seed=seed,
+                    on_event=display.handle,
+                    recorded_as=submission,
+                )
     report = dataclasses.replace(report, submission=str(submission))
+    feedback = summarize(report, graders=graders, next_week=following)
     if as_json:
-        click.echo(json.dumps(report.to_dict(), indent=2))
+        document = feedback.document(report)
+        if hidden is not None:
+            document["hidden_checks"] = hidden
+        click.echo(json.dumps(document, indent=2))
     else:
         if note is not None:
             click.secho(note, fg="yellow", err=True)
         click.echo(f"Graded {submission}")
-        _print_report(report)
+        _print_report(report, feedback)
+        if hidden:
+            click.echo(f"{hidden} hidden checks run when your work is graded.")
     if report.has_internal_errors:
         sys.exit(EXIT_ERROR)
     sys.exit(EXIT_PASSED if report.all_passed else EXIT_FAILED)
@@ -275,38 +297,12 @@ def _add_classroom_commands() -> None:
 _add_classroom_commands()
 
 
-def _print_report(report: Any) -> None:
+def _print_report(report: Any, feedback: Any) -> None:
     from rich.console import Console
-    from rich.markup import escape
-    from rich.table import Table
 
-    console = Console()
-    table = Table("check", "points", "status", "message", show_lines=True)
-    for check in report.checks:
-        # Names and messages are plain text: `series[i:i + 5]` must not read as markup.
-        table.add_row(
-            escape(check.name),
-            f"{check.points:g} / {check.max_points:g}",
-            _STATUS_STYLE.get(check.status, check.status),
-            escape(check.message),
-        )
-    console.print(table)
-    for problem in report.infrastructure_errors:
-        console.print(f"[red]grader problem:[/] {escape(problem)}")
-    if report.integrity:
-        console.print(
-            "[bold red]integrity:[/] your code tampered with the grading machinery: "
-            + escape("; ".join(report.integrity))
-        )
-    if report.missing_protections:
-        console.print(
-            f"Sandbox: reduced isolation on this machine (missing: "
-            f"{', '.join(report.missing_protections)}); 'course doctor' says why."
-        )
-    console.print(
-        f"[bold]{report.week}: {report.score:g} / {report.max_score:g} points[/] "
-        f"({report.seconds:.1f} s, seed {report.seed})"
-    )
+    from course.reports.terminal import render
+
+    render(report, feedback, console=Console())
 
 
 class _Progress:

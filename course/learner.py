@@ -17,8 +17,12 @@ import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from course.config import CourseError, Week
+
+if TYPE_CHECKING:
+    from course.classroom.public import Manifest
 
 #: Written by ``course start`` into the week's folder: a self-learner's workspace.
 START_MARKER = ".course-start.json"
@@ -96,6 +100,11 @@ def as_module(path: Path, week: Week, scratch: Path) -> Path:
     """``path`` itself for a module; for a notebook, the module its code cells make,
     written into ``scratch`` under the week's module name. Raises :class:`CourseError`
     for a notebook that cannot be read."""
+    return as_stem_module(path, week.stem, scratch)
+
+
+def as_stem_module(path: Path, stem: str, scratch: Path) -> Path:
+    """:func:`as_module` for a week known by its name only (a fetched one)."""
     if path.suffix != ".ipynb":
         return path
     from course.classroom.notebooks import NotebookError, notebook_to_module
@@ -104,9 +113,61 @@ def as_module(path: Path, week: Week, scratch: Path) -> Path:
         source = notebook_to_module(path.read_text(encoding="utf-8"), name=str(path))
     except (NotebookError, UnicodeDecodeError) as error:
         raise CourseError(str(error)) from None
-    module = scratch / f"{week.stem}.py"
+    module = scratch / f"{stem}.py"
     module.write_text(source, encoding="utf-8")
     return module
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """A week fetched from a class's exchange, with the public checks released with it."""
+
+    folder: Path
+    checks: Path
+    manifest: Manifest
+
+    @property
+    def stem(self) -> str:
+        return self.manifest.week
+
+    @property
+    def label(self) -> str:
+        digits = "".join(ch for ch in self.stem.split("_")[0] if ch.isdigit())
+        return f"week{int(digits):02d}" if digits else self.stem
+
+    def file(self) -> Path:
+        """The student's module or notebook in the week's folder (the later saved); a
+        :class:`CourseError` when neither is there."""
+        candidates = [
+            path
+            for path in (self.folder / f"{self.stem}.py", self.folder / f"{self.stem}.ipynb")
+            if path.is_file()
+        ]
+        if not candidates:
+            raise CourseError(
+                f"no {self.stem}.py or {self.stem}.ipynb in {self.folder}: fetch the week "
+                "again ('course fetch') or pass --submission"
+            )
+        return max(candidates, key=lambda path: (path.stat().st_mtime, path.suffix == ".py"))
+
+
+def fetched_week(spec: str, directory: Path) -> Fetched | None:
+    """The fetched week ``spec`` names (``2``, ``02``, ``week02`` or its full name) in
+    ``directory`` or ``directory`` itself, when it holds public checks; else ``None``."""
+    from course.classroom.public import CHECKS_FOLDER, Manifest
+
+    wanted = spec.strip().lower()
+    if wanted.isdigit():
+        wanted = f"week{int(wanted):02d}"
+    for folder in (directory, *sorted(path for path in directory.glob("week*") if path.is_dir())):
+        checks = folder / CHECKS_FOLDER
+        manifest = Manifest.read(checks)
+        if manifest is None:
+            continue
+        stem = manifest.week.lower()
+        if wanted in (stem, stem.split("_")[0]):
+            return Fetched(folder, checks, manifest)
+    return None
 
 
 def scratch_folder() -> tempfile.TemporaryDirectory[str]:

@@ -173,7 +173,11 @@ def release_command(week: str, course_dir: Path) -> None:
     released = _run(release, settings=settings, week=chosen)
     click.echo(
         f"Released {released.week} ({released.checks} checks, {released.max_points:g} points): "
-        + ", ".join(path.name for path in released.files)
+        + ", ".join(path.name + ("/" if path.is_dir() else "") for path in released.files)
+    )
+    click.echo(
+        f"Students can run its {released.public_checks} public checks with 'course check'; "
+        f"{released.hidden_checks} hidden checks run only when their work is graded."
     )
 
 

@@ -88,6 +88,10 @@ class Released:
     files: tuple[Path, ...]
     checks: int
     max_points: float
+    #: Checks shipped for students to run (``checks/`` in the released folder), and the
+    #: hidden ones that run only when their work is graded.
+    public_checks: int = 0
+    hidden_checks: int = 0
 
 
 def release(
@@ -96,13 +100,15 @@ def release(
     week: Week,
     on_event: Callable[[dict[str, Any]], None] | None = None,
 ) -> Released:
-    """Publish ``week``: its stub module and notebook to the exchange, its checks to the
-    gradebook. Refuses a stub that is out of date with its solution (``course generate``).
+    """Publish ``week``: its stub module, its notebook and its public checks
+    (:mod:`course.classroom.public`) to the exchange, its checks to the gradebook. Refuses
+    a stub that is out of date with its solution (``course generate``).
 
     The checks come from grading the stub itself (every check must fail there, quickly),
     which proves the graders run before any student depends on them.
     """
     from course.classroom.generate import stale_stubs
+    from course.classroom.public import CHECKS_FOLDER, write_public_checks
     from course.grading.runner import grade
     from course.nbgrader import exchange, gradebook
 
@@ -143,8 +149,23 @@ def release(
     files[1].write_text(module_to_notebook(stub), encoding="utf-8")
     policy = settings.policy.for_week(week.stem).to_json()
     (released / POLICY_FILE).write_text(policy + "\n", encoding="utf-8")
+    hidden = [check for check in report.checks if check.visibility == "hidden"]
+    public = write_public_checks(
+        week.graders,
+        released / CHECKS_FOLDER,
+        week=week.stem,
+        hidden_checks=len(hidden),
+        hidden_points=sum(check.max_points for check in hidden),
+    )
     exchange.release(instructor_place(settings, week.stem))
-    return Released(week.stem, files, len(checks), report.max_score)
+    return Released(
+        week.stem,
+        (*files, public.folder),
+        len(checks),
+        report.max_score,
+        public_checks=len(checks) - len(hidden),
+        hidden_checks=len(hidden),
+    )
 
 
 def instructor_place(settings: CourseSettings, week: str, student: str = "") -> Place:
