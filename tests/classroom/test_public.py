@@ -83,9 +83,7 @@ def test_a_fetched_week_runs_its_public_checks_only(
 
 
 @pytest.mark.parametrize("week", Layout(REPO).weeks, ids=lambda week: week.stem)
-def test_public_checks_of_every_week_hold_nothing_hidden(
-    week: Week, tmp_path: Path
-) -> None:
+def test_public_checks_of_every_week_hold_nothing_hidden(week: Week, tmp_path: Path) -> None:
     """For each week: the public files keep every visible check and drop every hidden one,
     the constants and helpers only hidden checks use, and the graders' docstrings."""
     public = write_public_checks(
