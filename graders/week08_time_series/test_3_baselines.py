@@ -116,6 +116,7 @@ def test_differenced_forecast(submission: Submission, grader_series: GraderSerie
     _report("the differenced forecast", actual, forecast)
 
 
+@pytest.mark.visibility("hidden")  # a boundary: where the two moving averages start
 @pytest.mark.points(2)
 def test_smoothed_differenced_forecast(submission: Submission, grader_series: GraderSeries) -> None:
     """the same moving average of the differences, plus a smoothed past"""

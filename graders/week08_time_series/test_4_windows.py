@@ -228,6 +228,7 @@ def test_unshuffled_windows_follow_the_series(datasets: Datasets) -> None:
             )
 
 
+@pytest.mark.visibility("hidden")  # a boundary: the last, shorter batch
 @pytest.mark.points(1)
 def test_batches_hold_batch_size_windows(datasets: Datasets) -> None:
     """every batch holds batch_size windows, the last one the rest; one pass, no repeat"""
