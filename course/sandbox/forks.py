@@ -18,7 +18,8 @@ import signal
 import socket
 import struct
 import sys
-from typing import Any
+from collections.abc import Callable
+from typing import Any, NoReturn
 
 from course.sandbox.limits import MIB, Limits
 from course.sandbox.zygote import FORKED_MODULES, MESSAGE_BYTES
@@ -116,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
         if pid == 0:
             owned = [control.fileno(), *children]
             owned += [sock.fileno() for _, sock in children.values()]
-            _child(request, reply, owned, settings)  # never returns
+            _child(request, reply, owned, settings)
         children[os.pidfd_open(pid)] = (pid, reply)
 
 
@@ -129,14 +130,34 @@ class _Settings:
         self.inputs_root = inputs_root
 
 
+def _exit_with(work: Callable[[], int], *, failed: int) -> NoReturn:
+    """Run ``work`` in a forked process and end the process with its exit code; ``failed``
+    (and the traceback on the standard error) if it raises. Never returns to the code that
+    forked, whatever happens."""
+    code = failed
+    try:
+        code = work()
+    except SystemExit as error:
+        code = error.code if isinstance(error.code, int) else 1
+    except BaseException:
+        import traceback
+
+        traceback.print_exc()
+    finally:
+        with contextlib.suppress(BaseException):
+            sys.stdout.flush()
+            sys.stderr.flush()
+        os._exit(code)
+
+
 def _child(
     request: dict[str, Any], reply: socket.socket, owned: list[int], settings: _Settings
-) -> None:
+) -> NoReturn:
     """The fork: enter its own namespaces, say hello, get its control group, submission and
     channels, build its sandbox, then become a worker whose first process is the init of
     its own pid namespace."""
-    code = 71
-    try:
+
+    def work() -> int:
         for fd in owned:
             with contextlib.suppress(OSError):
                 os.close(fd)
@@ -144,14 +165,14 @@ def _child(
         parent = os.getppid()
         _prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
         if os.getppid() != parent:
-            os._exit(1)
+            return 1
         _enter_namespaces()
         credentials = struct.pack("3i", os.getpid(), os.getuid(), os.getgid())
         reply.sendmsg([b"hello"], [(socket.SOL_SOCKET, socket.SCM_CREDENTIALS, credentials)])
         reply.settimeout(60)
         data, fds, _, _ = socket.recv_fds(reply, MESSAGE_BYTES, 4)
         if not data or len(fds) != 4:
-            os._exit(1)
+            return 1
         reply.close()
         read_fd, write_fd, output_fd, text_fd = fds
         os.dup2(output_fd, 1)
@@ -165,52 +186,45 @@ def _child(
         _loopback_up()
         init = os.fork()
         if init == 0:
-            _init(request, (read_fd, write_fd), limits, settings)  # never returns
+            _init(request, (read_fd, write_fd), limits, settings)
         os.close(read_fd)
         os.close(write_fd)
-        code = _exit_code(_wait_for(init))
-    except BaseException:
-        import traceback
+        return _exit_code(_wait_for(init))
 
-        traceback.print_exc()
-    finally:
-        os._exit(code)
+    _exit_with(work, failed=71)
 
 
 def _init(
     request: dict[str, Any], fds: tuple[int, int], limits: Limits, settings: _Settings
-) -> None:
+) -> NoReturn:
     """Process 1 of the worker's pid namespace: reaps what the worker leaves behind and
     ends (ending the namespace) with the worker's exit code."""
-    code = 72
-    try:
+
+    def work() -> int:
         _prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
         worker = os.fork()
         if worker == 0:
-            _become_worker(request, fds, limits, settings)  # never returns
+            _become_worker(request, fds, limits, settings)
         for fd in fds:
             os.close(fd)
         while True:
             try:
                 pid, status = os.waitpid(-1, 0)
             except ChildProcessError:
-                break
+                return 72
             if pid == worker:
-                code = _exit_code(status)
-                break
-    except BaseException:
-        import traceback
+                return _exit_code(status)
 
-        traceback.print_exc()
-    finally:
-        os._exit(code)
+    _exit_with(work, failed=72)
 
 
 def _become_worker(
     request: dict[str, Any], fds: tuple[int, int], limits: Limits, settings: _Settings
-) -> None:
-    code = 73
-    try:
+) -> NoReturn:
+    """The worker: its own folder, environment and limits, no privileges, then the module
+    the request names (the worker, or ``course doctor``'s look from inside)."""
+
+    def work() -> int:
         _prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
         os.chdir("/scratch")
         os.environ.clear()
@@ -226,18 +240,9 @@ def _become_worker(
         for flag, fd in zip(("--read-fd", "--write-fd"), fds, strict=True):
             arguments[arguments.index(flag) + 1] = str(fd)
         sys.argv = [module, *arguments]
-        code = importlib.import_module(module).main(arguments)
-    except SystemExit as error:
-        code = error.code if isinstance(error.code, int) else 1
-    except BaseException:
-        import traceback
+        return int(importlib.import_module(module).main(arguments))
 
-        traceback.print_exc()
-    finally:
-        with contextlib.suppress(BaseException):
-            sys.stdout.flush()
-            sys.stderr.flush()
-        os._exit(code)
+    _exit_with(work, failed=73)
 
 
 def _enter_namespaces() -> None:
