@@ -170,6 +170,11 @@ def release_command(week: str, course_dir: Path) -> None:
     from course.classroom.workflow import release
 
     settings, chosen = _settings(course_dir), _week(week)
+    click.echo(
+        f"Releasing {chosen.stem}: grading its stub in the sandbox first (every check must "
+        "run and fail there)...",
+        err=True,
+    )
     released = _run(release, settings=settings, week=chosen)
     click.echo(
         f"Released {released.week} ({released.checks} checks, {released.max_points:g} points): "
@@ -514,12 +519,24 @@ def _show_summary(summary: dict[str, Any]) -> None:
 @click.argument("week")
 @_student_options
 def fetch_feedback_command(week: str, **options: Any) -> None:
-    """Fetch your released feedback on WEEK into DIR/WEEK/feedback/."""
-    pages = _run(_workspace(**options).fetch_feedback, week=_week_id(week))
-    for page in pages:
-        click.echo(str(page))
-    if not pages:
+    """Fetch your released feedback on WEEK into DIR/WEEK/feedback/ and print the score.
+
+    Only your own submissions' pages are fetched (those your submission cache remembers);
+    the newest is copied to DIR/WEEK/feedback/latest.html.
+    """
+    week_id = _week_id(week)
+    feedback = _run(_workspace(**options).fetch_feedback, week=week_id)
+    if feedback.latest is None:
         click.echo("No feedback released for you yet.")
+        return
+    click.echo(f"Fetched {len(feedback.pages)} feedback page(s) into {feedback.latest.parent}")
+    click.echo(f"Latest, on your submission of {feedback.latest_timestamp}: {feedback.latest}")
+    if feedback.summary is None:
+        click.echo("Its score is not in a form this version reads: open the page to see it.")
+    else:
+        _show_summary(feedback.summary)
+    for timestamp in feedback.pending:
+        click.echo(f"Your submission of {timestamp} has no feedback yet.")
 
 
 def _workspace(*, exchange: Path, course_id: str, student: str, directory: Path) -> Any:
