@@ -184,6 +184,15 @@ def release_command(week: str, course_dir: Path) -> None:
         f"Students can run its {released.public_checks} public checks with 'course check'; "
         f"{released.hidden_checks} hidden checks run only when their work is graded."
     )
+    deadline = settings.policy.deadlines.get(chosen.stem)
+    if deadline is not None and deadline <= dt.datetime.now(dt.UTC):
+        click.secho(
+            f"Warning: the deadline of {chosen.stem} ({deadline.isoformat()}) has passed: "
+            "every submission will be late. Change it under [deadlines] in course.toml and "
+            "release again.",
+            fg="yellow",
+            err=True,
+        )
 
 
 @click.command("collect")

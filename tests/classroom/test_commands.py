@@ -122,7 +122,11 @@ def test_submit_after_the_deadline_warns_with_the_penalty(
             "[deadlines]\n", '[deadlines]\nweek01_toy = "2020-01-01T00:00:00+00:00"\n'
         )
     )
-    assert CliRunner().invoke(main, ["release", "1"]).exit_code == 0
+    release = CliRunner().invoke(main, ["release", "1"])
+    assert release.exit_code == 0
+    assert "Warning: the deadline of week01_toy (2020-01-01T00:00:00+00:00) has passed" in (
+        release.stderr
+    )
     monkeypatch.setenv("COURSE_EXCHANGE", str(course_dir / "exchange"))
     monkeypatch.setenv("COURSE_ID", "tf101")
     monkeypatch.setenv("COURSE_SUBMIT_CACHE", str(tmp_path / "cache"))
@@ -190,3 +194,81 @@ def test_autograde_shows_each_student_and_writes_events(course_dir: Path, tmp_pa
     assert "Grading with --jobs" not in result.stderr  # given, not chosen
     kinds = [json.loads(line)["event"] for line in events.read_text().splitlines()]
     assert kinds == ["batch", "started", "done", "started", "done"]
+
+
+def test_fetch_feedback_on_a_shared_account_gets_only_the_students_own_pages(
+    course_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two students submit through one submission cache (one Unix account): each fetch gets
+    only the asker's page, copies the newest to latest.html, names its submission and prints
+    its score with the late penalty and the failed checks; a newer submission's page, once
+    released, becomes latest.html, and one not graded yet is named as such."""
+    import time
+
+    from course.reports.feedback import read_summary
+
+    settings = course_dir / "course.toml"
+    settings.write_text(
+        settings.read_text().replace(
+            "[deadlines]\n", '[deadlines]\nweek01_toy = "2020-01-01T00:00:00+00:00"\n'
+        )
+    )
+    assert CliRunner().invoke(main, ["release", "1"]).exit_code == 0
+    monkeypatch.setenv("COURSE_EXCHANGE", str(course_dir / "exchange"))
+    monkeypatch.setenv("COURSE_ID", "tf101")
+    monkeypatch.setenv("COURSE_SUBMIT_CACHE", str(tmp_path / "shared-cache"))
+    homes = {name: ["--student", name, "--dir", str(tmp_path / name)] for name in ("ada", "bob")}
+
+    def submit(name: str, double: str) -> str:
+        module = tmp_path / name / "week01_toy/week01_toy.py"
+        module.write_text(
+            f"def double(x):\n    return {double}\n\n\n"
+            "def greet(name):\n    return 'hello ' + name\n"
+        )
+        result = CliRunner().invoke(main, ["submit", "1", *homes[name]])
+        assert result.exit_code == 0, result.output
+        return result.stdout.split(" at ", 1)[1].strip()
+
+    def grade_and_release() -> None:
+        for command in ("collect", "autograde", "feedback"):
+            result = CliRunner().invoke(main, [command, "1"])
+            assert result.exit_code == 0, result.output
+
+    for name in homes:
+        assert CliRunner().invoke(main, ["fetch", "1", *homes[name]]).exit_code == 0
+    first = submit("ada", "x + 1")
+    submit("bob", "2 * x")
+    grade_and_release()
+
+    feedback = tmp_path / "ada/week01_toy/feedback"
+    result = CliRunner().invoke(main, ["fetch-feedback", "1", *homes["ada"]])
+    assert result.exit_code == 0, result.output
+    assert sorted(path.relative_to(feedback).as_posix() for path in feedback.rglob("*")) == [
+        first,
+        f"{first}/week01_toy.html",
+        "latest.html",
+    ]
+    latest = feedback / "latest.html"
+    summary = read_summary(latest.read_text())
+    assert summary is not None
+    assert summary["student"] == "ada"
+    assert f"Latest, on your submission of {first}: {latest}" in result.output
+    assert "FAILED double doubles numbers (0/2)" in result.output
+    assert "Score: 0.5 / 3 (0.5 off for lateness)" in result.output
+    bobs = CliRunner().invoke(main, ["fetch-feedback", "1", *homes["bob"]])
+    assert "Score: 1.5 / 3 (1.5 off for lateness)" in bobs.output, bobs.output
+    assert len(list((tmp_path / "bob/week01_toy/feedback").rglob("*/*.html"))) == 1
+
+    time.sleep(1.1)  # nbgrader's submissions are told apart by the second
+    second = submit("ada", "2 * x")
+    result = CliRunner().invoke(main, ["fetch-feedback", "1", *homes["ada"]])
+    assert f"Latest, on your submission of {first}" in result.output
+    assert f"Your submission of {second} has no feedback yet." in result.output
+    grade_and_release()
+    result = CliRunner().invoke(main, ["fetch-feedback", "1", *homes["ada"]])
+    assert result.exit_code == 0, result.output
+    assert "Fetched 2 feedback page(s)" in result.output
+    assert f"Latest, on your submission of {second}: {latest}" in result.output
+    assert "Score: 1.5 / 3 (1.5 off for lateness)" in result.output
+    assert "no feedback yet" not in result.output
+    assert latest.read_bytes() == (feedback / second / "week01_toy.html").read_bytes()
