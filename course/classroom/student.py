@@ -8,6 +8,8 @@ is their login name unless given.
 from __future__ import annotations
 
 import getpass
+import os
+import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -36,6 +38,27 @@ def released_policy(folder: Path) -> WeekPolicy | None:
         return WeekPolicy.from_json((folder / POLICY_FILE).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ValueError):
         return None
+
+
+#: The copy of the newest submission's page in ``<week>/feedback/``.
+LATEST_PAGE = "latest.html"
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """What ``course fetch-feedback`` found: the student's pages and the newest one."""
+
+    #: The pages copied (``<week>/feedback/<timestamp>/<name>.html``), oldest first.
+    pages: tuple[Path, ...]
+    #: ``<week>/feedback/latest.html``, the newest page's copy; ``None`` without pages.
+    latest: Path | None = None
+    #: nbgrader's timestamp of the submission that page grades.
+    latest_timestamp: str = ""
+    #: That page's summary (:func:`course.reports.feedback.read_summary`); ``None`` when it
+    #: has none.
+    summary: dict[str, Any] | None = None
+    #: Submissions made after it (all of them without pages), not graded or not released yet.
+    pending: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -89,12 +112,33 @@ class Workspace:
         warnings = () if policy is None else tuple(policy.warnings(handed.moment, handed.history))
         return Receipt(handed.timestamp, warnings)
 
-    def fetch_feedback(self, week: str) -> list[Path]:
-        """Copy released feedback pages into ``directory/<week>/feedback/<timestamp>/``."""
+    def fetch_feedback(self, week: str) -> Feedback:
+        """Copy the released pages of this student's own submissions into
+        ``directory/<week>/feedback/<timestamp>/`` and the newest submission's page to
+        ``directory/<week>/feedback/latest.html``."""
         from course.nbgrader import exchange
+        from course.reports.feedback import read_summary
 
-        folder = exchange.fetch_feedback(self._place(week))
-        return sorted(folder.rglob("*.html")) if folder.is_dir() else []
+        fetched = exchange.fetch_feedback(self._place(week))
+        pages = tuple(page.path for page in fetched.pages)
+        if not fetched.pages:
+            return Feedback(pages=pages, pending=fetched.submissions)
+        newest = fetched.pages[-1].timestamp
+        graded = [page.path for page in fetched.pages if page.timestamp == newest]
+        source = next((path for path in graded if path.name == f"{week}.html"), graded[0])
+        latest = self.directory / week / "feedback" / LATEST_PAGE
+        text = source.read_text(encoding="utf-8", errors="replace")
+        partial = latest.with_name(f".{LATEST_PAGE}.partial")
+        shutil.copyfile(source, partial)
+        os.replace(partial, latest)  # a page open in a browser is never seen half written
+        later = fetched.submissions[fetched.submissions.index(newest) + 1 :]
+        return Feedback(
+            pages=pages,
+            latest=latest,
+            latest_timestamp=newest,
+            summary=read_summary(text),
+            pending=later,
+        )
 
     def wait_for_feedback(
         self,

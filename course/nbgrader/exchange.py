@@ -13,14 +13,16 @@ own classes run otherwise, so that its refusals are worded as ever.
 from __future__ import annotations
 
 import datetime as dt
+import getpass
 import glob
 import logging
 import os
 import shutil
+import tempfile
 from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -153,23 +155,53 @@ def release_feedback(place: Place) -> None:
     _run(ExchangeReleaseFeedback, place)
 
 
-def fetch_feedback(place: Place) -> Path:
-    """Copy released feedback to ``assignment_dir/<week>/feedback/<timestamp>/``.
+@dataclass(frozen=True)
+class FeedbackPage:
+    """A released feedback page, copied to the student's folder."""
 
-    nbgrader's own fetch finds the feedback of submitted notebooks; the feedback of a
-    submitted module (no notebook in the submission) is found here with the same key,
-    the submission's secret and the week's name.
+    #: nbgrader's timestamp of the submission it grades (the name of the page's folder).
+    timestamp: str
+    path: Path
+
+
+@dataclass(frozen=True)
+class FetchedFeedback:
+    """What a fetch of feedback found for one student and week."""
+
+    #: The pages copied, the oldest submission's first.
+    pages: tuple[FeedbackPage, ...]
+    #: nbgrader's timestamps of the student's submissions in their cache, oldest first.
+    submissions: tuple[str, ...]
+
+
+def fetch_feedback(place: Place) -> FetchedFeedback:
+    """Copy the released pages of the student's own submissions to
+    ``assignment_dir/<week>/feedback/<timestamp>/<notebook>.html`` (nbgrader's layout).
+
+    nbgrader's fetch looks for feedback on every submission of the week in the cache,
+    whoever made it: on a Unix account that students share, on everyone's. So it runs here on
+    a view of the cache that holds only this student's submissions (links to them) and finds
+    only their pages. The feedback of a submitted module (no notebook in the submission) is
+    found here with nbgrader's key, the submission's secret and the week's name.
     """
     from nbgrader.exchange.default import ExchangeFetchFeedback
 
-    app = _run(ExchangeFetchFeedback, place)
     assert place.assignment_dir is not None
+    student = place.student or getpass.getuser()  # nbgrader's default id: the login name
+    cache = Path(plain_exchange.cache_root(place), place.course_id)
+    own = _own_submissions(cache, student, place.week)
+    with tempfile.TemporaryDirectory(prefix="course-feedback-") as view:
+        _link_submissions(own, Path(view, place.course_id))
+        app = _run(ExchangeFetchFeedback, replace(place, student=student, cache=Path(view)))
     target = place.assignment_dir / place.week / "feedback"
+    pages = {
+        FeedbackPage(stamp, target / stamp / f"{notebook}.html")
+        for notebook, stamp, _ in app.feedback_files
+    }
     found = {(notebook, stamp) for notebook, stamp, _ in app.feedback_files}
-    cache = Path(app.cache_path)
-    for submission in sorted(cache.glob(f"*+{place.week}+*")):
+    for submission in own:
         secret_file = submission / "submission_secret.txt"
-        stamp = submission.name.split("+")[2] if submission.name.count("+") >= 2 else ""
+        stamp = submission.name.split("+")[2]
         if not secret_file.is_file() or (place.week, stamp) in found:
             continue
         key = notebook_hash(secret_file.read_text(encoding="utf-8"), place.week)
@@ -177,7 +209,41 @@ def fetch_feedback(place: Place) -> Path:
         if page.is_file():
             (target / stamp).mkdir(parents=True, exist_ok=True)
             shutil.copyfile(page, target / stamp / f"{place.week}.html")
-    return target
+            pages.add(FeedbackPage(stamp, target / stamp / f"{place.week}.html"))
+    stamps = [submission.name.split("+")[2] for submission in own]
+    return FetchedFeedback(
+        pages=tuple(sorted(pages, key=lambda page: (_moment(page.timestamp), page.path))),
+        submissions=tuple(sorted(stamps, key=_moment)),
+    )
+
+
+def _own_submissions(cache: Path, student: str, week: str) -> list[Path]:
+    """The student's submissions of ``week`` in the cache folder of their course: the
+    folders nbgrader names ``<student>+<week>+<timestamp>``."""
+    if not cache.is_dir():
+        return []
+    prefix = f"{student}+{week}+"
+    return sorted(
+        entry
+        for entry in cache.iterdir()
+        if entry.name.startswith(prefix) and entry.name.count("+") == 2 and entry.is_dir()
+    )
+
+
+def _link_submissions(submissions: list[Path], view: Path) -> None:
+    """Make ``view`` a cache folder holding ``submissions``: links, or copies where links
+    cannot be made."""
+    view.mkdir(parents=True)
+    for submission in submissions:
+        try:
+            (view / submission.name).symlink_to(submission.resolve(), target_is_directory=True)
+        except OSError:
+            shutil.copytree(submission, view / submission.name)
+
+
+def _moment(timestamp: str) -> tuple[dt.datetime, str]:
+    """A key ordering nbgrader's timestamps in time (an unreadable one first)."""
+    return (parse_timestamp(timestamp) or dt.datetime.min.replace(tzinfo=dt.UTC), timestamp)
 
 
 def notebook_hash(secret: str, notebook_id: str) -> str:

@@ -95,7 +95,7 @@ def submit(place: Place) -> Handed | None:
         or _size(source) > 1000 * MAX_DIR_KB
     ):
         return None
-    cache = os.path.join(_cache_root(place), place.course_id)
+    cache = os.path.join(cache_root(place), place.course_id)
     timestamp = dt.datetime.now(dt.UTC).strftime(TIMESTAMP_FORMAT)
     secret = secrets.token_hex(64)
     name = f"{student}+{place.week}+{timestamp}"
@@ -148,7 +148,7 @@ def _writable_dir(path: str) -> bool:
     return os.path.isdir(path) and os.access(path, os.W_OK | os.X_OK)
 
 
-def _cache_root(place: Place) -> str:
+def cache_root(place: Place) -> str:
     """nbgrader's submission cache: the place's, else ``<Jupyter data folder>/nbgrader_cache``."""
     if place.cache is not None:
         return str(place.cache)

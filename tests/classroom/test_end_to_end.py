@@ -83,6 +83,7 @@ def test_init_to_export(
             f"{WEEK}.py",
             f"{WEEK}.ipynb",
             "course-policy.json",
+            "checks",
         }
 
     # ada: the module, all correct; the paired notebook stays the untouched stub but is older.
@@ -113,7 +114,8 @@ def test_init_to_export(
 
     for name, home in homes.items():
         monkeypatch.setenv("COURSE_SUBMIT_CACHE", str(home / ".cache"))
-        result = invoke(runner, "submit", WEEK, "--student", name, "--dir", str(home))
+        forced = ["--force"] if name == "cyd" else []  # submit refuses what does not parse
+        result = invoke(runner, "submit", WEEK, *forced, "--student", name, "--dir", str(home))
         assert result.exit_code == 0, result.output
 
     result = invoke(runner, "collect", "1")
@@ -146,9 +148,12 @@ def test_init_to_export(
     monkeypatch.setenv("COURSE_SUBMIT_CACHE", str(homes["ada"] / ".cache"))
     result = invoke(runner, "fetch-feedback", WEEK, "--student", "ada", "--dir", str(homes["ada"]))
     assert result.exit_code == 0, result.output
-    fetched = list((homes["ada"] / WEEK / "feedback").rglob("*.html"))
+    assert "Score: 3 / 3" in result.output
+    fetched = list((homes["ada"] / WEEK / "feedback").rglob("*/*.html"))  # latest.html aside
     assert len(fetched) == 1
     assert "Score: <b>3 / 3</b>" in fetched[0].read_text()
+    latest = homes["ada"] / WEEK / "feedback" / "latest.html"
+    assert latest.read_bytes() == fetched[0].read_bytes()
 
     result = invoke(runner, "export")
     assert result.exit_code == 0, result.output
