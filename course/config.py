@@ -9,6 +9,7 @@ without importing them, so listing weeks never imports TensorFlow.
 from __future__ import annotations
 
 import ast
+import difflib
 import os
 import re
 from dataclasses import dataclass
@@ -95,17 +96,52 @@ class Layout:
         return tuple(found)
 
     def week(self, spec: str) -> Week:
-        """The week named by ``spec``: ``2``, ``02``, ``week02`` or ``week02_fashion_mnist``."""
+        """The week named by ``spec``: ``2``, ``02``, ``week02``, ``week02_fashion_mnist``, or
+        the start of words of its topic, else of its title, that names no other week
+        (``fashion``, ``callback``, ``time series``).
+
+        A ``spec`` that names several weeks, or none, is a :class:`CourseError` listing the
+        candidates (the closest names, for a typo)."""
         text = spec.strip().lower()
         digits = re.fullmatch(r"(?:week)?0*(\d+)", text)
         for week in self.weeks:
             if text == week.stem or (digits and int(digits.group(1)) == week.number):
                 return week
+        words = re.sub(r"[\s_-]+", " ", text).strip()
+        if len(words) >= _SHORTEST_TOPIC and not digits:
+            start = re.compile(rf"\b{re.escape(words)}")
+            for field in (_topic, lambda week: week.title.lower().replace("``", "")):
+                matches = [week for week in self.weeks if start.search(field(week))]
+                if len(matches) == 1:
+                    return matches[0]
+                if matches:
+                    names = ", ".join(f"{week.stem} ({week.number})" for week in matches)
+                    raise CourseError(
+                        f"{spec!r} names several weeks: {names}. Use a week's number."
+                    )
         known = ", ".join(week.stem for week in self.weeks) or "none found"
-        raise CourseError(
-            f"unknown week {spec!r}. Use a number like 2, 02, week02 or a full name; "
-            f"weeks in {self.root}: {known}"
+        close = difflib.get_close_matches(
+            words, [_topic(week) for week in self.weeks], n=3, cutoff=0.6
         )
+        guess = [week.stem for week in self.weeks if _topic(week) in close]
+        hint = f" Did you mean {' or '.join(guess)}?" if guess else ""
+        raise CourseError(
+            f"unknown week {spec!r}.{hint} Use a number like 2, 02, week02, a full name or "
+            f"a word of its topic; weeks in {self.root}: {known}"
+        )
+
+    def after(self, week: Week) -> Week | None:
+        """The week that follows ``week``, None after the last."""
+        return next((later for later in self.weeks if later.number > week.number), None)
+
+
+#: Fewer letters than this name a week by its number only: "e" is in every topic.
+_SHORTEST_TOPIC = 3
+
+
+def _topic(week: Week) -> str:
+    """``fashion mnist`` for ``week02_fashion_mnist``."""
+    return week.stem.split("_", 1)[-1].replace("_", " ")
 
 
 def find_root(start: Path | None = None) -> Path:

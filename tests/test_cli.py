@@ -13,6 +13,7 @@ from click.testing import CliRunner
 
 from course.cli import main
 from course.config import Layout
+from tests.conftest import REPO
 
 
 @pytest.fixture
@@ -141,3 +142,114 @@ def test_check_names_missing_protections_in_one_line(
     document = json.loads(sandboxed.output)
     assert document["missing_protections"] == []
     assert document["launcher"] == "bubblewrap"
+
+
+def test_check_untouched_stub_is_one_banner_and_a_closing_line(runner: CliRunner) -> None:
+    """An untouched stub: one banner naming the first `raise NotImplementedError` line, the
+    checks without a message each, the total, then what to fix first."""
+    result = runner.invoke(main, ["check", "1"])
+    assert result.exit_code == 1, result.output
+    assert result.output.count("Nothing written yet") == 1
+    assert "raised NotImplementedError" not in result.output
+    assert "double doubles numbers" in result.output
+    lines = result.output.rstrip().splitlines()
+    assert lines[-2].startswith("First to fix: line 7 of week01_toy.py (double, Exercise 1.1)")
+
+
+def test_check_json_adds_parts_banner_and_next_step(runner: CliRunner, toy_course: Layout) -> None:
+    """--json keeps the report's fields and adds the part of each check, the parts, the
+    banner, the first thing to fix and the closing line."""
+    solution = str(toy_course.weeks[0].solution)
+    document = json.loads(
+        runner.invoke(main, ["check", "1", "--submission", solution, "--json"]).output
+    )
+    assert {"week", "score", "checks", "seed"} <= set(document)
+    assert [check["part"] for check in document["checks"]] == [None, None]
+    assert document["parts"][0]["title"] == "toy"
+    assert (document["banner"], document["first_to_fix"]) == (None, None)
+    assert document["next_step"] == "All 2 checks passed (3 / 3): this week is done."
+
+
+def test_check_names_a_week_by_a_word_of_its_topic(runner: CliRunner) -> None:
+    """`course check toy` grades week01_toy, as `course check 1` does."""
+    result = runner.invoke(main, ["check", "toy", "--json"])
+    assert json.loads(result.output)["week"] == "week01"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["check", "9", "--json"], "unknown week '9'"),
+        (["check", "1", "--submission", "missing.py", "--json"], "does not exist"),
+        (["check", "--json"], "Missing argument 'WEEK'"),
+        (["progress", "--json", "--no-such-option"], "No such option"),
+    ],
+)
+def test_json_usage_errors_are_json(runner: CliRunner, args: list[str], message: str) -> None:
+    """With --json, a usage error is one JSON object on stdout, exit code 2."""
+    result = runner.invoke(main, args)
+    assert result.exit_code == 2
+    document = json.loads(result.stdout)
+    assert document["exit_code"] == 2
+    assert message in document["error"]
+
+
+# -- course check on the real course's week 1 -------------------------------------------------
+
+
+@pytest.fixture
+def real_course(monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    monkeypatch.setenv("COURSE_ROOT", str(REPO))
+    return CliRunner()
+
+
+def test_check_real_stub_is_one_banner_and_checks_in_parts(real_course: CliRunner) -> None:
+    """Week 1's untouched stub: one banner with the line of its first `raise
+    NotImplementedError`, the checks one line each under their parts with subtotals."""
+    stub = REPO / "assignments" / "week01_tensors.py"
+    first_raise = (
+        stub.read_text()
+        .splitlines()
+        .index('    raise NotImplementedError("Write your solution here")')
+    )
+    result = real_course.invoke(main, ["check", "1", "--submission", str(stub)])
+    assert result.exit_code == 1, result.output
+    output = result.output
+    assert output.count("Nothing written yet") == 1
+    assert f"Start at line {first_raise + 1} of week01_tensors.py" in output
+    assert "(make_tensors, Exercise 1.1)" in output
+    assert "NotImplementedError: Write your solution here" not in output
+    headings = [line for line in output.splitlines() if line.startswith("Part ")]
+    assert [heading.split(":")[0] for heading in headings] == ["Part 1", "Part 2", "Part 3"]
+    assert "(exercises 1.3 to 1.5)" in headings[1]
+    assert headings[2].endswith("0 / 4")
+    assert len(output.splitlines()) < 40
+
+
+def test_check_keras_error_is_short_and_names_the_students_line(
+    real_course: CliRunner, tmp_path: Path
+) -> None:
+    """A Keras call in the student's code that raises: the message keeps TensorFlow's one-line
+    cause and the student's line, not the frames through Keras."""
+    solution = (REPO / "solutions" / "week01_tensors.py").read_text()
+    right = '    model.compile(optimizer="sgd", loss="mean_squared_error")\n'
+    wrong = (
+        '    model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")\n'
+        "    model.fit(np.ones((6, 1)), np.full((6,), 9), epochs=1, verbose=0)\n"
+    )
+    assert right in solution
+    path = tmp_path / "week01_tensors.py"
+    path.write_text(solution.replace(right, wrong))
+    fit_line = path.read_text().splitlines().index(wrong.splitlines()[1]) + 1
+    result = real_course.invoke(main, ["check", "1", "--submission", str(path), "--json"])
+    document = json.loads(result.output)
+    failed = [check for check in document["checks"] if check["status"] != "passed"]
+    assert [check["part"] for check in failed] == [3, 3, 3]
+    message = failed[0]["message"]
+    assert "Received a label value of 9 which is outside the valid range" in message
+    assert f"line {fit_line}, in build_house_price_model" in message
+    assert "Detected at node" not in message
+    assert "site-packages" not in message
+    assert len(message) < 500, message
+    assert document["first_to_fix"]["line"] == fit_line
+    assert document["banner"] is None

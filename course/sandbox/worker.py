@@ -357,7 +357,12 @@ def describe_exception(error: BaseException, submission: Path) -> dict[str, str]
     lines = traceback.format_list(frames)
     if isinstance(error, SyntaxError) and error.lineno is not None:
         lines.append(f"  line {error.lineno}: {(error.text or '').strip()}\n")
-    message = _ANSI_ESCAPE.sub("", _safe_str(error))
+    message = library_message(
+        _ANSI_ESCAPE.sub("", _safe_str(error)),
+        error_type=type(error).__name__,
+        submission=submission,
+        seen={(frame.lineno, frame.name) for frame in frames},
+    )
     limit = _LIMIT_ERRORS.get(error.errno or 0) if isinstance(error, OSError) else None
     if limit is not None:
         message = f"{message} ({limit})"
@@ -367,6 +372,83 @@ def describe_exception(error: BaseException, submission: Path) -> dict[str, str]
         "message": shorten(message),
         "traceback": "".join(lines)[-_MESSAGE_LIMIT:],
     }
+
+
+#: What marks a message as TensorFlow's or Keras's, with their own frame listings in it.
+_LIBRARY_MARKERS = (
+    "Detected at node",
+    "in user code:",
+    "Exception encountered when calling",
+    "{{function_node",
+)
+_FRAME = re.compile(r'^(?P<indent>\s*)File "(?P<path>[^"]+)", line (?P<line>\d+), in (?P<name>\S+)')
+#: Lines that only introduce a frame listing or name a graph node.
+_INTRODUCTION = re.compile(
+    r"^(Graph execution error:|Detected at node .* defined at \(most recent call last\):"
+    r"|in user code:|\[\[\{\{node .*\}\}\]\].*)$"
+)
+_KERAS_CALL = re.compile(r"^Exception encountered when calling (?P<what>.+?)\.?$")
+_KERAS_ARGUMENTS = re.compile(r"^Arguments received by .*:$")
+_FUNCTION_NODE = re.compile(r"\{\{function_node [^}]*\}\}\s*")
+_INFERENCE_OP = re.compile(r"\s*\[Op:__inference_\w+\]")
+
+
+def library_message(
+    message: str, *, error_type: str, submission: Path, seen: set[tuple[int | None, str]]
+) -> str:
+    """TensorFlow's or Keras's error ``message`` without the library's own frames.
+
+    A graph execution error lists every frame, through Keras's internals, where the
+    failing operation was defined; a ``tf.function`` error lists the traced code; Keras
+    adds the arguments a layer received. What is left is the library's own words (``Received
+    a label value of 9 which is outside the valid range of [0, 1)``), the layer it happened
+    in, and the submission's line that built the failing operation (inside a
+    ``tf.function``) when the traceback (``seen``: its lines and functions) does not show
+    that line already. Any other message is returned as it is.
+    """
+    if not any(marker in message for marker in _LIBRARY_MARKERS):
+        return message
+    lines = message.splitlines()
+    kept: list[str] = []
+    yours: list[tuple[int, str, str]] = []
+    calling: list[str] = []
+    index = 0
+    while index < len(lines):
+        line = lines[index].strip()
+        index += 1
+        frame = _FRAME.match(lines[index - 1])
+        if frame is not None:
+            code = ""
+            if index < len(lines) and _is_code_under(lines[index], frame["indent"]):
+                code = lines[index].strip()
+                index += 1
+            if Path(frame["path"]) == submission:
+                yours.append((int(frame["line"]), frame["name"], code))
+        elif _KERAS_ARGUMENTS.match(line):
+            while index < len(lines) and lines[index].strip().startswith("\u2022"):
+                index += 1
+        elif (call := _KERAS_CALL.match(line)) is not None:
+            calling.append(call["what"])
+        elif line and not _INTRODUCTION.match(line):
+            kept.append(line.removeprefix(f"{error_type}: "))
+    text = _INFERENCE_OP.sub("", _FUNCTION_NODE.sub("", "\n".join(kept))).strip()
+    if not text:
+        return message
+    if calling:
+        text += f" (in {calling[-1]})"
+    traced = [place for place in yours if (place[0], place[1]) not in seen]
+    if traced:
+        number, name, code = traced[-1]
+        text += f"\nThe failing operation was built at your line {number}, in {name}" + (
+            f": {code}" if code else ""
+        )
+    return text
+
+
+def _is_code_under(line: str, indent: str) -> bool:
+    """Whether ``line`` is the source line a traceback prints under a frame at ``indent``."""
+    deeper = len(line) - len(line.lstrip()) > len(indent)
+    return bool(line.strip()) and deeper and _FRAME.match(line) is None
 
 
 def shorten(message: str, limit: int = _MESSAGE_LIMIT) -> str:
