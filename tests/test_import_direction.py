@@ -25,6 +25,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "course"
 MEMBERS: dict[str, str] = {
     "course.cli": "cli",
     "course.cli_common": "cli",
+    "course.jupyter": "cli",  # the same front end in Jupyter: %course check, Validate
     "course.classroom.commands": "cli",  # the classroom's click commands
     "course.classroom": "classroom",
     "course.api": "api",
@@ -72,6 +73,10 @@ BUILDS_ON: dict[str, tuple[str, ...]] = {
     "grading results": (),
     "config": (),
 }
+
+#: What ``course/__init__.py`` may import, inside the function that a tool calls by name:
+#: IPython's ``%load_ext course`` calls ``course.load_ipython_extension``.
+ENTRY_POINTS = frozenset({"course.jupyter"})
 
 #: Packages that must not import one another in a circle, however the layers are drawn.
 ACYCLIC_PACKAGES = ("course.classroom", "course.nbgrader", "course.reports")
@@ -163,6 +168,8 @@ def wrong_way(imports: Iterable[Import]) -> list[str]:
         if target is None or source == target:
             continue
         if source is None:
+            if item.imported in ENTRY_POINTS:
+                continue
             problems.append(f"{item}: {PACKAGE.name}/__init__.py may import nothing of it")
             continue
         if target in below(source):
@@ -241,9 +248,12 @@ def imports_of_course() -> list[Import]:
 
 
 def import_graph() -> dict[str, set[str]]:
-    """Module -> the modules of course it imports."""
+    """Module -> the modules of course it imports. The entry points that ``course`` imports
+    for a tool are left out: only that tool's call imports them, never an import of course."""
     graph: dict[str, set[str]] = {}
     for item in imports_of_course():
+        if item.importer == PACKAGE.name and item.imported in ENTRY_POINTS:
+            continue
         graph.setdefault(item.importer, set()).add(item.imported)
     return graph
 

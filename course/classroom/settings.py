@@ -2,7 +2,9 @@
 
 ``course init`` writes both ``course.toml`` and an ``nbgrader_config.py`` that reads it, so
 ``course`` and nbgrader's own tools (formgrader, ``nbgrader export``) see one course id, one
-gradebook and one exchange. Everything here is plain data: no nbgrader, no TensorFlow.
+gradebook and one exchange; it also makes nbgrader's Validate button run the course's checks
+(:func:`course.jupyter.validate_hook`). Everything here is plain data: no nbgrader, no
+TensorFlow.
 
 ``course.toml``::
 
@@ -348,6 +350,13 @@ c.CourseDirectory.course_id = _course["id"]
 c.CourseDirectory.db_url = _database
 c.Exchange.root = str(_exchange if _exchange.is_absolute() else _here / _exchange)
 c.Exchange.timezone = _course.get("timezone", "UTC")
+
+# nbgrader's Validate button runs this course's checks (`course check`) on the notebook and
+# fails unless they all pass. Without this it would only look for nbgrader test cells, which
+# our notebooks do not have, and so pass every notebook, the untouched stub included.
+from course.jupyter import validate_hook  # noqa: E402
+
+c.Execute.on_notebook_start = validate_hook
 '''
 
 

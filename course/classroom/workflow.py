@@ -34,7 +34,7 @@ from course.classroom.intake import (
     read_members,
     safe_members,
 )
-from course.classroom.notebooks import module_to_notebook
+from course.classroom.notebooks import module_to_notebook, paired_module
 from course.classroom.settings import (
     POLICY_FILE,
     ClassroomError,
@@ -141,11 +141,13 @@ def release(
         if folder.exists():
             shutil.rmtree(folder)
         folder.mkdir(parents=True)
+    # Each module with its notebook, in step: jupytext in JupyterLab reads a paired
+    # notebook's cells from the module, the notebook's assignment text included.
     solution = week.solution.read_text(encoding="utf-8")
-    (source / f"{week.stem}.py").write_text(solution, encoding="utf-8")
+    (source / f"{week.stem}.py").write_text(paired_module(solution), encoding="utf-8")
     (source / f"{week.stem}.ipynb").write_text(module_to_notebook(solution), encoding="utf-8")
     files = (released / f"{week.stem}.py", released / f"{week.stem}.ipynb")
-    files[0].write_text(stub, encoding="utf-8")
+    files[0].write_text(paired_module(stub), encoding="utf-8")
     files[1].write_text(module_to_notebook(stub), encoding="utf-8")
     policy = settings.policy.for_week(week.stem).to_json()
     (released / POLICY_FILE).write_text(policy + "\n", encoding="utf-8")
