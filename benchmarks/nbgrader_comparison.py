@@ -53,7 +53,9 @@ The hidden tests of (b), check by check against the graders (``graders/week02_*`
   a module that fails after defining its functions keeps the points of those functions in
   (b) and scores 0 in (a) (the import-error variant here fails at its imports, before any
   definition). nbgrader grades every notebook, duplicates included; the course grades each
-  distinct file once. Failure messages are not compared.
+  distinct file once. nbgrader gives no points to a cell that writes to stderr, and Keras
+  warns on ``fit`` (``shuffle=True`` ignored for a dataset): the hidden cells silence Python
+  warnings, which the course's checks never see. Failure messages are not compared.
 
 Usage: python benchmarks/nbgrader_comparison.py [--students N] [--jobs N] [--no-dask] [--keep]
                                                [--json PATH]
@@ -727,7 +729,9 @@ def course_directory(roster: list[Student], week: Week, scratch: Path) -> Course
     return settings
 
 
-def _course_scores(settings: CourseSettings, week: Week) -> tuple[dict[str, float], Any]:
+def _course_scores(
+    settings: CourseSettings, week: Week
+) -> tuple[dict[str, float], dict[str, dict[str, float]]]:
     rows = gradebook.stored_grades(settings.database_url, settings.course_id, week.stem)
     scores = {row.student: row.raw_score for row in rows}
     checks = {
@@ -799,7 +803,9 @@ def dask_cluster(folder: Path, workers: int) -> Iterator[str]:
         log.close()
 
 
-def _cell(source: str, nbgrader: dict[str, Any] | None = None, kind: str = "code") -> Any:
+def _cell(
+    source: str, nbgrader: dict[str, Any] | None = None, kind: str = "code"
+) -> dict[str, Any]:
     cell: dict[str, Any] = {
         "cell_type": kind,
         "id": (nbgrader or {}).get("grade_id", "intro").replace("_", "-"),
