@@ -43,7 +43,7 @@ def start(week: Week, directory: Path) -> Started:
     Raises :class:`CourseError` when either file is there already: the learner's work
     stays as it is.
     """
-    from course.classroom.notebooks import module_to_notebook
+    from course.classroom.notebooks import module_to_notebook, paired_module
 
     folder = directory / week.stem
     module = folder / f"{week.stem}.py"
@@ -57,7 +57,9 @@ def start(week: Week, directory: Path) -> Started:
         )
     stub = week.assignment.read_text(encoding="utf-8")
     folder.mkdir(parents=True, exist_ok=True)
-    module.write_text(stub, encoding="utf-8")
+    # The module jupytext keeps in step with the notebook (the same code, the assignment's
+    # text as markdown cells), so that JupyterLab opens either with its markdown.
+    module.write_text(paired_module(stub), encoding="utf-8")
     notebook.write_text(module_to_notebook(stub), encoding="utf-8")
     marker = {"week": week.stem, "started": datetime.now(UTC).isoformat(timespec="seconds")}
     (folder / START_MARKER).write_text(json.dumps(marker) + "\n", encoding="utf-8")

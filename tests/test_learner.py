@@ -4,6 +4,7 @@ file earned the best score."""
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import time
@@ -12,7 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from course.classroom.notebooks import module_to_notebook
+from course.classroom.notebooks import module_to_notebook, paired_module
 from course.cli import main
 from course.config import Layout
 
@@ -32,7 +33,9 @@ def test_start_copies_the_week_and_never_overwrites(
     assert result.exit_code == 0, result.output
     folder = workspace / "week01_toy"
     module, notebook = folder / "week01_toy.py", folder / "week01_toy.ipynb"
-    assert module.read_text() == toy_course.weeks[0].assignment.read_text()
+    stub = toy_course.weeks[0].assignment.read_text()
+    assert module.read_text() == paired_module(stub)  # the stub's code, and its text as markdown
+    assert ast.dump(ast.parse(module.read_text())) == ast.dump(ast.parse(stub))
     assert json.loads(notebook.read_text())["nbformat"] == 4
     assert "course check 1" in result.output
     module.write_text("# my work\n")

@@ -391,7 +391,9 @@ def test_release_refuses_a_stale_stub(marked_course: Layout, tmp_path: Path) -> 
     assert stale_stubs([week]) == [week]
     with pytest.raises(ClassroomError, match="course generate"):
         workflow.release(settings=settings, week=week)
-    generate([week])
+    assert generate([week])[0].edited  # an edited stub is not overwritten without --force
+    assert stale_stubs([week]) == [week]
+    generate([week], force=True)
     assert stale_stubs([week]) == []
 
 
