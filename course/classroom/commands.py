@@ -568,8 +568,37 @@ def _cache() -> Path | None:
 
 _show_nbgrader_messages()
 
+
+@click.group("roster")
+def roster_group() -> None:
+    """The class's students: ids, names and emails in the gradebook."""
+
+
+@roster_group.command("import")
+@click.argument("csv_file", type=click.Path(path_type=Path, dir_okay=False))
+@course_dir_option
+def roster_import_command(csv_file: Path, course_dir: Path) -> None:
+    """Add or update the students of CSV_FILE (columns id, first_name, last_name, email) in
+    nbgrader's student table; nothing is imported if a row is wrong."""
+    from course.classroom.roster import read_roster
+    from course.nbgrader import gradebook
+
+    settings = _settings(course_dir)
+    students = _run(read_roster, path=csv_file)
+    added, updated = _run(
+        gradebook.import_students,
+        url=settings.database_url,
+        course_id=settings.course_id,
+        students=[(s.id, s.first_name, s.last_name, s.email) for s in students],
+    )
+    click.echo(
+        f"Imported {len(students)} students from {csv_file}: {added} new, {updated} updated."
+    )
+
+
 COMMANDS = (
     generate_command,
+    roster_group,
     init_command,
     release_command,
     collect_command,

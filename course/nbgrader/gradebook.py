@@ -221,3 +221,22 @@ def declared_checks(url: str, course_id: str, week: str) -> list[Check]:
         return sorted(
             (Check(cell.name, float(cell.max_score)) for cell in cells), key=lambda check: check.id
         )
+
+
+def import_students(
+    url: str, course_id: str, students: Sequence[tuple[str, str | None, str | None, str | None]]
+) -> tuple[int, int]:
+    """Add or update ``(id, first name, last name, email)`` in nbgrader's student table;
+    how many were new and how many updated."""
+    added = updated = 0
+    with opened(url, course_id) as gradebook:
+        known = {student.id for student in gradebook.students}
+        for student_id, first, last, email in students:
+            gradebook.update_or_create_student(
+                student_id, first_name=first, last_name=last, email=email
+            )
+            if student_id in known:
+                updated += 1
+            else:
+                added += 1
+    return added, updated
