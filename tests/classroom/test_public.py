@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -75,6 +76,8 @@ def test_a_fetched_week_runs_its_public_checks_only(
     assert document["hidden_checks"] == 1
     assert (document["score"], document["max_score"]) == (3, 3)
     assert not [check for check in document["checks"] if "secret" in check["id"]]
+    # A student's machine: no graders, no solutions, no course checkout at all.
+    shutil.rmtree(marked_course.root)
     monkeypatch.delenv("COURSE_ROOT")
     monkeypatch.chdir(tmp_path / "ada")
     shown = CliRunner().invoke(main, ["check", "1"])
