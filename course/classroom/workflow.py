@@ -837,7 +837,8 @@ def feedback(*, settings: CourseSettings, week: Week, student: str = "") -> list
 
 def export(*, settings: CourseSettings, weeks: Iterable[Week], output: Path) -> list[Path]:
     """Write ``<output>/<week>.csv`` (one column per check, then raw score, late penalty,
-    score, max score), ``<output>/grades.csv`` (one column per week and a total) and a
+    score, max score), ``<output>/grades.csv`` (names and emails from the roster, one
+    column per week, a total and the days late) and a
     Gradescope ``results.json`` per submission under ``<output>/gradescope/<week>/``."""
     from course.nbgrader import gradebook
     from course.reports.export import write_summary, write_week_csv
@@ -847,6 +848,7 @@ def export(*, settings: CourseSettings, weeks: Iterable[Week], output: Path) -> 
     table: dict[str, dict[str, float]] = {}
     maxima: dict[str, float] = {}
     flagged: dict[str, list[str]] = {}
+    late_days: dict[str, int] = {}
     for week in weeks:
         checks = gradebook.declared_checks(settings.database_url, settings.course_id, week.stem)
         if not checks:
@@ -868,6 +870,9 @@ def export(*, settings: CourseSettings, weeks: Iterable[Week], output: Path) -> 
         maxima[week.stem] = sum(check.max_points for check in checks)
         for row in rows:
             table.setdefault(row.student, {})[week.stem] = row.score
+            if row.timestamp is not None:
+                late = settings.policy.days_late(week.stem, row.student, _aware(row.timestamp))
+                late_days[row.student] = late_days.get(row.student, 0) + late
             graded = load_results(settings.directory("autograded", week.stem, row.student))
             if graded is not None:
                 path = output / "gradescope" / week.stem / row.student / "results.json"
@@ -887,8 +892,18 @@ def export(*, settings: CourseSettings, weeks: Iterable[Week], output: Path) -> 
                     document["output"] = " ".join(remarks)
                 path.write_text(json.dumps(document, indent=2), encoding="utf-8")
                 written.append(path)
-    written.append(write_summary(output / "grades.csv", table, maxima, flagged))
+    people = gradebook.student_names(settings.database_url, settings.course_id)
+    written.append(
+        write_summary(
+            output / "grades.csv", table, maxima, flagged, people=people, late_days=late_days
+        )
+    )
     return written
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    """``moment`` with its time zone: the gradebook keeps naive UTC times."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
 
 
 @dataclass(frozen=True)

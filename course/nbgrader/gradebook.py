@@ -240,3 +240,13 @@ def import_students(
             else:
                 added += 1
     return added, updated
+
+
+def student_names(url: str, course_id: str) -> dict[str, tuple[str, str, str]]:
+    """Each student's first name, last name and email from nbgrader's student table (empty
+    strings where unknown)."""
+    with opened(url, course_id) as gradebook:
+        return {
+            student.id: (student.first_name or "", student.last_name or "", student.email or "")
+            for student in gradebook.students
+        }

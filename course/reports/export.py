@@ -57,22 +57,41 @@ def write_summary(
     table: Mapping[str, Mapping[str, float]],
     maxima: Mapping[str, float],
     flagged: Mapping[str, Sequence[str]] | None = None,
+    *,
+    people: Mapping[str, tuple[str, str, str]] | None = None,
+    late_days: Mapping[str, int] | None = None,
 ) -> Path:
-    """``student_id, <week...>, total, max_total, integrity_flags``; a week not handed in
-    counts 0; ``flagged``: per student, the weeks whose submission tampered with the
+    """``student_id, first_name, last_name, email, <week...>, total, max_total, late_days,
+    integrity_flags``; a week not handed in counts 0; ``people``: names and emails from the
+    roster (``course roster import``); ``late_days``: per student, the started days late
+    over every week; ``flagged``: per student, the weeks whose submission tampered with the
     grading machinery."""
     weeks = list(maxima)
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["student_id", *weeks, "total", "max_total", "integrity_flags"])
+        writer.writerow(
+            [
+                "student_id",
+                "first_name",
+                "last_name",
+                "email",
+                *weeks,
+                "total",
+                "max_total",
+                "late_days",
+                "integrity_flags",
+            ]
+        )
         for student in sorted(table):
             scores = [table[student].get(week, 0.0) for week in weeks]
             writer.writerow(
                 [
                     student,
+                    *(people or {}).get(student, ("", "", "")),
                     *(_number(score) for score in scores),
                     _number(sum(scores)),
                     _number(sum(maxima.values())),
+                    (late_days or {}).get(student, 0),
                     " ".join((flagged or {}).get(student, ())),
                 ]
             )

@@ -66,6 +66,9 @@ def test_reduced_isolation_is_recorded_in_the_export(
     assert {o.student: o.status for o in outcomes} == {"ada": "unchanged", "bob": "graded"}
     assert "reduced isolation" in next(o for o in outcomes if o.student == "bob").message
     monkeypatch.delenv("COURSE_SANDBOX")
+    gradebook.import_students(
+        settings.database_url, "tf101", [("ada", "Ada", "Lovelace", "ada@example.org")]
+    )
     output = settings.root / "exports"
     workflow.export(settings=settings, weeks=[week], output=output)
     rows = _rows(output / f"{week.stem}.csv")
@@ -113,6 +116,9 @@ def test_tampering_is_flagged_in_the_gradebook_and_exports(
     assert comments
     assert all("tampered" in comment for comment in comments)
 
+    gradebook.import_students(
+        settings.database_url, "tf101", [("ada", "Ada", "Lovelace", "ada@example.org")]
+    )
     output = settings.root / "exports"
     workflow.export(settings=settings, weeks=[week], output=output)
     week_rows = _rows(output / f"{week.stem}.csv")
@@ -121,5 +127,12 @@ def test_tampering_is_flagged_in_the_gradebook_and_exports(
     summary = _rows(output / "grades.csv")
     assert summary["eve"]["integrity_flags"] == week.stem
     assert summary["ada"]["integrity_flags"] == ""
+    ada = summary["ada"]  # the roster's name and email; no days late
+    assert (ada["first_name"], ada["last_name"], ada["email"]) == (
+        "Ada",
+        "Lovelace",
+        "ada@example.org",
+    )
+    assert (ada["late_days"], summary["eve"]["first_name"]) == ("0", "")
     gradescope = (output / "gradescope" / week.stem / "eve" / "results.json").read_text()
     assert "Integrity" in gradescope

@@ -79,3 +79,32 @@ def test_a_wrong_row_imports_nothing(
     assert message in result.output
     assert "Traceback" not in result.output
     assert _students(course_root) == {}
+
+
+def test_grades_csv_names_each_student_and_their_days_late(tmp_path: Path) -> None:
+    """grades.csv: the roster's names and email beside the id, the weeks, the total and the
+    started days late over every week (a student not on the roster has empty names)."""
+    import csv
+
+    from course.reports.export import write_summary
+
+    path = write_summary(
+        tmp_path / "grades.csv",
+        {"ada": {"week01": 3.0}, "bob": {"week01": 1.5}},
+        {"week01": 3.0},
+        people={"ada": ("Ada", "Lovelace", "ada@example.org")},
+        late_days={"bob": 2},
+    )
+    rows = list(csv.DictReader(path.open(encoding="utf-8")))
+    assert rows[0] == {
+        "student_id": "ada",
+        "first_name": "Ada",
+        "last_name": "Lovelace",
+        "email": "ada@example.org",
+        "week01": "3",
+        "total": "3",
+        "max_total": "3",
+        "late_days": "0",
+        "integrity_flags": "",
+    }
+    assert (rows[1]["first_name"], rows[1]["late_days"]) == ("", "2")
