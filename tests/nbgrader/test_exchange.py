@@ -3,6 +3,7 @@ submissions only, even when students share one submission cache (one Unix accoun
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -98,3 +99,17 @@ def test_nothing_submitted_from_here_fetches_nothing(tmp_path: Path) -> None:
 
     assert (fetched.pages, fetched.submissions) == ((), ())
     assert not (tmp_path / "ada").exists()
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="giving a folder to another account needs root")
+def test_the_owner_check_runs_only_where_students_have_accounts(tmp_path: Path) -> None:
+    """Submissions all owned by the collecting account (one machine for the class) skip
+    nbgrader's owner check, which would call every student a cheat; one owned by another
+    account (students with accounts of their own) turns it on."""
+    inbound = tmp_path / "exchange" / "tf101" / "inbound"
+    for student in ("ada", "bob"):
+        (inbound / f"{student}+{WEEK}+2026-01-05 10:00:00.000001 UTC").mkdir(parents=True)
+    place = Place(tmp_path / "exchange", "tf101", WEEK)
+    assert not exchange._owners_tell_students_apart(place)
+    os.chown(inbound / f"bob+{WEEK}+2026-01-05 10:00:00.000001 UTC", 65534, 65534)
+    assert exchange._owners_tell_students_apart(place)
