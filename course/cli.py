@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -25,19 +26,20 @@ def main() -> None:
 def list_command() -> None:
     """List the weeks with their titles and points."""
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     from course import api
 
     weeks = _run(api.list_weeks)
-    table = Table("week", "title", "points", "stub")
-    from rich.markup import escape
-
+    table = Table("week", "title", "points")
+    table.columns[0].no_wrap = True  # a week's name is what to type: never cut or folded
     for week in weeks:
-        table.add_row(
-            week.stem, escape(week.title), f"{week.max_points:g}", str(week.assignment.name)
-        )
+        # The titles are reStructuredText: ``code`` reads as code, without its backticks.
+        title = re.sub(r"``?([^`]+)``?", r"[bold]\1[/bold]", escape(week.title))
+        table.add_row(week.stem, title, f"{week.max_points:g}")
     Console().print(table)
+    click.echo("Start one with 'course start WEEK' (2, 02, week02 or a word of its title).")
 
 
 @main.command("start")

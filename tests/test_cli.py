@@ -253,3 +253,17 @@ def test_check_keras_error_is_short_and_names_the_students_line(
     assert len(message) < 500, message
     assert document["first_to_fix"]["line"] == fit_line
     assert document["banner"] is None
+
+
+def test_list_keeps_week_names_whole_and_shows_no_markup(monkeypatch: pytest.MonkeyPatch) -> None:
+    """At 80 columns every week's name is whole (it is what to type) and the titles read
+    without reStructuredText's backticks."""
+    from tests.conftest import REPO
+
+    monkeypatch.setenv("COURSE_ROOT", str(REPO))
+    result = CliRunner().invoke(main, ["list"], env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.output
+    for week in Layout(REPO).weeks:
+        assert week.stem in result.output
+    assert "`" not in result.output
+    assert "…" not in result.output
