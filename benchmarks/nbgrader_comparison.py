@@ -676,7 +676,8 @@ try:
     scores = model.predict(x_test / np.float32(255.0), batch_size=1_000, verbose=0)
     result = {"accuracy": float(np.mean(np.argmax(scores, axis=1) == y_test))}
 except BaseException as error:
-    result = {"error": f"{type(error).__name__}: {str(error)[:120]}"}
+    first = (str(error).strip().splitlines() or [""])[0]
+    result = {"error": f"{type(error).__name__}: {first[:120]}"}
 print("FLOOR " + json.dumps({**result, "seconds": time.monotonic() - began}))
 """
 
