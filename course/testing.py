@@ -22,15 +22,19 @@ from course.grading.rebuild import NotRebuildable, rebuild_model
 from course.grading.reports import DatasetReport, ModelReport
 
 __all__ = [
+    "INFINITE",
     "CheckFailed",
     "accuracy_of",
     "check",
     "check_accuracy",
     "check_accuracy_metric",
     "check_array",
+    "check_batch_sizes",
     "check_binary_accuracy",
     "check_close",
     "check_compiled",
+    "check_each_once",
+    "check_in_order",
     "check_input_shape",
     "check_layer_arguments",
     "check_layers_present",
@@ -39,13 +43,19 @@ __all__ = [
     "check_output_shape",
     "check_parameter_count",
     "check_prefetches",
+    "check_shuffled",
     "describe_error",
+    "describe_spec",
     "fail",
+    "format_batches",
+    "format_head",
     "format_shape",
     "fresh_rng",
     "measure",
     "note",
     "output_activation",
+    "pair_spec",
+    "positions_of",
     "predictions_of",
     "rebuilt_model",
 ]
@@ -603,3 +613,157 @@ def check_prefetches(pipelines: Iterable[tuple[DatasetReport, str]]) -> None:
                 hint="end the pipeline with .prefetch(tf.data.AUTOTUNE), so the next batch is "
                 "prepared while the model trains on this one.",
             )
+
+
+# Datasets whose labels are the examples' positions (0, 1, ..., N - 1): the labels that come
+# out of a pipeline reveal its order, its batches and which examples it lost or repeated.
+
+INFINITE = -1
+"""``tf.data.INFINITE_CARDINALITY``: the cardinality of a dataset that repeats forever."""
+
+
+def describe_spec(spec: object) -> str:
+    """A dataset's element spec, as the worker reports it, in words for a message."""
+    if isinstance(spec, list):
+        return "(" + ", ".join(describe_spec(item) for item in spec) + ")"
+    if isinstance(spec, dict) and isinstance(spec.get("shape"), list):
+        return f"{spec.get('dtype')} tensors of shape {format_shape(spec['shape'])}"
+    if isinstance(spec, dict) and "type" in spec:
+        return str(spec["type"])
+    if isinstance(spec, dict):
+        return "a dict with keys " + ", ".join(sorted(spec))
+    return repr(spec)
+
+
+def pair_spec(
+    report: DatasetReport, call: str, *, pair: str, hint: str
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The element spec of a dataset of pairs, ``(inputs, targets)``; fails naming ``pair``
+    (say "a pair (images, labels)") when the elements are anything else."""
+    spec = report.element_spec
+    if not (
+        isinstance(spec, list)
+        and len(spec) == 2
+        and all(isinstance(part, dict) and isinstance(part.get("shape"), list) for part in spec)
+    ):
+        raise fail(
+            f"each element of {call}", expected=pair, received=describe_spec(spec), hint=hint
+        )
+    return spec[0], spec[1]
+
+
+def format_batches(sizes: Sequence[int]) -> str:
+    """``[32, 32, 32, 4]`` as "3 batches of 32, then 1 batch of 4"."""
+    runs: list[list[int]] = []
+    for size in sizes:
+        if runs and runs[-1][0] == size:
+            runs[-1][1] += 1
+        else:
+            runs.append([size, 1])
+    parts = [f"{count:,} batch{'es' if count > 1 else ''} of {size}" for size, count in runs[:4]]
+    return (", then ".join(parts) or "no batches") + (", ..." if len(runs) > 4 else "")
+
+
+def format_head(values: np.ndarray, count: int = 8) -> str:
+    """The first ``count`` integers of ``values``, as ``[3, 1, 4, ...]``."""
+    head = ", ".join(str(int(value)) for value in values[:count])
+    return f"[{head}, ...]" if len(values) > count else f"[{head}]"
+
+
+def check_batch_sizes(report: DatasetReport, call: str, *, count: int, size: int, of: str) -> None:
+    """The dataset ends, and groups its ``count`` ``of`` (say "examples") in batches of
+    ``size``, all full but the last."""
+    if report.cardinality == INFINITE:
+        raise fail(
+            call,
+            expected=f"a dataset that ends after one pass over the {of}",
+            received="an infinite dataset",
+            hint="remove .repeat(): model.fit(dataset, epochs=...) starts each epoch anew.",
+        )
+    expected = [size] * (count // size) + [count % size] * bool(count % size)
+    if list(report.batch_sizes) != expected:
+        raise fail(
+            f"the batches of {call} for {count:,} {of}",
+            expected=format_batches(expected),
+            received=format_batches(report.batch_sizes),
+            hint="batch once with .batch(batch_size), after shuffling, without drop_remainder "
+            "and without .repeat().",
+        )
+
+
+def check_each_once(positions: np.ndarray, call: str, *, count: int, of: str, hint: str) -> None:
+    """The labels a dataset yielded hold each position from 0 to ``count - 1`` once."""
+    inside = positions[(positions >= 0) & (positions < count)]
+    counts = np.bincount(inside, minlength=count)
+    if len(positions) != count or not np.all(counts == 1):
+        raise fail(
+            f"the {of} from {call}",
+            expected=f"each of the {count:,} {of} exactly once",
+            received=f"{len(positions):,} {of}: {int(np.sum(counts == 0)):,} missing and "
+            f"{int(np.sum(counts > 1)):,} repeated",
+            hint=hint,
+        )
+
+
+def check_in_order(positions: np.ndarray, call: str, *, count: int, order: str, hint: str) -> None:
+    """The labels a dataset yielded are the positions 0, 1, ... in order (``order`` names
+    it: "the order of x"). Only the order is judged: missing or repeated examples are
+    :func:`check_each_once`'s."""
+    expected = np.arange(count)
+    shared = min(len(positions), count)
+    differ = np.flatnonzero(positions[:shared] != expected[:shared])
+    if shared == 0 or len(differ):
+        start = int(differ[0]) if len(differ) else 0
+        raise fail(
+            f"the examples from {call}, from position {start} on",
+            expected=f"in {order}: {format_head(expected[start:])}",
+            received=format_head(positions[start:]),
+            hint=hint,
+        )
+
+
+def check_shuffled(
+    positions: np.ndarray,
+    call: str,
+    *,
+    count: int,
+    first_batch: int,
+    order: str,
+    hint: str,
+    buffer_hint: str,
+) -> None:
+    """The labels a dataset yielded are not in ``order`` (0, 1, ...: ``hint`` says how to
+    shuffle), and its first batch (``first_batch`` labels) holds some of the second half (a
+    buffer smaller than the data only mixes neighbours: ``buffer_hint``)."""
+    if len(positions) >= count and np.array_equal(positions[:count], np.arange(count)):
+        raise fail(
+            f"the order of the examples from {call}",
+            expected="shuffled",
+            received=f"{order}: {format_head(positions)}",
+            hint=hint,
+        )
+    first = positions[:first_batch]
+    if len(first) and int(first.max()) < count // 2:
+        raise fail(
+            f"the first batch of {call}",
+            expected=f"drawn from all {count:,} examples, some from the second half",
+            received=f"only examples up to {int(first.max())}: {format_head(first)}",
+            hint=buffer_hint,
+        )
+
+
+def positions_of(report: DatasetReport, call: str, *, pair: str, hint: str) -> np.ndarray:
+    """Every label a dataset of pairs yielded, in order: the integer positions the grader
+    passed as labels, one per example (see :func:`pair_spec` for ``pair``)."""
+    pair_spec(report, call, pair=pair, hint=hint)
+    targets = report.targets
+    if targets is None or targets.dtype.kind not in "iu" or targets.ndim != 1:
+        raise fail(
+            f"the labels from {call}",
+            expected="the integers passed as labels, one per example",
+            received="no labels"
+            if targets is None
+            else f"{targets.dtype} of shape {targets.shape}",
+            hint=hint,
+        )
+    return targets
