@@ -34,9 +34,9 @@ from course.testing import (
     check_parameter_count,
     fail,
     fresh_rng,
-    predictions_of,
-    rebuilt_model,
 )
+
+from .images import predict_images
 
 pytestmark = pytest.mark.visibility("visible")
 
@@ -72,25 +72,7 @@ def _static_or_observed(model: ModelReport, sample: np.ndarray) -> ModelReport:
 
 def _predict(report: ModelReport, sample: np.ndarray) -> np.ndarray:
     """Predictions for ``sample`` of the model rebuilt here; fails when it cannot be rebuilt."""
-    return predictions_of(
-        rebuilt_model(report, what="the model from build_model()"),
-        _shaped_for(report, sample),
-        what="the model",
-        expected="able to predict a batch of 28x28 images",
-        hint="start the model with keras.Input(shape=(28, 28)).",
-        batch_size=1_000,
-    )
-
-
-def _shaped_for(model: ModelReport, images: np.ndarray) -> np.ndarray:
-    """``images`` in the model's input layout when only that differs (784 values or 28x28)."""
-    shape = model.input_shape
-    if shape is None or any(d is None for d in shape[1:]):
-        return images
-    dims = tuple(d for d in shape[1:] if d is not None)
-    if np.prod(dims) != 28 * 28:
-        return images
-    return images.reshape((len(images), *dims))
+    return predict_images(report, sample, what=_WHAT)
 
 
 @pytest.mark.points(1)

@@ -38,9 +38,11 @@ import numpy as np
 import pytest
 
 from course.datasets import fashion_mnist
-from course.grading.reports import ModelReport, TrainingReport
+from course.grading.reports import TrainingReport
 from course.grading.submission import Submission
-from course.testing import check_accuracy, fail, predictions_of
+from course.testing import check_accuracy, fail
+
+from .images import predict_images
 
 pytestmark = pytest.mark.visibility("visible")
 
@@ -65,30 +67,6 @@ def trained(submission: Submission, data: tuple[Split, Split]) -> TrainingReport
         x=x_train,
         y=y_train,
     )
-
-
-def _test_predictions(trained: TrainingReport, x_test: np.ndarray) -> np.ndarray:
-    """Class scores for ``x_test / 255`` from the model rebuilt here."""
-    report = trained.model
-    return predictions_of(
-        report,
-        _shaped_for(report, x_test / np.float32(255.0)),
-        what="the trained model",
-        expected="able to predict a batch of 28x28 images",
-        hint="start the model with keras.Input(shape=(28, 28)).",
-        batch_size=1_000,
-    )
-
-
-def _shaped_for(model: ModelReport, images: np.ndarray) -> np.ndarray:
-    """``images`` in the model's input layout when only that differs (784 values or 28x28)."""
-    shape = model.input_shape
-    if shape is None or any(d is None for d in shape[1:]):
-        return images
-    dims = tuple(d for d in shape[1:] if d is not None)
-    if np.prod(dims) != 28 * 28:
-        return images
-    return images.reshape((len(images), *dims))
 
 
 @pytest.mark.points(1)
@@ -116,7 +94,7 @@ def test_test_accuracy(trained: TrainingReport, data: tuple[Split, Split]) -> No
     """the trained model reaches 0.85 accuracy on the official test images"""
     _, (x_test, y_test) = data
     check_accuracy(
-        _test_predictions(trained, x_test),
+        predict_images(trained.model, x_test / np.float32(255.0), what="the trained model"),
         y_test,
         at_least=TEST_ACCURACY,
         what=f"the {len(y_test):,} Fashion-MNIST test images",

@@ -1,0 +1,1 @@
+"""Week 2's graders: classifying Fashion-MNIST with a dense network."""
