@@ -28,6 +28,8 @@ if command -v apt-get >/dev/null 2>&1; then
   command -v bwrap >/dev/null 2>&1 || missing+=(bubblewrap)
   ldconfig -p 2>/dev/null | grep -q 'libseccomp\.so\.2' || missing+=(libseccomp2)
   command -v setpriv >/dev/null 2>&1 || missing+=(util-linux)
+  # The feedback pages' tests look at them in a real browser, headless.
+  command -v chromium >/dev/null 2>&1 || missing+=(chromium)
   if [ ${#missing[@]} -gt 0 ]; then
     echo "==> installing ${missing[*]} from Debian"
     $sudo apt-get install -y -q "${missing[@]}"

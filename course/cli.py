@@ -93,8 +93,21 @@ def start_command(week: str, directory: Path) -> None:
     help="Seed the checks draw their inputs from (default: a new one each time; the report "
     "says which, to reproduce a run).",
 )
+@click.option(
+    "--html",
+    "html_page",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Also write the report as a feedback page (plots, your code with the failing lines "
+    "marked) to this HTML file.",
+)
 def check_command(
-    week: str, submission: Path | None, directory: Path | None, as_json: bool, seed: int | None
+    week: str,
+    submission: Path | None,
+    directory: Path | None,
+    as_json: bool,
+    seed: int | None,
+    html_page: Path | None,
 ) -> None:
     """Grade your work on WEEK (2, 02, week02, week02_fashion_mnist or fashion).
 
@@ -117,10 +130,12 @@ def check_command(
         graders = fetched.checks
         submission = submission or _run(fetched.file)
         hidden = fetched.manifest.hidden_checks
+        title = fetched.label
         with learner.scratch_folder() as scratch, display:
             graded = _run(
                 learner.as_stem_module, path=submission, stem=fetched.stem, scratch=Path(scratch)
             )
+            code = graded.read_text(encoding="utf-8")
             report: GradeReport = _run(
                 api.check_public,
                 checks=fetched.checks,
@@ -135,8 +150,10 @@ def check_command(
         chosen = _run(layout.week, spec=week)
         graders, following = chosen.graders, layout.after(chosen)
         submission, note = learner.choose(chosen, submission=submission, directory=directory)
+        title = chosen.title
         with learner.scratch_folder() as scratch:
             graded = _run(learner.as_module, path=submission, week=chosen, scratch=Path(scratch))
+            code = graded.read_text(encoding="utf-8")
             with display:
                 report = _run(
                     api.check,
@@ -148,6 +165,8 @@ def check_command(
                 )
     report = dataclasses.replace(report, submission=str(submission))
     feedback = summarize(report, graders=graders, next_week=following)
+    if html_page is not None:
+        _write_page(html_page, report, title=title, code=code, graders=graders)
     if as_json:
         document = feedback.document(report)
         if hidden is not None:
@@ -163,6 +182,37 @@ def check_command(
     if report.has_internal_errors:
         sys.exit(EXIT_ERROR)
     sys.exit(EXIT_PASSED if report.all_passed else EXIT_FAILED)
+
+
+def _write_page(page: Path, report: Any, *, title: str, code: str, graders: Path) -> None:
+    """``course check --html``: the report as the feedback page a class's student gets."""
+    import datetime as dt
+    import getpass
+    import hashlib
+
+    from course.records import GradedSubmission
+    from course.reports.feedback import render_html
+
+    graded = GradedSubmission(
+        student=getpass.getuser(),
+        week=report.week,
+        submitted_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        source=Path(report.submission).name,
+        submission_sha256=hashlib.sha256(code.encode("utf-8")).hexdigest(),
+        grader_version="",
+        report=report.to_dict(),
+        seed=report.seed,
+    )
+    try:
+        page.write_text(
+            render_html(graded, title=title, reveal_hidden=True, code=code, graders=graders),
+            encoding="utf-8",
+        )
+    except OSError as error:
+        raise click.ClickException(
+            f"cannot write the feedback page {page}: {error.strerror}; choose a folder you "
+            "can write to"
+        ) from None
 
 
 @main.command("progress")

@@ -23,6 +23,7 @@ from course.grading.reports import DatasetReport, ModelReport
 
 __all__ = [
     "INFINITE",
+    "PLOT_LIMITS",
     "CheckFailed",
     "accuracy_of",
     "check",
@@ -58,6 +59,11 @@ __all__ = [
     "positions_of",
     "predictions_of",
     "rebuilt_model",
+    "show_confusion",
+    "show_curve",
+    "show_heatmap",
+    "show_history",
+    "show_images",
 ]
 
 
@@ -767,3 +773,97 @@ def positions_of(report: DatasetReport, call: str, *, pair: str, hint: str) -> n
             hint=hint,
         )
     return targets
+
+
+# Plots for the student's feedback page. Each ``show_*`` leaves plain data on the current
+# check's result (``course.reports.plots`` draws it); the page shows it under the check's
+# visibility rules, so a hidden check's plot waits for the due date like its message.
+
+#: The most points a curve keeps, the most classes a confusion matrix, images a gallery and
+#: cells a side of a heatmap: enough to read, small enough for a results file.
+PLOT_LIMITS = {"points": 2_000, "classes": 20, "images": 16, "side": 64}
+
+
+def _numbers(values: Any) -> list[float | None]:
+    """At most ``PLOT_LIMITS["points"]`` values, rounded; ``None`` for a NaN or an infinity
+    (JSON has no spelling for them; the plot leaves a gap)."""
+    array = np.asarray(values, dtype=np.float64).reshape(-1)[: PLOT_LIMITS["points"]]
+    return [round(float(v), 6) if np.isfinite(v) else None for v in array]
+
+
+def show_history(history: Mapping[str, Sequence[float]], *, title: str = "Training") -> None:
+    """The training curves of a Keras History's ``history`` (loss and each metric per
+    epoch, with their ``val_`` twins): drawn as a loss panel and a metrics panel."""
+    series = {str(name): _numbers(values) for name, values in history.items() if values}
+    if series:
+        notes.plot({"kind": "history", "title": title, "series": series})
+
+
+def show_curve(
+    series: Mapping[str, Sequence[float]], *, title: str, x_label: str, y_label: str
+) -> None:
+    """Named curves over one axis: a forecast against the actual series, a learning rate
+    per epoch."""
+    kept = {str(name): _numbers(values) for name, values in series.items()}
+    notes.plot({"kind": "curves", "title": title, "x": x_label, "y": y_label, "series": kept})
+
+
+def show_confusion(
+    labels: np.ndarray, predicted: np.ndarray, *, classes: Sequence[str], title: str
+) -> None:
+    """The confusion matrix of integer ``predicted`` classes against the true ``labels``
+    (rows: true class, columns: predicted), for at most 20 classes."""
+    count = len(classes)
+    if count > PLOT_LIMITS["classes"]:
+        return
+    labels = np.asarray(labels, dtype=np.int64).reshape(-1)
+    predicted = np.asarray(predicted, dtype=np.int64).reshape(-1)
+    inside = (labels >= 0) & (labels < count) & (predicted >= 0) & (predicted < count)
+    matrix = np.zeros((count, count), dtype=np.int64)
+    np.add.at(matrix, (labels[inside], predicted[inside]), 1)
+    notes.plot(
+        {"kind": "confusion", "title": title, "classes": list(classes), "matrix": matrix.tolist()}
+    )
+
+
+def show_images(images: np.ndarray, *, captions: Sequence[str], title: str) -> None:
+    """A gallery of at most 16 images (greyscale or RGB, values in [0, 1] or [0, 255]),
+    each with its caption: misclassified examples, say."""
+    shown = np.asarray(images, dtype=np.float64)[: PLOT_LIMITS["images"]]
+    if shown.ndim not in (3, 4) or not len(shown):
+        return
+    if float(np.nanmax(shown)) > 1.0:
+        shown = shown / 255.0
+    pixels = np.clip(np.round(np.nan_to_num(shown) * 255), 0, 255).astype(np.uint8)
+    notes.plot(
+        {
+            "kind": "images",
+            "title": title,
+            "images": pixels.tolist(),
+            "captions": [str(caption) for caption in captions[: len(pixels)]],
+        }
+    )
+
+
+def show_heatmap(
+    matrix: np.ndarray,
+    *,
+    title: str,
+    x_labels: Sequence[str] = (),
+    y_labels: Sequence[str] = (),
+) -> None:
+    """A matrix as a heatmap, at most 64 by 64 (attention weights: rows attend to columns)."""
+    side = PLOT_LIMITS["side"]
+    values = np.asarray(matrix, dtype=np.float64)
+    if values.ndim != 2:
+        return
+    values = values[:side, :side]
+    notes.plot(
+        {
+            "kind": "heatmap",
+            "title": title,
+            "matrix": [_numbers(row) for row in values],
+            "x_labels": [str(label) for label in x_labels[: values.shape[1]]],
+            "y_labels": [str(label) for label in y_labels[: values.shape[0]]],
+        }
+    )

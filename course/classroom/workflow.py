@@ -822,8 +822,12 @@ def feedback(*, settings: CourseSettings, week: Week, student: str = "") -> list
             write_timestamp(target, dt.datetime.now(dt.UTC))
         reveal = reveals_hidden_checks(settings, week.stem, name, dt.datetime.now(dt.UTC))
         page = target / f"{week.stem}.html"
+        code = _graded_code(settings.directory("autograded", week.stem, name) / f"{week.stem}.py")
         page.write_text(
-            render_html(graded, title=week.title, reveal_hidden=reveal), encoding="utf-8"
+            render_html(
+                graded, title=week.title, reveal_hidden=reveal, code=code, graders=week.graders
+            ),
+            encoding="utf-8",
         )
         written.append(FeedbackWritten(name, page))
     if not written:
@@ -833,6 +837,15 @@ def feedback(*, settings: CourseSettings, week: Week, student: str = "") -> list
         )
     exchange.release_feedback(instructor_place(settings, week.stem, student))
     return written
+
+
+def _graded_code(module: Path) -> str | None:
+    """The module that was graded (a notebook's code cells made into one), whose lines the
+    checks' messages name, for the feedback page; ``None`` when there is none (refused)."""
+    try:
+        return module.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
 
 
 def export(*, settings: CourseSettings, weeks: Iterable[Week], output: Path) -> list[Path]:

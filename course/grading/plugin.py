@@ -240,6 +240,7 @@ class GradingSession:
         self.started[item.nodeid] = time.monotonic()
         notes.take()
         notes.take_measurements()
+        notes.take_plots()
         self.emit(event="started", id=item.nodeid, name=check_name(item))
 
     @pytest.hookimpl(wrapper=True)
@@ -274,9 +275,11 @@ class GradingSession:
             seconds=round(seconds, 3),
             internal=internal,
             measurements=notes.take_measurements(),
+            plots=notes.take_plots(),
         )
         self.checks.append(result)
-        self.emit(event="check", **result.to_dict())
+        # The plots' data goes to the results file only: events stay a line each.
+        self.emit(event="check", **{**result.to_dict(), "plots": []})
 
 
 def worker_settings(graders: Path) -> WorkerSettings:

@@ -48,6 +48,9 @@ class CheckResult:
     #: The figures the check measured (``course.testing.measure``), by name: a test accuracy,
     #: an MAE. Data for benchmarks and class statistics; the message says them to the student.
     measurements: dict[str, float] = field(default_factory=dict)
+    #: The data of the plots the check's feedback shows (``course.testing.show_*``): plain
+    #: JSON that ``course.reports.plots`` draws; shown under the check's visibility rules.
+    plots: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def passed(self) -> bool:
