@@ -791,7 +791,9 @@ def _numbers(values: Any) -> list[float | None]:
     return [round(float(v), 6) if np.isfinite(v) else None for v in array]
 
 
-def show_history(history: Mapping[str, Sequence[float]], *, title: str = "Training") -> None:
+def show_history(
+    history: Mapping[str, Sequence[float] | np.ndarray], *, title: str = "Training"
+) -> None:
     """The training curves of a Keras History's ``history`` (loss and each metric per
     epoch, with their ``val_`` twins): drawn as a loss panel and a metrics panel."""
     series = {str(name): _numbers(values) for name, values in history.items() if values}
@@ -800,7 +802,7 @@ def show_history(history: Mapping[str, Sequence[float]], *, title: str = "Traini
 
 
 def show_curve(
-    series: Mapping[str, Sequence[float]], *, title: str, x_label: str, y_label: str
+    series: Mapping[str, Sequence[float] | np.ndarray], *, title: str, x_label: str, y_label: str
 ) -> None:
     """Named curves over one axis: a forecast against the actual series, a learning rate
     per epoch."""
