@@ -378,21 +378,44 @@ def feedback_command(week: str, student: str, course_dir: Path) -> None:
     default=None,
     help="Folder for the CSV files and Gradescope results (default: exports/ in the course).",
 )
+@click.option(
+    "--canvas-assignment",
+    "canvas_assignments",
+    multiple=True,
+    metavar="WEEK=ID",
+    help="The Canvas assignment id of a week (repeatable): canvas.csv then fills that "
+    "assignment instead of one named by the week's title.",
+)
 @course_dir_option
-def export_command(output: Path | None, course_dir: Path) -> None:
-    """Export grades: a CSV per week (a column per check), grades.csv, Gradescope JSON."""
+def export_command(
+    output: Path | None, canvas_assignments: tuple[str, ...], course_dir: Path
+) -> None:
+    """Export grades: a CSV per week (a column per check, by name), a summary page per week,
+    statistics.csv, grades.csv, canvas.csv, moodle.csv and Gradescope JSON."""
     from course import api
     from course.classroom.workflow import export
 
+    canvas_ids = {}
+    for pair in canvas_assignments:
+        spec, _, assignment = pair.partition("=")
+        if not assignment.strip().isdigit():
+            raise click.BadParameter(
+                f"{pair!r} should be WEEK=ID with the number Canvas shows in the "
+                "assignment's address (.../assignments/ID), e.g. 2=1234",
+                param_hint="--canvas-assignment",
+            )
+        canvas_ids[_week(spec.strip()).stem] = assignment.strip()
     settings = _settings(course_dir)
     written = _run(
         export,
         settings=settings,
         weeks=_run(api.list_weeks),
         output=output or settings.root / "exports",
+        canvas_ids=canvas_ids,
+        on_warning=lambda text: click.echo(f"warning: {text}", err=True),
     )
     for path in written:
-        if path.suffix == ".csv":
+        if path.name != "results.json":
             click.echo(str(path))
     gradescope = sum(1 for path in written if path.name == "results.json")
     click.echo(f"and {gradescope} Gradescope results.json file(s)")

@@ -19,7 +19,7 @@ import secrets
 import shutil
 import time
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Future
 from dataclasses import asdict, dataclass
 from functools import partial
@@ -45,7 +45,7 @@ from course.config import Week
 from course.grading.results import CheckResult, GradeReport
 from course.grading.template import uses_tensorflow, warm_grading
 from course.nbgrader.timestamps import TIMESTAMP_FILE, read_timestamp, write_timestamp
-from course.records import Check, GradedSubmission
+from course.records import Check, GradedSubmission, StoredGrade
 
 if TYPE_CHECKING:
     from course.nbgrader.exchange import Place
@@ -848,13 +848,40 @@ def _graded_code(module: Path) -> str | None:
         return None
 
 
-def export(*, settings: CourseSettings, weeks: Iterable[Week], output: Path) -> list[Path]:
-    """Write ``<output>/<week>.csv`` (one column per check, then raw score, late penalty,
-    score, max score), ``<output>/grades.csv`` (names and emails from the roster, one
-    column per week, a total and the days late) and a
-    Gradescope ``results.json`` per submission under ``<output>/gradescope/<week>/``."""
+def export(
+    *,
+    settings: CourseSettings,
+    weeks: Iterable[Week],
+    output: Path,
+    canvas_ids: Mapping[str, str] | None = None,
+    on_warning: Callable[[str], None] | None = None,
+) -> list[Path]:
+    """Write the grades under ``output``:
+
+    * ``<week>.csv``: a row per graded submission, a column per check headed by its name in
+      exercise order (:func:`course.reports.export.check_columns`), then raw score, late
+      penalty, score, max score, integrity and isolation;
+    * ``<week>_summary.html``: the week's class summary with each check's pass rate charted;
+    * ``statistics.csv``: each check of every week with its id, points, pass rate and mean;
+    * ``grades.csv``: names and emails from the roster, a column per week, the total, the
+      days late and the weeks flagged for integrity;
+    * ``canvas.csv`` and ``moodle.csv``: the same scores as Canvas and Moodle import them
+      (:mod:`course.reports.lms`); ``canvas_ids``: the Canvas assignment id of a week stem;
+    * a Gradescope ``results.json`` per submission under ``gradescope/<week>/``.
+
+    ``on_warning``: told, in a sentence, what would trip an LMS import (no email)."""
+    from course.grading.declared import declared_checks
     from course.nbgrader import gradebook
-    from course.reports.export import write_summary, write_week_csv
+    from course.reports.export import check_columns, write_summary, write_week_csv
+    from course.reports.lms import (
+        GradebookItem,
+        item_title,
+        missing_emails,
+        write_canvas_csv,
+        write_moodle_csv,
+    )
+    from course.reports.statistics import check_statistics, write_statistics
+    from course.reports.summary import render_week_summary
 
     output.mkdir(parents=True, exist_ok=True)
     written = []
@@ -862,56 +889,102 @@ def export(*, settings: CourseSettings, weeks: Iterable[Week], output: Path) -> 
     maxima: dict[str, float] = {}
     flagged: dict[str, list[str]] = {}
     late_days: dict[str, int] = {}
+    items = []
+    statistics = []
     for week in weeks:
         checks = gradebook.declared_checks(settings.database_url, settings.course_id, week.stem)
         if not checks:
             continue
         rows = gradebook.stored_grades(settings.database_url, settings.course_id, week.stem)
+        graded = {
+            row.student: found
+            for row in rows
+            if (found := load_results(settings.directory("autograded", week.stem, row.student)))
+            is not None
+        }
+        named = [(check.id, check.name) for check in declared_checks(week.graders) or []]
         notes: dict[str, tuple[str, str]] = {}
-        for row in rows:
-            graded = load_results(settings.directory("autograded", week.stem, row.student))
-            if graded is not None and not graded.refused:
-                report = graded.grade_report
-                if report.integrity:
-                    flagged.setdefault(row.student, []).append(week.stem)
-                missing = ", ".join(report.missing_protections)
-                notes[row.student] = (
-                    "; ".join(report.integrity),
-                    f"reduced: {missing}" if missing else "full",
-                )
-        written.append(write_week_csv(output / f"{week.stem}.csv", checks, rows, notes))
+        for student, result in graded.items():
+            report = result.grade_report
+            named += [(check.id, check.name) for check in report.checks]
+            if result.refused:
+                continue
+            if report.integrity:
+                flagged.setdefault(student, []).append(week.stem)
+            missing = ", ".join(report.missing_protections)
+            notes[student] = (
+                "; ".join(report.integrity),
+                f"reduced: {missing}" if missing else "full",
+            )
+        columns = check_columns(checks, named, week.graders)
+        written.append(write_week_csv(output / f"{week.stem}.csv", columns, rows, notes))
+        week_statistics = check_statistics(week.stem, columns, rows)
+        statistics += week_statistics
         maxima[week.stem] = sum(check.max_points for check in checks)
+        title = item_title(week.number, week.title)
+        summary = output / f"{week.stem}_summary.html"
+        summary.write_text(
+            render_week_summary(
+                week=week.stem,
+                title=title,
+                statistics=week_statistics,
+                rows=rows,
+                max_score=maxima[week.stem],
+            ),
+            encoding="utf-8",
+        )
+        written.append(summary)
+        items.append(
+            GradebookItem(
+                week.stem, title, maxima[week.stem], (canvas_ids or {}).get(week.stem, "")
+            )
+        )
         for row in rows:
             table.setdefault(row.student, {})[week.stem] = row.score
             if row.timestamp is not None:
                 late = settings.policy.days_late(week.stem, row.student, _aware(row.timestamp))
                 late_days[row.student] = late_days.get(row.student, 0) + late
-            graded = load_results(settings.directory("autograded", week.stem, row.student))
-            if graded is not None:
-                path = output / "gradescope" / week.stem / row.student / "results.json"
-                path.parent.mkdir(parents=True, exist_ok=True)
-                document = graded.grade_report.to_gradescope()
-                document["score"] = row.score
-                remarks = []
-                if row.penalty:
-                    remarks.append(f"Late penalty: -{row.penalty:g} points.")
-                if graded.grade_report.integrity:
-                    remarks.append(
-                        "Integrity: the submission tampered with the grading machinery ("
-                        + "; ".join(graded.grade_report.integrity)
-                        + ")."
-                    )
-                if remarks:
-                    document["output"] = " ".join(remarks)
-                path.write_text(json.dumps(document, indent=2), encoding="utf-8")
-                written.append(path)
+            if row.student in graded:
+                written.append(_write_gradescope(output, week, row, graded[row.student]))
     people = gradebook.student_names(settings.database_url, settings.course_id)
+    written.append(write_statistics(output / "statistics.csv", statistics))
     written.append(
         write_summary(
             output / "grades.csv", table, maxima, flagged, people=people, late_days=late_days
         )
     )
+    written.append(write_canvas_csv(output / "canvas.csv", items, table, people))
+    written.append(write_moodle_csv(output / "moodle.csv", items, table, people))
+    unknown = missing_emails(table, people)
+    if unknown and on_warning is not None:
+        on_warning(
+            f"{len(unknown)} student(s) have no email on the roster ({', '.join(unknown[:5])}"
+            f"{', ...' if len(unknown) > 5 else ''}): Moodle cannot match them by email and "
+            "Canvas only by id or name; add them with 'course roster import FILE.csv'"
+        )
     return written
+
+
+def _write_gradescope(output: Path, week: Week, row: StoredGrade, graded: GradedSubmission) -> Path:
+    """``<output>/gradescope/<week>/<student>/results.json``: the gradebook's score with
+    the late penalty and any integrity finding said in its output."""
+    path = output / "gradescope" / week.stem / row.student / "results.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    document = graded.grade_report.to_gradescope()
+    document["score"] = row.score
+    remarks = []
+    if row.penalty:
+        remarks.append(f"Late penalty: -{row.penalty:g} points.")
+    if graded.grade_report.integrity:
+        remarks.append(
+            "Integrity: the submission tampered with the grading machinery ("
+            + "; ".join(graded.grade_report.integrity)
+            + ")."
+        )
+    if remarks:
+        document["output"] = " ".join(remarks)
+    path.write_text(json.dumps(document, indent=2), encoding="utf-8")
+    return path
 
 
 def _aware(moment: dt.datetime) -> dt.datetime:
