@@ -905,10 +905,10 @@ def export(
         named = [(check.id, check.name) for check in declared_checks(week.graders) or []]
         notes: dict[str, tuple[str, str]] = {}
         for student, result in graded.items():
+            if result.refused:  # its checks are named after their functions, by id
+                continue
             report = result.grade_report
             named += [(check.id, check.name) for check in report.checks]
-            if result.refused:
-                continue
             if report.integrity:
                 flagged.setdefault(student, []).append(week.stem)
             missing = ", ".join(report.missing_protections)
