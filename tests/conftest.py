@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import importlib.util
+import shutil
+import subprocess
 import sys
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 
+import numpy as np
 import pytest
 
 from course.config import Layout
@@ -59,7 +62,7 @@ def greet(name: str) -> str:
 TOY_GRADER = '''
 import pytest
 
-from course.testing import check, check_close, fresh_rng, note
+from course.testing import check, check_close, fresh_rng, note, show_curve
 
 pytestmark = pytest.mark.visibility("visible")
 
@@ -71,6 +74,10 @@ def test_double(submission):
     x = round(float(fresh_rng(submission, "double").uniform(-100, 100)), 3)
     check_close(submission.call("double", x), 2 * x, f"double({x})")
     note(f"double({x}) is {2 * x}")
+    xs = [-2.0, -1.0, 0.0, 1.0, 2.0]
+    doubled = [submission.call("double", v) for v in xs]
+    show_curve({"2x": [2 * v for v in xs], "double(x)": doubled}, title="double(x) for x from -2",
+               x_label="x + 3", y_label="value")
 
 
 @pytest.mark.points(1)
@@ -120,3 +127,39 @@ def write_submission(tmp_path: Path):  # type: ignore[no-untyped-def]
 def _private_course_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Keep every test's progress file out of the real home folder."""
     monkeypatch.setenv("COURSE_HOME", str(tmp_path / "course-home"))
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+needs_chromium = pytest.mark.skipif(
+    CHROMIUM is None, reason="needs Debian's chromium (setup.sh installs it)"
+)
+
+
+def screenshot(page: Path, folder: Path, *, height: int = 2600) -> np.ndarray:
+    """``page`` as headless Chromium shows it 1,200 pixels wide: an RGB array."""
+    from PIL import Image
+
+    assert CHROMIUM is not None
+    shot = folder / f"{page.stem}-screenshot.png"
+    subprocess.run(
+        [
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",  # the browser runs as root in CI; it opens only our own file
+            "--disable-gpu",
+            "--hide-scrollbars",
+            f"--user-data-dir={folder / 'chromium-profile'}",
+            f"--window-size=1200,{height}",
+            f"--screenshot={shot}",
+            page.as_uri(),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    return np.asarray(Image.open(shot).convert("RGB"), dtype=np.int16)
+
+
+def pixels_near(image: np.ndarray, colour: tuple[int, int, int], *, tolerance: int = 12) -> int:
+    """How many pixels of ``image`` are within ``tolerance`` of ``colour`` in each channel."""
+    return int(np.sum(np.all(np.abs(image - np.array(colour)) <= tolerance, axis=-1)))

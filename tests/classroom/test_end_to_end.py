@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -18,6 +19,7 @@ from click.testing import CliRunner, Result
 from course.cli import main
 from course.config import Layout
 from course.nbgrader import gradebook
+from tests.conftest import CHROMIUM, pixels_near, screenshot
 
 WEEK = "week01_toy"
 STUB_LINE = '# YOUR CODE HERE\n    raise NotImplementedError("Write your solution here")'
@@ -147,6 +149,14 @@ def test_init_to_export(
     page = (course / "feedback" / "bob" / WEEK / f"{WEEK}.html").read_text()
     assert "Score: <b>2 / 3</b>" in page
     assert "hello ada" in page  # the failed check's message
+    assert "on time" in page
+    # bob's graded code (made from his notebook), the line of his failing greet marked.
+    assert "return &#x27;hi &#x27; + name" in page
+    assert re.search(r'class="marked"><td class="number">\d+</td><td>def greet', page)
+    if CHROMIUM is not None:  # the plot the toy check drew, as a browser shows the page
+        shown = screenshot(course / "feedback" / "bob" / WEEK / f"{WEEK}.html", tmp_path)
+        # the second curve (matplotlib's orange) lies on the first: the same values
+        assert pixels_near(shown, (255, 127, 14)) > 100, "no plot on bob's feedback page"
     monkeypatch.setenv("COURSE_SUBMIT_CACHE", str(homes["ada"] / ".cache"))
     result = invoke(runner, "fetch-feedback", WEEK, "--student", "ada", "--dir", str(homes["ada"]))
     assert result.exit_code == 0, result.output

@@ -7,8 +7,6 @@ from __future__ import annotations
 import base64
 import io
 import re
-import shutil
-import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +17,7 @@ from course.grading.results import CheckResult, GradeReport
 from course.records import GradedSubmission
 from course.reports.feedback import HIDDEN_MESSAGE, read_summary, render_html
 from course.reports.plots import PlotError, png
+from tests.conftest import needs_chromium, pixels_near, screenshot
 
 CODE = '''import keras
 
@@ -159,37 +158,12 @@ def test_a_malformed_plot_is_said_not_fatal() -> None:
     assert "a plot could not be drawn" in render_html(graded, title="x")
 
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-
-
-@pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chromium (setup.sh installs it)")
+@needs_chromium
 def test_a_browser_shows_the_plots(tmp_path: Path) -> None:
     """Headless Chromium renders the page; its screenshot holds the training curve's blue
     and the confusion matrix's dark blue, so the plots were drawn, not broken images."""
     page = tmp_path / "week02.html"
     page.write_text(render_html(_graded(), title="x", reveal_hidden=True, code=CODE))
-    shot = tmp_path / "shot.png"
-    assert CHROMIUM is not None
-    subprocess.run(
-        [
-            CHROMIUM,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--hide-scrollbars",
-            f"--user-data-dir={tmp_path / 'profile'}",
-            "--window-size=1200,2600",
-            f"--screenshot={shot}",
-            page.as_uri(),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
-    pixels = np.asarray(Image.open(shot).convert("RGB"), dtype=np.int16)
-
-    def near(colour: tuple[int, int, int]) -> int:
-        return int(np.sum(np.all(np.abs(pixels - colour) <= 12, axis=-1)))
-
-    assert near((31, 119, 180)) > 200, "no training curve (matplotlib's first colour)"
-    assert near((8, 48, 107)) > 200, "no confusion matrix (the darkest of Blues)"
+    image = screenshot(page, tmp_path)
+    assert pixels_near(image, (31, 119, 180)) > 200, "no training curve (matplotlib's first colour)"
+    assert pixels_near(image, (8, 48, 107)) > 200, "no confusion matrix (the darkest of Blues)"
