@@ -30,7 +30,6 @@ import numpy as np
 from numpy.typing import NDArray
 
 from course.datasets._files import course_cache_dir, sha256_of_arrays
-from course.datasets._png import encode_png
 from course.datasets._registry import Release, obtain
 from course.datasets.fashion import SourceFailed
 
@@ -194,12 +193,20 @@ def write_image_folders(
             (temporary / name).mkdir()
         for index, (image, label) in enumerate(zip(images, labels, strict=True)):
             file = temporary / names[int(label)] / f"{index:0{width}d}.png"
-            file.write_bytes(encode_png(image))
+            _write_png(file, image)
         (temporary / _COMPLETE_MARKER).write_text(digest + "\n")
         _move_into_place(temporary, root, digest, labels, names)
     finally:
         shutil.rmtree(temporary, ignore_errors=True)
     return root
+
+
+def _write_png(file: Path, image: NDArray[np.uint8]) -> None:
+    """``image`` (height x width, greyscale, or x 1 or 3 channels) as a lossless PNG file."""
+    from PIL import Image
+
+    grey = image.ndim == 3 and image.shape[2] == 1
+    Image.fromarray(image[:, :, 0] if grey else image).save(file, format="PNG")
 
 
 def _check_folders(
@@ -211,10 +218,16 @@ def _check_folders(
             raise ValueError(f"write_image_folders: {name!r} cannot be a folder name")
     if len(set(names)) != len(names):
         raise ValueError(f"write_image_folders: class names repeat: {names}")
-    if images.dtype != np.uint8 or images.ndim not in (3, 4) or len(images) == 0:
+    channels = images.shape[3] if images.ndim == 4 else 1
+    if (
+        images.dtype != np.uint8
+        or images.ndim not in (3, 4)
+        or len(images) == 0
+        or (channels not in (1, 3))
+    ):
         raise ValueError(
             f"write_image_folders: images must be a non-empty uint8 array (n, height, width"
-            f"[, channels]), got {images.dtype} {images.shape}"
+            f"[, 1 or 3 channels]), got {images.dtype} {images.shape}"
         )
     if labels.shape != (len(images),) or not np.issubdtype(labels.dtype, np.integer):
         raise ValueError(

@@ -23,7 +23,6 @@ from course.datasets import (
     write_image_folders,
 )
 from course.datasets._files import sha256_of
-from course.datasets._png import encode_png
 from course.datasets._registry import Release
 from tests.datasets.registry_fakes import REAL_CACHE, install_fake_npm, isolate, write_tar_gz
 
@@ -234,30 +233,36 @@ def decode_png(data: bytes) -> NDArray[np.uint8]:
     return np.array(rows, dtype=np.uint8).reshape(height, width, channels)
 
 
+def _written(tmp_path: Path, image: NDArray[np.uint8]) -> Path:
+    root = write_image_folders(tmp_path / "one", images=image[None], labels=np.array([0]))
+    return root / "cats" / "0.png"
+
+
 @pytest.mark.parametrize("shape", [(32, 32, 3), (5, 7, 3), (4, 6), (3, 2, 1)])
-def test_png_encoder_round_trips(shape: tuple[int, ...]) -> None:
-    """Encoded PNGs decode (with an independent reader) to the same pixels."""
+def test_png_files_round_trip(shape: tuple[int, ...], tmp_path: Path) -> None:
+    """The PNG files decode (with an independent reader) to the same pixels."""
     image = np.random.default_rng(0).integers(0, 256, shape, dtype=np.uint8)
-    decoded = decode_png(encode_png(image))
+    decoded = decode_png(_written(tmp_path, image).read_bytes())
     np.testing.assert_array_equal(decoded.reshape(image.shape), image)
 
 
-def test_png_encoder_matches_tensorflows_decoder() -> None:
+def test_png_files_match_tensorflows_decoder(tmp_path: Path) -> None:
     """TensorFlow's decoder (image_dataset_from_directory's) reads the same pixels back."""
     import tensorflow as tf
 
-    for image in (generated_images(5, 1)[0], generated_images(3, 1)[0][:, :, 0]):
-        decoded = tf.io.decode_png(encode_png(image), channels=0).numpy()
+    for index, image in enumerate((generated_images(5, 1)[0], generated_images(3, 1)[0][:, :, 0])):
+        data = _written(tmp_path / str(index), image).read_bytes()
+        decoded = tf.io.decode_png(data, channels=0).numpy()
         np.testing.assert_array_equal(decoded.reshape(image.shape), image)
         assert decoded.shape[-1] == (3 if image.ndim == 3 else 1)
 
 
-def test_png_encoder_rejects_other_arrays() -> None:
-    """Only uint8 greyscale or RGB images are encoded."""
-    with pytest.raises(ValueError, match="uint8"):
-        encode_png(np.zeros((2, 2, 3), dtype=np.float32))
-    with pytest.raises(ValueError, match="shape"):
-        encode_png(np.zeros((2, 2, 4), dtype=np.uint8))
+def test_image_folders_refuse_other_arrays(tmp_path: Path) -> None:
+    """Only uint8 greyscale or RGB images are written."""
+    floats: Any = np.zeros((1, 2, 2, 3), dtype=np.float32)
+    for images in (floats, np.zeros((1, 2, 2, 4), np.uint8)):
+        with pytest.raises(ValueError, match="uint8 array"):
+            write_image_folders(tmp_path / "x", images=images, labels=np.array([0]))
 
 
 def test_image_folders_hold_one_png_per_image(tmp_path: Path) -> None:
