@@ -14,6 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 
 _DELETE_PUNCTUATION = str.maketrans("", "", string.punctuation)
+#: The tokens every TextVectorization vocabulary starts with: padding, then unknown words.
+SPECIAL = ["", "[UNK]"]
 
 # fmt: off
 #: Lower-case ASCII words, none of them the standardised form of a compound below.

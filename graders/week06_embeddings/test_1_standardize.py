@@ -28,7 +28,6 @@ import string
 import numpy as np
 import pytest
 
-from course.grading.reports import expect
 from course.grading.submission import Submission
 from course.testing import fail, fresh_rng
 
@@ -41,22 +40,15 @@ PUNCTUATION = string.punctuation
 
 def _recase(rng: np.random.Generator, word: str) -> str:
     """``word`` as it is, capitalised, in capitals, or with random letters in capitals."""
-    style = rng.integers(4)
-    if style == 1:
-        return word.capitalize()
-    if style == 2:
-        return word.upper()
+    style = int(rng.integers(4))
     if style == 3:
         return "".join(c.upper() if rng.random() < 0.5 else c for c in word)
-    return word
+    return (word, word.capitalize(), word.upper())[style]
 
 
 def _join(rng: np.random.Generator, tokens: list[str]) -> str:
     """The tokens separated by one space, or now and then two."""
-    text = tokens[0]
-    for token in tokens[1:]:
-        text += (" " if rng.random() < 0.8 else "  ") + token
-    return text
+    return tokens[0] + "".join((" " if rng.random() < 0.8 else "  ") + t for t in tokens[1:])
 
 
 def _lower_case_inputs(rng: np.random.Generator, words: Words) -> list[str]:
@@ -115,40 +107,33 @@ def _grid(rng: np.random.Generator, words: Words) -> np.ndarray:
 
 
 def _standardized(submission: Submission, texts: np.ndarray) -> dict[str, object]:
-    """The probe's description of ``standardize(tf.constant(texts))``."""
-    report = submission.probe(
-        "text.strings",
-        action="standardize(texts)",
-        function="standardize",
-        args=[texts],
+    """The probe's description of ``standardize(tf.constant(texts))``: the returned
+    object's class and dtype, and its value."""
+    report: dict[str, object] = submission.probe(
+        "text.strings", action="standardize(texts)", function="standardize", args=[texts]
     )
-    described: dict[str, object] = expect(report, dict, what="the description of standardize()")
-    return described
+    return report
 
 
-def _strings(report: dict[str, object], count: int) -> list[str]:
-    """The returned strings, in order, whatever container held them."""
-    value = report.get("value")
+def _check_standardized(submission: Submission, texts: list[str], *, hint: str) -> None:
+    """``standardize`` returns each of ``texts`` as reference.py standardises it."""
+    report = _standardized(submission, np.array(texts))
+    value = report["value"]
     array = np.asarray(value) if isinstance(value, list | np.ndarray) else None
-    if array is None or array.dtype.kind != "U" or array.size != count:
+    if array is None or array.dtype.kind != "U" or array.size != len(texts):
         raise fail(
-            f"standardize() for {count} strings",
-            expected=f"{count} strings, one per input",
-            received=f"a {report.get('class')}"
+            f"standardize() for {len(texts)} strings",
+            expected=f"{len(texts)} strings, one per input",
+            received=f"a {report['class']}"
             + (f" of {array.size} {array.dtype} values" if array is not None else ""),
             hint="return the tensor that tf.strings.regex_replace gives back.",
         )
-    return [str(item) for item in array.reshape(-1)]
-
-
-def _compare(texts: list[str], received: list[str], *, hint: str) -> None:
-    for text, actual in zip(texts, received, strict=True):
-        expected = standardize(text)
-        if actual != expected:
+    for text, received in zip(texts, array.reshape(-1), strict=True):
+        if str(received) != standardize(text):
             raise fail(
                 f"standardize({text!r})",
-                expected=repr(expected),
-                received=repr(actual),
+                expected=repr(standardize(text)),
+                received=repr(str(received)),
                 hint=hint,
             )
 
@@ -157,10 +142,9 @@ def _compare(texts: list[str], received: list[str], *, hint: str) -> None:
 def test_standardize_lower_cases(submission: Submission, words: Words) -> None:
     """standardize lower-cases every letter"""
     texts = _lower_case_inputs(fresh_rng(submission, "standardize", "lower case"), words)
-    received = _strings(_standardized(submission, np.array(texts)), len(texts))
-    _compare(
+    _check_standardized(
+        submission,
         texts,
-        received,
         hint="apply tf.strings.lower to the whole tensor, and change nothing else.",
     )
 
@@ -169,10 +153,9 @@ def test_standardize_lower_cases(submission: Submission, words: Words) -> None:
 def test_standardize_deletes_punctuation(submission: Submission, words: Words) -> None:
     """standardize deletes ASCII punctuation and keeps everything else"""
     texts = _punctuation_inputs(fresh_rng(submission, "standardize", "punctuation"), words)
-    received = _strings(_standardized(submission, np.array(texts)), len(texts))
-    _compare(
+    _check_standardized(
+        submission,
         texts,
-        received,
         hint="replace every character of string.punctuation with '' (not with a space, so "
         '"it\'s" becomes "its"), e.g. tf.strings.regex_replace(texts, pattern, \'\'); '
         "leave letters, digits, non-ASCII characters and whitespace alone.",

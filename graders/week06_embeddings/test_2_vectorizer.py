@@ -35,15 +35,12 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 
-from course.grading.reports import expect
 from course.grading.submission import Submission
 from course.testing import check_array, fail, fresh_rng
 
-from .reference import Words, token_ids
+from .reference import SPECIAL, Words, token_ids
 
 pytestmark = pytest.mark.visibility("visible")
-
-SPECIAL = ["", "[UNK]"]
 
 
 @dataclass(frozen=True)
@@ -55,9 +52,6 @@ class Draw:
     #: (max_tokens, sequence_length): the first caps the vocabulary, the second does not.
     settings: list[tuple[int, int]]
     probe_texts: list[str]
-
-    def expected_vocabulary(self, max_tokens: int) -> list[str]:
-        return (SPECIAL + self.words_by_frequency)[:max_tokens]
 
 
 def _render(rng: np.random.Generator, written: str) -> str:
@@ -76,7 +70,9 @@ def _render(rng: np.random.Generator, written: str) -> str:
     return word
 
 
-def _draw(rng: np.random.Generator, words: Words) -> Draw:
+@pytest.fixture(scope="module")
+def drawn(submission: Submission, words: Words) -> Draw:
+    rng = fresh_rng(submission, "build_vectorizer")
     count = int(rng.integers(7, 11))
     compound = [words.compound[i] for i in rng.choice(len(words.compound), 2, replace=False)]
     plain = [str(word) for word in rng.choice(words.plain, count - 2, replace=False)]
@@ -117,46 +113,44 @@ def _draw(rng: np.random.Generator, words: Words) -> Draw:
     )
 
 
-@pytest.fixture(scope="module")
-def drawn(submission: Submission, words: Words) -> Draw:
-    return _draw(fresh_rng(submission, "build_vectorizer"), words)
+@dataclass(frozen=True)
+class Layer:
+    """A layer ``build_vectorizer`` built in the worker: its vocabulary (a list of strings,
+    as the probe's reply promises), and its output for the drawn strings."""
+
+    call: str
+    max_tokens: int
+    sequence_length: int
+    vocabulary: list[str]
+    outputs: object
 
 
 @pytest.fixture(scope="module")
-def layers(submission: Submission, drawn: Draw) -> list[dict[str, object]]:
-    """For each setting: the vocabulary and the outputs for the drawn strings."""
-    described = []
-    for max_tokens, sequence_length in drawn.settings:
+def layers(submission: Submission, drawn: Draw) -> list[Layer]:
+    """The layer built with each setting."""
+    built = []
+    for max_tokens, length in drawn.settings:
         report = submission.probe(
             "text.vectorizer",
-            action=f"build_vectorizer(texts, {max_tokens}, {sequence_length})",
+            action=f"build_vectorizer(texts, {max_tokens}, {length})",
             function="build_vectorizer",
-            args=[drawn.corpus, max_tokens, sequence_length],
+            args=[drawn.corpus, max_tokens, length],
             inputs=drawn.probe_texts,
         )
-        described.append(expect(report, dict, what="the vectorizer description"))
-    return described
-
-
-def _vocabulary(report: dict[str, object]) -> list[str]:
-    vocabulary = expect(report.get("vocabulary"), list, what="the vocabulary")
-    return [expect(token, str, what="a token") for token in vocabulary]
-
-
-def _call(max_tokens: int, sequence_length: int) -> str:
-    return f"build_vectorizer(corpus, max_tokens={max_tokens}, sequence_length={sequence_length})"
+        call = f"build_vectorizer(corpus, max_tokens={max_tokens}, sequence_length={length})"
+        built.append(Layer(call, max_tokens, length, report["vocabulary"], report["outputs"]))
+    return built
 
 
 @pytest.mark.points(1)
-def test_vectorizer_special_tokens(layers: list[dict[str, object]], drawn: Draw) -> None:
+def test_vectorizer_special_tokens(layers: list[Layer]) -> None:
     """the vocabulary starts with the padding token '' and '[UNK]'"""
-    for report, (max_tokens, sequence_length) in zip(layers, drawn.settings, strict=True):
-        head = _vocabulary(report)[:2]
-        if head != SPECIAL:
+    for layer in layers:
+        if layer.vocabulary[:2] != SPECIAL:
             raise fail(
-                f"the first two tokens of the vocabulary of {_call(max_tokens, sequence_length)}",
+                f"the first two tokens of the vocabulary of {layer.call}",
                 expected=repr(SPECIAL),
-                received=repr(head),
+                received=repr(layer.vocabulary[:2]),
                 hint="keep TextVectorization's defaults for output_mode='int': index 0 pads, "
                 "index 1 stands for every word outside the vocabulary. Do not pass a "
                 "vocabulary yourself; call adapt(texts).",
@@ -164,66 +158,56 @@ def test_vectorizer_special_tokens(layers: list[dict[str, object]], drawn: Draw)
 
 
 @pytest.mark.points(2)
-def test_vectorizer_vocabulary(layers: list[dict[str, object]], drawn: Draw) -> None:
+def test_vectorizer_vocabulary(layers: list[Layer], drawn: Draw) -> None:
     """the vocabulary holds the most frequent standardised words, at most max_tokens"""
-    for report, (max_tokens, sequence_length) in zip(layers, drawn.settings, strict=True):
-        received = _vocabulary(report)
-        expected = drawn.expected_vocabulary(max_tokens)
-        if received == expected:
-            continue
-        what = (
-            f"the vocabulary of {_call(max_tokens, sequence_length)} for the corpus {drawn.corpus}"
-        )
-        if len(received) != len(expected):
-            hint = "pass max_tokens to TextVectorization as it is: the cap counts '' and '[UNK]'."
-        else:
-            hint = (
-                "standardise with your standardize function (lower-case, punctuation "
-                "deleted) and adapt the layer to the texts you were given."
+    for layer in layers:
+        received = layer.vocabulary
+        expected = (SPECIAL + drawn.words_by_frequency)[: layer.max_tokens]
+        if received != expected:
+            raise fail(
+                f"the vocabulary of {layer.call} for the corpus {drawn.corpus}",
+                expected=f"{len(expected)} tokens {expected}",
+                received=f"{len(received)} tokens {received[:14]}",
+                hint="pass max_tokens to TextVectorization as it is: the cap counts '' and '[UNK]'."
+                if len(received) != len(expected)
+                else "standardise with your standardize function (lower-case, punctuation "
+                "deleted) and adapt the layer to the texts you were given.",
             )
-        raise fail(
-            what,
-            expected=f"{len(expected)} tokens {expected}",
-            received=f"{len(received)} tokens {received[:14]}",
-            hint=hint,
-        )
 
 
 @pytest.mark.points(1)
-def test_vectorizer_output_shape(layers: list[dict[str, object]], drawn: Draw) -> None:
+def test_vectorizer_output_shape(layers: list[Layer], drawn: Draw) -> None:
     """the layer turns N strings into int64 token ids of shape (N, sequence_length)"""
     count = len(drawn.probe_texts)
-    for report, (max_tokens, sequence_length) in zip(layers, drawn.settings, strict=True):
+    for layer in layers:
         check_array(
-            report.get("outputs"),
-            f"the output of {_call(max_tokens, sequence_length)} for {count} strings",
+            layer.outputs,
+            f"the output of {layer.call} for {count} strings",
             dtype="int64",
-            shape=(count, sequence_length),
+            shape=(count, layer.sequence_length),
             hint="pass output_mode='int' and output_sequence_length=sequence_length, so every "
             "row is padded or cut to the same length.",
         )
 
 
 @pytest.mark.points(2)
-def test_vectorizer_token_ids(layers: list[dict[str, object]], drawn: Draw) -> None:
+def test_vectorizer_token_ids(layers: list[Layer], drawn: Draw) -> None:
     """each word becomes its vocabulary index; unknown words 1, padding 0 at the end"""
     texts = drawn.probe_texts
-    for report, (max_tokens, sequence_length) in zip(layers, drawn.settings, strict=True):
-        outputs = report.get("outputs")
-        if not isinstance(outputs, np.ndarray) or outputs.shape != (len(texts), sequence_length):
-            raise fail(
-                f"the output of {_call(max_tokens, sequence_length)}",
-                expected=f"token ids of shape ({len(texts)}, {sequence_length})",
-                received="another shape" if isinstance(outputs, np.ndarray) else "no array",
-                hint="see the check on the output shape.",
-            )
-        vocabulary = _vocabulary(report)
-        expected = token_ids(texts, vocabulary, sequence_length)
+    for layer in layers:
+        outputs = check_array(
+            layer.outputs,
+            f"the output of {layer.call}",
+            shape=(len(texts), layer.sequence_length),
+            hint="see the check on the output shape.",
+        )
+        vocabulary = layer.vocabulary
+        expected = token_ids(texts, vocabulary, layer.sequence_length)
         for text, want, got in zip(texts, expected, outputs, strict=True):
             if not np.array_equal(want, got):
                 raise fail(
-                    f"the token ids for {text!r} from {_call(max_tokens, sequence_length)}, "
-                    f"whose vocabulary is {vocabulary[:14]}",
+                    f"the token ids for {text!r} from {layer.call}, whose vocabulary is "
+                    f"{vocabulary[:14]}",
                     expected=want.tolist(),
                     received=got.tolist(),
                     hint="apply the standardisation before splitting on whitespace, keep "

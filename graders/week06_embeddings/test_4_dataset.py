@@ -20,7 +20,6 @@ changes no element, so nothing else can show it).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import pytest
@@ -28,15 +27,30 @@ import pytest
 from course.grading.reports import DatasetReport
 from course.grading.submission import Submission
 from course.probes.text import vectorizer_spec
-from course.testing import check_prefetches, fail, fresh_rng
+from course.testing import (
+    check_batch_sizes,
+    check_each_once,
+    check_in_order,
+    check_prefetches,
+    check_shuffled,
+    describe_spec,
+    fail,
+    fresh_rng,
+    pair_spec,
+    positions_of,
+)
 
-from .reference import Words, token_ids
+from .reference import SPECIAL, Words, token_ids
 
 pytestmark = pytest.mark.visibility("visible")
 
-SPECIAL = ["", "[UNK]"]
 DEFAULT_BATCH = 32
-INFINITE = -1  # tf.data.INFINITE_CARDINALITY: the dataset repeats forever
+SHUFFLED_CALL = "make_text_dataset(texts, labels, vectorizer)"
+PAIR = "a pair (token ids, labels)"
+PAIR_HINT = (
+    "start from tf.data.Dataset.from_tensor_slices((texts, labels)), map each batch to "
+    "(vectorizer(x), y) and keep the labels as they are."
+)
 
 
 @dataclass(frozen=True)
@@ -53,14 +67,6 @@ class Draw:
         return len(self.texts)
 
     @property
-    def positions(self) -> np.ndarray:
-        return np.arange(self.count, dtype=np.int32)
-
-    @property
-    def shuffled_call(self) -> str:
-        return "make_text_dataset(texts, labels, vectorizer)"
-
-    @property
     def ordered_call(self) -> str:
         return (
             f"make_text_dataset(texts, labels, vectorizer, batch_size={self.batch_size}, "
@@ -68,7 +74,9 @@ class Draw:
         )
 
 
-def _draw(rng: np.random.Generator, words: Words) -> Draw:
+@pytest.fixture(scope="module")
+def drawn(submission: Submission, words: Words) -> Draw:
+    rng = fresh_rng(submission, "make_text_dataset")
     pool = rng.permutation(words.plain)
     size = int(rng.integers(20, 41))
     vocabulary = [str(word) for word in pool[:size]]
@@ -87,120 +95,48 @@ def _draw(rng: np.random.Generator, words: Words) -> Draw:
     return Draw(texts, vocabulary, sequence_length, batch_size)
 
 
-@pytest.fixture(scope="module")
-def drawn(submission: Submission, words: Words) -> Draw:
-    return _draw(fresh_rng(submission, "make_text_dataset"), words)
+def _dataset(submission: Submission, drawn: Draw, call: str, **kwargs: object) -> DatasetReport:
+    spec = vectorizer_spec(drawn.words, drawn.sequence_length)
+    positions = np.arange(drawn.count, dtype=np.int32)
+    return DatasetReport.from_plain(
+        submission.probe(
+            "text.dataset",
+            action=call,
+            function="make_text_dataset",
+            args=[drawn.texts, positions, spec],
+            kwargs=kwargs,
+        )
+    )
 
 
 @pytest.fixture(scope="module")
 def shuffled(submission: Submission, drawn: Draw) -> DatasetReport:
     """The dataset with the default arguments: batches of 32, shuffled."""
-    return DatasetReport.from_plain(
-        submission.probe(
-            "text.dataset",
-            action=drawn.shuffled_call,
-            function="make_text_dataset",
-            args=[
-                drawn.texts,
-                drawn.positions,
-                vectorizer_spec(drawn.words, drawn.sequence_length),
-            ],
-        )
-    )
+    return _dataset(submission, drawn, SHUFFLED_CALL)
 
 
 @pytest.fixture(scope="module")
 def ordered(submission: Submission, drawn: Draw) -> DatasetReport:
-    return DatasetReport.from_plain(
-        submission.probe(
-            "text.dataset",
-            action=drawn.ordered_call,
-            function="make_text_dataset",
-            args=[
-                drawn.texts,
-                drawn.positions,
-                vectorizer_spec(drawn.words, drawn.sequence_length),
-            ],
-            kwargs={"batch_size": drawn.batch_size, "shuffle": False},
-        )
+    return _dataset(
+        submission, drawn, drawn.ordered_call, batch_size=drawn.batch_size, shuffle=False
     )
-
-
-def _describe_spec(spec: object) -> str:
-    if isinstance(spec, list):
-        return "(" + ", ".join(_describe_spec(item) for item in spec) + ")"
-    if isinstance(spec, dict) and "shape" in spec:
-        shape = ", ".join("None" if d is None else str(d) for d in spec["shape"])
-        return f"{spec.get('dtype')} tensors of shape ({shape})"
-    if isinstance(spec, dict) and "type" in spec:
-        return str(spec["type"])
-    if isinstance(spec, dict):
-        return "a dict with keys " + ", ".join(sorted(spec))
-    return repr(spec)
-
-
-def _pair_spec(report: DatasetReport, call: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    spec = report.element_spec
-    if not (
-        isinstance(spec, list)
-        and len(spec) == 2
-        and all(isinstance(part, dict) and isinstance(part.get("shape"), list) for part in spec)
-    ):
-        raise fail(
-            f"each element of {call}",
-            expected="a pair (token ids, labels)",
-            received=_describe_spec(spec),
-            hint="start from tf.data.Dataset.from_tensor_slices((texts, labels)) and map "
-            "each batch to (vectorizer(x), y).",
-        )
-    return spec[0], spec[1]
 
 
 def _labels(report: DatasetReport, call: str) -> np.ndarray:
     """Every label the dataset yielded, in order (the positions of the sentences)."""
-    _pair_spec(report, call)
-    targets = report.targets
-    if targets is None or targets.dtype.kind not in "iu" or targets.ndim != 1:
-        raise fail(
-            f"the labels from {call}",
-            expected="the integers passed as labels, one per sentence",
-            received="no labels"
-            if targets is None
-            else f"{targets.dtype} of shape {targets.shape}",
-            hint="keep the labels as they are: from_tensor_slices((texts, labels)).",
-        )
-    return targets
-
-
-def _runs(sizes: list[int]) -> str:
-    """``[32, 32, 18]`` as "2 batches of 32, then 1 batch of 18"."""
-    if not sizes:
-        return "no batches"
-    runs: list[list[int]] = []
-    for size in sizes:
-        if runs and runs[-1][0] == size:
-            runs[-1][1] += 1
-        else:
-            runs.append([size, 1])
-    parts = [f"{count:,} batch{'es' if count > 1 else ''} of {size}" for size, count in runs[:4]]
-    return ", then ".join(parts) + (", ..." if len(runs) > 4 else "")
-
-
-def _first_labels(labels: np.ndarray, count: int = 8) -> str:
-    head = ", ".join(str(int(label)) for label in labels[:count])
-    return f"[{head}, ...]" if len(labels) > count else f"[{head}]"
+    return positions_of(report, call, pair=PAIR, hint=PAIR_HINT)
 
 
 @pytest.mark.points(1)
 def test_dataset_element_spec(shuffled: DatasetReport, drawn: Draw) -> None:
     """make_text_dataset yields (int64 token ids, labels) batches"""
-    call, length = drawn.shuffled_call, drawn.sequence_length
-    ids, labels = _pair_spec(shuffled, call)
+    call, length = SHUFFLED_CALL, drawn.sequence_length
+    ids, labels = pair_spec(shuffled, call, pair=PAIR, hint=PAIR_HINT)
     if ids.get("dtype") != "int64" or ids.get("shape") != [None, length]:
         raise fail(
             f"the token ids in each element of {call}",
             expected=f"int64 tensors of shape (None, {length}): a batch of rows of token ids",
-            received=_describe_spec(ids),
+            received=describe_spec(ids),
             hint="batch first, then map each batch of strings through the vectorizer: "
             ".batch(batch_size).map(lambda x, y: (vectorizer(x), y)).",
         )
@@ -208,7 +144,7 @@ def test_dataset_element_spec(shuffled: DatasetReport, drawn: Draw) -> None:
         raise fail(
             f"the labels in each element of {call}",
             expected="integer tensors of shape (None,): one label per sentence",
-            received=_describe_spec(labels),
+            received=describe_spec(labels),
             hint="pass the labels to from_tensor_slices as they are and leave them unchanged "
             "in the map step.",
         )
@@ -217,27 +153,11 @@ def test_dataset_element_spec(shuffled: DatasetReport, drawn: Draw) -> None:
 @pytest.mark.points(1)
 def test_dataset_batch_sizes(shuffled: DatasetReport, ordered: DatasetReport, drawn: Draw) -> None:
     """make_text_dataset makes batches of batch_size, all full except the last"""
-    count = drawn.count
     for report, size, call in (
-        (shuffled, DEFAULT_BATCH, drawn.shuffled_call),
+        (shuffled, DEFAULT_BATCH, SHUFFLED_CALL),
         (ordered, drawn.batch_size, drawn.ordered_call),
     ):
-        if report.cardinality == INFINITE:
-            raise fail(
-                call,
-                expected="a dataset that ends after one pass over the sentences",
-                received="an infinite dataset",
-                hint="remove .repeat(): model.fit(dataset, epochs=...) starts each epoch anew.",
-            )
-        expected = [size] * (count // size) + [count % size] * bool(count % size)
-        if list(report.batch_sizes) != expected:
-            raise fail(
-                f"the batches of {call} for {count} sentences",
-                expected=_runs(expected),
-                received=_runs(list(report.batch_sizes)),
-                hint="batch once with .batch(batch_size) (the default is 32), after "
-                "shuffling, without drop_remainder and without .repeat().",
-            )
+        check_batch_sizes(report, call, count=drawn.count, size=size, of="sentences")
 
 
 @pytest.mark.points(2)
@@ -247,17 +167,14 @@ def test_dataset_pairs_each_sentence_with_its_label(
     """every sentence appears once, as its own token ids, next to its own label"""
     expected_ids = token_ids(drawn.texts, SPECIAL + drawn.words, drawn.sequence_length)
     count = drawn.count
-    for report, call in ((shuffled, drawn.shuffled_call), (ordered, drawn.ordered_call)):
-        labels = _labels(report, call)
-        counts = np.bincount(labels[(labels >= 0) & (labels < count)], minlength=count)
-        if len(labels) != count or not np.all(counts == 1):
-            missing = int(np.sum(counts == 0))
-            raise fail(
-                f"the sentences in {call}",
-                expected=f"each of the {count} sentences exactly once",
-                received=f"{len(labels)} sentences, {missing} of them missing",
-                hint="iterate over the data once: no .repeat(), .take() or drop_remainder.",
-            )
+    for report, call in ((shuffled, SHUFFLED_CALL), (ordered, drawn.ordered_call)):
+        check_each_once(
+            _labels(report, call),
+            call,
+            count=count,
+            of="sentences",
+            hint="iterate over the data once: no .repeat(), .take() or drop_remainder.",
+        )
         batch = report.first_batch
         if len(batch) != 2 or batch[0].ndim != 2 or len(batch[0]) != len(batch[1]):
             raise fail(
@@ -285,37 +202,25 @@ def test_dataset_shuffles_only_when_asked(
     shuffled: DatasetReport, ordered: DatasetReport, drawn: Draw
 ) -> None:
     """make_text_dataset shuffles the whole dataset, and keeps the order with shuffle=False"""
-    positions = drawn.positions
-    labels = _labels(ordered, drawn.ordered_call)
-    count = min(len(labels), drawn.count)
-    differ = np.flatnonzero(labels[:count] != positions[:count])
-    if count == 0 or len(differ):
-        position = int(differ[0]) if len(differ) else 0
-        raise fail(
-            f"the sentences from {drawn.ordered_call}, from position {position} on",
-            expected=f"in the order given: {_first_labels(positions[position:])}",
-            received=_first_labels(labels[position:]),
-            hint="call .shuffle(...) only when shuffle is true.",
-        )
-    labels = _labels(shuffled, drawn.shuffled_call)
-    if len(labels) >= drawn.count and np.array_equal(labels[: drawn.count], positions):
-        raise fail(
-            f"the order of the sentences from {drawn.shuffled_call}",
-            expected="shuffled",
-            received="the order given",
-            hint="when shuffle is true, call .shuffle(len(texts)) before batching.",
-        )
-    first = labels[:DEFAULT_BATCH]
-    if len(first) and np.all(first < drawn.count // 2):
-        raise fail(
-            f"the first batch of {drawn.shuffled_call}",
-            expected="sentences from anywhere in the dataset",
-            received=f"only sentences from the first half: {_first_labels(first)}",
-            hint="shuffle with a buffer as large as the dataset: .shuffle(len(texts)).",
-        )
+    check_in_order(
+        _labels(ordered, drawn.ordered_call),
+        drawn.ordered_call,
+        count=drawn.count,
+        order="the order given",
+        hint="call .shuffle(...) only when shuffle is true.",
+    )
+    check_shuffled(
+        _labels(shuffled, SHUFFLED_CALL),
+        SHUFFLED_CALL,
+        count=drawn.count,
+        first_batch=DEFAULT_BATCH,
+        order="the order given",
+        hint="when shuffle is true, call .shuffle(len(texts)) before batching.",
+        buffer_hint="shuffle with a buffer as large as the dataset: .shuffle(len(texts)).",
+    )
 
 
 @pytest.mark.points(1)
 def test_dataset_prefetches(shuffled: DatasetReport, ordered: DatasetReport, drawn: Draw) -> None:
     """make_text_dataset ends its pipeline with prefetch (as the worker reports it)"""
-    check_prefetches([(shuffled, drawn.shuffled_call), (ordered, drawn.ordered_call)])
+    check_prefetches([(shuffled, SHUFFLED_CALL), (ordered, drawn.ordered_call)])

@@ -73,18 +73,10 @@ def small(submission: Submission, other_arguments: tuple[int, int, int]) -> Mode
     return submission.model("build_classifier", *other_arguments)
 
 
-def _embedding_shapes(report: ModelReport) -> list[tuple[int, ...]]:
-    return [
-        shape
-        for layer in report.layers
-        if layer.class_name == "Embedding"
-        for shape in layer.weight_shapes[:1]
-    ]
-
-
 def _check_embedding(report: ModelReport, arguments: tuple[int, int, int]) -> None:
     vocabulary_size, embedding_dim, _ = arguments
-    shapes = _embedding_shapes(report)
+    embeddings = [layer for layer in report.layers if layer.class_name == "Embedding"]
+    shapes = [shape for layer in embeddings for shape in layer.weight_shapes[:1]]
     if shapes[:1] != [(vocabulary_size, embedding_dim)]:
         raise fail(
             f"the weight matrix of the Embedding layer of build_classifier{arguments}",

@@ -48,7 +48,7 @@ import numpy as np
 import pytest
 
 from course.datasets import rotten_tomatoes
-from course.grading.reports import TrainingReport, expect, expect_array
+from course.grading.reports import TrainingReport, expect_array
 from course.grading.submission import Submission
 from course.testing import check_binary_accuracy, fail, predictions_of, rebuilt_model
 
@@ -85,9 +85,9 @@ class Trained:
 
 @pytest.fixture(scope="module")
 def trained(submission: Submission, split: tuple[Split, Split]) -> Trained:
-    """The trained model and history, the vocabulary, and the validation token ids."""
+    """The trained model and history, and the validation token ids."""
     (train_texts, train_labels), (validation_texts, _) = split
-    value = submission.probe(
+    report = submission.probe(
         "text.train",
         action="build_vectorizer() -> encode_labels() -> make_text_dataset() -> "
         "build_classifier() -> train_classifier()",
@@ -103,33 +103,8 @@ def trained(submission: Submission, split: tuple[Split, Split]) -> Trained:
         builder="build_classifier",
         trainer="train_classifier",
     )
-    report = expect(value, dict, what="the training report")
-    return Trained(
-        training=TrainingReport.from_plain(report),
-        validation_ids=expect_array(
-            report.get("validation_ids"), what="the validation token ids", kinds="iu"
-        ),
-    )
-
-
-def validation_probabilities(training: TrainingReport, ids: np.ndarray) -> np.ndarray:
-    """The rebuilt model's probability of "positive" for each row of ``ids``."""
-    predictions = predictions_of(
-        rebuilt_model(training.model, what="the trained model"),
-        ids,
-        what=f"the trained model's predictions for token ids of shape {ids.shape}",
-        expected="one probability per sentence",
-        hint="the model must take the rows of token ids your vectorizer makes.",
-        batch_size=1_000,
-    )
-    if predictions.shape not in ((len(ids), 1), (len(ids),)):
-        raise fail(
-            f"the predictions for {len(ids):,} sentences",
-            expected=f"one probability per sentence, shape ({len(ids)}, 1)",
-            received=f"shape {predictions.shape}",
-            hint="end with keras.layers.Dense(1, activation='sigmoid').",
-        )
-    return predictions.reshape(-1)
+    ids = expect_array(report["validation_ids"], what="the validation token ids", kinds="iu")
+    return Trained(TrainingReport.from_plain(report), ids)
 
 
 @pytest.mark.points(1)
@@ -155,9 +130,24 @@ def test_train_returns_history(trained: Trained) -> None:
 def test_validation_accuracy(trained: Trained, split: tuple[Split, Split]) -> None:
     """the trained model classifies at least 75% of 2,000 held-out sentences correctly"""
     _, (_, labels) = split
-    probabilities = validation_probabilities(trained.training, trained.validation_ids)
+    ids = trained.validation_ids
+    predictions = predictions_of(
+        rebuilt_model(trained.training.model, what="the trained model"),
+        ids,
+        what=f"the trained model's predictions for token ids of shape {ids.shape}",
+        expected="one probability per sentence",
+        hint="the model must take the rows of token ids your vectorizer makes.",
+        batch_size=1_000,
+    )
+    if predictions.shape not in ((len(ids), 1), (len(ids),)):
+        raise fail(
+            f"the predictions for {len(ids):,} sentences",
+            expected=f"one probability per sentence, shape ({len(ids)}, 1)",
+            received=f"shape {predictions.shape}",
+            hint="end with keras.layers.Dense(1, activation='sigmoid').",
+        )
     check_binary_accuracy(
-        probabilities,
+        predictions.reshape(-1),
         labels,
         at_least=VALIDATION_ACCURACY,
         what=f"the accuracy on the grader's {len(labels):,} held-out sentences",

@@ -23,7 +23,6 @@ must equal the weights to 1e-5 (``str(value)`` of a float32 is exact).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import keras
 import numpy as np
@@ -40,6 +39,7 @@ pytestmark = pytest.mark.visibility("visible")
 DIRECTORY = "projector/week06"
 FILES = ("vectors.tsv", "metadata.tsv")
 TOLERANCE = 1e-5
+CALL = f"export_embeddings(model, vocabulary, {DIRECTORY!r})"
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,9 @@ class Export:
         return len(self.vocabulary) - 1
 
 
-def _draw(rng: np.random.Generator, words: Words) -> Export:
+@pytest.fixture(scope="module")
+def export(submission: Submission, words: Words) -> Export:
+    rng = fresh_rng(submission, "export_embeddings")
     tokens = [str(word) for word in rng.choice(words.plain, int(rng.integers(15, 46)), False)]
     tokens += [str(word) for word in rng.choice(words.accented, 2, replace=False)]
     rng.shuffle(tokens)
@@ -64,8 +66,10 @@ def _draw(rng: np.random.Generator, words: Words) -> Export:
     return Export(vocabulary, rng.normal(0.0, 0.3, size=shape).astype(np.float32))
 
 
-def _model(export: Export) -> dict[str, Any]:
-    """The grader's classifier, as a spec the worker rebuilds, with the drawn embedding."""
+def _exported(submission: Submission, export: Export, action: str) -> dict[str, object]:
+    """``{file name: {"text", "utf8", "bytes", "truncated"}}`` for the files that
+    ``export_embeddings`` writes, given the grader's classifier (Embedding, pooling, a
+    sigmoid unit) with the drawn embedding as its weights."""
     size, dimension = export.embedding.shape
     model = keras.Sequential(
         [
@@ -75,32 +79,21 @@ def _model(export: Export) -> dict[str, Any]:
             keras.layers.Dense(1, activation="sigmoid", name="probability"),
         ]
     )
-    weights = [np.asarray(w) for w in model.get_weights()]
-    weights[0] = export.embedding
-    return model_spec(model.to_json(), weights)
-
-
-@pytest.fixture(scope="module")
-def export(submission: Submission, words: Words) -> Export:
-    return _draw(fresh_rng(submission, "export_embeddings"), words)
+    weights = [export.embedding, *(np.asarray(w) for w in model.get_weights()[1:])]
+    report = submission.probe(
+        "text.files",
+        action=action,
+        function="export_embeddings",
+        directory=DIRECTORY,
+        args=[model_spec(model.to_json(), weights), export.vocabulary, DIRECTORY],
+    )
+    files = expect(report, dict, what="the files written").get("files")
+    return expect(files, dict, what="the files written")  # type: ignore[no-any-return]
 
 
 @pytest.fixture(scope="module")
 def written(submission: Submission, export: Export) -> dict[str, object]:
-    """``{file name: {"text", "utf8", "bytes", "truncated"}}`` for the files written."""
-    report = expect(
-        submission.probe(
-            "text.files",
-            action=f"export_embeddings(model, vocabulary, {DIRECTORY!r})",
-            function="export_embeddings",
-            directory=DIRECTORY,
-            args=[_model(export), export.vocabulary, DIRECTORY],
-        ),
-        dict,
-        what="the files written",
-    )
-    files: dict[str, object] = expect(report.get("files"), dict, what="the files written")
-    return files
+    return _exported(submission, export, CALL)
 
 
 def _lines(written: dict[str, object], name: str) -> list[str]:
@@ -114,25 +107,11 @@ def _lines(written: dict[str, object], name: str) -> list[str]:
             hint="see the check on the files written.",
         )
     lines = str(entry.get("text", "")).split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
-    return lines
-
-
-@pytest.mark.points(1)
-def test_export_writes_both_files(written: dict[str, object]) -> None:
-    """export_embeddings creates the folder and writes vectors.tsv and metadata.tsv in it"""
-    _check_both_files(
-        written,
-        after=f"export_embeddings(model, vocabulary, {DIRECTORY!r})",
-        hint="create the folder with Path(directory).mkdir(parents=True, exist_ok=True) and "
-        "write both files inside it, with exactly these names.",
-    )
+    return lines[:-1] if lines[-1] == "" else lines
 
 
 def _check_both_files(files: dict[str, object], *, after: str, hint: str) -> None:
-    missing = [name for name in FILES if name not in files]
-    if missing:
+    if any(name not in files for name in FILES):
         raise fail(
             f"the files in {DIRECTORY!r} after {after}",
             expected=" and ".join(FILES),
@@ -141,25 +120,35 @@ def _check_both_files(files: dict[str, object], *, after: str, hint: str) -> Non
         )
 
 
+def _check_line_count(lines: list[str], name: str, export: Export) -> None:
+    if len(lines) != export.rows:
+        raise fail(
+            f"the number of lines in {name} for a vocabulary of {len(export.vocabulary)} tokens",
+            expected=export.rows,
+            received=len(lines),
+            hint="skip index 0, the padding token '': the Projector drops empty lines."
+            if len(lines) == len(export.vocabulary)
+            else "write one line per token of the vocabulary, after the padding token, and "
+            "no header.",
+        )
+
+
+@pytest.mark.points(1)
+def test_export_writes_both_files(written: dict[str, object]) -> None:
+    """export_embeddings creates the folder and writes vectors.tsv and metadata.tsv in it"""
+    _check_both_files(
+        written,
+        after=CALL,
+        hint="create the folder with Path(directory).mkdir(parents=True, exist_ok=True) and "
+        "write both files inside it, with exactly these names.",
+    )
+
+
 @pytest.mark.points(1)
 def test_export_row_counts(written: dict[str, object], export: Export) -> None:
     """both files have one line per token, the padding token excepted"""
     for name in FILES:
-        lines = _lines(written, name)
-        if len(lines) != export.rows:
-            hint = (
-                "skip index 0, the padding token '': the Projector drops empty lines."
-                if len(lines) == len(export.vocabulary)
-                else "write one line per token of the vocabulary, after the padding token, "
-                "and no header."
-            )
-            raise fail(
-                f"the number of lines in {name} for a vocabulary of {len(export.vocabulary)} "
-                "tokens",
-                expected=export.rows,
-                received=len(lines),
-                hint=hint,
-            )
+        _check_line_count(_lines(written, name), name, export)
 
 
 @pytest.mark.points(1)
@@ -174,26 +163,19 @@ def test_export_metadata_lists_the_tokens(written: dict[str, object], export: Ex
             hint="open the file with open(path, 'w', encoding='utf-8').",
         )
     lines = _lines(written, "metadata.tsv")
-    expected = export.vocabulary[1:]
-    for row, (want, got) in enumerate(zip(expected, lines, strict=False)):
+    for row, (want, got) in enumerate(zip(export.vocabulary[1:], lines, strict=False), start=1):
         if want != got:
             raise fail(
-                f"line {row + 1} of metadata.tsv",
-                expected=repr(want) + f" (vocabulary[{row + 1}])",
+                f"line {row} of metadata.tsv",
+                expected=f"{want!r} (vocabulary[{row}])",
                 received=repr(got),
                 hint="skip the padding token '' (vocabulary[0]): the Projector drops empty "
                 "lines, which would shift every label after it."
-                if row == 0 and got == ""
+                if row == 1 and got == ""
                 else "write vocabulary[1:], one token per line, with no header and nothing "
                 "else on the line.",
             )
-    if len(lines) != len(expected):
-        raise fail(
-            "the number of tokens in metadata.tsv",
-            expected=len(expected),
-            received=len(lines),
-            hint="write every token after the padding token, once.",
-        )
+    _check_line_count(lines, "metadata.tsv", export)
 
 
 @pytest.mark.points(2)
@@ -201,53 +183,38 @@ def test_export_vectors_are_the_embedding_weights(
     written: dict[str, object], export: Export
 ) -> None:
     """line i of vectors.tsv holds row i + 1 of the embedding matrix, tab-separated"""
-    lines = _lines(written, "vectors.tsv")
-    vocabulary, embedding = export.vocabulary, export.embedding
-    dimension = embedding.shape[1]
-    expected = embedding[1:]
-    for row, line in enumerate(lines[: len(expected)]):
-        fields = line.split("\t")
+    lines, embedding = _lines(written, "vectors.tsv"), export.embedding
+    for row, line in enumerate(lines[: export.rows], start=1):
         try:
-            values = np.array([float(field) for field in fields])
+            values = np.array([float(field) for field in line.split("\t")])
         except ValueError:
             raise fail(
-                f"line {row + 1} of vectors.tsv",
-                expected=f"{dimension} numbers separated by tabs",
+                f"line {row} of vectors.tsv",
+                expected=f"{embedding.shape[1]} numbers separated by tabs",
                 received=repr(line[:120]),
                 hint='write "\\t".join(str(value) for value in row): tabs between the '
                 "numbers, nothing before or after them.",
             ) from None
-        if values.shape != (dimension,) or not np.allclose(
-            values, expected[row], rtol=0.0, atol=TOLERANCE
-        ):
-            matches = [
-                index
-                for index, weights in enumerate(embedding)
-                if values.shape == weights.shape
-                and np.allclose(values, weights, rtol=0.0, atol=TOLERANCE)
-            ]
-            received = (
-                f"row {matches[0]} of the matrix ({vocabulary[matches[0]]!r})"
-                if matches
+        # The rows of the matrix that this line holds, to within the tolerance.
+        matches = (
+            np.flatnonzero(np.all(np.abs(embedding - values) <= TOLERANCE, axis=1))
+            if values.shape == embedding.shape[1:]
+            else np.empty(0, dtype=np.intp)
+        )
+        if row not in matches:
+            raise fail(
+                f"line {row} of vectors.tsv",
+                expected=f"row {row} of the Embedding layer's weight matrix (for "
+                f"{export.vocabulary[row]!r}), to within {TOLERANCE:g}",
+                received=f"row {matches[0]} of the matrix ({export.vocabulary[matches[0]]!r})"
+                if len(matches)
                 else f"{len(values)} numbers that are no row of the matrix: "
                 + ", ".join(f"{value:.6g}" for value in values[:4])
-                + (", ..." if len(values) > 4 else "")
-            )
-            raise fail(
-                f"line {row + 1} of vectors.tsv",
-                expected=f"row {row + 1} of the Embedding layer's weight matrix (for "
-                f"{vocabulary[row + 1]!r}), to within {TOLERANCE:g}",
-                received=received,
+                + (", ..." if len(values) > 4 else ""),
                 hint="take the weights of the Embedding layer (layer.get_weights()[0]), skip "
                 "row 0, and write every number in full (str(value)).",
             )
-    if len(lines) != len(expected):
-        raise fail(
-            "the number of rows in vectors.tsv",
-            expected=len(expected),
-            received=len(lines),
-            hint="write one row per token after the padding token.",
-        )
+    _check_line_count(lines, "vectors.tsv", export)
 
 
 @pytest.mark.points(1)
@@ -256,15 +223,8 @@ def test_export_into_a_folder_that_exists(
 ) -> None:
     """export_embeddings writes into a folder that already exists (a second export)"""
     # ``written`` ran the first export, which made the folder: this call finds it there.
-    report = submission.probe(
-        "text.files",
-        action=f"export_embeddings(model, vocabulary, {DIRECTORY!r}) a second time",
-        function="export_embeddings",
-        directory=DIRECTORY,
-        args=[_model(export), export.vocabulary, DIRECTORY],
-    )
     _check_both_files(
-        expect(report.get("files"), dict, what="the files written"),
+        _exported(submission, export, f"{CALL} a second time"),
         after="a second export",
         hint="create the folder only if needed: Path(directory).mkdir(parents=True, "
         "exist_ok=True).",
