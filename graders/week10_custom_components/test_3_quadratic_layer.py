@@ -26,7 +26,7 @@ import numpy as np
 import pytest
 
 from course.grading.submission import Submission
-from course.testing import fail, format_shape, fresh_rng
+from course.testing import check_close, fail, format_shape, fresh_rng
 
 from . import reference, replies
 
@@ -47,22 +47,8 @@ BUILD_HINT = (
 )
 
 
-def _draw(rng: np.random.Generator, bounds: tuple[int, int]) -> int:
-    return int(rng.integers(bounds[0], bounds[1] + 1))
-
-
-def _case(rng: np.random.Generator, ranges: tuple[tuple[int, int], ...]) -> tuple[int, int]:
-    """(units, input_dim), each from its range."""
-    units, input_dim = (_draw(rng, bounds) for bounds in ranges)
-    return units, input_dim
-
-
-def _expected_shapes(units: int, input_dim: int) -> dict[str, tuple[int, ...]]:
-    return {"a": (input_dim, units), "b": (input_dim, units), "c": (units,)}
-
-
 def _probe(submission: Submission, units: int, input_dim: int, **extra: object) -> object:
-    used = "built for and called on" if extra.get("inputs") is not None else "built for"
+    used = "built for and called on" if "inputs" in extra else "built for"
     return submission.probe(
         "custom.layer",
         action=f"QuadraticLayer(units={units}) {used} inputs of shape (None, {input_dim})",
@@ -86,21 +72,17 @@ def test_quadratic_layer_weights_after_build(submission: Submission) -> None:
     Self-reported: the names, shapes and trainable flags of the weights, as the worker lists
     them."""
     rng = fresh_rng(submission, "quadratic layer build")
-    for units, input_dim in (_case(rng, BUILD_RANGES) for _ in range(BUILD_LAYERS)):
+    for _ in range(BUILD_LAYERS):
+        units, input_dim = (reference.draw(rng, bounds) for bounds in BUILD_RANGES)
         reply = _probe(submission, units, input_dim)
-        weights = replies.variables(
-            replies.field(reply, "weights_after_build", list, what="the layer"),
-            what="the weights after build",
-        )
-        expected = _expected_shapes(units, input_dim)
+        weights = replies.variables(reply, "weights_after_build", what="the layer")
         named = _by_name(weights)
-        received = {name: v["shape"] for name, v in named.items()}
+        expected = {"a": (input_dim, units), "b": (input_dim, units), "c": (units,)}
         what = f"the weights of QuadraticLayer(units={units}) after build((None, {input_dim}))"
-        listed = ", ".join(f"{name} {format_shape(shape)}" for name, shape in expected.items())
-        if len(weights) != len(expected) or received != expected:
+        if len(weights) != len(expected) or {n: v["shape"] for n, v in named.items()} != expected:
             raise fail(
                 what,
-                expected=listed,
+                expected=", ".join(f"{n} {format_shape(shape)}" for n, shape in expected.items()),
                 received=replies.shapes(weights),
                 hint=BUILD_HINT,
             )
@@ -119,28 +101,20 @@ def test_quadratic_layer_weights_after_build(submission: Submission) -> None:
 def test_quadratic_layer_output(submission: Submission) -> None:
     """QuadraticLayer computes x**2 @ a + x @ b + c with its own weights"""
     rng = fresh_rng(submission, "quadratic layer output")
-    units, input_dim = _case(rng, CALL_RANGES)
-    x = rng.uniform(-2, 2, size=(_draw(rng, CALL_ROWS), input_dim)).astype("float32")
+    units, input_dim = (reference.draw(rng, bounds) for bounds in CALL_RANGES)
+    x = rng.uniform(-2, 2, size=(reference.draw(rng, CALL_ROWS), input_dim)).astype("float32")
     reply = _probe(submission, units, input_dim, inputs=x)
     call = f"QuadraticLayer(units={units}) on inputs of shape {x.shape}"
-    weights = _by_name(
-        replies.variables(
-            replies.field(reply, "weights", list, what="the layer"), what="the weights"
-        )
-    )
-    missing = [name for name in WEIGHT_NAMES if name not in weights]
-    if missing:
+    weights = _by_name(replies.variables(reply, "weights", what="the layer"))
+    if any(name not in weights for name in WEIGHT_NAMES):
         raise fail(
             f"the weights of {call}",
             expected="weights named a, b and c",
             received=replies.shapes(list(weights.values())),
             hint="name them: self.add_weight(name='a', ...).",
         )
-    values = {
-        name: replies.array(weights[name].get("value"), what=f"weight {name}")
-        for name in WEIGHT_NAMES
-    }
-    if not (np.any(values["a"]) and np.any(values["b"])):
+    a, b, c = (replies.array(weights[n].get("value"), what=f"weight {n}") for n in WEIGHT_NAMES)
+    if not (np.any(a) and np.any(b)):
         raise fail(
             f"the initial weights a and b of {call}",
             expected="random numbers (initializer='random_normal')",
@@ -148,23 +122,14 @@ def test_quadratic_layer_output(submission: Submission) -> None:
             hint="add_weight(name='a', shape=..., initializer='random_normal'); only c starts "
             "at zero.",
         )
-    outputs = replies.array(replies.value(reply, "outputs", what="the layer"), what=call)
-    expected = reference.quadratic(x, values["a"], values["b"], values["c"])
-    if outputs.shape != expected.shape:
-        raise fail(
-            f"the shape of the output of {call}",
-            expected=format_shape(expected.shape),
-            received=format_shape(outputs.shape),
-            hint="keras.ops.matmul(x**2, a) has shape (batch, units).",
-        )
-    if not np.allclose(outputs, expected, rtol=1e-4, atol=1e-5):
-        raise fail(
-            f"the output of {call}",
-            expected=f"x**2 @ a + x @ b + c = {np.round(expected, 4).tolist()}",
-            received=np.round(outputs, 4).tolist(),
-            hint="return keras.ops.matmul(keras.ops.square(inputs), self.a) + "
-            "keras.ops.matmul(inputs, self.b) + self.c.",
-        )
+    check_close(
+        replies.array_at(reply, "outputs", what="the layer"),
+        reference.quadratic(x, a, b, c),
+        f"the output of {call}, x**2 @ a + x @ b + c,",
+        rtol=1e-4,
+        hint="return keras.ops.matmul(keras.ops.square(inputs), self.a) + "
+        "keras.ops.matmul(inputs, self.b) + self.c, of shape (batch, units).",
+    )
 
 
 @pytest.mark.points(1)
@@ -173,18 +138,13 @@ def test_quadratic_layer_config_round_trip(submission: Submission) -> None:
     """QuadraticLayer.from_config(layer.get_config()) builds the same weights
 
     Self-reported: the names and shapes of both layers' weights, as the worker lists them."""
-    units, input_dim = _case(fresh_rng(submission, "quadratic layer round trip"), ROUND_TRIP_RANGES)
+    rng = fresh_rng(submission, "quadratic layer round trip")
+    units, input_dim = (reference.draw(rng, bounds) for bounds in ROUND_TRIP_RANGES)
     reply = _probe(submission, units, input_dim, round_trip=True)
-    original = replies.variables(
-        replies.field(reply, "weights_after_build", list, what="the layer"), what="the weights"
-    )
-    rebuilt = replies.variables(
-        replies.field(reply, "rebuilt_weights", list, what="the layer"), what="the weights"
-    )
+    original = replies.variables(reply, "weights_after_build", what="the layer")
+    rebuilt = replies.variables(reply, "rebuilt_weights", what="the layer")
     config = replies.field(reply, "config", dict, what="the layer")
-    before = [(v["name"], v["shape"]) for v in original]
-    after = [(v["name"], v["shape"]) for v in rebuilt]
-    if before != after:
+    if [(v["name"], v["shape"]) for v in original] != [(v["name"], v["shape"]) for v in rebuilt]:
         shown = {key: config[key] for key in sorted(config) if key != "dtype"}
         raise fail(
             f"the weights of QuadraticLayer.from_config(layer.get_config()) for layer = "

@@ -35,7 +35,7 @@ import numpy as np
 import pytest
 
 from course.grading.submission import Submission
-from course.testing import fail, fresh_rng
+from course.testing import check_close, fresh_rng
 
 from . import reference, replies
 
@@ -66,7 +66,7 @@ def batches(submission: Submission) -> list[Batch]:
     rng = fresh_rng(submission, "f1 batches")
     drawn = []
     for number in range(1, BATCHES + 1):
-        size = int(rng.integers(BATCH_SIZES[0], BATCH_SIZES[1] + 1))
+        size = reference.draw(rng, BATCH_SIZES)
         labels = (rng.random(size) < 0.5).astype("float64")
         scores = np.clip(0.3 * labels + rng.uniform(0.02, 0.7, size), 0.01, 0.99)
         if number == 1:
@@ -101,12 +101,6 @@ def _results(submission: Submission, steps: list[dict[str, Any]], **kwargs: obje
     return [replies.scalar(value, what="BinaryF1Score.result()") for value in results]
 
 
-def _until(batches: list[Batch], end: int) -> Batch:
-    labels = np.concatenate([labels for labels, _ in batches[:end]])
-    scores = np.concatenate([scores for _, scores in batches[:end]])
-    return labels, scores
-
-
 @pytest.mark.points(2)
 @pytest.mark.time_limit(30)
 def test_f1_accumulates_over_batches(submission: Submission, batches: list[Batch]) -> None:
@@ -114,21 +108,20 @@ def test_f1_accumulates_over_batches(submission: Submission, batches: list[Batch
     steps = [{"update": [labels, scores]} for labels, scores in batches]
     results = _results(submission, steps)
     for step, received in enumerate(results, start=1):
-        expected = reference.f1(*_until(batches, step))
-        if not np.isclose(received, expected, atol=1e-5):
-            per_batch = np.mean([reference.f1(*batch) for batch in batches[:step]])
-            averaged = np.isclose(received, per_batch, atol=1e-5)
-            samples = sum(len(labels) for labels, _ in batches[:step])
-            raise fail(
-                f"BinaryF1Score().result() after update_state on {step} batches "
-                f"({samples} samples)",
-                expected=f"{expected:.4f}, the F1 score of all {samples} samples",
-                received=f"{received:.4f}"
-                + (" (the mean of the per-batch F1 scores)" if averaged else ""),
-                hint="keep three counts (true positives, false positives, false negatives) in "
-                "variables, add each batch's counts to them in update_state with assign_add, "
-                "and compute 2 TP / (2 TP + FP + FN) from the totals in result().",
-            )
+        labels, scores = (np.concatenate(parts) for parts in zip(*batches[:step], strict=True))
+        hint = "keep three counts (true positives, false positives, false negatives) in "
+        hint += "variables, add each batch's counts to them in update_state with assign_add, "
+        hint += "and compute 2 TP / (2 TP + FP + FN) from the totals in result()."
+        per_batch = np.mean([reference.f1(*batch) for batch in batches[:step]])
+        if np.isclose(received, per_batch, atol=1e-5):
+            hint = f"the result is the mean of the per-batch F1 scores: {hint}"
+        check_close(
+            received,
+            reference.f1(labels, scores),
+            f"BinaryF1Score().result() after update_state on {step} batches, the F1 score of "
+            f"all {len(labels)} samples,",
+            hint=hint,
+        )
 
 
 @pytest.mark.points(1)
@@ -144,21 +137,11 @@ def test_f1_reset_state(submission: Submission, batches: list[Batch]) -> None:
     results = _results(submission, steps)
     hint = "reset_state() assigns 0 to every count: self.true_positives.assign(0.0), and the "
     hint += "same for the false positives and false negatives."
-    if not np.isclose(results[2], 0.0, atol=1e-6):
-        raise fail(
-            "BinaryF1Score().result() right after reset_state()",
-            expected="0.0",
-            received=f"{results[2]:.4f}",
-            hint=hint,
-        )
+    what = "BinaryF1Score().result() "
+    check_close(results[2], 0.0, what + "right after reset_state()", atol=1e-6, hint=hint)
     expected = reference.f1(*batches[2])
-    if not np.isclose(results[3], expected, atol=1e-5):
-        raise fail(
-            "BinaryF1Score().result() after reset_state() and one more batch",
-            expected=f"{expected:.4f}, the F1 score of that batch alone",
-            received=f"{results[3]:.4f}",
-            hint=hint,
-        )
+    what += "after reset_state() and one more batch (that batch's own F1 score)"
+    check_close(results[3], expected, what, hint=hint)
 
 
 @pytest.mark.points(1)
@@ -167,18 +150,15 @@ def test_f1_threshold(submission: Submission, batches: list[Batch]) -> None:
     """BinaryF1Score(threshold=0.25) predicts 1 for scores above 0.25, not at it"""
     labels, scores = batches[2]
     results = _results(submission, [{"update": [labels, scores]}], threshold=LOW_THRESHOLD)
-    expected = reference.f1(labels, scores, threshold=LOW_THRESHOLD)
-    if not np.isclose(results[-1], expected, atol=1e-5):
-        at_least = np.isclose(
-            results[-1], reference.f1(labels, scores + 1e-6, threshold=LOW_THRESHOLD), atol=1e-5
-        )
-        raise fail(
-            f"BinaryF1Score(threshold={LOW_THRESHOLD}).result() after one batch of "
-            f"{len(labels)} samples",
-            expected=f"{expected:.4f} (with 0.5 instead of {LOW_THRESHOLD}: "
-            f"{reference.f1(labels, scores):.4f})",
-            received=f"{results[-1]:.4f}"
-            + (f" (a score of exactly {LOW_THRESHOLD} counted as positive)" if at_least else ""),
-            hint="keep the threshold given to __init__ (self.threshold = threshold) and "
-            "predict 1 where y_pred > self.threshold: a score equal to it is not above it.",
-        )
+    hint = "keep the threshold given to __init__ (self.threshold = threshold) and predict 1 "
+    hint += "where y_pred > self.threshold: a score equal to it is not above it."
+    at_or_above = reference.f1(labels, scores + 1e-6, threshold=LOW_THRESHOLD)
+    if np.isclose(results[-1], at_or_above, atol=1e-5):
+        hint = f"a score of exactly {LOW_THRESHOLD} counted as positive: {hint}"
+    check_close(
+        results[-1],
+        reference.f1(labels, scores, threshold=LOW_THRESHOLD),
+        f"BinaryF1Score(threshold={LOW_THRESHOLD}).result() after one batch of {len(labels)} "
+        f"samples (with 0.5 instead of {LOW_THRESHOLD}: {reference.f1(labels, scores):.4f})",
+        hint=hint,
+    )

@@ -34,6 +34,8 @@ Equivalent mutants:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pytest
 
@@ -61,11 +63,7 @@ STRUCTURE_HINT = (
 )
 
 
-def parabola(x: np.ndarray) -> np.ndarray:
-    return parabola_with(np.array(COEFFICIENTS), x)
-
-
-def parabola_with(coefficients: np.ndarray, x: np.ndarray) -> np.ndarray:
+def parabola(x: np.ndarray, coefficients: Sequence[float] = COEFFICIENTS) -> np.ndarray:
     p, q, r = coefficients
     values: np.ndarray = p * x**2 + q * x + r
     return values
@@ -81,7 +79,7 @@ def generated_points() -> tuple[np.ndarray, np.ndarray]:
     return x.astype("float32"), y.astype("float32")
 
 
-def fitted_coefficients(report: ModelReport) -> np.ndarray:
+def fitted_coefficients(report: ModelReport) -> tuple[float, ...]:
     """p, q and r of the trained model, its weights ``a``, ``b`` and ``c`` (float64); fails
     unless the model is one ``QuadraticLayer(1)`` on one input."""
     layers = [layer.class_name for layer in report.layers if layer.class_name != "InputLayer"]
@@ -96,11 +94,11 @@ def fitted_coefficients(report: ModelReport) -> np.ndarray:
             received=f"the layers {', '.join(layers) or 'none'} with the weights {listed}",
             hint=STRUCTURE_HINT,
         )
-    return np.array([float(weights[name].reshape(())) for name in WEIGHT_SHAPES])
+    return tuple(float(weights[name].reshape(())) for name in WEIGHT_SHAPES)
 
 
-def _curve(coefficients: np.ndarray) -> str:
-    p, q, r = (float(c) for c in coefficients)
+def _curve(coefficients: Sequence[float]) -> str:
+    p, q, r = coefficients
     return f"{p:.3f} x² {'-' if q < 0 else '+'} {abs(q):.3f} x {'-' if r < 0 else '+'} {abs(r):.3f}"
 
 
@@ -115,16 +113,14 @@ def test_curve_model_fits_the_parabola_despite_outliers(submission: Submission) 
     grid = np.linspace(-3.0, 3.0, 201)
     trained = submission.fit(BUILDER, x, y, epochs=EPOCHS, batch_size=BATCH_SIZE)
     coefficients = fitted_coefficients(trained.model)
-    fitted = parabola_with(coefficients, grid)
-    difference = measure(
-        "mean absolute difference", float(np.mean(np.abs(fitted - parabola(grid))))
-    )
+    error = np.abs(parabola(grid, coefficients) - parabola(grid))
+    difference = measure("mean absolute difference", float(np.mean(error)))
     curve = _curve(coefficients)
     if not difference <= THRESHOLD:
         losses = trained.history.get("loss") or ()
         raise fail(
             f"the mean absolute difference between the curve that {BUILDER}() learned in "
-            f"{EPOCHS} epochs and the true parabola, {_curve(np.array(COEFFICIENTS))}",
+            f"{EPOCHS} epochs and the true parabola, {_curve(COEFFICIENTS)}",
             expected=f"at most {THRESHOLD}",
             received=f"{difference:.4f}; the learned curve is {curve}, the training "
             "loss per epoch " + (", ".join(f"{v:.3f}" for v in losses[-3:]) or "not logged"),

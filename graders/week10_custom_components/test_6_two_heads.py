@@ -33,7 +33,7 @@ import numpy as np
 import pytest
 
 from course.grading.submission import Submission
-from course.testing import check_layer_arguments, fail, format_shape, fresh_rng
+from course.testing import check_array, check_layer_arguments, fail, fresh_rng
 
 from . import reference, replies
 
@@ -45,6 +45,13 @@ SAMPLES = (24, 80)  # inclusive
 NAMES = ("value", "is_positive")
 LOSSES = {"value": "mean squared error", "is_positive": "binary cross-entropy"}
 METRICS = {"value": "mean absolute error", "is_positive": "accuracy"}
+#: The grader's formulas, by the name the messages give them: the losses, then the metrics.
+FORMULAS = {
+    "mean squared error": reference.mean_squared_error,
+    "mean absolute error": reference.mean_absolute_error,
+    "binary cross-entropy": reference.binary_crossentropy,
+    "accuracy": reference.binary_accuracy,
+}
 COMPILE_HINT = (
     "model.compile(optimizer='adam', loss={'value': 'mse', 'is_positive': "
     "'binary_crossentropy'}, metrics={'value': ['mae'], 'is_positive': ['accuracy']}): dicts "
@@ -67,22 +74,28 @@ class Heads:
             for name, value in predictions.items()
         }
         self.compiled = replies.field(reply, "compiled", bool, what=what)
-        evaluation = replies.value(reply, "evaluation", what=what)
-        self.evaluation = (
-            None
-            if evaluation is None
-            else {
-                str(key): replies.scalar(value, what=f"the evaluation's {key}")
-                for key, value in replies.field(reply, "evaluation", dict, what=what).items()
-            }
-        )
+        evaluation = replies.field(reply, "evaluation", (dict, type(None)), what=what) or {}
+        self.evaluation = {
+            str(key): replies.scalar(value, what=f"the evaluation's {key}")
+            for key, value in evaluation.items()
+        }
+
+    def require_names(self) -> None:
+        """Fail unless the outputs are "value" and "is_positive"."""
+        if sorted(self.names) != sorted(NAMES):
+            raise fail(
+                f"the output names of {self.call}",
+                expected=" and ".join(repr(n) for n in NAMES),
+                received=", ".join(repr(n) for n in self.names) or "none",
+                hint="keras.Model(inputs, {'value': value, 'is_positive': is_positive}), each "
+                "head a Dense layer named after its output (name='value', name='is_positive').",
+            )
 
 
 @pytest.fixture(scope="module")
 def heads(submission: Submission) -> Heads:
     rng = fresh_rng(submission, "two heads")
-    input_dim = int(rng.integers(INPUT_DIM[0], INPUT_DIM[1] + 1))
-    samples = int(rng.integers(SAMPLES[0], SAMPLES[1] + 1))
+    input_dim, samples = reference.draw(rng, INPUT_DIM), reference.draw(rng, SAMPLES)
     x = rng.normal(size=(samples, input_dim)).astype("float32")
     targets = {
         "value": rng.normal(size=(samples, 1)).astype("float32"),
@@ -139,48 +152,20 @@ def test_two_head_model_trunk(submission: Submission) -> None:
         )
 
 
-def _evaluation(heads: Heads) -> dict[str, float]:
-    if heads.evaluation is None:
-        if not heads.compiled:
-            raise fail(
-                f"the model from {heads.call}",
-                expected="compiled",
-                received="not compiled",
-                hint=COMPILE_HINT,
-            )
-        raise fail(
-            f"the output names of {heads.call}, needed to give each output its loss",
-            expected=" and ".join(repr(n) for n in NAMES),
-            received=", ".join(repr(n) for n in heads.names) or "none",
-            hint="name each head's Dense layer after its output: name='value', name='is_positive'.",
-        )
-    return heads.evaluation
-
-
 @pytest.mark.points(1)
 @pytest.mark.time_limit(60)
 def test_two_head_model_outputs(heads: Heads) -> None:
     """build_two_head_model has two outputs, "value" and "is_positive", one number each
 
     Self-reported: the output names and the shapes and range of the worker's predictions."""
-    if sorted(heads.names) != sorted(NAMES):
-        raise fail(
-            f"the output names of {heads.call}",
-            expected=" and ".join(repr(n) for n in NAMES),
-            received=", ".join(repr(n) for n in heads.names) or "none",
-            hint="keras.Model(inputs, {'value': value, 'is_positive': is_positive}), each "
-            "head a Dense layer named after its output (name='value', name='is_positive').",
-        )
-    samples = len(heads.x)
+    heads.require_names()
     for name in NAMES:
-        prediction = heads.predictions.get(name)
-        if prediction is None or prediction.shape != (samples, 1):
-            raise fail(
-                f"the predictions of the {name!r} output for {samples} samples",
-                expected=f"shape {format_shape((samples, 1))}",
-                received="none" if prediction is None else format_shape(prediction.shape),
-                hint="each head is a Dense(1) layer on top of the shared trunk.",
-            )
+        check_array(
+            heads.predictions.get(name),
+            f"the predictions of the {name!r} output for {len(heads.x)} samples",
+            shape=(len(heads.x), 1),
+            hint="each head is a Dense(1) layer on top of the shared trunk.",
+        )
     probabilities = heads.predictions["is_positive"]
     if probabilities.min() < 0.0 or probabilities.max() > 1.0:
         raise fail(
@@ -191,6 +176,46 @@ def test_two_head_model_outputs(heads: Heads) -> None:
         )
 
 
+def _close(value: float, expected: float) -> bool:
+    return bool(np.isclose(value, expected, rtol=1e-3, atol=1e-4))
+
+
+def _check_evaluation(heads: Heads, kinds: dict[str, str], *, losses: bool) -> None:
+    """For each output ``name``, ``model.evaluate`` reports its loss (``name_loss``), or
+    with ``losses`` false one of its metrics, equal to the grader's ``kinds[name]``."""
+    if not heads.compiled:
+        raise fail(
+            f"the model from {heads.call}",
+            expected="compiled",
+            received="not compiled",
+            hint=COMPILE_HINT,
+        )
+    heads.require_names()
+    for name in NAMES:
+        target, prediction = heads.targets[name], heads.predictions[name]
+        computed = {kind: formula(target, prediction) for kind, formula in FORMULAS.items()}
+        reported = {
+            key: value
+            for key, value in heads.evaluation.items()
+            if key.startswith(f"{name}_") and (key == f"{name}_loss") == losses
+        }
+        expected = computed[kinds[name]]
+        if not any(_close(value, expected) for value in reported.values()):
+            shown = [
+                f"{key} = {value:.5g}"
+                + "".join(
+                    f", which is the {kind}" for kind in computed if _close(value, computed[kind])
+                )
+                for key, value in reported.items()
+            ]
+            raise fail(
+                f"the {'loss' if losses else 'metrics'} of the {name!r} output in model.evaluate",
+                expected=f"its {kinds[name]}, {expected:.5g}",
+                received="; ".join(shown) or "no such entry",
+                hint=COMPILE_HINT,
+            )
+
+
 @pytest.mark.points(1)
 @pytest.mark.time_limit(60)
 def test_two_head_model_has_one_loss_per_output(heads: Heads) -> None:
@@ -198,33 +223,7 @@ def test_two_head_model_has_one_loss_per_output(heads: Heads) -> None:
 
     Self-reported: the worker's ``model.evaluate``, against the loss recomputed here from the
     worker's predictions and the grader's targets."""
-    evaluation = _evaluation(heads)
-    targets = heads.targets
-    for name in NAMES:
-        key = f"{name}_loss"
-        prediction = heads.predictions[name]
-        candidates = {
-            "mean squared error": reference.mean_squared_error(targets[name], prediction),
-            "mean absolute error": reference.mean_absolute_error(targets[name], prediction),
-            "binary cross-entropy": reference.binary_crossentropy(targets[name], prediction),
-        }
-        expected = candidates[LOSSES[name]]
-        received = evaluation.get(key)
-        if received is None or not np.isclose(received, expected, rtol=1e-3, atol=1e-4):
-            matches = [
-                loss
-                for loss, value in candidates.items()
-                if received is not None and np.isclose(received, value, rtol=1e-3, atol=1e-4)
-            ]
-            shown = "no such entry" if received is None else f"{received:.5g}"
-            if matches:
-                shown += f", which is the {matches[0]}"
-            raise fail(
-                f"{key}, the loss of the {name!r} output in model.evaluate",
-                expected=f"the {LOSSES[name]}, {expected:.5g}",
-                received=shown,
-                hint=COMPILE_HINT,
-            )
+    _check_evaluation(heads, LOSSES, losses=True)
 
 
 @pytest.mark.points(1)
@@ -234,24 +233,4 @@ def test_two_head_model_has_metrics_per_output(heads: Heads) -> None:
 
     Self-reported: the worker's ``model.evaluate``, against the metrics recomputed here from
     the worker's predictions and the grader's targets."""
-    evaluation = _evaluation(heads)
-    targets = heads.targets
-    expected = {
-        "value": reference.mean_absolute_error(targets["value"], heads.predictions["value"]),
-        "is_positive": reference.binary_accuracy(
-            targets["is_positive"], heads.predictions["is_positive"]
-        ),
-    }
-    for name in NAMES:
-        reported = {
-            key: value
-            for key, value in evaluation.items()
-            if key.startswith(f"{name}_") and key != f"{name}_loss"
-        }
-        if not any(np.isclose(v, expected[name], rtol=1e-3, atol=1e-4) for v in reported.values()):
-            raise fail(
-                f"the metrics of the {name!r} output in model.evaluate",
-                expected=f"its {METRICS[name]}, {expected[name]:.4f}",
-                received=", ".join(f"{k} = {v:.4f}" for k, v in reported.items()) or "none",
-                hint=COMPILE_HINT,
-            )
+    _check_evaluation(heads, METRICS, losses=False)

@@ -31,9 +31,9 @@ import numpy as np
 import pytest
 
 from course.grading.submission import Submission
-from course.testing import fail, format_shape, fresh_rng
+from course.testing import check_close, fail, format_shape, fresh_rng
 
-from . import replies
+from . import reference, replies
 
 pytestmark = pytest.mark.visibility("visible")
 
@@ -74,37 +74,37 @@ class Case:
 @pytest.fixture(scope="module")
 def case(submission: Submission) -> Case:
     rng = fresh_rng(submission, "wide and deep")
-    units = int(rng.integers(UNITS[0], UNITS[1] + 1))
-    widths = [w for w in range(INPUT_DIM[0], INPUT_DIM[1] + 1) if w != units]
-    width = int(rng.choice(widths))
-
-    def batch() -> np.ndarray:
-        rows = int(rng.integers(SAMPLES[0], SAMPLES[1] + 1))
-        return rng.normal(size=(rows, width)).astype("float32")
-
-    return Case(units, width, batch(), batch())
+    units = reference.draw(rng, UNITS)
+    width = int(rng.choice([w for w in range(INPUT_DIM[0], INPUT_DIM[1] + 1) if w != units]))
+    called_x, computed_x = (
+        rng.normal(size=(reference.draw(rng, SAMPLES), width)).astype("float32") for _ in range(2)
+    )
+    return Case(units, width, called_x, computed_x)
 
 
-@pytest.fixture(scope="module")
-def called(submission: Submission, case: Case) -> object:
+def _probe(
+    submission: Submission, case: Case, probe: str, x: np.ndarray, **extra: object
+) -> object:
+    used = "built for and called on" if "input_shape" in extra else "called on"
     return submission.probe(
-        "custom.subclassed",
-        action=f"{case.call} called on inputs of shape {case.called_x.shape}",
+        probe,
+        action=f"{case.call} {used} inputs of shape {x.shape}",
         name=NAME,
         kwargs={"units": case.units},
-        inputs=case.called_x,
+        inputs=x,
+        **extra,
     )
 
 
 @pytest.fixture(scope="module")
+def called(submission: Submission, case: Case) -> object:
+    return _probe(submission, case, "custom.subclassed", case.called_x)
+
+
+@pytest.fixture(scope="module")
 def computed(submission: Submission, case: Case) -> object:
-    return submission.probe(
-        "custom.layer",
-        action=f"{case.call} built for and called on inputs of shape {case.computed_x.shape}",
-        name=NAME,
-        kwargs={"units": case.units},
-        input_shape=[None, case.input_dim],
-        inputs=case.computed_x,
+    return _probe(
+        submission, case, "custom.layer", case.computed_x, input_shape=[None, case.input_dim]
     )
 
 
@@ -137,19 +137,7 @@ def test_subclassed_model_output(case: Case, called: object, computed: object) -
             hint="class WideAndDeepModel(keras.Model): with __init__ and call.",
         )
     x = case.computed_x.astype("float64")
-    what = f"the output of {case.call} for inputs of shape {format_shape(x.shape)}"
-    outputs = replies.array(replies.value(computed, "outputs", what="the model"), what="output")
-    if outputs.shape != (len(x), 1):
-        raise fail(
-            what,
-            expected=f"shape {format_shape((len(x), 1))}",
-            received=f"shape {format_shape(outputs.shape)}",
-            hint=STRUCTURE_HINT,
-        )
-    weights = replies.variables(
-        replies.field(computed, "weights", list, what="the model"), what="the weights"
-    )
-    dense = _dense_layers(weights)
+    dense = _dense_layers(replies.variables(computed, "weights", what="the model"))
     kernels = {name: shapes[0] for name, shapes in case.expected_shapes().items()}
     missing = [f"{name} {format_shape(s)}" for name, s in kernels.items() if s not in dense]
     if missing:
@@ -163,14 +151,14 @@ def test_subclassed_model_output(case: Case, called: object, computed: object) -
         )
     (w1, b1), (w2, b2), (w3, b3) = (dense[shape] for shape in kernels.values())
     deep = np.maximum(np.maximum(x @ w1 + b1, 0.0) @ w2 + b2, 0.0)
-    expected = np.concatenate([x, deep], axis=1) @ w3 + b3
-    if not np.allclose(outputs, expected, rtol=TOLERANCE, atol=1e-5):
-        raise fail(
-            f"{what}, recomputed from the model's weights",
-            expected=np.round(expected.ravel(), 4).tolist(),
-            received=np.round(outputs.ravel(), 4).tolist(),
-            hint=STRUCTURE_HINT,
-        )
+    check_close(
+        replies.array_at(computed, "outputs", what="the model"),
+        np.concatenate([x, deep], axis=1) @ w3 + b3,
+        f"the output of {case.call} for inputs of shape {format_shape(x.shape)}, recomputed "
+        "from the model's weights,",
+        rtol=TOLERANCE,
+        hint=STRUCTURE_HINT,
+    )
 
 
 @pytest.mark.points(1)
@@ -179,10 +167,7 @@ def test_subclassed_model_trainable_variables(case: Case, called: object) -> Non
     """WideAndDeepModel trains the kernels and biases of hidden1, hidden2 and output_layer
 
     Self-reported: the names and shapes of the variables, as the worker lists them."""
-    variables = replies.variables(
-        replies.field(called, "trainable_variables", list, what="the model"),
-        what="the trainable variables",
-    )
+    variables = replies.variables(called, "trainable_variables", what="the model")
     shapes = case.expected_shapes()
     expected = [shape for layer in shapes.values() for shape in layer]
     received = [v["shape"] for v in variables]

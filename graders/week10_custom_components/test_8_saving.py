@@ -19,16 +19,13 @@ loads no file it wrote.
 from __future__ import annotations
 
 import re
-from typing import Any
 
-import numpy as np
 import pytest
 
-from course.grading.reports import expect
 from course.grading.submission import Submission
-from course.testing import fail, fresh_rng
+from course.testing import check_close, fail, fresh_rng
 
-from . import replies
+from . import reference, replies
 
 pytestmark = pytest.mark.visibility("visible")
 
@@ -47,11 +44,9 @@ LOAD_HINT = (
 @pytest.fixture(scope="module")
 def round_trip(submission: Submission) -> object:
     rng = fresh_rng(submission, "save and load")
-    points = int(rng.integers(TRAINING_POINTS[0], TRAINING_POINTS[1] + 1))
-    x = rng.uniform(-3.0, 3.0, size=(points, 1)).astype("float32")
+    x = rng.uniform(-3.0, 3.0, size=(reference.draw(rng, TRAINING_POINTS), 1)).astype("float32")
     y = (0.5 * x**2 - x + 2.0 + rng.normal(0.0, 0.3, size=x.shape)).astype("float32")
-    count = int(rng.integers(INPUTS[0], INPUTS[1] + 1))
-    inputs = rng.uniform(-3.0, 3.0, size=(count, 1)).astype("float32")
+    inputs = rng.uniform(-3.0, 3.0, size=(reference.draw(rng, INPUTS), 1)).astype("float32")
     return submission.probe(
         "custom.save_and_load",
         action=f"save_model({BUILDER}() after training, path), then load_model(path)",
@@ -78,26 +73,16 @@ def _require_loaded(round_trip: object) -> None:
     error = replies.value(round_trip, "load_error", what="the save and load report")
     if error is not None:
         kind = replies.field(error, "type", str, what="the load error")
-        message = replies.field(error, "message", str, what="the load error")
+        message = " ".join(replies.field(error, "message", str, what="the load error").split())
         missing = re.search(r"Could not locate class '([^']+)'", message)
         raise fail(
             "load_model(path) for the file that save_model wrote",
             expected="the saved model",
-            received=f"{kind}: Keras could not find the class {missing.group(1)!r}"
+            received=f"{kind}: Keras could not find the class {missing[1]!r}"
             if missing
-            else f"{kind}: {' '.join(message.split())[:300]}",
+            else f"{kind}: {message[:300]}",
             hint=LOAD_HINT,
         )
-
-
-def _classes(value: object, *, what: str) -> list[dict[str, Any]]:
-    return [
-        {
-            "class_name": replies.field(entry, "class_name", str, what=what),
-            "is_submission_class": replies.field(entry, "is_submission_class", bool, what=what),
-        }
-        for entry in expect(value, list, what=what)
-    ]
 
 
 @pytest.mark.points(1)
@@ -107,24 +92,17 @@ def test_loaded_model_predicts_the_same(round_trip: object) -> None:
 
     Self-reported: the worker's predictions before saving and after loading."""
     _require_loaded(round_trip)
-    before = replies.array(
-        replies.value(round_trip, "predictions_before", what="the report"), what="predictions"
+    before = replies.array_at(round_trip, "predictions_before", what="the report")
+    check_close(
+        replies.array_at(round_trip, "predictions_after", what="the report"),
+        before,
+        f"the predictions of load_model(path) for {len(before)} inputs, within {TOLERANCE} of "
+        "those of the saved model,",
+        rtol=0,
+        atol=TOLERANCE,
+        hint="save the whole model with model.save(filepath) (not only its weights) and "
+        "load it with " + LOAD_HINT,
     )
-    after = replies.array(
-        replies.value(round_trip, "predictions_after", what="the report"),
-        what="the loaded model's predictions",
-    )
-    if after.shape != before.shape or not np.allclose(after, before, rtol=0, atol=TOLERANCE):
-        worst = float(np.max(np.abs(after - before))) if after.shape == before.shape else None
-        raise fail(
-            f"the predictions of load_model(path) for {len(before)} inputs",
-            expected=f"those of the saved model, within {TOLERANCE}",
-            received=f"shape {after.shape}"
-            if worst is None
-            else f"a difference of up to {worst:.3g}",
-            hint="save the whole model with model.save(filepath) (not only its weights) and "
-            "load it with " + LOAD_HINT,
-        )
 
 
 @pytest.mark.points(1)
@@ -134,35 +112,27 @@ def test_loaded_model_uses_the_custom_classes(round_trip: object) -> None:
 
     Self-reported: the classes of the loaded model's layers and loss, as the worker names them."""
     _require_loaded(round_trip)
-    layers = _classes(replies.value(round_trip, "layers_after", what="the report"), what="a layer")
-    names = ", ".join(layer["class_name"] for layer in layers) or "none"
-    if not any(
-        layer["class_name"] == "QuadraticLayer" and layer["is_submission_class"] for layer in layers
-    ):
+    layers = [
+        replies.described_class(entry, what="a layer")
+        for entry in replies.field(round_trip, "layers_after", list, what="the report")
+    ]
+    if ("QuadraticLayer", True) not in layers:
         raise fail(
             "the layers of the loaded model",
             expected="your QuadraticLayer class among them",
-            received=names,
+            received=", ".join(name for name, _ in layers) or "none",
             hint=LOAD_HINT,
         )
-    loss_before = replies.value(round_trip, "loss_before", what="the report")
-    loss_after = replies.value(round_trip, "loss_after", what="the report")
-    if isinstance(loss_before, dict) and loss_before.get("is_submission_class"):
-        name = replies.field(loss_before, "class_name", str, what="the loss")
-        same = (
-            isinstance(loss_after, dict)
-            and loss_after.get("class_name") == name
-            and loss_after.get("is_submission_class") is True
-        )
-        if not same:
-            received = (
-                "no loss (the model was loaded uncompiled)"
-                if not isinstance(loss_after, dict)
-                else f"{loss_after.get('class_name')} from {loss_after.get('module')}"
-            )
+    before = replies.value(round_trip, "loss_before", what="the report")
+    after = replies.value(round_trip, "loss_after", what="the report")
+    if isinstance(before, dict) and before.get("is_submission_class"):
+        own = replies.described_class(before, what="the loss")  # its name, and True
+        if not isinstance(after, dict) or replies.described_class(after, what="the loss") != own:
             raise fail(
                 "the loss of the loaded model",
-                expected=f"your {name} class, as the saved model was compiled with",
-                received=received,
+                expected=f"your {own[0]} class, as the saved model was compiled with",
+                received=f"{after.get('class_name')} from {after.get('module')}"
+                if isinstance(after, dict)
+                else "no loss (the model was loaded uncompiled)",
                 hint=LOAD_HINT,
             )
