@@ -64,3 +64,19 @@ class StoredGrade:
     @property
     def score(self) -> float:
         return round(max(0.0, self.raw_score - self.penalty), 6)
+
+
+@dataclass(frozen=True)
+class Adjustments:
+    """What an instructor changed by hand in nbgrader's formgrader on one graded submission:
+    read from the gradebook, applied on top of the autograder's report."""
+
+    #: Check id -> the points given by hand (extra credit included), where they were changed.
+    scores: dict[str, float] = field(default_factory=dict)
+    #: Check id -> the instructor's comment on it; ``""``: on the submission as a whole.
+    comments: dict[str, str] = field(default_factory=dict)
+    #: The late penalty as the instructor set it (0: waived); ``None``: as computed.
+    penalty: float | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.scores or self.comments) or self.penalty is not None

@@ -3,8 +3,9 @@
 ``course init`` writes both ``course.toml`` and an ``nbgrader_config.py`` that reads it, so
 ``course`` and nbgrader's own tools (formgrader, ``nbgrader export``) see one course id, one
 gradebook and one exchange; it also makes nbgrader's Validate button run the course's checks
-(:func:`course.jupyter.validate_hook`). Everything here is plain data: no nbgrader, no
-TensorFlow.
+(:func:`course.jupyter.validate_hook`), and its Autograde and Generate Feedback grade and
+write pages as ``course`` does (:mod:`course.classroom.formgrader`). Everything here is
+plain data: no nbgrader, no TensorFlow.
 
 ``course.toml``::
 
@@ -357,6 +358,16 @@ c.Exchange.timezone = _course.get("timezone", "UTC")
 from course.jupyter import validate_hook  # noqa: E402
 
 c.Execute.on_notebook_start = validate_hook
+
+# nbgrader's Autograde (formgrader's button, `nbgrader autograde`) grades with this course's
+# graders in its sandbox, as `course autograde` does, instead of running the submitted
+# notebook in a kernel: the same grades, late penalty and autograded notebook (the one
+# formgrader's Manual Grading shows). Generate Feedback writes `course feedback`'s page.
+c.Autograde.sanitize_preprocessors = ["course.classroom.formgrader.GradeWithCourse"]
+c.Autograde.autograde_preprocessors = []
+c.Autograde.permissions = 644  # `course autograde` rewrites these files later
+c.GenerateFeedback.preprocessors = []
+c.GenerateFeedback.exporter_class = "course.classroom.formgrader.FeedbackPage"
 '''
 
 

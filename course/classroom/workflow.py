@@ -45,7 +45,7 @@ from course.config import Week
 from course.grading.results import CheckResult, GradeReport
 from course.grading.template import uses_tensorflow, warm_grading
 from course.nbgrader.timestamps import TIMESTAMP_FILE, read_timestamp, write_timestamp
-from course.records import Check, GradedSubmission, StoredGrade
+from course.records import Adjustments, Check, GradedSubmission, StoredGrade
 
 if TYPE_CHECKING:
     from course.nbgrader.exchange import Place
@@ -686,6 +686,7 @@ def _record(settings: CourseSettings, week: Week, plan: _Plan) -> Outcome:
         },
     )
     save_results(target, graded)
+    _write_graded_notebook(target, week.stem, graded)
     unchanged = graded is plan.previous
     notes = [graded.refused] if graded.refused else []
     if report.integrity:
@@ -802,34 +803,19 @@ def feedback(*, settings: CourseSettings, week: Week, student: str = "") -> list
     """Write ``feedback/<student>/<week>/<week>.html`` for every graded submission and
     release them through nbgrader's exchange (students get them with ``course
     fetch-feedback``). Hidden checks' messages are on the page only once the student's due
-    date (extension included) has passed; feedback written earlier shows their points."""
-    from course.nbgrader import exchange
-    from course.reports.feedback import render_html
+    date (extension included) has passed; feedback written earlier shows their points.
+    What an instructor changed in formgrader (points, comments, the late penalty) is on it
+    (:func:`course.nbgrader.gradebook.manual_adjustments`)."""
+    from course.nbgrader import exchange, gradebook
 
+    adjustments = gradebook.manual_adjustments(settings.database_url, settings.course_id, week.stem)
     written = []
-    for name, folder in submitted_folders(settings, week.stem, student):
-        graded = load_results(settings.directory("autograded", week.stem, name))
-        if graded is None:
-            continue
-        target = settings.directory("feedback", week.stem, name)
-        target.mkdir(parents=True, exist_ok=True)
-        for kept in (TIMESTAMP_FILE, SECRET_FILE):
-            if (folder / kept).is_file():
-                shutil.copyfile(folder / kept, target / kept)
-        if not (target / SECRET_FILE).is_file():
-            (target / SECRET_FILE).write_text(secrets.token_hex(32), encoding="utf-8")
-        if not (target / TIMESTAMP_FILE).is_file():
-            write_timestamp(target, dt.datetime.now(dt.UTC))
-        reveal = reveals_hidden_checks(settings, week.stem, name, dt.datetime.now(dt.UTC))
-        page = target / f"{week.stem}.html"
-        code = _graded_code(settings.directory("autograded", week.stem, name) / f"{week.stem}.py")
-        page.write_text(
-            render_html(
-                graded, title=week.title, reveal_hidden=reveal, code=code, graders=week.graders
-            ),
-            encoding="utf-8",
+    for name, _ in submitted_folders(settings, week.stem, student):
+        page = write_feedback_page(
+            settings=settings, week=week, student=name, adjustments=adjustments.get(name)
         )
-        written.append(FeedbackWritten(name, page))
+        if page is not None:
+            written.append(FeedbackWritten(name, page))
     if not written:
         raise ClassroomError(
             f"no graded submissions of {week.stem} to give feedback on: run "
@@ -837,6 +823,58 @@ def feedback(*, settings: CourseSettings, week: Week, student: str = "") -> list
         )
     exchange.release_feedback(instructor_place(settings, week.stem, student))
     return written
+
+
+def write_feedback_page(
+    *,
+    settings: CourseSettings,
+    week: Week,
+    student: str,
+    adjustments: Adjustments | None = None,
+) -> Path | None:
+    """Write ``student``'s feedback page on ``week`` (see :func:`feedback`), beside the
+    submission's timestamp and secret that nbgrader's release of feedback reads; ``None``
+    when the submission was never graded. nbgrader's Generate Feedback writes the same page
+    (:mod:`course.classroom.formgrader`)."""
+    from course.reports.feedback import render_html
+
+    graded = load_results(settings.directory("autograded", week.stem, student))
+    if graded is None:
+        return None
+    folder = settings.directory("submitted", week.stem, student)
+    target = settings.directory("feedback", week.stem, student)
+    target.mkdir(parents=True, exist_ok=True)
+    for kept in (TIMESTAMP_FILE, SECRET_FILE):
+        if (folder / kept).is_file():
+            shutil.copyfile(folder / kept, target / kept)
+    if not (target / SECRET_FILE).is_file():
+        (target / SECRET_FILE).write_text(secrets.token_hex(32), encoding="utf-8")
+    if not (target / TIMESTAMP_FILE).is_file():
+        write_timestamp(target, dt.datetime.now(dt.UTC))
+    reveal = reveals_hidden_checks(settings, week.stem, student, dt.datetime.now(dt.UTC))
+    page = target / f"{week.stem}.html"
+    code = _graded_code(settings.directory("autograded", week.stem, student) / f"{week.stem}.py")
+    text = render_html(
+        graded,
+        title=week.title,
+        reveal_hidden=reveal,
+        code=code,
+        graders=week.graders,
+        adjustments=adjustments,
+    )
+    temporary = target / f".{page.name}.tmp"  # nbgrader leaves its own pages read-only
+    temporary.write_text(text, encoding="utf-8")
+    os.replace(temporary, page)
+    return page
+
+
+def _write_graded_notebook(target: Path, week: str, graded: GradedSubmission) -> None:
+    """``autograded/<student>/<week>/<week>.ipynb``: what formgrader shows of the graded
+    submission (:mod:`course.nbgrader.formgrader`)."""
+    from course.nbgrader.formgrader import write_graded_notebook
+
+    code = None if graded.refused else _graded_code(target / f"{week}.py")
+    write_graded_notebook(target / f"{week}.ipynb", graded, code=code)
 
 
 def _graded_code(module: Path) -> str | None:

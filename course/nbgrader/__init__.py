@@ -7,8 +7,11 @@
   does them, without importing nbgrader (seconds a command), nbgrader's classes taking over
   for anything else;
 * :mod:`course.nbgrader.gradebook`: weeks, checks and scores in nbgrader's gradebook
-  database (SQLite or any SQLAlchemy URL), so ``nbgrader formgrader`` and
-  ``nbgrader export`` show what ``course autograde`` found;
+  database (SQLite or any SQLAlchemy URL), so nbgrader's formgrader and
+  ``nbgrader export`` show what ``course autograde`` found, and what an instructor changed
+  in formgrader comes back;
+* :mod:`course.nbgrader.formgrader`: the autograded notebook formgrader shows for each
+  graded submission (the code, a grade cell per check);
 * :mod:`course.nbgrader.timestamps`: nbgrader's timestamps (``timestamp.txt``), read and
   written as nbgrader does.
 

@@ -23,6 +23,7 @@ page for a learner.
 from __future__ import annotations
 
 import ast
+import dataclasses
 import json
 import re
 from collections.abc import Iterator
@@ -31,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from course.grading.results import CheckResult
-from course.records import GradedSubmission
+from course.records import Adjustments, GradedSubmission
 from course.reports.terminal import Part, your_line
 from course.reports.terminal import summarize as summarize_parts
 
@@ -57,6 +58,7 @@ pre { white-space: pre-wrap; margin: 0; font-family: ui-monospace, monospace; fo
 .box { padding: .6rem .8rem; border: 1px solid; border-radius: 4px; margin: 1rem 0; }
 .refused, .banner { background: #fff8c5; border-color: #d4a72c; }
 .fix { background: #ddf4ff; border-color: #54aeff; }
+.remark { background: #f6f0ff; border-color: #8250df; }
 figure { margin: 1rem 0; } figure img { max-width: 100%; border: 1px solid #eee; }
 figcaption { color: #555; font-size: .9rem; }
 table.code td { border: 0; padding: 0 .6rem; font-family: ui-monospace, monospace;
@@ -76,12 +78,16 @@ def render_html(
     reveal_hidden: bool = False,
     code: str | None = None,
     graders: Path | None = None,
+    adjustments: Adjustments | None = None,
 ) -> str:
     """The feedback page of ``graded`` (see the module docstring). ``code``: the submitted
     file's text, shown with the failing lines marked; ``graders``: the week's grader folder,
-    whose docstrings title the parts."""
+    whose docstrings title the parts; ``adjustments``: what an instructor changed by hand
+    (:func:`adjusted`), their comment on the whole submission shown under the score."""
     from course.reports import plots
 
+    if adjustments:
+        graded = adjusted(graded, adjustments)
     report = graded.grade_report
     feedback = summarize_parts(report, graders=graders)
     shown = {check.id: check.visibility == "visible" or reveal_hidden for check in report.checks}
@@ -100,6 +106,12 @@ def render_html(
             f"{escape(graded.refused)}</p>"
         )
     body.append(f'<p class="summary">{_score_line(graded)}</p>')
+    overall = (adjustments.comments.get("") if adjustments else None) or ""
+    if overall:
+        body.append(
+            f'<div class="box remark"><b>Your instructor\'s comment</b><pre>{escape(overall)}'
+            "</pre></div>"
+        )
     if feedback.banner is not None:
         body.append(
             f'<div class="box banner"><b>{escape(feedback.banner.headline)}</b>'
@@ -121,6 +133,31 @@ def render_html(
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{escape(graded.week)}: feedback for {escape(graded.student)}</title>"
         f"<style>{_STYLE}</style></head><body>\n" + "\n".join(body) + "\n</body></html>\n"
+    )
+
+
+def adjusted(graded: GradedSubmission, adjustments: Adjustments) -> GradedSubmission:
+    """``graded`` as the instructor left it in formgrader: each changed check's points
+    (extra credit included) and a sentence in its message saying so, their comment on a
+    check after its message (shown under the check's visibility rules), and the late
+    penalty they set."""
+    report = graded.grade_report
+    checks = []
+    for check in report.checks:
+        notes = []
+        points = adjustments.scores.get(check.id, check.points)
+        if points != check.points:
+            notes.append(f"Your instructor changed the points from {check.points:g} to {points:g}.")
+        comment = adjustments.comments.get(check.id, "")
+        if comment:
+            notes.append(f"Your instructor's comment: {comment}")
+        message = "\n\n".join([check.message, *notes] if check.message else notes)
+        checks.append(dataclasses.replace(check, points=points, message=message))
+    penalty = graded.penalty if adjustments.penalty is None else adjustments.penalty
+    return dataclasses.replace(
+        graded,
+        report=dataclasses.replace(report, checks=tuple(checks)).to_dict(),
+        penalty=penalty,
     )
 
 
