@@ -12,7 +12,7 @@ from typing import Any
 import click
 
 from course import __version__
-from course.cli_common import EXIT_ERROR, EXIT_FAILED, EXIT_PASSED, JsonAwareGroup
+from course.cli_common import EXIT_ERROR, EXIT_FAILED, EXIT_PASSED, JsonAwareGroup, fail
 from course.cli_common import run as _run
 
 
@@ -135,7 +135,6 @@ def check_command(
             graded = _run(
                 learner.as_stem_module, path=submission, stem=fetched.stem, scratch=Path(scratch)
             )
-            code = graded.read_text(encoding="utf-8")
             report: GradeReport = _run(
                 api.check_public,
                 checks=fetched.checks,
@@ -145,6 +144,7 @@ def check_command(
                 on_event=display.handle,
                 recorded_as=submission,
             )
+            code = _graded_text(graded) if html_page is not None else ""
     else:
         layout = _run(api.layout)
         chosen = _run(layout.week, spec=week)
@@ -153,7 +153,6 @@ def check_command(
         title = chosen.title
         with learner.scratch_folder() as scratch:
             graded = _run(learner.as_module, path=submission, week=chosen, scratch=Path(scratch))
-            code = graded.read_text(encoding="utf-8")
             with display:
                 report = _run(
                     api.check,
@@ -163,6 +162,7 @@ def check_command(
                     on_event=display.handle,
                     recorded_as=submission,
                 )
+            code = _graded_text(graded) if html_page is not None else ""
     report = dataclasses.replace(report, submission=str(submission))
     feedback = summarize(report, graders=graders, next_week=following)
     if html_page is not None:
@@ -182,6 +182,14 @@ def check_command(
     if report.has_internal_errors:
         sys.exit(EXIT_ERROR)
     sys.exit(EXIT_PASSED if report.all_passed else EXIT_FAILED)
+
+
+def _graded_text(module: Path) -> str:
+    """The graded module's text, for the page (empty when it cannot be read)."""
+    try:
+        return module.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return ""
 
 
 def _write_page(page: Path, report: Any, *, title: str, code: str, graders: Path) -> None:
@@ -209,10 +217,10 @@ def _write_page(page: Path, report: Any, *, title: str, code: str, graders: Path
             encoding="utf-8",
         )
     except OSError as error:
-        raise click.ClickException(
-            f"cannot write the feedback page {page}: {error.strerror}; choose a folder you "
-            "can write to"
-        ) from None
+        fail(
+            f"cannot write the feedback page {page}: {error.strerror}; give --html a file in "
+            "a folder that exists and that you can write to"
+        )
 
 
 @main.command("progress")
@@ -337,6 +345,36 @@ def doctor_command(as_json: bool) -> None:
                 "unless given --allow-reduced-isolation."
             )
     sys.exit(EXIT_PASSED if not diagnosis.missing else EXIT_FAILED)
+
+
+@main.command("gradescope")
+@click.argument("week")
+@click.option(
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="The zip to write (default: <week>-gradescope.zip here).",
+)
+@click.option(
+    "--allow-reduced-isolation",
+    is_flag=True,
+    help="Grade even where Gradescope's container cannot start the sandbox.",
+)
+def gradescope_command(week: str, output: Path | None, allow_reduced_isolation: bool) -> None:
+    """Build WEEK's Gradescope autograder zip (setup.sh, run_autograder, the graders)."""
+    from course import api
+    from course.classroom.gradescope import build_bundle, describe
+
+    layout = _run(api.layout)
+    chosen = _run(layout.week, spec=week)
+    bundle = _run(
+        build_bundle,
+        week=chosen,
+        root=layout.root,
+        output=output or Path(f"{chosen.stem}-gradescope.zip"),
+        allow_reduced_isolation=allow_reduced_isolation,
+    )
+    click.echo("\n".join(describe(bundle)))
 
 
 def _add_classroom_commands() -> None:

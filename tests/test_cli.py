@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from collections.abc import Callable
@@ -267,3 +268,27 @@ def test_list_keeps_week_names_whole_and_shows_no_markup(monkeypatch: pytest.Mon
         assert week.stem in result.output
     assert "`" not in result.output
     assert "…" not in result.output
+
+
+def test_check_html_writes_the_feedback_page(
+    runner: CliRunner, toy_course: Layout, tmp_path: Path
+) -> None:
+    """--html writes the page a class's student gets: the parts, the plot the check drew,
+    and the graded code with the failing function's line marked."""
+    half = tmp_path / "week01_toy.py"
+    half.write_text(
+        toy_course.weeks[0].solution.read_text().replace('"hello " + name', '"hi " + name')
+    )
+    page = tmp_path / "report" / "week01.html"
+    page.parent.mkdir()
+    result = runner.invoke(main, ["check", "1", "--submission", str(half), "--html", str(page)])
+    assert result.exit_code == 1, result.output
+    text = page.read_text()
+    assert "By exercise" in text
+    assert "data:image/png;base64," in text
+    assert re.search(r'class="marked"><td class="number">\d+</td><td>def greet', text)
+    unwritable = runner.invoke(
+        main, ["check", "1", "--submission", str(half), "--html", str(tmp_path / "no" / "p.html")]
+    )
+    assert unwritable.exit_code == 2
+    assert "cannot write the feedback page" in unwritable.output
