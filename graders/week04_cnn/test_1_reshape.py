@@ -62,30 +62,26 @@ def answers(submission: Submission, batches: list[np.ndarray]) -> list[np.ndarra
 def test_adds_a_channel_axis(batches: list[np.ndarray], answers: list[np.ndarray]) -> None:
     """reshape_and_normalize returns shape (N, 28, 28, 1)"""
     for images, received in zip(batches, answers, strict=True):
-        expected = (*images.shape, 1)
-        if received.shape != expected:
-            raise fail(
-                f"the shape returned for {len(images)} images of shape "
-                f"{format_shape(images.shape)}",
-                expected=format_shape(expected),
-                received=format_shape(received.shape),
-                hint="Conv2D needs a channel axis, last: images.reshape(-1, 28, 28, 1) or "
-                "np.expand_dims(images, -1). Do not squeeze: a batch of one image keeps its "
-                "batch axis.",
-            )
+        check_array(
+            received,
+            f"reshape_and_normalize(images) for images of shape {format_shape(images.shape)}",
+            shape=(*images.shape, 1),
+            hint="Conv2D needs a channel axis, last: images.reshape(-1, 28, 28, 1) or "
+            "np.expand_dims(images, -1). Do not squeeze: a batch of one image keeps its "
+            "batch axis.",
+        )
 
 
 @pytest.mark.points(1)
 def test_returns_float32(answers: list[np.ndarray]) -> None:
     """reshape_and_normalize returns float32"""
     for received in answers:
-        if received.dtype != np.float32:
-            raise fail(
-                "the dtype returned by reshape_and_normalize",
-                expected="float32",
-                received=received.dtype,
-                hint="numpy division gives float64: finish with .astype(np.float32).",
-            )
+        check_array(
+            received,
+            "reshape_and_normalize(images)",
+            dtype="float32",
+            hint="numpy division gives float64: finish with .astype(np.float32).",
+        )
 
 
 @pytest.mark.points(2)

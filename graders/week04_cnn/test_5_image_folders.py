@@ -18,16 +18,15 @@ folder's index.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 
 from course.datasets import cats_vs_dogs, write_image_folders
-from course.grading.reports import expect, expect_array
+from course.grading.reports import expect_array
 from course.grading.submission import Submission
-from course.testing import fail, format_shape, fresh_rng
+from course.testing import describe_spec, fail, format_shape, fresh_rng
 
 pytestmark = pytest.mark.visibility("visible")
 
@@ -35,16 +34,14 @@ FUNCTION = "make_image_datasets"
 CLASS_FOLDERS = ("cats", "dogs")
 IMAGE_SHAPE = (32, 32, 3)
 UNKNOWN = -1
-Shape = tuple[int | None, ...]
 
 
 @dataclass(frozen=True)
 class Photos:
     """The photos written into the class folders: image ``i`` has label ``labels[i]``.
-    ``root`` is the folder here, ``inside`` the same folder as the submission sees it; the
-    other arguments of the call are drawn with the photos."""
+    ``inside`` is their folder as the submission sees it; the other arguments of the call
+    are drawn with the photos."""
 
-    root: Path
     inside: str
     images: np.ndarray
     labels: np.ndarray
@@ -55,24 +52,6 @@ class Photos:
     @property
     def count(self) -> int:
         return len(self.labels)
-
-    @property
-    def validation_count(self) -> int:
-        """How many photos ``image_dataset_from_directory`` keeps for validation."""
-        return int(self.validation_split * self.count)
-
-    @property
-    def call(self) -> str:
-        return (
-            f"{FUNCTION}(folder, validation_split={self.validation_split}, "
-            f"batch_size={self.batch_size}, seed={self.seed})"
-        )
-
-    @property
-    def max_feature_values(self) -> int:
-        """Enough values for every photo at 32x32x3, four times over; larger images are cut
-        short."""
-        return 4 * self.count * int(np.prod(IMAGE_SHAPE))
 
     def identify(self, features: np.ndarray) -> np.ndarray:
         """Which photo each returned image is (``UNKNOWN`` for none), scaled or not."""
@@ -99,22 +78,18 @@ class Part:
 def photos(submission: Submission) -> Photos:
     images, labels = cats_vs_dogs()
     rng = fresh_rng(submission, "make_image_datasets")
-    counts = rng.integers(150, 251, size=2)
-    rows = np.sort(
-        np.concatenate(
-            [
-                rng.choice(np.flatnonzero(labels == label), int(count), replace=False)
-                for label, count in zip((0, 1), counts, strict=True)
-            ]
-        )
-    )
+    chosen = [  # 150 to 250 cats, and separately 150 to 250 dogs
+        rng.choice(np.flatnonzero(labels == label), int(count), replace=False)
+        for label, count in enumerate(rng.integers(150, 251, size=2))
+    ]
+    rows = np.sort(np.concatenate(chosen))
+    images, labels = images[rows], labels[rows].astype(np.int64)
     root, inside = submission.input_folder("photos")
-    write_image_folders(root, images=images[rows], labels=labels[rows], class_names=CLASS_FOLDERS)
+    write_image_folders(root, images=images, labels=labels, class_names=CLASS_FOLDERS)
     return Photos(
-        root=root,
         inside=inside,
-        images=images[rows],
-        labels=labels[rows].astype(np.int64),
+        images=images,
+        labels=labels,
         validation_split=round(float(rng.uniform(0.15, 0.35)), 2),
         batch_size=int(rng.integers(16, 41)),
         seed=int(rng.integers(0, 10_000)),
@@ -122,36 +97,27 @@ def photos(submission: Submission) -> Photos:
 
 
 @pytest.fixture(scope="module")
-def returned(submission: Submission, photos: Photos) -> dict[str, Any]:
-    value = submission.probe(
+def parts(submission: Submission, photos: Photos) -> tuple[Part, Part]:
+    """The training and validation datasets; fails unless exactly two datasets came back."""
+    arguments = {name: getattr(photos, name) for name in ("validation_split", "batch_size", "seed")}
+    call = f"{FUNCTION}(folder, {', '.join(f'{key}={value}' for key, value in arguments.items())})"
+    returned = submission.probe(
         "images.datasets",
         action=f"{FUNCTION}()",
         function=FUNCTION,
         args=[photos.inside],
-        kwargs={
-            "validation_split": photos.validation_split,
-            "batch_size": photos.batch_size,
-            "seed": photos.seed,
-        },
-        max_feature_values=photos.max_feature_values,
+        kwargs=arguments,
+        # Every photo at 32x32x3, four times over; larger images are cut short.
+        max_feature_values=4 * photos.count * int(np.prod(IMAGE_SHAPE)),
     )
-    return expect(value, dict, what="the description of the datasets")  # type: ignore[no-any-return]
-
-
-@pytest.fixture(scope="module")
-def parts(returned: dict[str, Any], photos: Photos) -> tuple[Part, Part]:
-    """The training and validation datasets; fails unless exactly two datasets came back."""
-    described = expect(returned.get("datasets"), list, what="the datasets")
-    kinds = [expect(item, dict, what="a dataset").get("class_name") for item in described]
-    container = returned.get("class_name")
+    container, described = returned["class_name"], returned["datasets"]
     if container not in ("tuple", "list") or len(described) != 2:
-        received = f"a {container}"
-        if container in ("tuple", "list"):
-            received += f" of {len(kinds)}: " + ", ".join(map(str, kinds))
+        kinds = ", ".join(item["class_name"] for item in described)
         raise fail(
-            f"what {photos.call} returns",
+            f"what {call} returns",
             expected="a pair (train, validation) of tf.data.Dataset objects",
-            received=received,
+            received=f"a {container}"
+            + (f" of {len(described)}: {kinds}" if container in ("tuple", "list") else ""),
             hint="return train, validation: subset='both' gives both at once.",
         )
     result = []
@@ -160,36 +126,21 @@ def parts(returned: dict[str, Any], photos: Photos) -> tuple[Part, Part]:
             raise fail(
                 f"the {name} dataset {FUNCTION}() returns",
                 expected="a tf.data.Dataset",
-                received=f"a {item.get('class_name')}",
+                received=f"a {item['class_name']}",
                 hint="return the datasets themselves, not lists or arrays made from them.",
             )
-        features, targets = item.get("features"), item.get("targets")
-        complete = expect(item.get("features_complete"), bool, what="the completeness flag")
+        features, targets = item["features"], item["targets"]
+        complete = features is not None and item["features_complete"]
         result.append(
             Part(
                 name=name,
                 element_spec=item["element_spec"],
-                batch_sizes=tuple(
-                    expect(size, int, what="a batch size")
-                    for size in expect(item.get("batch_sizes"), list, what="the batch sizes")
-                ),
-                features=expect_array(features, what="the images", kinds="biuf")
-                if features is not None and complete
-                else None,
-                targets=None
-                if targets is None
-                else expect_array(targets, what="the labels", kinds="biuf"),
+                batch_sizes=tuple(item["batch_sizes"]),
+                features=expect_array(features, what="the images") if complete else None,
+                targets=None if targets is None else expect_array(targets, what="the labels"),
             )
         )
     return result[0], result[1]
-
-
-def _spec(part: Part, index: int) -> tuple[Shape | None, str | None]:
-    spec = part.element_spec
-    if isinstance(spec, list) and len(spec) == 2 and isinstance(spec[index], dict):
-        shape, dtype = spec[index].get("shape"), spec[index].get("dtype")
-        return (tuple(shape) if isinstance(shape, list) else None), dtype
-    return None, None
 
 
 def _identified(part: Part, photos: Photos) -> tuple[np.ndarray, np.ndarray]:
@@ -234,18 +185,20 @@ def test_returns_training_and_validation_datasets(parts: tuple[Part, Part]) -> N
 @pytest.mark.points(2)
 def test_batch_shapes_and_dtypes(parts: tuple[Part, Part], photos: Photos) -> None:
     """images are float32 (batch, 32, 32, 3), labels float32 (batch, 1), batches of batch_size"""
+    checks = (
+        ("images", 0, (None, *IMAGE_SHAPE), "pass image_size=(32, 32), the photos' size."),
+        ("labels", 1, (None, 1), "pass label_mode='binary': one 0.0 or 1.0 per photo."),
+    )
     for part in parts:
-        checks = (
-            ("images", 0, (None, *IMAGE_SHAPE), "pass image_size=(32, 32), the photos' size."),
-            ("labels", 1, (None, 1), "pass label_mode='binary': one 0.0 or 1.0 per photo."),
-        )
+        spec = part.element_spec
         for what, index, wanted, hint in checks:
-            shape, dtype = _spec(part, index)
-            if shape != wanted or dtype != "float32":
+            entry = spec[index] if isinstance(spec, list) and len(spec) == 2 else None
+            found = (entry.get("dtype"), entry.get("shape")) if isinstance(entry, dict) else None
+            if found != ("float32", list(wanted)):
                 raise fail(
                     f"the {what} of the {part.name} dataset",
                     expected=f"float32 batches of shape {format_shape(wanted)}",
-                    received=f"{dtype} batches of shape {format_shape(shape)}",
+                    received=describe_spec(entry),
                     hint=f"in image_dataset_from_directory, {hint}",
                 )
         total, size = sum(part.batch_sizes), photos.batch_size
@@ -294,7 +247,7 @@ def test_pixels_scaled_to_unit_range(parts: tuple[Part, Part], photos: Photos) -
 def test_validation_split(parts: tuple[Part, Part], photos: Photos) -> None:
     """validation_split of the photos go to validation, the rest to training, none to both"""
     train, validation = (_identified(part, photos)[1] for part in parts)
-    kept = photos.validation_count
+    kept = int(photos.validation_split * photos.count)  # as image_dataset_from_directory counts
     wanted = {"training": photos.count - kept, "validation": kept}
     for name, found in (("training", train), ("validation", validation)):
         if len(found) != wanted[name]:
