@@ -34,6 +34,8 @@ from course.grading.reports import expect
 from course.grading.submission import Submission
 from course.testing import fail, fresh_rng
 
+from .callbacks import callback_settings, check_setting
+
 pytestmark = pytest.mark.visibility("visible")
 
 FACTORY = "make_early_stopping"
@@ -51,13 +53,6 @@ class Logs:
     def best(self) -> int:
         """The 0-based epoch with the lowest ``val_loss``."""
         return self.val_loss.index(min(self.val_loss))
-
-    @property
-    def entries(self) -> list[dict[str, float]]:
-        return [
-            {"loss": loss, "val_loss": val_loss}
-            for loss, val_loss in zip(self.loss, self.val_loss, strict=True)
-        ]
 
     def describe(self) -> str:
         return ", ".join(f"{value:.3f}" for value in self.val_loss)
@@ -83,53 +78,41 @@ def logs(submission: Submission) -> Logs:
 
 @pytest.fixture(scope="module")
 def settings(submission: Submission) -> dict[str, Any]:
-    description = submission.callback_settings(FACTORY)
-    chain = expect(description.get("class_chain"), list, what="the class chain")
-    if "EarlyStopping" not in chain:
-        raise fail(
-            f"{FACTORY}()",
-            expected="a keras.callbacks.EarlyStopping",
-            received=f"a {chain[0] if chain else 'callback'}",
-            hint="return keras.callbacks.EarlyStopping(...).",
-        )
-    attributes: dict[str, Any] = expect(
-        description.get("attributes"), dict, what="the callback's settings"
+    return callback_settings(
+        submission, FACTORY, kind="EarlyStopping", hint="return keras.callbacks.EarlyStopping(...)."
     )
-    return attributes
 
 
 @pytest.fixture(scope="module")
 def trace(submission: Submission, logs: Logs) -> dict[str, Any]:
     """Where the callback stopped (0-based epoch or None) and whose weights it left."""
-    return submission.early_stopping(FACTORY, logs=logs.entries)
+    epochs = zip(logs.loss, logs.val_loss, strict=True)
+    entries = [{"loss": loss, "val_loss": val_loss} for loss, val_loss in epochs]
+    return submission.early_stopping(FACTORY, logs=entries)
 
 
 @pytest.mark.points(1)
 def test_monitors_the_validation_loss(settings: dict[str, Any]) -> None:
     """early stopping monitors val_loss"""
-    monitor = settings.get("monitor")
-    if monitor != "val_loss":
-        raise fail(
-            "the quantity EarlyStopping monitors",
-            expected="'val_loss'",
-            received=repr(monitor),
-            hint="pass monitor='val_loss': the loss on the validation data stops falling when "
-            "the model starts to overfit, while the training loss ('loss') keeps falling.",
-        )
+    check_setting(
+        settings,
+        "monitor",
+        "val_loss",
+        hint="pass monitor='val_loss': the loss on the validation data stops falling when "
+        "the model starts to overfit, while the training loss ('loss') keeps falling.",
+    )
 
 
 @pytest.mark.points(1)
 def test_restore_best_weights_is_on(settings: dict[str, Any]) -> None:
     """early stopping is created with restore_best_weights=True"""
-    restore = settings.get("restore_best_weights")
-    if restore is not True:
-        raise fail(
-            "restore_best_weights",
-            expected=True,
-            received=restore,
-            hint="pass restore_best_weights=True, otherwise the model keeps the weights of "
-            "the last epoch, which are worse than the best ones.",
-        )
+    check_setting(
+        settings,
+        "restore_best_weights",
+        True,
+        hint="pass restore_best_weights=True, otherwise the model keeps the weights of "
+        "the last epoch, which are worse than the best ones.",
+    )
 
 
 @pytest.mark.points(2)
@@ -138,29 +121,20 @@ def test_stops_after_two_to_five_epochs_without_improvement(
 ) -> None:
     """training stops 2 to 5 epochs after the lowest val_loss"""
     stopped = trace.get("stopped_after_epoch")
-    best = logs.best
-    expected = (
-        f"epoch {best + 1 + PATIENCE[0]} to {best + 1 + PATIENCE[-1]}, i.e. {PATIENCE[0]} to "
-        f"{PATIENCE[-1]} epochs after the lowest val_loss at epoch {best + 1} "
-        f"(val_loss per epoch: {logs.describe()}; loss falls every epoch)"
-    )
-    what = "the epoch after which early stopping ends training"
-    if stopped is None:
+    if stopped is not None:
+        stopped = int(expect(stopped, int, what="the stopping epoch"))
+    if stopped is None or stopped - logs.best not in PATIENCE:
+        first, last = logs.best + 1 + PATIENCE[0], logs.best + 1 + PATIENCE[-1]
         raise fail(
-            what,
-            expected=expected,
-            received=f"it never stopped in {len(logs.val_loss)} epochs",
-            hint="monitor 'val_loss' (the training loss keeps falling here) and set patience "
-            "between 2 and 5.",
-        )
-    stopped = int(expect(stopped, int, what="the stopping epoch"))
-    if stopped - best not in PATIENCE:
-        raise fail(
-            what,
-            expected=expected,
-            received=f"epoch {stopped + 1}",
-            hint="patience is the number of epochs without improvement to wait: set it "
-            "between 2 and 5, and monitor 'val_loss'.",
+            "the epoch after which early stopping ends training",
+            expected=f"epoch {first} to {last}, i.e. {PATIENCE[0]} to {PATIENCE[-1]} epochs "
+            f"after the lowest val_loss at epoch {logs.best + 1} (val_loss per epoch: "
+            f"{logs.describe()}; loss falls every epoch)",
+            received=f"it never stopped in {len(logs.val_loss)} epochs"
+            if stopped is None
+            else f"epoch {stopped + 1}",
+            hint="monitor 'val_loss' (the training loss keeps falling here) and set patience, "
+            "the number of epochs without improvement to wait, between 2 and 5.",
         )
 
 
@@ -169,15 +143,12 @@ def test_restores_the_weights_of_the_best_epoch(trace: dict[str, Any], logs: Log
     """after stopping, the model has the weights of the epoch with the lowest val_loss"""
     source = float(expect(trace.get("weights_from_epoch"), (int, float), what="the weights"))
     if source != logs.best:
-        received = (
-            f"the weights of epoch {round(source) + 1}"
-            if source == round(source)
-            else f"weights from no epoch ({source})"
-        )
         raise fail(
             "the model's weights after training",
             expected=f"those of epoch {logs.best + 1}, the epoch with the lowest val_loss "
             f"(val_loss per epoch: {logs.describe()})",
-            received=received,
+            received=f"the weights of epoch {round(source) + 1}"
+            if source == round(source)
+            else f"weights from no epoch ({source})",
             hint="pass restore_best_weights=True and monitor 'val_loss'.",
         )

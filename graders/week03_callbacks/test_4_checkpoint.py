@@ -34,44 +34,26 @@ Equivalent mutants:
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-import keras
 import numpy as np
 import pytest
 
-from course.datasets import fashion_mnist
 from course.grading.reports import expect, expect_array
 from course.grading.submission import Submission
 from course.testing import fail, fresh_rng
 
+from .callbacks import callback_settings, check_setting, grader_model, images, set_weights
+
 pytestmark = pytest.mark.visibility("visible")
 
 FACTORY = "make_checkpoint"
-TRAINING_IMAGES = 128
 VALIDATION_IMAGES = 512
 EPOCHS = 12
-BATCH_SIZE = 16
-COMPILE_OPTIONS = {
-    "optimizer": {"class_name": "Adam", "config": {"learning_rate": 0.01}},
-    "loss": "sparse_categorical_crossentropy",
-}
 #: Keras clips probabilities to [EPSILON, 1 - EPSILON] before taking their log.
 EPSILON = 1e-7
 TIE = 1e-4
-Split = tuple[np.ndarray, np.ndarray]
-
-
-def _model_json() -> str:
-    model = keras.Sequential(
-        [
-            keras.Input(shape=(28, 28)),
-            keras.layers.Flatten(),
-            keras.layers.Dense(128, activation="relu"),
-            keras.layers.Dense(10, activation="softmax"),
-        ]
-    )
-    return str(model.to_json())
 
 
 def _weights(value: Any, *, what: str) -> list[np.ndarray]:
@@ -87,74 +69,56 @@ def path(submission: Submission) -> str:
 
 
 @pytest.fixture(scope="module")
-def validation() -> Split:
-    """The 512 validation images, scaled, and their labels."""
-    _, (x_test, y_test) = fashion_mnist()
-    return (
-        (x_test[:VALIDATION_IMAGES] / 255.0).astype("float32"),
-        y_test[:VALIDATION_IMAGES].astype("int32"),
-    )
-
-
-@pytest.fixture(scope="module")
 def settings(submission: Submission, path: str) -> dict[str, Any]:
-    description = submission.callback_settings(FACTORY, path)
-    chain = expect(description.get("class_chain"), list, what="the class chain")
-    if "ModelCheckpoint" not in chain:
-        raise fail(
-            f"{FACTORY}({path!r})",
-            expected="a keras.callbacks.ModelCheckpoint",
-            received=f"a {chain[0] if chain else 'callback'}",
-            hint="return keras.callbacks.ModelCheckpoint(path, ...).",
-        )
-    attributes: dict[str, Any] = expect(
-        description.get("attributes"), dict, what="the callback's settings"
-    )
-    return attributes
+    hint = "return keras.callbacks.ModelCheckpoint(path, ...)."
+    return callback_settings(submission, FACTORY, path, kind="ModelCheckpoint", hint=hint)
+
+
+@dataclass(frozen=True)
+class Training:
+    """One fit with the checkpoint: the weights at the end of each epoch, and the file
+    loaded back in the worker (``exists``, and its ``weights`` or the loading ``error``)."""
+
+    epoch_weights: list[list[np.ndarray]]
+    reloaded: dict[str, Any]
 
 
 @pytest.fixture(scope="module")
-def training(submission: Submission, path: str, validation: Split) -> dict[str, Any]:
-    """One fit with the checkpoint: weights per epoch, and the file loaded back."""
-    (x_train, y_train), _ = fashion_mnist()
+def training(submission: Submission, path: str) -> Training:
+    x, y = images(128)
     report = submission.fit_with_callback(
         FACTORY,
         path,
-        model_json=_model_json(),
-        compile_options=COMPILE_OPTIONS,
-        x=(x_train[:TRAINING_IMAGES] / 255.0).astype("float32"),
-        y=y_train[:TRAINING_IMAGES].astype("int32"),
-        validation=validation,
+        model_json=grader_model().to_json(),
+        compile_options={
+            "optimizer": {"class_name": "Adam", "config": {"learning_rate": 0.01}},
+            "loss": "sparse_categorical_crossentropy",
+        },
+        x=x,
+        y=y,
+        validation=images(VALIDATION_IMAGES, test=True),
         record_weights=True,
         reload_path=path,
         epochs=EPOCHS,
-        batch_size=BATCH_SIZE,
+        batch_size=16,
     )
-    per_epoch = [
-        _weights(weights, what="the weights of an epoch")
-        for weights in expect(report.get("epoch_weights"), list, what="the weights per epoch")
-    ]
-    reloaded = expect(report.get("reloaded"), dict, what="the reloaded checkpoint")
-    return {"epoch_weights": per_epoch, "reloaded": reloaded}
+    return Training(
+        epoch_weights=[
+            _weights(weights, what="the weights of an epoch")
+            for weights in expect(report.get("epoch_weights"), list, what="the weights per epoch")
+        ],
+        reloaded=expect(report.get("reloaded"), dict, what="the reloaded checkpoint"),
+    )
 
 
-def validation_losses(epoch_weights: list[list[np.ndarray]], validation: Split) -> list[float]:
+def validation_losses(epoch_weights: list[list[np.ndarray]]) -> list[float]:
     """The loss on the validation images of the grader's model with each epoch's weights,
     computed here as Keras computes ``val_loss``."""
-    x, y = validation
-    model = keras.models.model_from_json(_model_json())
+    x, y = images(VALIDATION_IMAGES, test=True)
+    model = grader_model()
     losses = []
     for weights in epoch_weights:
-        try:
-            model.set_weights(weights)
-        except ValueError:
-            raise fail(
-                "the weights recorded at the end of an epoch",
-                expected="the weights of the grader's model",
-                received=f"{len(weights)} arrays of shapes "
-                + ", ".join(str(w.shape) for w in weights),
-                hint="the callback should not change the model.",
-            ) from None
+        set_weights(model, weights, what="the weights recorded at the end of an epoch")
         probabilities = np.asarray(model.predict(x, batch_size=512, verbose=0), dtype=np.float64)
         probabilities /= probabilities.sum(axis=1, keepdims=True)
         picked = np.clip(probabilities[np.arange(len(y)), y], EPSILON, 1.0 - EPSILON)
@@ -162,113 +126,99 @@ def validation_losses(epoch_weights: list[list[np.ndarray]], validation: Split) 
     return losses
 
 
-def _same(left: list[np.ndarray], right: list[np.ndarray]) -> bool:
-    return len(left) == len(right) and all(
-        a.shape == b.shape and np.array_equal(a, b) for a, b in zip(left, right, strict=True)
-    )
-
-
 @pytest.mark.points(1)
 def test_saves_the_whole_model_to_the_given_path(settings: dict[str, Any], path: str) -> None:
     """the checkpoint saves the whole model to the path it was given"""
-    filepath = settings.get("filepath")
-    if filepath != path:
-        raise fail(
-            f"the filepath of {FACTORY}({path!r})",
-            expected=repr(path),
-            received=repr(filepath),
-            hint="pass the path argument to ModelCheckpoint unchanged.",
-        )
-    if settings.get("save_weights_only") is not False:
-        raise fail(
-            "save_weights_only",
-            expected=False,
-            received=settings.get("save_weights_only"),
-            hint="save the whole model (the default): a .keras file holds the architecture, "
-            "the weights and the optimizer.",
-        )
+    check_setting(
+        settings,
+        "filepath",
+        path,
+        what=f"the filepath of {FACTORY}({path!r})",
+        hint="pass the path argument to ModelCheckpoint unchanged.",
+    )
+    check_setting(
+        settings,
+        "save_weights_only",
+        False,
+        hint="save the whole model (the default): a .keras file holds the architecture, "
+        "the weights and the optimizer.",
+    )
 
 
 @pytest.mark.points(1)
 def test_saves_only_the_best_model_by_validation_loss(settings: dict[str, Any]) -> None:
     """the checkpoint saves only when val_loss reaches a new low"""
-    monitor = settings.get("monitor")
-    if monitor != "val_loss":
-        raise fail(
-            "the quantity ModelCheckpoint monitors",
-            expected="'val_loss'",
-            received=repr(monitor),
-            hint="pass monitor='val_loss': the best model is the one that does best on the "
-            "validation data.",
-        )
-    if settings.get("save_best_only") is not True:
-        raise fail(
-            "save_best_only",
-            expected=True,
-            received=settings.get("save_best_only"),
-            hint="pass save_best_only=True, otherwise every epoch overwrites the file.",
-        )
+    check_setting(
+        settings,
+        "monitor",
+        "val_loss",
+        hint="pass monitor='val_loss': the best model is the one that does best on the "
+        "validation data.",
+    )
+    check_setting(
+        settings,
+        "save_best_only",
+        True,
+        hint="pass save_best_only=True, otherwise every epoch overwrites the file.",
+    )
 
 
-@pytest.mark.points(1)
-@pytest.mark.time_limit(120)
-def test_checkpoint_file_reloads(training: dict[str, Any], path: str) -> None:
-    """after training, the checkpoint file exists and keras.models.load_model reads it
-
-    Self-reported: the worker opens the file (the grading process never loads a file the
-    submission wrote); the next check judges what it holds."""
-    reloaded = training["reloaded"]
-    if reloaded.get("exists") is not True:
+def _saved_weights(training: Training, path: str) -> list[np.ndarray]:
+    """The weights of the model in the file, as the worker loaded it back."""
+    if training.reloaded.get("exists") is not True:
         raise fail(
             f"the file {path!r} after training",
             expected="a saved model",
             received="no such file",
             hint="pass the path given to make_checkpoint to ModelCheckpoint, unchanged.",
         )
-    if "error" in reloaded:
-        error = expect(reloaded["error"], dict, what="the loading error")
+    if "error" in training.reloaded:
+        error = expect(training.reloaded["error"], dict, what="the loading error")
         raise fail(
             f"keras.models.load_model({path!r})",
             expected="the saved model",
             received=f"{error.get('type')}: {error.get('message')}",
             hint="save the whole model (save_weights_only=False) to the .keras path.",
         )
+    return _weights(training.reloaded.get("weights"), what="the reloaded weights")
+
+
+@pytest.mark.points(1)
+@pytest.mark.time_limit(120)
+def test_checkpoint_file_reloads(training: Training, path: str) -> None:
+    """after training, the checkpoint file exists and keras.models.load_model reads it
+
+    Self-reported: the worker opens the file (the grading process never loads a file the
+    submission wrote); the next check judges what it holds."""
+    _saved_weights(training, path)
 
 
 @pytest.mark.points(2)
 @pytest.mark.time_limit(120)
 def test_checkpoint_holds_the_epoch_with_the_lowest_validation_loss(
-    training: dict[str, Any], path: str, validation: Split
+    training: Training, path: str
 ) -> None:
     """the checkpoint file holds the weights of the epoch with the lowest val_loss"""
-    reloaded = training["reloaded"]
-    if reloaded.get("exists") is not True or "error" in reloaded:
-        raise fail(
-            f"the file {path!r} after training",
-            expected="a model that keras.models.load_model reads",
-            received="no such file" if reloaded.get("exists") is not True else "an unreadable file",
-            hint="see the check on reloading the file.",
-        )
-    saved = _weights(reloaded.get("weights"), what="the reloaded weights")
-    per_epoch: list[list[np.ndarray]] = training["epoch_weights"]
+    saved, per_epoch = _saved_weights(training, path), training.epoch_weights
     if not per_epoch:
         raise fail("the number of epochs trained", expected=EPOCHS, received=0)
-    val_loss = validation_losses(per_epoch, validation)
+    val_loss = validation_losses(per_epoch)
     best = int(np.argmin(val_loss))
-    matches = [epoch for epoch, weights in enumerate(per_epoch) if _same(saved, weights)]
+    matches = [
+        epoch
+        for epoch, weights in enumerate(per_epoch)
+        if len(saved) == len(weights) and all(map(np.array_equal, saved, weights))
+    ]
     if any(val_loss[epoch] <= val_loss[best] + TIE for epoch in matches):
         return
-    received = (
-        f"the model of epoch {matches[-1] + 1} (val_loss {val_loss[matches[-1]]:.4f})"
-        if matches
-        else "weights from none of the epochs"
-    )
     raise fail(
         f"the model in {path!r}",
         expected=f"the model of epoch {best + 1}, the one with the lowest val_loss "
         f"({val_loss[best]:.4f}; val_loss per epoch, computed here from each epoch's "
         "weights: " + ", ".join(f"{value:.4f}" for value in val_loss) + ")",
-        received=received,
+        received=f"the model of epoch {matches[-1] + 1} (val_loss {val_loss[matches[-1]]:.4f})"
+        if matches
+        else "weights from none of the epochs",
         hint="monitor 'val_loss' with save_best_only=True, so only a new lowest val_loss "
         "overwrites the file.",
     )
