@@ -37,10 +37,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from course.datasets import fashion_mnist
+from course.datasets import FASHION_MNIST_CLASSES, fashion_mnist
 from course.grading.reports import TrainingReport
 from course.grading.submission import Submission
-from course.testing import check_accuracy, fail
+from course.testing import check_accuracy, fail, show_confusion, show_history, show_images
 
 from .images import predict_images
 
@@ -69,6 +69,24 @@ def trained(submission: Submission, data: tuple[Split, Split]) -> TrainingReport
     )
 
 
+def _show_mistakes(scores: np.ndarray, images: np.ndarray, labels: np.ndarray) -> None:
+    """The confusion matrix on the test images, and the first test images it got wrong."""
+    if scores.ndim != 2 or scores.shape != (len(labels), len(FASHION_MNIST_CLASSES)):
+        return  # the accuracy check says what is wrong with the predictions
+    predicted = np.argmax(scores, axis=1)
+    title = "Confusion matrix on the test images"
+    show_confusion(labels, predicted, classes=FASHION_MNIST_CLASSES, title=title)
+    wrong = np.flatnonzero(predicted != labels)[:16]
+    show_images(
+        images[wrong],
+        captions=[
+            f"{FASHION_MNIST_CLASSES[labels[i]]} as {FASHION_MNIST_CLASSES[predicted[i]]}"
+            for i in wrong
+        ],
+        title="Test images the model got wrong (true class as predicted class)",
+    )
+
+
 @pytest.mark.points(1)
 @pytest.mark.time_limit(120)
 def test_train_returns_history(trained: TrainingReport) -> None:
@@ -77,6 +95,7 @@ def test_train_returns_history(trained: TrainingReport) -> None:
     Self-reported: the epochs the worker reads from the History train_model returned; only
     the worker sees how long the model really trained."""
     trained.require_history()
+    show_history(trained.history, title="Training curves (the History train_model returned)")
     epochs = len(trained.epochs)
     if not 1 <= epochs <= MAX_EPOCHS:
         raise fail(
@@ -93,8 +112,10 @@ def test_train_returns_history(trained: TrainingReport) -> None:
 def test_test_accuracy(trained: TrainingReport, data: tuple[Split, Split]) -> None:
     """the trained model reaches 0.85 accuracy on the official test images"""
     _, (x_test, y_test) = data
+    scores = predict_images(trained.model, x_test / np.float32(255.0), what="the trained model")
+    _show_mistakes(scores, x_test, y_test)
     check_accuracy(
-        predict_images(trained.model, x_test / np.float32(255.0), what="the trained model"),
+        scores,
         y_test,
         at_least=TEST_ACCURACY,
         what=f"the {len(y_test):,} Fashion-MNIST test images",
