@@ -10,9 +10,10 @@ Hint: <how to fix it>", so a grader reads like its contract::
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, TypeVar, cast
 
 import numpy as np
 
@@ -64,6 +65,7 @@ __all__ = [
     "show_heatmap",
     "show_history",
     "show_images",
+    "show_mistakes",
 ]
 
 
@@ -784,6 +786,23 @@ def positions_of(report: DatasetReport, call: str, *, pair: str, hint: str) -> n
 PLOT_LIMITS = {"points": 2_000, "classes": 20, "images": 16, "side": 64}
 
 
+_Show = TypeVar("_Show", bound=Callable[..., None])
+
+
+def _never_fails(show: _Show) -> _Show:
+    """A plot is a courtesy: data it cannot draw (the submission's, malformed) leaves no
+    plot, and never fails or errors the check that asked for it."""
+
+    @functools.wraps(show)
+    def shown(*args: Any, **kwargs: Any) -> None:
+        try:
+            show(*args, **kwargs)
+        except (TypeError, ValueError, OverflowError, IndexError):
+            return
+
+    return cast(_Show, shown)
+
+
 def _numbers(values: Any) -> list[float | None]:
     """At most ``PLOT_LIMITS["points"]`` values, rounded; ``None`` for a NaN or an infinity
     (JSON has no spelling for them; the plot leaves a gap)."""
@@ -791,6 +810,7 @@ def _numbers(values: Any) -> list[float | None]:
     return [round(float(v), 6) if np.isfinite(v) else None for v in array]
 
 
+@_never_fails
 def show_history(
     history: Mapping[str, Sequence[float] | np.ndarray], *, title: str = "Training"
 ) -> None:
@@ -801,6 +821,7 @@ def show_history(
         notes.plot({"kind": "history", "title": title, "series": series})
 
 
+@_never_fails
 def show_curve(
     series: Mapping[str, Sequence[float] | np.ndarray], *, title: str, x_label: str, y_label: str
 ) -> None:
@@ -810,6 +831,7 @@ def show_curve(
     notes.plot({"kind": "curves", "title": title, "x": x_label, "y": y_label, "series": kept})
 
 
+@_never_fails
 def show_confusion(
     labels: np.ndarray, predicted: np.ndarray, *, classes: Sequence[str], title: str
 ) -> None:
@@ -828,6 +850,7 @@ def show_confusion(
     )
 
 
+@_never_fails
 def show_images(images: np.ndarray, *, captions: Sequence[str], title: str) -> None:
     """A gallery of at most 16 images (greyscale or RGB, values in [0, 1] or [0, 255]),
     each with its caption: misclassified examples, say."""
@@ -847,6 +870,7 @@ def show_images(images: np.ndarray, *, captions: Sequence[str], title: str) -> N
     )
 
 
+@_never_fails
 def show_heatmap(
     matrix: np.ndarray,
     *,
@@ -869,3 +893,36 @@ def show_heatmap(
             "y_labels": [str(label) for label in y_labels[: values.shape[0]]],
         }
     )
+
+
+@_never_fails
+def show_mistakes(
+    scores: np.ndarray,
+    labels: np.ndarray,
+    *,
+    classes: Sequence[str],
+    images: np.ndarray | None = None,
+    on: str = "the test images",
+) -> None:
+    """A classifier's confusion matrix ``on`` some examples, from its class ``scores`` (one
+    row per example: probabilities or logits; one column of sigmoid scores for two classes)
+    and the true ``labels``; with ``images``, the first 16 it got wrong, captioned "true as
+    predicted"."""
+    scores = np.asarray(scores, dtype=np.float64)
+    labels = np.asarray(labels).reshape(-1).astype(np.int64)
+    if scores.ndim == 1 or (scores.ndim == 2 and scores.shape[1] == 1 and len(classes) == 2):
+        predicted = (scores.reshape(-1) > 0.5).astype(np.int64)
+    elif scores.ndim == 2 and scores.shape[1] == len(classes):
+        predicted = np.argmax(scores, axis=1)
+    else:
+        return  # the accuracy check says what is wrong with the predictions
+    if len(predicted) != len(labels):
+        return
+    show_confusion(labels, predicted, classes=classes, title=f"Confusion matrix on {on}")
+    if images is not None:
+        wrong = np.flatnonzero(predicted != labels)[: PLOT_LIMITS["images"]]
+        show_images(
+            np.asarray(images)[wrong],
+            captions=[f"{classes[labels[i]]} as {classes[predicted[i]]}" for i in wrong],
+            title=f"Some of {on} the model got wrong (true class as predicted class)",
+        )

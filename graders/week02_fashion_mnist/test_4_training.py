@@ -40,7 +40,7 @@ import pytest
 from course.datasets import FASHION_MNIST_CLASSES, fashion_mnist
 from course.grading.reports import TrainingReport
 from course.grading.submission import Submission
-from course.testing import check_accuracy, fail, show_confusion, show_history, show_images
+from course.testing import check_accuracy, fail, show_history, show_mistakes
 
 from .images import predict_images
 
@@ -66,24 +66,6 @@ def trained(submission: Submission, data: tuple[Split, Split]) -> TrainingReport
         preprocess="normalize_images",
         x=x_train,
         y=y_train,
-    )
-
-
-def _show_mistakes(scores: np.ndarray, images: np.ndarray, labels: np.ndarray) -> None:
-    """The confusion matrix on the test images, and the first test images it got wrong."""
-    if scores.ndim != 2 or scores.shape != (len(labels), len(FASHION_MNIST_CLASSES)):
-        return  # the accuracy check says what is wrong with the predictions
-    predicted = np.argmax(scores, axis=1)
-    title = "Confusion matrix on the test images"
-    show_confusion(labels, predicted, classes=FASHION_MNIST_CLASSES, title=title)
-    wrong = np.flatnonzero(predicted != labels)[:16]
-    show_images(
-        images[wrong],
-        captions=[
-            f"{FASHION_MNIST_CLASSES[labels[i]]} as {FASHION_MNIST_CLASSES[predicted[i]]}"
-            for i in wrong
-        ],
-        title="Test images the model got wrong (true class as predicted class)",
     )
 
 
@@ -113,7 +95,7 @@ def test_test_accuracy(trained: TrainingReport, data: tuple[Split, Split]) -> No
     """the trained model reaches 0.85 accuracy on the official test images"""
     _, (x_test, y_test) = data
     scores = predict_images(trained.model, x_test / np.float32(255.0), what="the trained model")
-    _show_mistakes(scores, x_test, y_test)
+    show_mistakes(scores, y_test, classes=FASHION_MNIST_CLASSES, images=x_test)
     check_accuracy(
         scores,
         y_test,

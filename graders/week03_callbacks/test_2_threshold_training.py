@@ -36,7 +36,7 @@ import pytest
 
 from course.grading.reports import expect, expect_array
 from course.grading.submission import Submission
-from course.testing import check_accuracy, fail
+from course.testing import check_accuracy, fail, show_curve
 
 from .callbacks import grader_model, images, set_weights
 
@@ -92,6 +92,12 @@ def test_stops_at_the_first_epoch_reaching_the_threshold(training: Training) -> 
 
     Self-reported: the accuracy of each epoch as the worker's History logged it."""
     accuracies = training.accuracies
+    show_curve(
+        {"accuracy": accuracies, "threshold": [THRESHOLD] * len(accuracies)},
+        title=f"Training accuracy per epoch (AccuracyThresholdCallback({THRESHOLD}))",
+        x_label="epoch",
+        y_label="accuracy",
+    )
     reached = [epoch for epoch, value in enumerate(accuracies, start=1) if value >= THRESHOLD]
     if not reached or reached[0] != len(accuracies):
         raise fail(

@@ -15,7 +15,7 @@ from __future__ import annotations
 import pytest
 
 from course.grading.submission import Submission
-from course.testing import check_close, fresh_rng
+from course.testing import check_close, fresh_rng, show_curve
 
 from .callbacks import callback_settings
 
@@ -43,6 +43,12 @@ def test_learning_rate_halves_every_two_epochs(submission: Submission) -> None:
     expected = [INITIAL_LEARNING_RATE * 0.5 ** (epoch // 2) for epoch in range(epochs)]
     rates = submission.learning_rates(
         FACTORY, epochs=epochs, initial_learning_rate=INITIAL_LEARNING_RATE
+    )
+    show_curve(
+        {"expected": expected, "your schedule": rates},
+        title="Learning rate per epoch (epoch 0 is the first)",
+        x_label="epoch + 1",
+        y_label="learning rate",
     )
     check_close(
         rates,

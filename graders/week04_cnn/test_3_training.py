@@ -54,9 +54,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from course.datasets import FASHION_MNIST_CLASSES
 from course.grading.reports import TrainingReport
 from course.grading.submission import Submission
-from course.testing import check_accuracy, fail, predictions_of
+from course.testing import check_accuracy, fail, predictions_of, show_history, show_mistakes
 
 pytestmark = pytest.mark.visibility("visible")
 
@@ -86,6 +87,7 @@ def test_train_returns_history(trained: TrainingReport) -> None:
     Self-reported: the epochs the worker reads from the History train_cnn returned; only the
     worker sees how long the model really trained."""
     trained.require_history()
+    show_history(trained.history, title="Training curves (the History train_cnn returned)")
     epochs = len(trained.epochs)
     if not 1 <= epochs <= MAX_EPOCHS:
         raise fail(
@@ -110,6 +112,7 @@ def test_test_accuracy(trained: TrainingReport, fashion: tuple[Split, Split]) ->
         hint="start the model with keras.Input(shape=(28, 28, 1)).",
         batch_size=1_000,
     )
+    show_mistakes(predictions, y_test, classes=FASHION_MNIST_CLASSES, images=x_test)
     check_accuracy(
         predictions,
         y_test,

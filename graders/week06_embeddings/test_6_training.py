@@ -50,7 +50,14 @@ import pytest
 from course.datasets import rotten_tomatoes
 from course.grading.reports import TrainingReport, expect_array
 from course.grading.submission import Submission
-from course.testing import check_binary_accuracy, fail, predictions_of, rebuilt_model
+from course.testing import (
+    check_binary_accuracy,
+    fail,
+    predictions_of,
+    rebuilt_model,
+    show_history,
+    show_mistakes,
+)
 
 pytestmark = pytest.mark.visibility("visible")
 
@@ -114,6 +121,7 @@ def test_train_returns_history(trained: Trained) -> None:
 
     Self-reported: the epochs the worker reads from the History train_classifier returned;
     only the worker sees how long the model really trained."""
+    show_history(trained.training.history, title="Training curves (train_classifier's History)")
     epochs = len(trained.training.epochs)
     if not 1 <= epochs <= MAX_EPOCHS:
         raise fail(
@@ -146,6 +154,9 @@ def test_validation_accuracy(trained: Trained, split: tuple[Split, Split]) -> No
             received=f"shape {predictions.shape}",
             hint="end with keras.layers.Dense(1, activation='sigmoid').",
         )
+    show_mistakes(
+        predictions, labels, classes=("negative", "positive"), on="the held-out sentences"
+    )
     check_binary_accuracy(
         predictions.reshape(-1),
         labels,

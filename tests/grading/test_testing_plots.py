@@ -4,6 +4,7 @@ that course.reports.plots can draw."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import numpy as np
 
@@ -43,3 +44,13 @@ def test_plots_are_json_and_bounded() -> None:
     for plot in (history, curve, images, heatmap):
         assert json.loads(json.dumps(plot, allow_nan=False)) == plot
         assert png(plot).startswith(b"\x89PNG")
+
+
+def test_data_that_cannot_be_drawn_leaves_no_plot_and_no_error() -> None:
+    """A submission's malformed values never fail the check that wanted to plot them."""
+    notes.take_plots()
+    replied: Any = [1e-3, "x"]  # what a submission's schedule might return
+    show_curve({"rates": replied}, title="t", x_label="epoch", y_label="rate")
+    show_confusion(np.array([0, 1]), np.array([None, 1]), classes="ab", title="t")
+    show_images(np.array(["a", "b"]), captions=["a"], title="t")
+    assert notes.take_plots() == []
