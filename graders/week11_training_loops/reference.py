@@ -41,7 +41,7 @@ import numpy as np
 
 from course.grading.reports import MalformedData, expect, expect_array
 from course.grading.submission import Submission
-from course.testing import fail, fresh_rng
+from course.testing import check_array, check_close, fail, fresh_rng
 
 INPUTS = (3, 5)  # inclusive, as are the other ranges
 HIDDEN_UNITS = (2, 4)
@@ -58,6 +58,41 @@ ATOL, RTOL = 1e-5, 1e-4
 
 Weights = tuple[np.ndarray, ...]
 Batches = list[tuple[np.ndarray, np.ndarray]]
+
+
+def draw(rng: np.random.Generator, bounds: tuple[int, int]) -> int:
+    """A whole number from ``bounds``, both ends included."""
+    return int(rng.integers(bounds[0], bounds[1] + 1))
+
+
+def pair(value: object, *, call: str, expected: str, hint: str) -> tuple[object, object]:
+    """The two items of ``value``, what ``call`` returned; fails unless there are two."""
+    if not (isinstance(value, list) and len(value) == 2):
+        raise fail(
+            f"the value {call} returns",
+            expected=f"a pair {expected}",
+            received=f"a list of {len(value)} items" if isinstance(value, list) else value,
+            hint=hint,
+        )
+    return value[0], value[1]
+
+
+def scalar(value: object, *, what: str, hint: str) -> float:
+    """A returned loss as a float, or a failed check saying what it was."""
+    if value is None:
+        raise fail(what, expected="the loss, a scalar tensor", received="None", hint=hint)
+    try:
+        array = np.asarray(value, dtype="float64")
+    except (TypeError, ValueError):
+        raise fail(what, expected="a scalar tensor", received=type(value).__name__) from None
+    if array.size != 1:
+        raise fail(
+            what,
+            expected="a scalar: the mean loss over the batch",
+            received=f"shape {array.shape}",
+            hint=hint,
+        )
+    return float(array.reshape(()))
 
 
 def _float32(array: np.ndarray) -> np.ndarray:
@@ -98,8 +133,52 @@ def fall_ratio(weights: Weights, batches: Batches, *, trained: tuple[int, ...]) 
 
 
 @dataclass(frozen=True)
-class Problem:
-    """The grader's model and data for the train steps, drawn afresh."""
+class StepsReport:
+    """What ``loops.train_steps`` returns, validated."""
+
+    weights_before: list[np.ndarray]  # float64, as are the weights after the first step
+    weights_after_first: list[np.ndarray]
+    losses: list[object]
+    graph_loss_calls: list[int]
+    eager_loss_calls: list[int]
+    tracing_counts: list[int | None]
+    #: The distinct ``training`` arguments the model was called with (self-reported).
+    training_flags: list[str]
+
+    @classmethod
+    def from_plain(cls, data: object, *, weights: Weights) -> StepsReport:
+        plain: dict[str, Any] = expect(data, dict, what="the training report")
+
+        def arrays(key: str) -> list[np.ndarray]:
+            items = enumerate(expect(plain.get(key), list, what=key))
+            return [
+                expect_array(w, what=f"{key}[{i}]", kinds="f").astype("float64") for i, w in items
+            ]
+
+        def counts(key: str, kinds: tuple[type, ...] = (int,)) -> list[Any]:
+            return [expect(c, kinds, what=key) for c in expect(plain.get(key), list, what=key)]
+
+        report = cls(
+            weights_before=arrays("weights_before"),
+            weights_after_first=arrays("weights_after_first"),
+            losses=expect(plain.get("losses"), list, what="the losses"),
+            graph_loss_calls=counts("graph_loss_calls"),
+            eager_loss_calls=counts("eager_loss_calls"),
+            tracing_counts=counts("tracing_counts", (int, type(None))),
+            training_flags=counts("training_flags", (str,)),
+        )
+        if len(report.weights_before) != len(weights) or not all(
+            w.shape == v.shape and np.allclose(w, v, atol=1e-6)
+            for w, v in zip(report.weights_before, weights, strict=True)
+        ):
+            raise MalformedData("the model's weights do not match the grader's model")
+        return report
+
+
+@dataclass(frozen=True)
+class Reference:
+    """This grading's model and data for the train steps, drawn afresh; its expected SGD
+    step, and the checks built on it."""
 
     inputs: int
     hidden_units: int
@@ -107,11 +186,8 @@ class Problem:
     batches: Batches
 
     @classmethod
-    def draw(cls, rng: np.random.Generator) -> Problem:
-        def size(bounds: tuple[int, int]) -> int:
-            return int(rng.integers(bounds[0], bounds[1] + 1))
-
-        inputs, hidden, batch = size(INPUTS), size(HIDDEN_UNITS), size(BATCH_SIZE)
+    def draw(cls, rng: np.random.Generator) -> Reference:
+        inputs, hidden, batch = draw(rng, INPUTS), draw(rng, HIDDEN_UNITS), draw(rng, BATCH_SIZE)
         weights = (
             _float32(rng.normal(scale=0.5, size=(inputs, hidden))),
             _float32(rng.normal(scale=0.1, size=hidden)),
@@ -137,104 +213,37 @@ class Problem:
             and fall_ratio(self.weights, self.batches, trained=()) >= KEEP_NO_UPDATE_AT_LEAST
         )
 
-
-def draw_problem(submission: Submission) -> Problem:
-    """The first draw of this grading's stream that separates the mistakes (see above)."""
-    rng = fresh_rng(submission, "train step problem")
-    for _ in range(MAX_DRAWS):
-        problem = Problem.draw(rng)
-        if problem.separates_mistakes():
-            return problem
-    raise RuntimeError(f"no train-step problem separated the mistakes in {MAX_DRAWS} draws")
-
-
-@dataclass(frozen=True)
-class StepsReport:
-    """What ``loops.train_steps`` returns, validated."""
-
-    weights_before: list[np.ndarray]
-    weights_after_first: list[np.ndarray]
-    losses: list[object]
-    graph_loss_calls: list[int]
-    eager_loss_calls: list[int]
-    tracing_counts: list[int | None]
-    #: The distinct ``training`` arguments the model was called with (self-reported).
-    training_flags: list[str]
-
-    @classmethod
-    def from_plain(cls, data: object, *, weights: Weights) -> StepsReport:
-        plain: dict[str, Any] = expect(data, dict, what="the training report")
-
-        def arrays(key: str) -> list[np.ndarray]:
-            items = expect(plain.get(key), list, what=key)
-            return [expect_array(w, what=f"{key}[{i}]", kinds="f") for i, w in enumerate(items)]
-
-        def counts(key: str, kinds: tuple[type, ...] = (int,)) -> list[Any]:
-            return [expect(c, kinds, what=key) for c in expect(plain.get(key), list, what=key)]
-
-        report = cls(
-            weights_before=arrays("weights_before"),
-            weights_after_first=arrays("weights_after_first"),
-            losses=expect(plain.get("losses"), list, what="the losses"),
-            graph_loss_calls=counts("graph_loss_calls"),
-            eager_loss_calls=counts("eager_loss_calls"),
-            tracing_counts=counts("tracing_counts", (int, type(None))),
-            training_flags=counts("training_flags", (str,)),
-        )
-        if len(report.weights_before) != len(weights) or not all(
-            w.shape == v.shape and np.allclose(w, v, atol=1e-6)
-            for w, v in zip(report.weights_before, weights, strict=True)
-        ):
-            raise MalformedData("the model's weights do not match the grader's model")
-        return report
-
-
-class Reference:
-    """The grader's model of this grading, its expected SGD step and the checks built on it."""
-
-    learning_rate = LEARNING_RATE
-
-    def __init__(self, problem: Problem) -> None:
-        self.problem = problem
-        self.batches = problem.batches
-        self.weights = problem.weights
-        units = problem.hidden_units
-        self.weight_names = (
-            f"the kernel of the hidden Dense({units}) layer",
-            f"the bias of the hidden Dense({units}) layer",
-            "the kernel of the output Dense(1) layer",
-            "the bias of the output Dense(1) layer",
-        )
-
-    forward = staticmethod(forward)
-    loss = staticmethod(mean_loss)
-    gradients = staticmethod(gradients)
-
     def train(self, submission: Submission, *, compiled: bool, batches: Batches) -> StepsReport:
         """Run the submission's step (``make_train_step``'s when ``compiled``) on ``batches``."""
-        layers = [
-            {"units": self.problem.hidden_units, "activation": "linear"},
-            {"units": 1, "activation": "sigmoid"},
-        ]
         value = submission.probe(
             "loops.train_steps",
             action="make_train_step() and its step(x, y)" if compiled else "train_step()",
             compiled=compiled,
-            inputs=self.problem.inputs,
-            layers=layers,
+            inputs=self.inputs,
+            layers=[
+                {"units": self.hidden_units, "activation": "linear"},
+                {"units": 1, "activation": "sigmoid"},
+            ],
             weights=[w.astype("float32") for w in self.weights],
             learning_rate=LEARNING_RATE,
             batches=[[x.astype("float32"), y.astype("float32")] for x, y in batches],
         )
         return StepsReport.from_plain(value, weights=self.weights)
 
-    def check_update(self, report: StepsReport, x: np.ndarray, y: np.ndarray, *, what: str) -> None:
+    def check_first_loss(self, report: StepsReport, *, what: str, hint: str) -> None:
+        """The first loss the step returned is the grader's loss of the first batch at the
+        initial weights."""
+        x, y = self.batches[0]
+        received = scalar(report.losses[0], what=what, hint=hint)
+        if np.isclose(received, mean_loss(report.weights_after_first, x, y), atol=ATOL, rtol=RTOL):
+            hint = "return the loss computed inside the tape, before apply_gradients."
+        check_close(received, mean_loss(self.weights, x, y), what, atol=ATOL, rtol=RTOL, hint=hint)
+
+    def check_update(self, report: StepsReport, *, what: str) -> None:
         """The weights after the first step are ``w - lr * gradient`` for every weight."""
-        before = list(self.weights)
-        started = [np.asarray(w, dtype="float64") for w in report.weights_before]
-        after = [np.asarray(w, dtype="float64") for w in report.weights_after_first]
-        grads = gradients(before, x, y)
-        expected = [w - LEARNING_RATE * g for w, g in zip(before, grads, strict=True)]
+        started, after = report.weights_before, report.weights_after_first
+        grads = gradients(self.weights, *self.batches[0])
+        expected = [w - LEARNING_RATE * g for w, g in zip(self.weights, grads, strict=True)]
         optimizer = f"SGD(learning_rate={LEARNING_RATE})"
         if all(np.array_equal(a, b) for a, b in zip(after, started, strict=True)):
             raise fail(
@@ -244,13 +253,12 @@ class Reference:
                 hint="after computing the gradients, update the variables with "
                 "optimizer.apply_gradients(zip(gradients, model.trainable_variables)).",
             )
-        for name, new, old, target in zip(self.weight_names, after, started, expected, strict=True):
-            if new.shape != target.shape:
-                raise fail(
-                    f"the shape of {name} after {what}",
-                    expected=target.shape,
-                    received=new.shape,
-                )
+        layers = (f"hidden Dense({self.hidden_units})", "output Dense(1)")
+        names = [
+            f"the {part} of the {layer} layer" for layer in layers for part in ("kernel", "bias")
+        ]
+        for name, new, old, target in zip(names, after, started, expected, strict=True):
+            check_array(new, f"{name} after {what}", shape=target.shape)
             if np.allclose(new, target, atol=ATOL, rtol=RTOL):
                 continue
             change, wanted = (new - old).ravel(), (target - old).ravel()
@@ -278,3 +286,13 @@ class Reference:
                 received=np.round(new.ravel(), 5).tolist(),
                 hint=hint,
             )
+
+
+def draw_problem(submission: Submission) -> Reference:
+    """The first draw of this grading's stream that separates the mistakes (see above)."""
+    rng = fresh_rng(submission, "train step problem")
+    for _ in range(MAX_DRAWS):
+        problem = Reference.draw(rng)
+        if problem.separates_mistakes():
+            return problem
+    raise RuntimeError(f"no train-step problem separated the mistakes in {MAX_DRAWS} draws")

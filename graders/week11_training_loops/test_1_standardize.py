@@ -27,7 +27,9 @@ import numpy as np
 import pytest
 
 from course.grading.submission import Submission
-from course.testing import check_array, fail, fresh_rng
+from course.testing import check_array, check_close, fail, fresh_rng
+
+from .reference import draw, pair
 
 pytestmark = pytest.mark.visibility("visible")
 
@@ -43,33 +45,27 @@ Sets = tuple[np.ndarray, np.ndarray]
 def sets(submission: Submission) -> Sets:
     """(train, other): the grader's features, float64, drawn afresh."""
     rng = fresh_rng(submission, "standardize")
-
-    def size(bounds: tuple[int, int]) -> int:
-        return int(rng.integers(bounds[0], bounds[1] + 1))
-
-    columns = size(COLUMNS)
+    columns = draw(rng, COLUMNS)
     stds = 10.0 ** rng.uniform(-2.0, 2.0, size=columns)
     means = stds * rng.uniform(-20.0, 20.0, size=columns)
-    train = means + stds * rng.normal(size=(size(TRAIN_ROWS), columns))
+    train = means + stds * rng.normal(size=(draw(rng, TRAIN_ROWS), columns))
     shift = 2 * stds * rng.choice([-1.0, 1.0], size=columns)
-    other = means + shift + 1.5 * stds * rng.normal(size=(size(OTHER_ROWS), columns))
+    other = means + shift + 1.5 * stds * rng.normal(size=(draw(rng, OTHER_ROWS), columns))
     return train, other
 
 
 @pytest.fixture(scope="module")
-def parts(submission: Submission, sets: Sets) -> tuple[np.ndarray, np.ndarray]:
+def parts(submission: Submission, sets: Sets) -> Sets:
     """The two arrays standardize returned, as float64."""
-    train_set, other_set = sets
-    value = submission.call("standardize", train_set, other_set)
-    if not (isinstance(value, list) and len(value) == 2):
-        raise fail(
-            f"the value {CALL} returns",
-            expected="a pair (standardised train, standardised other)",
-            received=f"a list of {len(value)} items" if isinstance(value, list) else value,
-            hint="return both arrays: return train_scaled, other_scaled.",
-        )
+    value = submission.call("standardize", *sets)
+    returned = pair(
+        value,
+        call=CALL,
+        expected="(standardised train, standardised other)",
+        hint="return both arrays: return train_scaled, other_scaled.",
+    )
     arrays = []
-    for item, source, name in zip(value, (train_set, other_set), ("train", "other"), strict=True):
+    for item, source, name in zip(returned, sets, ("train", "other"), strict=True):
         array = check_array(item, f"the standardised {name} set", shape=source.shape)
         if array.dtype.kind != "f":
             raise fail(
@@ -86,40 +82,33 @@ def _columns(array: np.ndarray) -> str:
     return ", ".join(f"{v:.3g}" for v in array)
 
 
+def _close(received: np.ndarray, expected: np.ndarray) -> bool:
+    return bool(np.allclose(received, expected, atol=TOLERANCE, rtol=TOLERANCE))
+
+
 @pytest.mark.points(1)
-def test_training_set_has_mean_zero_and_deviation_one(
-    parts: tuple[np.ndarray, np.ndarray], sets: Sets
-) -> None:
+def test_training_set_has_mean_zero_and_deviation_one(parts: Sets, sets: Sets) -> None:
     """standardize scales every training feature to mean 0 and standard deviation 1"""
     train_set, _ = sets
     train, _ = parts
-    expected = (train_set - train_set.mean(axis=0)) / train_set.std(axis=0)
-    if np.allclose(train, expected, atol=TOLERANCE, rtol=TOLERANCE):
-        return
-    if np.allclose(
-        train, (train_set - train_set.mean()) / train_set.std(), atol=TOLERANCE, rtol=TOLERANCE
-    ):
+    hint = "subtract train.mean(axis=0) and divide by train.std(axis=0)."
+    if _close(train, (train_set - train_set.mean()) / train_set.std()):
         hint = "take one mean and one std per column: train.mean(axis=0), train.std(axis=0)."
-    elif np.allclose(
-        train, (train_set - train_set.mean(axis=0)) / train_set.std(axis=0, ddof=1), atol=TOLERANCE
-    ):
+    elif _close(train, (train_set - train_set.mean(axis=0)) / train_set.std(axis=0, ddof=1)):
         hint = "use numpy's default standard deviation (ddof=0), as the docstring says."
-    else:
-        hint = "subtract train.mean(axis=0) and divide by train.std(axis=0)."
-    raise fail(
-        f"the per-feature means and standard deviations of the training part of {CALL}",
-        expected=f"means {_columns(np.zeros(train.shape[1]))} and standard deviations "
-        f"{_columns(np.ones(train.shape[1]))}",
-        received=f"means {_columns(train.mean(axis=0))} and standard deviations "
-        f"{_columns(train.std(axis=0))}",
-        hint=hint,
+    check_close(
+        train,
+        (train_set - train_set.mean(axis=0)) / train_set.std(axis=0),
+        f"the training part of {CALL}, every column with mean 0 and standard deviation 1,",
+        atol=TOLERANCE,
+        rtol=TOLERANCE,
+        hint=f"{hint} Its columns have means {_columns(train.mean(axis=0))} and standard "
+        f"deviations {_columns(train.std(axis=0))}.",
     )
 
 
 @pytest.mark.points(2)
-def test_other_set_uses_training_statistics(
-    parts: tuple[np.ndarray, np.ndarray], sets: Sets
-) -> None:
+def test_other_set_uses_training_statistics(parts: Sets, sets: Sets) -> None:
     """standardize scales the other set with the training set's mean and deviation"""
     train_set, other_set = sets
     train, other = parts
@@ -138,22 +127,15 @@ def test_other_set_uses_training_statistics(
         design = np.stack([train_set[:, column], np.ones(len(train_set))], axis=1)
         (scale, shift), *_ = np.linalg.lstsq(design, train[:, column], rcond=None)
         expected[:, column] = scale * other_set[:, column] + shift
-    if np.allclose(other, expected, atol=TOLERANCE, rtol=TOLERANCE):
-        return
-    own = (other_set - other_set.mean(axis=0)) / other_set.std(axis=0)
-    if np.allclose(other, own, atol=TOLERANCE, rtol=TOLERANCE):
-        received = (
-            "the other set standardised with its own statistics (its columns have mean 0 "
-            "and standard deviation 1)"
-        )
-    else:
-        received = f"columns with means {_columns(other.mean(axis=0))}"
-    truth = (other_set - train_set.mean(axis=0)) / train_set.std(axis=0)
-    raise fail(
-        f"the other part of {CALL}",
-        expected="(other - train.mean(axis=0)) / train.std(axis=0), whose columns here have "
-        f"means {_columns(truth.mean(axis=0))}",
-        received=received,
-        hint="compute the mean and std once, from train only, and apply them to both sets; "
-        "the statistics of validation or test data are unknown when the model is used.",
+    hint = "compute the mean and std once, from train only, and apply them to both sets; "
+    hint += "the statistics of validation or test data are unknown when the model is used."
+    if _close(other, (other_set - other_set.mean(axis=0)) / other_set.std(axis=0)):
+        hint = f"the other set is standardised with its own statistics: {hint}"
+    check_close(
+        other,
+        expected,
+        f"the other part of {CALL}, (other - train.mean(axis=0)) / train.std(axis=0),",
+        atol=TOLERANCE,
+        rtol=TOLERANCE,
+        hint=hint,
     )

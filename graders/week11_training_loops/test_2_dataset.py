@@ -34,7 +34,18 @@ import pytest
 
 from course.grading.reports import DatasetReport, expect
 from course.grading.submission import Submission
-from course.testing import fail, format_shape, fresh_rng
+from course.testing import (
+    check_batch_sizes,
+    check_each_once,
+    check_in_order,
+    describe_spec,
+    fail,
+    format_head,
+    fresh_rng,
+    pair_spec,
+)
+
+from .reference import draw
 
 pytestmark = pytest.mark.visibility("visible")
 
@@ -52,97 +63,67 @@ class Examples:
     positions: np.ndarray
     batch_size: int
 
-    @property
-    def ordered_call(self) -> str:
-        return f"make_dataset(x, y, batch_size={self.batch_size})"
-
-    @property
-    def shuffled_call(self) -> str:
-        return f"make_dataset(x, y, batch_size={self.batch_size}, shuffle=True)"
+    def call(self, **kwargs: object) -> str:
+        """How make_dataset is called, for a message."""
+        arguments = "".join(f", {key}={value}" for key, value in kwargs.items())
+        return f"make_dataset(x, y, batch_size={self.batch_size}{arguments})"
 
 
 @pytest.fixture(scope="module")
 def examples(submission: Submission) -> Examples:
     rng = fresh_rng(submission, "dataset")
-    batch_size = int(rng.integers(BATCH_SIZE[0], BATCH_SIZE[1] + 1))
-    counts = [n for n in range(EXAMPLES[0], EXAMPLES[1] + 1) if n % batch_size]
-    count = int(rng.choice(counts))
-    width = int(rng.integers(WIDTH[0], WIDTH[1] + 1))
-    features = rng.normal(size=(count, width)) * 10
+    batch_size = draw(rng, BATCH_SIZE)
+    count = int(rng.choice([n for n in range(EXAMPLES[0], EXAMPLES[1] + 1) if n % batch_size]))
+    features = rng.normal(size=(count, draw(rng, WIDTH))) * 10
     return Examples(features, np.arange(count, dtype=np.int64), batch_size)
 
 
-@pytest.fixture(scope="module")
-def ordered(submission: Submission, examples: Examples) -> DatasetReport:
-    return submission.dataset(
-        "make_dataset", examples.features, examples.positions, batch_size=examples.batch_size
-    )
-
-
-@pytest.fixture(scope="module")
-def shuffled(submission: Submission, examples: Examples) -> DatasetReport:
+def _dataset(submission: Submission, examples: Examples, **kwargs: object) -> DatasetReport:
     return submission.dataset(
         "make_dataset",
         examples.features,
         examples.positions,
         batch_size=examples.batch_size,
-        shuffle=True,
+        **kwargs,
     )
+
+
+@pytest.fixture(scope="module")
+def ordered(submission: Submission, examples: Examples) -> DatasetReport:
+    return _dataset(submission, examples)
+
+
+@pytest.fixture(scope="module")
+def shuffled(submission: Submission, examples: Examples) -> DatasetReport:
+    return _dataset(submission, examples, shuffle=True)
 
 
 def _steps(
     submission: Submission, examples: Examples, **kwargs: object
 ) -> tuple[list[str], list[str]]:
     """(the pipeline's steps from source to output, every dataset op in its graph)."""
-    value = expect(
-        submission.probe(
-            "loops.dataset_steps",
-            action="make_dataset()",
-            function="make_dataset",
-            args=[examples.features, examples.positions],
-            kwargs={"batch_size": examples.batch_size, **kwargs},
-        ),
-        dict,
-        what="the pipeline's steps",
+    reply = submission.probe(
+        "loops.dataset_steps",
+        action="make_dataset()",
+        function="make_dataset",
+        args=[examples.features, examples.positions],
+        kwargs={"batch_size": examples.batch_size, **kwargs},
     )
+    value = expect(reply, dict, what="the pipeline's steps")
     path = [expect(s, str, what="a step") for s in expect(value.get("path"), list, what="path")]
     steps = [expect(s, str, what="a step") for s in expect(value.get("steps"), list, what="ops")]
     return path, steps
 
 
-def _describe(spec: object) -> str:
-    if isinstance(spec, list):
-        return "(" + ", ".join(_describe(item) for item in spec) + ")"
-    if isinstance(spec, dict) and isinstance(spec.get("shape"), list):
-        return f"{spec.get('dtype')} of shape {format_shape(spec['shape'])}"
-    return repr(spec)
-
-
-def _positions(report: DatasetReport, call: str) -> np.ndarray:
-    """The labels the dataset yielded, in order, as positions into the grader's features."""
+def _positions(report: DatasetReport, examples: Examples, call: str) -> np.ndarray:
+    """The labels the dataset yielded, in order, as positions into the grader's features;
+    fails unless the features of the first batch are those of its labels."""
     targets = report.targets
-    if targets is None:
+    if targets is None or len(report.first_batch) != 2:
         raise fail(
             f"the elements of {call}",
             expected="pairs (features, labels)",
-            received=_describe(report.element_spec),
-            hint="start with tf.data.Dataset.from_tensor_slices((features, labels)).",
-        )
-    positions: np.ndarray = np.rint(targets.reshape(-1).astype("float64")).astype("int64")
-    return positions
-
-
-def _first(values: np.ndarray, count: int = 8) -> str:
-    head = ", ".join(str(int(v)) for v in values[:count])
-    return f"[{head}, ...]" if len(values) > count else f"[{head}]"
-
-
-def _check_features_match_labels(report: DatasetReport, examples: Examples, call: str) -> None:
-    if len(report.first_batch) != 2:
-        raise fail(
-            f"the first batch of {call}",
-            expected="a pair (features, labels)",
-            received=f"{len(report.first_batch)} parts",
+            received=describe_spec(report.element_spec),
             hint="start with tf.data.Dataset.from_tensor_slices((features, labels)).",
         )
     features, labels = report.first_batch
@@ -161,6 +142,8 @@ def _check_features_match_labels(report: DatasetReport, examples: Examples, call
             hint="make the dataset from the pair (features, labels) and keep each example's "
             "values: the map only casts them to float32.",
         )
+    positions: np.ndarray = np.rint(targets.reshape(-1).astype("float64")).astype("int64")
+    return positions
 
 
 @pytest.mark.points(1)
@@ -168,94 +151,74 @@ def test_dataset_element_spec(ordered: DatasetReport, examples: Examples) -> Non
     """make_dataset yields float32 features (batch, features) and float32 labels (batch, 1)
 
     Self-reported: the element spec is the worker's description of its dataset."""
-    spec = ordered.element_spec
-    width = examples.features.shape[1]
-    call = examples.ordered_call
-    expected = f"(float32 of shape (None, {width}), float32 of shape (None, 1))"
-    if not (
-        isinstance(spec, list)
-        and len(spec) == 2
-        and all(isinstance(s, dict) and isinstance(s.get("shape"), list) for s in spec)
-    ):
-        raise fail(
-            f"each element of {call}",
-            expected=f"a pair {expected}",
-            received=_describe(spec),
-            hint="start with tf.data.Dataset.from_tensor_slices((features, labels)).",
+    width, call = examples.features.shape[1], examples.call()
+    tensors = "float32 tensors of shape"
+    features, labels = f"{tensors} (None, {width})", f"{tensors} (None, 1)"
+    parts = pair_spec(
+        ordered,
+        call,
+        pair=f"a pair ({features}, {labels})",
+        hint="start with tf.data.Dataset.from_tensor_slices((features, labels)).",
+    )
+    hints = {
+        "features": "batches of float32 examples: cast the features with tf.cast(features, "
+        "tf.float32) in the map, and batch with .batch(batch_size).",
+        "labels": "labels shaped like the model's output: in the map, turn each label into "
+        "tf.reshape(tf.cast(label, tf.float32), (1,)).",
+    }
+    if parts[1]["shape"] == [None]:
+        hints["labels"] += (
+            " Labels of shape (batch,) do not match the model's output (batch, 1). Keras "
+            "losses squeeze the extra axis, but a hand-written loss like "
+            "tf.reduce_mean(y * tf.math.log(p)) broadcasts (batch,) against (batch, 1) "
+            "into a (batch, batch) matrix and computes the wrong value without an error."
         )
-    features, labels = spec
-    if features["shape"] != [None, width] or features["dtype"] != "float32":
-        raise fail(
-            f"the features in each element of {call}",
-            expected=f"float32 of shape (None, {width}): batches of float32 examples",
-            received=_describe(features),
-            hint="cast the features with tf.cast(features, tf.float32) in the map, and batch "
-            "with .batch(batch_size).",
-        )
-    if labels["shape"] != [None, 1] or labels["dtype"] != "float32":
-        hint = "in the map, turn each label into tf.reshape(tf.cast(label, tf.float32), (1,))."
-        if labels["shape"] == [None]:
-            hint += (
-                " Labels of shape (batch,) do not match the model's output (batch, 1). Keras "
-                "losses squeeze the extra axis, but a hand-written loss like "
-                "tf.reduce_mean(y * tf.math.log(p)) broadcasts (batch,) against (batch, 1) "
-                "into a (batch, batch) matrix and computes the wrong value without an error."
+    for name, wanted, spec in (("features", features, parts[0]), ("labels", labels, parts[1])):
+        received = describe_spec(spec)
+        if received != wanted:
+            raise fail(
+                f"the {name} in each element of {call}",
+                expected=wanted,
+                received=received,
+                hint=hints[name],
             )
-        raise fail(
-            f"the labels in each element of {call}",
-            expected="float32 of shape (None, 1), like the model's output",
-            received=_describe(labels),
-            hint=hint,
-        )
 
 
 @pytest.mark.points(1)
 def test_dataset_batches_in_order(ordered: DatasetReport, examples: Examples) -> None:
     """without shuffle, every example comes once, in order, in batches of batch_size"""
-    count, size, call = len(examples.positions), examples.batch_size, examples.ordered_call
-    expected_sizes = [size] * (count // size) + [count % size]
-    if ordered.cardinality == -1 or list(ordered.batch_sizes) != expected_sizes:
-        raise fail(
-            f"the batch sizes of {call} for {count} examples",
-            expected=f"{count // size} batches of {size}, then one of {count % size}",
-            received=", ".join(map(str, ordered.batch_sizes[:12]))
-            + (", ..." if len(ordered.batch_sizes) > 12 else ""),
-            hint=".batch(batch_size) once, without drop_remainder and without .repeat().",
-        )
-    positions = _positions(ordered, call)
-    if not np.array_equal(positions, examples.positions):
-        raise fail(
-            f"the order of the examples from {call} (their labels are positions)",
-            expected=_first(examples.positions),
-            received=_first(positions),
-            hint="shuffle only when shuffle is true.",
-        )
-    _check_features_match_labels(ordered, examples, call)
+    count, size, call = len(examples.positions), examples.batch_size, examples.call()
+    check_batch_sizes(ordered, call, count=count, size=size, of="examples")
+    positions = _positions(ordered, examples, call)
+    check_in_order(
+        positions,
+        call,
+        count=count,
+        order="the order of x (their labels are positions)",
+        hint="shuffle only when shuffle is true.",
+    )
 
 
 @pytest.mark.points(1)
 def test_dataset_shuffles_when_asked(shuffled: DatasetReport, examples: Examples) -> None:
     """with shuffle=True, every example comes once, with its own label, in a new order"""
-    count, call = len(examples.positions), examples.shuffled_call
-    positions = _positions(shuffled, call)
-    if len(positions) != count or not np.array_equal(np.sort(positions), examples.positions):
-        counts = np.bincount(positions[(positions >= 0) & (positions < count)], minlength=count)
-        raise fail(
-            f"the examples from {call}",
-            expected=f"each of the {count} examples exactly once",
-            received=f"{len(positions)} examples: {int(np.sum(counts == 0))} missing and "
-            f"{int(np.sum(counts > 1))} repeated",
-            hint="shuffle with a buffer as large as the data, .shuffle(len(features)), once, "
-            "without .repeat().",
-        )
+    count, call = len(examples.positions), examples.call(shuffle=True)
+    positions = _positions(shuffled, examples, call)
+    check_each_once(
+        positions,
+        call,
+        count=count,
+        of="examples",
+        hint="shuffle with a buffer as large as the data, .shuffle(len(features)), once, "
+        "without .repeat().",
+    )
     if np.array_equal(positions, examples.positions):
         raise fail(
             f"the order of the examples from {call}",
             expected="shuffled",
-            received=f"the order of features: {_first(positions)}",
+            received=f"the order of features: {format_head(positions)}",
             hint="call .shuffle(len(features)) when shuffle is true.",
         )
-    _check_features_match_labels(shuffled, examples, call)
 
 
 @pytest.mark.points(1)
@@ -263,21 +226,16 @@ def test_dataset_maps_caches_and_prefetches(submission: Submission, examples: Ex
     """the pipeline maps, caches (before any shuffle) and prefetches
 
     Self-reported: the steps are read from the dataset's graph in the worker."""
-    for call, kwargs in (
-        (examples.ordered_call, {}),
-        (examples.shuffled_call, {"shuffle": True}),
-    ):
+    for kwargs in ({}, {"shuffle": True}):
+        call = examples.call(**kwargs)
         path, steps = _steps(submission, examples, **kwargs)
         shown = " -> ".join(path) or "no steps"
-        missing = [
-            name
-            for name, present in (
-                ("map", any(step in MAPS for step in steps)),
-                ("cache", "Cache" in steps),
-                ("prefetch", "Prefetch" in steps),
-            )
-            if not present
-        ]
+        present = {
+            "map": any(step in MAPS for step in steps),
+            "cache": "Cache" in steps,
+            "prefetch": "Prefetch" in steps,
+        }
+        missing = [name for name, found in present.items() if not found]
         if missing:
             raise fail(
                 f"the steps of {call}",

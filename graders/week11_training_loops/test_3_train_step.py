@@ -35,13 +35,14 @@ import pytest
 from course.grading.submission import Submission
 from course.testing import fail
 
-from .reference import Reference, StepsReport
+from .reference import Reference, StepsReport, scalar
 
 pytestmark = pytest.mark.visibility("visible")
 
 FALL_RATIO = 0.7
 WINDOW = 10
 CALL = "train_step(model, optimizer, loss_fn, x, y)"
+LOSS_HINT = "return loss, the scalar that loss_fn(y, predictions) gives inside the tape."
 
 
 @pytest.fixture(scope="module")
@@ -49,46 +50,14 @@ def steps(submission: Submission, reference: Reference) -> StepsReport:
     return reference.train(submission, compiled=False, batches=reference.batches)
 
 
-def _scalar(value: object, *, what: str) -> float:
-    """A returned loss as a float, or a failed check saying what it was."""
-    hint = "return loss, the scalar that loss_fn(y, predictions) gives inside the tape."
-    if value is None:
-        raise fail(what, expected="the loss, a scalar tensor", received="None", hint=hint)
-    try:
-        array = np.asarray(value, dtype="float64")
-    except (TypeError, ValueError):
-        raise fail(what, expected="a scalar tensor", received=type(value).__name__) from None
-    if array.size != 1:
-        raise fail(
-            what,
-            expected="a scalar: the mean loss over the batch",
-            received=f"shape {array.shape}",
-            hint=hint,
-        )
-    return float(array.reshape(()))
-
-
 @pytest.mark.points(1)
 def test_train_step_returns_the_batch_loss(steps: StepsReport, reference: Reference) -> None:
     """train_step returns the batch's binary cross-entropy before the update"""
-    x, y = reference.batches[0]
-    received = _scalar(steps.losses[0], what=f"the value {CALL} returns")
-    expected = reference.loss(reference.weights, x, y)
-    if abs(received - expected) <= 1e-5 + 1e-4 * abs(expected):
-        return
-    after = reference.loss([np.asarray(w, "float64") for w in steps.weights_after_first], x, y)
-    if abs(received - after) <= 1e-5 + 1e-4 * abs(after):
-        hint = "return the loss computed inside the tape, before apply_gradients."
-    else:
-        hint = (
-            "loss = loss_fn(y, predictions), labels first, with predictions = model(x, "
-            "training=True)."
-        )
-    raise fail(
-        f"the loss {CALL} returns for the grader's first batch",
-        expected=f"{expected:.6f}",
-        received=f"{received:.6f}",
-        hint=hint,
+    reference.check_first_loss(
+        steps,
+        what=f"the loss {CALL} returns for the grader's first batch",
+        hint="loss = loss_fn(y, predictions), labels first, with predictions = model(x, "
+        "training=True), returned as it is.",
     )
 
 
@@ -97,15 +66,17 @@ def test_train_step_moves_weights_down_the_gradient(
     steps: StepsReport, reference: Reference
 ) -> None:
     """train_step changes every trainable weight by -learning_rate x its gradient"""
-    x, y = reference.batches[0]
-    reference.check_update(steps, x, y, what=f"one call of {CALL}")
+    reference.check_update(steps, what=f"one call of {CALL}")
 
 
 @pytest.mark.points(1)
 def test_train_step_losses_fall(steps: StepsReport) -> None:
     """over 40 steps on new batches, the loss falls"""
     losses = np.array(
-        [_scalar(v, what=f"the loss of step {i + 1}") for i, v in enumerate(steps.losses)]
+        [
+            scalar(value, what=f"the loss of step {i + 1}", hint=LOSS_HINT)
+            for i, value in enumerate(steps.losses)
+        ]
     )
     first, last = losses[:WINDOW].mean(), losses[-WINDOW:].mean()
     if np.all(np.isfinite(losses)) and last < FALL_RATIO * first:

@@ -25,7 +25,6 @@ the first shape and once more for the smaller batch; a ``tf.function`` created i
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
 from course.grading.submission import Submission
@@ -51,22 +50,13 @@ def compiled(submission: Submission, reference: Reference) -> StepsReport:
 @pytest.mark.points(2)
 def test_compiled_step_trains_like_train_step(compiled: StepsReport, reference: Reference) -> None:
     """the compiled step returns the loss and moves every weight down its gradient"""
-    x, y = reference.batches[0]
-    loss = compiled.losses[0]
-    expected = reference.loss(reference.weights, x, y)
-    try:
-        received = float(np.asarray(loss, dtype="float64").reshape(()))
-    except (TypeError, ValueError):
-        received = None
-    if received is None or abs(received - expected) > 1e-5 + 1e-4 * abs(expected):
-        raise fail(
-            f"the loss {CALL} returns for the grader's first batch",
-            expected=f"the scalar {expected:.6f}",
-            received=repr(loss) if received is None else f"{received:.6f}",
-            hint="the step must return the loss, as train_step does: "
-            "return train_step(model, optimizer, loss_fn, x, y).",
-        )
-    reference.check_update(compiled, x, y, what=f"one call of {CALL}")
+    reference.check_first_loss(
+        compiled,
+        what=f"the loss {CALL} returns for the grader's first batch",
+        hint="the step must return the loss, as train_step does: return train_step(model, "
+        "optimizer, loss_fn, x, y).",
+    )
+    reference.check_update(compiled, what=f"one call of {CALL}")
 
 
 @pytest.mark.points(1)
@@ -102,9 +92,7 @@ def test_compiled_step_traced_once_for_same_shapes(
         first is not None and same is not None and same > first
     )
     if traced_again:
-        traces = same
-        if traces is None:
-            traces = graph[SAME_SHAPE - 1] // max(graph[0], 1)
+        traces = same if same is not None else graph[SAME_SHAPE - 1] // max(graph[0], 1)
         shape = reference.batches[0][0].shape
         raise fail(
             f"the number of times {CALL} was traced for {SAME_SHAPE} batches of shape {shape}",

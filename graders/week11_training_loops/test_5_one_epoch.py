@@ -20,14 +20,15 @@ first epoch and leaves an empty metric behind.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import pytest
 
 from course.grading.reports import expect
 from course.grading.submission import Submission
-from course.testing import fail, fresh_rng
+from course.testing import check_close, fresh_rng
+
+from .reference import draw, scalar
 
 pytestmark = pytest.mark.visibility("visible")
 
@@ -41,118 +42,92 @@ CALL = "train_one_epoch(step, dataset, loss_metric)"
 
 
 @dataclass(frozen=True)
-class Plan:
-    """The grader's epochs: the loss of each batch, and the losses the metric holds first."""
+class Epochs:
+    """The grader's epochs (the loss of each batch, the losses the metric holds first), and
+    what the worker reports of them: what each call of train_one_epoch returned, the losses
+    step returned in each epoch, and the metric's result after each epoch."""
 
-    batch_size: int
-    width: int
-    epoch_losses: tuple[tuple[float, ...], ...]
-    earlier_losses: tuple[float, ...]
-
-
-def _as_float32(value: float) -> float:
-    """The number the worker sees: the float32 nearest ``value``."""
-    return float(np.float32(value))
+    losses: tuple[tuple[float, ...], ...]
+    earlier: tuple[float, ...]
+    results: list[object]
+    recorded: list[object]
+    metric_results: list[object]
 
 
 @pytest.fixture(scope="module")
-def plan(submission: Submission) -> Plan:
+def epochs(submission: Submission) -> Epochs:
     rng = fresh_rng(submission, "one epoch")
-
-    def size(bounds: tuple[int, int]) -> int:
-        return int(rng.integers(bounds[0], bounds[1] + 1))
-
-    batch_size, width = size(BATCH_SIZE), size(WIDTH)
-    epoch_losses = tuple(
-        tuple(_as_float32(round(rng.uniform(*LOSSES), 2)) for _ in range(size(BATCHES)))
+    batch_size, width = draw(rng, BATCH_SIZE), draw(rng, WIDTH)
+    # Each loss is the float32 nearest the number drawn: the number the worker sees.
+    losses = tuple(
+        tuple(float(np.float32(round(rng.uniform(*LOSSES), 2))) for _ in range(draw(rng, BATCHES)))
         for _ in range(EPOCHS)
     )
-    earlier = tuple(_as_float32(round(rng.uniform(*EARLIER), 1)) for _ in range(2))
-    return Plan(batch_size, width, epoch_losses, earlier)
-
-
-@pytest.fixture(scope="module")
-def epochs(submission: Submission, plan: Plan) -> dict[str, Any]:
-    rng = fresh_rng(submission, "one epoch features")
+    earlier = tuple(float(np.float32(round(rng.uniform(*EARLIER), 1))) for _ in range(2))
+    features = fresh_rng(submission, "one epoch features")  # ignored by the stand-in step
     data = []
-    for losses in plan.epoch_losses:
-        labels = np.repeat(np.array(losses, dtype="float32"), plan.batch_size)[:, None]
-        features = rng.normal(size=(len(labels), plan.width)).astype("float32")
-        data.append([features, labels])
+    for epoch in losses:
+        labels = np.repeat(np.array(epoch, dtype="float32"), batch_size)[:, None]
+        data.append([features.normal(size=(len(labels), width)).astype("float32"), labels])
     value = submission.probe(
         "loops.one_epoch",
         action=CALL,
         epochs=data,
-        batch_size=plan.batch_size,
-        earlier_losses=list(plan.earlier_losses),
+        batch_size=batch_size,
+        earlier_losses=list(earlier),
     )
     report = expect(value, dict, what="the epochs report")
-    for key in ("results", "losses", "metric_results"):
-        expect(report.get(key), list, what=key)
-    return report  # type: ignore[no-any-return]
-
-
-def _number(value: object) -> float | None:
-    try:
-        array = np.asarray(value, dtype="float64")
-    except (TypeError, ValueError):
-        return None
-    return float(array.reshape(())) if array.size == 1 else None
+    keys = ("results", "losses", "metric_results")
+    return Epochs(losses, earlier, *(expect(report.get(key), list, what=key) for key in keys))
 
 
 @pytest.mark.points(2)
-def test_epoch_returns_its_own_mean_loss(epochs: dict[str, Any], plan: Plan) -> None:
+def test_epoch_returns_its_own_mean_loss(epochs: Epochs) -> None:
     """train_one_epoch resets the metric first and returns the epoch's mean loss"""
-    seen = list(plan.earlier_losses)
+    seen = list(epochs.earlier)
     for number, (losses, result, metric) in enumerate(
-        zip(plan.epoch_losses, epochs["results"], epochs["metric_results"], strict=True),
+        zip(epochs.losses, epochs.results, epochs.metric_results, strict=True),
         start=1,
     ):
         expected = float(np.mean(losses))
         seen += losses
-        received = _number(result)
-        if received is None or abs(received - expected) > 1e-5:
-            if received is not None and abs(received - np.mean(seen)) <= 1e-5:
-                hint = (
-                    "the result mixes in the losses of earlier epochs: call "
-                    "loss_metric.reset_state() at the start of every epoch."
-                )
-            elif received is not None and abs(received - losses[-1]) <= 1e-5:
-                hint = "return the metric's mean, float(loss_metric.result()), not the last loss."
-            else:
-                hint = (
-                    "reset the metric, call loss_metric.update_state(step(x, y)) for every "
-                    "batch, and return float(loss_metric.result())."
-                )
-            raise fail(
-                f"the value {CALL} returns for epoch {number}, whose batch losses are "
-                + ", ".join(f"{v:g}" for v in losses),
-                expected=f"their mean, {expected:g}",
-                received=repr(result) if received is None else f"{received:g}",
-                hint=hint,
+        hint = (
+            "reset the metric, call loss_metric.update_state(step(x, y)) for every batch, and "
+            "return float(loss_metric.result())."
+        )
+        listed = ", ".join(f"{v:g}" for v in losses)
+        what = f"the value {CALL} returns for epoch {number}, the mean of its losses {listed},"
+        received = scalar(result, what=what, hint=hint)
+        if abs(received - np.mean(seen)) <= 1e-5:
+            hint = (
+                "the result mixes in the losses of earlier epochs: call "
+                "loss_metric.reset_state() at the start of every epoch."
             )
-        if abs(float(metric) - expected) > 1e-5:
-            raise fail(
-                f"loss_metric.result() after epoch {number}",
-                expected=f"{expected:g}, the mean loss of the epoch",
-                received=f"{float(metric):g}",
-                hint="reset the metric at the start of the epoch, not at its end, and keep "
-                "the epoch's losses in it.",
-            )
+        elif abs(received - losses[-1]) <= 1e-5:
+            hint = "return the metric's mean, float(loss_metric.result()), not the last loss."
+        check_close(received, expected, what, rtol=0, atol=1e-5, hint=hint)
+        check_close(
+            metric,
+            expected,
+            f"loss_metric.result() after epoch {number}, the mean loss of the epoch,",
+            rtol=0,
+            atol=1e-5,
+            hint="reset the metric at the start of the epoch, not at its end, and keep "
+            "the epoch's losses in it.",
+        )
 
 
 @pytest.mark.points(1)
-def test_epoch_calls_step_once_per_batch(epochs: dict[str, Any], plan: Plan) -> None:
+def test_epoch_calls_step_once_per_batch(epochs: Epochs) -> None:
     """train_one_epoch calls step once for every batch, in order"""
     for number, (losses, recorded) in enumerate(
-        zip(plan.epoch_losses, epochs["losses"], strict=True), start=1
+        zip(epochs.losses, epochs.recorded, strict=True), start=1
     ):
-        values = np.asarray(recorded, dtype="float64")
-        if len(values) != len(losses) or not np.allclose(values, losses, atol=1e-6):
-            raise fail(
-                f"the batches passed to step during epoch {number} (their losses, in order)",
-                expected=", ".join(f"{v:g}" for v in losses),
-                received=", ".join(f"{v:g}" for v in recorded) or "none",
-                hint="for x, y in dataset: loss_metric.update_state(step(x, y)): one call per "
-                "batch, no repeat, no take.",
-            )
+        check_close(
+            recorded,
+            losses,
+            f"the losses of the batches passed to step during epoch {number}, in order,",
+            atol=1e-6,
+            hint="for x, y in dataset: loss_metric.update_state(step(x, y)): one call per "
+            "batch, no repeat, no take.",
+        )

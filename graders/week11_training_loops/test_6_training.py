@@ -2,7 +2,7 @@
 
 ``train_classifier`` receives the raw features and labels (1 = malignant) of 400 tumours of
 the breast-cancer data and the raw features of the other 169 (split seeded, see
-``tumours.py``), with ``epochs=20``. It returns its per-epoch loss history and predicted
+``split_tumours``), with ``epochs=20``. It returns its per-epoch loss history and predicted
 probabilities for the 169 validation tumours; the grader keeps their labels (68 malignant)
 and computes the F1 score of the malignant class at the threshold 0.5 itself. The
 probabilities are self-reported: the exercise returns them, not the model.
@@ -53,13 +53,15 @@ Equivalent mutants:
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pytest
 
 from course.grading.submission import Submission
 from course.testing import fail, note
 
-from .tumours import TumourSplit
+from .reference import pair, scalar
 
 pytestmark = pytest.mark.visibility("visible")
 
@@ -67,6 +69,29 @@ EPOCHS = 20
 F1_THRESHOLD = 0.90
 FALL_RATIO = 0.5
 CALL = f"train_classifier(train_features, train_labels, validation_features, epochs={EPOCHS})"
+#: The breast-cancer split: 400 tumours to train on, the other 169 to validate.
+SPLIT_SEED = 11
+TRAINING_TUMOURS = 400
+
+
+@dataclass(frozen=True)
+class TumourSplit:
+    train_features: np.ndarray
+    train_labels: np.ndarray
+    validation_features: np.ndarray
+    validation_labels: np.ndarray
+
+
+@pytest.fixture(scope="module")
+def tumours() -> TumourSplit:
+    """The Wisconsin breast-cancer data, 1 = malignant, split at random (seeded)."""
+    from sklearn.datasets import load_breast_cancer  # scipy is slow to import: only here
+
+    features, target = load_breast_cancer(return_X_y=True)
+    labels = (1 - target).astype("int64")
+    order = np.random.default_rng(SPLIT_SEED).permutation(len(features))
+    train, validation = order[:TRAINING_TUMOURS], order[TRAINING_TUMOURS:]
+    return TumourSplit(features[train], labels[train], features[validation], labels[validation])
 
 
 @pytest.fixture(scope="module")
@@ -78,14 +103,9 @@ def trained(submission: Submission, tumours: TumourSplit) -> tuple[object, objec
         tumours.validation_features,
         epochs=EPOCHS,
     )
-    if not (isinstance(value, list) and len(value) == 2):
-        raise fail(
-            f"the value {CALL} returns",
-            expected="a pair (history, probabilities)",
-            received=f"a list of {len(value)} items" if isinstance(value, list) else value,
-            hint="return history, probabilities.",
-        )
-    return value[0], value[1]
+    return pair(
+        value, call=CALL, expected="(history, probabilities)", hint="return history, probabilities."
+    )
 
 
 @pytest.mark.points(1)
@@ -104,15 +124,13 @@ def test_training_history(trained: tuple[object, object]) -> None:
             hint='history = {"loss": []}, then history["loss"].append(train_one_epoch(...)) '
             "once per epoch.",
         )
-    try:
-        values = np.array([float(np.asarray(v, dtype="float64").reshape(())) for v in losses])
-    except (TypeError, ValueError):
-        raise fail(
-            f'the entries of history["loss"] from {CALL}',
-            expected="numbers",
-            received=", ".join(type(v).__name__ for v in losses[:3]),
-            hint="append float(loss_metric.result()), which train_one_epoch returns.",
-        ) from None
+    hint = "append float(loss_metric.result()), which train_one_epoch returns."
+    values = np.array(
+        [
+            scalar(v, what=f'history["loss"][{i}] from {CALL}', hint=hint)
+            for i, v in enumerate(losses)
+        ]
+    )
     if not (np.all(np.isfinite(values)) and values[-1] < FALL_RATIO * values[0]):
         raise fail(
             f"the mean training loss of the last epoch of {CALL}",
@@ -155,15 +173,12 @@ def test_validation_f1(trained: tuple[object, object], tumours: TumourSplit) -> 
             received=f"values from {scores.min():.4g} to {scores.max():.4g}",
             hint="end the model with Dense(1, activation='sigmoid').",
         )
-    predicted = scores > 0.5
-    malignant = labels == 1
-    true_positives = int(np.sum(predicted & malignant))
-    false_positives = int(np.sum(predicted & ~malignant))
-    false_negatives = int(np.sum(~predicted & malignant))
-    f1 = 2 * true_positives / max(2 * true_positives + false_positives + false_negatives, 1)
+    predicted, malignant = scores > 0.5, labels == 1
+    found, false_alarms = int(np.sum(predicted & malignant)), int(np.sum(predicted & ~malignant))
+    f1 = 2 * found / max(2 * found + int(np.sum(predicted != malignant)), 1)
     summary = (
-        f"found {true_positives} of {int(malignant.sum())} malignant tumours; benign ones "
-        f"called malignant: {false_positives}"
+        f"found {found} of {int(malignant.sum())} malignant tumours; benign ones called "
+        f"malignant: {false_alarms}"
     )
     if not f1 >= F1_THRESHOLD:
         raise fail(
