@@ -1,22 +1,30 @@
-"""The week 7 graders' model helpers: reading a model's structure, training a submitted
-model in the worker and rebuilding it here."""
+"""The week 7 graders' model helpers: drawing a builder's sizes, reading a model's
+structure, training a submitted model in the worker."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from course.grading.reports import LayerReport, ModelReport, TrainingReport
 from course.grading.submission import Submission
-from course.testing import rebuilt_model
-
-if TYPE_CHECKING:
-    import keras
+from course.testing import check_array, predictions_of
 
 #: Layers without weights that a model may add anywhere; they do not change the structure.
 PASSIVE_LAYERS = frozenset({"InputLayer", "Dropout", "SpatialDropout1D", "Activation"})
+
+
+def draw_sizes(
+    rng: np.random.Generator, vocabulary_sizes: tuple[int, int], lengths: tuple[int, int]
+) -> list[tuple[int, int]]:
+    """Two (vocabulary size, sequence length) pairs from the inclusive ranges given, the two
+    sizes different and the two lengths different, so that sizes written into a model fail."""
+    drawn = [
+        rng.choice(np.arange(low, high + 1), 2, replace=False)
+        for low, high in (vocabulary_sizes, lengths)
+    ]
+    return [(int(v), int(n)) for v, n in zip(*drawn, strict=True)]
 
 
 def layer_kind(layer: LayerReport) -> str:
@@ -45,16 +53,20 @@ def final_activation(report: ModelReport) -> str | None:
     return None
 
 
-def train(
+def trained_outputs(
     submission: Submission,
     builder: str,
     args: Sequence[object],
     *,
     x: np.ndarray,
     y: np.ndarray,
+    inputs: np.ndarray,
+    outputs: int,
+    hint: str = "",
     **fit_options: object,
-) -> TrainingReport:
-    """``builder(*args)`` trained in the worker with ``fit(x, y, **fit_options)``."""
+) -> tuple[np.ndarray, dict[str, tuple[float, ...]]]:
+    """``builder(*args)`` trained in the worker with ``fit(x, y, **fit_options)``, then
+    rebuilt here: its ``outputs`` values for each row of ``inputs``, and its training history."""
     call = f"{builder}({', '.join(map(repr, args))})"
     value = submission.probe(
         "sequences.fit",
@@ -65,13 +77,9 @@ def train(
         y=y,
         fit_options=fit_options,
     )
-    return TrainingReport.from_plain(value)
-
-
-def rebuild(report: ModelReport, *, what: str) -> keras.Model:
-    """The submitted model rebuilt here from its config and weights, or a failed check."""
-    return rebuilt_model(
-        report,
-        what=what,
-        hint="build the model from keras.layers only, as the docstring lists them.",
+    trained = TrainingReport.from_plain(value)
+    scores = predictions_of(
+        trained.model, inputs, what=f"the trained model from {call}", batch_size=1_024
     )
+    what = f"the output of the trained {call} for {len(inputs):,} sequences"
+    return check_array(scores, what, shape=(len(inputs), outputs), hint=hint), trained.history

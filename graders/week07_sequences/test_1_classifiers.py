@@ -23,16 +23,17 @@ trains to about the same accuracy, so part 2 cannot show it.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import numpy as np
 import pytest
 
 from course.grading.reports import ModelReport
 from course.grading.submission import Submission
 from course.testing import (
     check_compiled,
+    check_input_shape,
     check_layer_arguments,
     check_optimizer,
     fail,
@@ -40,13 +41,14 @@ from course.testing import (
     fresh_rng,
 )
 
-from .models import final_activation, layer_kind, structural_layers
+from .models import draw_sizes, final_activation, layer_kind, structural_layers
 
 pytestmark = pytest.mark.visibility("visible")
 
 
 EMBEDDING = 16
-Size = tuple[int, int]
+#: A builder's models for the two drawn (vocabulary size, sequence length) pairs.
+Models = Callable[[str], list[tuple[int, int, ModelReport]]]
 
 
 def _lstm(units: int, inputs: int) -> int:
@@ -59,42 +61,29 @@ def _gru(units: int, inputs: int) -> int:
 
 @dataclass(frozen=True)
 class Contract:
-    """What one builder must return, as a function of (vocabulary size, sequence length)."""
+    """What one builder must return, besides its Embedding(V, 16) and (layers) Dense(1)."""
 
     builder: str
-    #: (layer kind, output shape) for every layer that is not dropout or an activation.
-    layers: Callable[[int, int], list[tuple[str, tuple[int | None, ...]]]]
-    #: (layer, parameters) in order; their sum is the model's parameter count.
-    parameters: Callable[[int, int], list[tuple[str, int]]]
+    #: (layer kind, output shape) of each layer between the Embedding and the Dense(1), as a
+    #: function of the sequence length.
+    layers: Callable[[int], list[tuple[str, tuple[int | None, ...]]]]
+    #: (layer, parameters) of each layer after the Embedding.
+    parameters: list[tuple[str, int]]
     hint: str
 
 
 CONTRACTS = {
     "lstm": Contract(
-        builder="build_lstm_classifier",
-        layers=lambda v, n: [
-            ("Embedding", (None, n, EMBEDDING)),
-            ("LSTM", (None, 32)),
-            ("Dense", (None, 1)),
-        ],
-        parameters=lambda v, n: [
-            (f"Embedding({v}, 16)", v * EMBEDDING),
-            ("LSTM(32)", _lstm(32, EMBEDDING)),
-            ("Dense(1)", 32 + 1),
-        ],
+        "build_lstm_classifier",
+        lambda n: [("LSTM", (None, 32))],
+        [("LSTM(32)", _lstm(32, EMBEDDING)), ("Dense(1)", 32 + 1)],
         hint="keras.Input(shape=(sequence_length,)), keras.layers.Embedding(vocabulary_size, "
         "16), keras.layers.LSTM(32), keras.layers.Dense(1, activation='sigmoid').",
     ),
     "bidirectional": Contract(
-        builder="build_bidirectional_classifier",
-        layers=lambda v, n: [
-            ("Embedding", (None, n, EMBEDDING)),
-            ("Bidirectional(LSTM)", (None, n, 64)),
-            ("Bidirectional(LSTM)", (None, 32)),
-            ("Dense", (None, 1)),
-        ],
-        parameters=lambda v, n: [
-            (f"Embedding({v}, 16)", v * EMBEDDING),
+        "build_bidirectional_classifier",
+        lambda n: [("Bidirectional(LSTM)", (None, n, 64)), ("Bidirectional(LSTM)", (None, 32))],
+        [
             ("Bidirectional(LSTM(32))", 2 * _lstm(32, EMBEDDING)),
             ("Bidirectional(LSTM(16))", 2 * _lstm(16, 64)),
             ("Dense(1)", 32 + 1),
@@ -104,34 +93,17 @@ CONTRACTS = {
         "Bidirectional(LSTM(16)), which passes only its last output to Dense(1).",
     ),
     "gru": Contract(
-        builder="build_gru_classifier",
-        layers=lambda v, n: [
-            ("Embedding", (None, n, EMBEDDING)),
-            ("GRU", (None, 32)),
-            ("Dense", (None, 1)),
-        ],
-        parameters=lambda v, n: [
-            (f"Embedding({v}, 16)", v * EMBEDDING),
-            ("GRU(32)", _gru(32, EMBEDDING)),
-            ("Dense(1)", 32 + 1),
-        ],
+        "build_gru_classifier",
+        lambda n: [("GRU", (None, 32))],
+        [("GRU(32)", _gru(32, EMBEDDING)), ("Dense(1)", 32 + 1)],
         hint="keras.layers.Embedding(vocabulary_size, 16), keras.layers.GRU(32) with its "
         "default settings (not wrapped in Bidirectional), keras.layers.Dense(1, "
         "activation='sigmoid').",
     ),
     "conv1d": Contract(
-        builder="build_conv1d_classifier",
-        layers=lambda v, n: [
-            ("Embedding", (None, n, EMBEDDING)),
-            ("Conv1D", (None, n - 4, 64)),
-            ("GlobalMaxPooling1D", (None, 64)),
-            ("Dense", (None, 1)),
-        ],
-        parameters=lambda v, n: [
-            (f"Embedding({v}, 16)", v * EMBEDDING),
-            ("Conv1D(64, 5)", 5 * EMBEDDING * 64 + 64),
-            ("Dense(1)", 64 + 1),
-        ],
+        "build_conv1d_classifier",
+        lambda n: [("Conv1D", (None, n - 4, 64)), ("GlobalMaxPooling1D", (None, 64))],
+        [("Conv1D(64, 5)", 5 * EMBEDDING * 64 + 64), ("Dense(1)", 64 + 1)],
         hint="keras.layers.Embedding(vocabulary_size, 16), keras.layers.Conv1D(64, 5, "
         "activation='relu'), keras.layers.GlobalMaxPooling1D(), keras.layers.Dense(1, "
         "activation='sigmoid').",
@@ -139,86 +111,55 @@ CONTRACTS = {
 }
 
 
-class Models:
-    """Each builder's two models, built in the worker on first use."""
-
-    def __init__(self, submission: Submission, sizes: list[Size]) -> None:
-        self._submission = submission
-        self.sizes = sizes
-        self._built: dict[str, list[ModelReport]] = {}
-
-    def __call__(self, builder: str) -> list[ModelReport]:
-        if builder not in self._built:
-            self._built[builder] = [self._submission.model(builder, *size) for size in self.sizes]
-        return self._built[builder]
-
-
-def _draw_sizes(rng: np.random.Generator) -> list[Size]:
-    vocabulary_sizes = rng.choice(np.arange(200, 8_001), 2, replace=False)
-    lengths = rng.choice(np.arange(8, 61), 2, replace=False)
-    return [(int(v), int(n)) for v, n in zip(vocabulary_sizes, lengths, strict=True)]
-
-
 @pytest.fixture(scope="module")
 def models(submission: Submission) -> Models:
-    return Models(submission, _draw_sizes(fresh_rng(submission, "sentiment classifiers")))
+    """Each builder's two models, built in the worker on first use."""
+    sizes = draw_sizes(fresh_rng(submission, "sentiment classifiers"), (200, 8_000), (8, 60))
 
+    @functools.cache
+    def build(builder: str) -> list[tuple[int, int, ModelReport]]:
+        return [(v, n, submission.model(builder, v, n)) for v, n in sizes]
 
-def _call(builder: str, size: Size) -> str:
-    return f"{builder}({size[0]}, {size[1]})"
+    return build
 
 
 def _check_layers(models: Models, kind: str) -> None:
     contract = CONTRACTS[kind]
-    for size, report in zip(models.sizes, models(contract.builder), strict=True):
-        call = _call(contract.builder, size)
-        expected = contract.layers(*size)
-        layers = structural_layers(report)
-        kinds = [layer_kind(layer) for layer in layers]
-        if kinds != [name for name, _ in expected]:
+    for v, n, report in models(contract.builder):
+        call = f"{contract.builder}({v}, {n})"
+        expected = [("Embedding", (None, n, EMBEDDING)), *contract.layers(n), ("Dense", (None, 1))]
+        layers = [(layer_kind(layer), layer.output_shape) for layer in structural_layers(report)]
+        if layers != expected:
             raise fail(
-                f"the layers of {call} (dropout and activation layers aside)",
-                expected=" -> ".join(name for name, _ in expected),
-                received=" -> ".join(kinds) or "no layers",
+                f"the layers of {call} and their output shapes (dropout and activation layers "
+                "aside)",
+                expected=" -> ".join(f"{name} {format_shape(shape)}" for name, shape in expected),
+                received=" -> ".join(f"{name} {format_shape(shape)}" for name, shape in layers)
+                or "no layers",
                 hint=contract.hint,
             )
-        if report.input_shape != (None, size[1]):
-            raise fail(
-                f"the input shape of {call}",
-                expected=format_shape((None, size[1])),
-                received=format_shape(report.input_shape),
-                hint="start with keras.Input(shape=(sequence_length,)): one id per word.",
-            )
-        for layer, (name, shape) in zip(layers, expected, strict=True):
-            if layer.output_shape != shape:
-                raise fail(
-                    f"the output shape of the {name} layer of {call}",
-                    expected=format_shape(shape),
-                    received=format_shape(layer.output_shape),
-                    hint=contract.hint,
-                )
-        activation = final_activation(report)
-        if activation != "sigmoid":
+        hint = f"start {call} with keras.Input(shape=(sequence_length,)): one id per word."
+        check_input_shape(report, (None, n), hint=hint)
+        if final_activation(report) != "sigmoid":
             raise fail(
                 f"the activation of the last layer of {call}",
                 expected="'sigmoid' (the probability that the sentence is positive)",
-                received=repr(activation),
+                received=repr(final_activation(report)),
                 hint="keras.layers.Dense(1, activation='sigmoid').",
             )
 
 
 def _check_parameters(models: Models, kind: str) -> None:
     contract = CONTRACTS[kind]
-    for size, report in zip(models.sizes, models(contract.builder), strict=True):
-        parts = contract.parameters(*size)
+    for v, n, report in models(contract.builder):
+        parts = [(f"Embedding({v}, 16)", v * EMBEDDING), *contract.parameters]
         expected = sum(count for _, count in parts)
         if report.parameter_count != expected:
             breakdown = " + ".join(f"{count:,} ({name})" for name, count in parts)
-            difference = report.parameter_count - expected
             raise fail(
-                f"the number of parameters of {_call(contract.builder, size)}",
+                f"the number of parameters of {contract.builder}({v}, {n})",
                 expected=f"{expected:,} = {breakdown}",
-                received=f"{report.parameter_count:,} ({difference:+,})",
+                received=f"{report.parameter_count:,} ({report.parameter_count - expected:+,})",
                 hint=contract.hint,
             )
 
@@ -263,15 +204,10 @@ def test_gru_classifier_parameter_count(models: Models) -> None:
 def test_conv1d_classifier_layers(models: Models) -> None:
     """build_conv1d_classifier: Embedding -> Conv1D(relu) -> GlobalMaxPooling1D -> Dense(1)"""
     _check_layers(models, "conv1d")
-    contract = CONTRACTS["conv1d"]
-    for size, report in zip(models.sizes, models(contract.builder), strict=True):
-        check_layer_arguments(
-            report,
-            "Conv1D",
-            [{"activation": "relu"}],
-            what=f"the model from {_call(contract.builder, size)}",
-            hint=contract.hint,
-        )
+    for v, n, report in models("build_conv1d_classifier"):
+        what = f"the model from build_conv1d_classifier({v}, {n})"
+        hint = CONTRACTS["conv1d"].hint
+        check_layer_arguments(report, "Conv1D", [{"activation": "relu"}], what=what, hint=hint)
 
 
 @pytest.mark.points(1)
@@ -285,7 +221,7 @@ def test_classifiers_are_compiled_for_binary_classification(models: Models) -> N
     """every classifier is compiled with Adam, binary cross-entropy and accuracy"""
     hint = "model.compile(optimizer='adam', loss='binary_crossentropy', metrics=['accuracy'])."
     for contract in CONTRACTS.values():
-        report = models(contract.builder)[0]
-        what = f"the model from {_call(contract.builder, models.sizes[0])}"
+        v, n, report = models(contract.builder)[0]
+        what = f"the model from {contract.builder}({v}, {n})"
         check_compiled(report, loss="binary_crossentropy", what=what, compile_hint=hint)
         check_optimizer(report, "adam", what=what, hint=hint)

@@ -38,10 +38,10 @@ import pytest
 
 from course.datasets import rotten_tomatoes
 from course.grading.submission import Submission
-from course.testing import check_binary_accuracy, fail
+from course.testing import check_binary_accuracy
 
 from . import text
-from .models import rebuild, train
+from .models import trained_outputs
 
 pytestmark = pytest.mark.visibility("visible")
 
@@ -64,20 +64,16 @@ def sentences() -> tuple[Split, Split]:
     """((training ids, labels), (validation ids, labels)), ids shape (n, 40) int32."""
     texts, labels = rotten_tomatoes()
     order = np.random.default_rng(DATA_SEED).permutation(len(texts))
-    words = [text.split_words(texts[i]) for i in order]
+    lines = [texts[i] for i in order]
     labels = labels[order].astype("int32")
-    counts: dict[str, int] = {}
-    for sentence in words[:TRAINING_SENTENCES]:
-        for word in sentence:
-            counts[word] = counts.get(word, 0) + 1
-    ranked = sorted(counts, key=lambda word: -counts[word])[: VOCABULARY_SIZE - 2]
+    ranked = list(text.vocabulary(lines[:TRAINING_SENTENCES]))[: VOCABULARY_SIZE - 2]
     index = {word: i for i, word in enumerate(ranked, start=2)}
-    ids = [[index.get(w, OUT_OF_VOCABULARY) for w in s[:SEQUENCE_LENGTH]] for s in words]
-    padded = text.pad(ids, SEQUENCE_LENGTH)
-    return (
-        (padded[:TRAINING_SENTENCES], labels[:TRAINING_SENTENCES]),
-        (padded[TRAINING_SENTENCES:], labels[TRAINING_SENTENCES:]),
+    words = [text.split_words(line)[:SEQUENCE_LENGTH] for line in lines]
+    padded = text.pad(
+        [[index.get(w, OUT_OF_VOCABULARY) for w in s] for s in words], SEQUENCE_LENGTH
     )
+    training = TRAINING_SENTENCES
+    return (padded[:training], labels[:training]), (padded[training:], labels[training:])
 
 
 @pytest.mark.visibility("hidden")
@@ -88,32 +84,26 @@ def test_conv1d_classifier_learns_sentiment(
 ) -> None:
     """the Conv1D classifier, trained 3 epochs, classifies 70% of unseen sentences right"""
     (x_train, y_train), (x_valid, y_valid) = sentences
-    trained = train(
+    scores, history = trained_outputs(
         submission,
         BUILDER,
         [VOCABULARY_SIZE, SEQUENCE_LENGTH],
         x=x_train,
         y=y_train,
+        inputs=x_valid,
+        outputs=1,
+        hint="end with keras.layers.Dense(1, activation='sigmoid').",
         epochs=EPOCHS,
         batch_size=BATCH_SIZE,
     )
-    call = f"{BUILDER}({VOCABULARY_SIZE}, {SEQUENCE_LENGTH})"
-    model = rebuild(trained.model, what=f"the trained model from {call}")
-    scores = np.asarray(model.predict(x_valid, batch_size=1_024, verbose=0))
-    if scores.shape != (len(y_valid), 1):
-        raise fail(
-            f"the output of the trained {call} for {len(y_valid):,} sentences",
-            expected=f"shape ({len(y_valid)}, 1)",
-            received=scores.shape,
-            hint="end with keras.layers.Dense(1, activation='sigmoid').",
-        )
     check_binary_accuracy(
         scores,
         y_valid,
         at_least=THRESHOLD,
-        what=f"the accuracy of {call}, trained {EPOCHS} epochs on {TRAINING_SENTENCES:,} "
-        f"sentences, on {len(y_valid):,} sentences it did not see",
-        history=trained.history,
+        what=f"the accuracy of {BUILDER}({VOCABULARY_SIZE}, {SEQUENCE_LENGTH}), trained "
+        f"{EPOCHS} epochs on {TRAINING_SENTENCES:,} sentences, on {len(y_valid):,} sentences "
+        "it did not see",
+        history=history,
         hint="follow the docstring's layers (Conv1D(64, 5, activation='relu'), "
         "GlobalMaxPooling1D, Dense(1, activation='sigmoid')) and compile with Adam and "
         "binary cross-entropy.",

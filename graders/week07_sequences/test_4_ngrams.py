@@ -60,7 +60,9 @@ def _numbered(rng: np.random.Generator, words: Sequence[str]) -> dict[str, int]:
             return {word: int(index) for word, index in zip(words, ids, strict=True)}
 
 
-def _draw(rng: np.random.Generator) -> Draw:
+@pytest.fixture(scope="module")
+def drawn(submission: Submission) -> Draw:
+    rng = fresh_rng(submission, FUNCTION)
     sonnets = shakespeare_sonnets()
 
     def line(at_least: int, unlike: Sequence[str] = ()) -> str:
@@ -77,10 +79,8 @@ def _draw(rng: np.random.Generator) -> Draw:
         candidates = [word for word in words if word not in first_words]
         if len(candidates) < 2:
             continue
-        left_out = [
-            str(word)
-            for word in rng.choice(candidates, min(int(rng.integers(2, 4)), len(candidates)), False)
-        ]
+        count = min(int(rng.integers(2, 4)), len(candidates))
+        left_out: list[str] = rng.choice(candidates, count, replace=False).tolist()
         if len([w for w in text.split_words(second) if w not in left_out]) >= 3:
             break
     extra = text.split_words(line(1, [first, second]))[: int(rng.integers(0, 6))]
@@ -93,114 +93,69 @@ def _draw(rng: np.random.Generator) -> Draw:
     several_words = list(dict.fromkeys(w for item in several for w in text.split_words(item)))
     lone = str(rng.choice(several_words))
     several.insert(int(rng.integers(len(several) + 1)), lone.capitalize() + "!")
-    return Draw(
-        first_line=first,
-        unknown_words_line=second,
-        left_out=left_out,
-        vocabulary=vocabulary,
-        several_lines=several,
-        several_lines_vocabulary=_numbered(rng, several_words),
-    )
+    return Draw(first, second, left_out, vocabulary, several, _numbered(rng, several_words))
 
 
-@pytest.fixture(scope="module")
-def drawn(submission: Submission) -> Draw:
-    return _draw(fresh_rng(submission, FUNCTION))
-
-
-def _prefixes(
-    lines: Sequence[str],
+def _check_ngrams(
+    submission: Submission,
+    lines: list[str],
     vocabulary: dict[str, int],
     *,
-    whole_line: bool = True,
-) -> list[list[int]]:
-    """The expected sequences; without each line's whole line when ``whole_line`` is false."""
-    sequences: list[list[int]] = []
-    for line in lines:
-        ids = text.ids(line, vocabulary)
-        sequences.extend(ids[:end] for end in range(2, len(ids) + whole_line))
-    return sequences
-
-
-def _sequences(value: object, *, what: str) -> list[list[int]]:
-    """``value`` as lists of ints: a list of lists (or integer arrays) of ints."""
+    whole_line_optional: bool = False,
+    hint: str = "for each line, take ids[:end] for end in range(2, len(ids) + 1), shortest "
+    "first, line after line.",
+) -> None:
+    """``make_ngram_sequences(lines, vocabulary)`` in the worker gives the prefixes of the
+    lines, as lists or integer arrays of ints; without the whole lines too, when they are
+    optional (their absence is the first check's mistake)."""
+    what = f"{FUNCTION}({lines!r}, vocabulary)"
+    value = submission.call(FUNCTION, lines, vocabulary)
     if not isinstance(value, list):
         raise fail(what, expected="a list of sequences", received=type(value).__name__)
-    sequences = []
-    for item in value:
-        if isinstance(item, np.ndarray) and item.ndim == 1 and item.dtype.kind in "iu":
-            item = item.tolist()
-        if isinstance(item, list):
-            item = [
-                int(i) if isinstance(i, np.ndarray) and i.ndim == 0 and i.dtype.kind in "iu" else i
-                for i in item
-            ]
+    received = []
+    for item in map(text.plain, value):
+        item = [text.plain(i) for i in item] if isinstance(item, list) else item
         if not isinstance(item, list) or not all(type(i) is int for i in item):
             raise fail(
-                f"every sequence of {what}",
-                expected="a list of int ids",
-                received=repr(item)[:80],
+                f"every sequence of {what}", expected="a list of int ids", received=repr(item)[:80]
             )
-        sequences.append(item)
-    return sequences
-
-
-def _check(
-    received: list[list[int]],
-    lines: Sequence[str],
-    vocabulary: dict[str, int],
-    *,
-    what: str,
-) -> None:
-    expected = _prefixes(lines, vocabulary)
-    if received == expected:
-        return
-    hint = (
-        "for each line, take ids[:end] for end in range(2, len(ids) + 1), shortest first, "
-        "line after line."
+        received.append(item)
+    expected, short = (
+        text.ngrams(lines, vocabulary),
+        text.ngrams(lines, vocabulary, whole_line=False),
     )
-    if received == _prefixes(lines, vocabulary, whole_line=False):
+    if received == expected or (whole_line_optional and received == short):
+        return
+    if received == short:
         hint = "the whole line is missing: the last prefix is the line itself, so end runs up "
         hint += "to len(ids) inclusive: range(2, len(ids) + 1)."
-    raise fail(what, expected=expected, received=received, hint=hint)
+    raise fail(
+        f"{what} with vocabulary {vocabulary}", expected=expected, received=received, hint=hint
+    )
 
 
 @pytest.mark.points(2)
 def test_ngrams_of_one_line(submission: Submission, drawn: Draw) -> None:
     """one line gives its prefixes of 2 ids or more, shortest first, the whole line last"""
-    lines, vocabulary = [drawn.first_line], drawn.vocabulary
-    what = f"{FUNCTION}({lines!r}, vocabulary)"
-    received = _sequences(submission.call(FUNCTION, lines, vocabulary), what=what)
-    _check(received, lines, vocabulary, what=f"{what} with vocabulary {vocabulary}")
+    _check_ngrams(submission, [drawn.first_line], drawn.vocabulary)
 
 
 @pytest.mark.points(1)
 def test_ngrams_of_several_lines_in_order(submission: Submission, drawn: Draw) -> None:
     """the sequences of several lines come line after line; a one-word line gives none"""
     lines, vocabulary = drawn.several_lines, drawn.several_lines_vocabulary
-    what = f"{FUNCTION}({lines!r}, vocabulary)"
-    received = _sequences(submission.call(FUNCTION, lines, vocabulary), what=what)
-    # A missing whole line is the first check's mistake; here only the order counts.
-    if received != _prefixes(lines, vocabulary, whole_line=False):
-        _check(received, lines, vocabulary, what=f"{what} with vocabulary {vocabulary}")
+    _check_ngrams(submission, lines, vocabulary, whole_line_optional=True)
 
 
 @pytest.mark.points(1)
 def test_words_outside_the_vocabulary_are_skipped(submission: Submission, drawn: Draw) -> None:
     """words missing from the vocabulary are left out before the prefixes are taken"""
-    lines, vocabulary = [drawn.unknown_words_line], drawn.vocabulary
-    what = f"{FUNCTION}({lines!r}, vocabulary)"
-    received = _sequences(submission.call(FUNCTION, lines, vocabulary), what=what)
-    accepted = (
-        _prefixes(lines, vocabulary),
-        _prefixes(lines, vocabulary, whole_line=False),
+    missing = " and ".join(repr(word) for word in drawn.left_out)
+    _check_ngrams(
+        submission,
+        [drawn.unknown_words_line],
+        drawn.vocabulary,
+        whole_line_optional=True,
+        hint=f"{missing} are not in the vocabulary: drop them from the line's ids (if word in "
+        "vocabulary) before taking the prefixes.",
     )
-    if received not in accepted:
-        missing = " and ".join(repr(word) for word in drawn.left_out)
-        raise fail(
-            f"{what} with vocabulary {vocabulary}",
-            expected=accepted[0],
-            received=received,
-            hint=f"{missing} are not in the vocabulary: drop them from the line's ids (if word "
-            "in vocabulary) before taking the prefixes.",
-        )

@@ -47,7 +47,9 @@ def _sequences(rng: np.random.Generator, lengths: np.ndarray, highest: int = 99)
     return [[int(i) for i in rng.integers(1, highest + 1, size=int(n))] for n in lengths]
 
 
-def _draw(rng: np.random.Generator) -> Draw:
+@pytest.fixture(scope="module")
+def drawn(submission: Submission) -> Draw:
+    rng = fresh_rng(submission, "padding and splitting")
     while True:
         lengths = rng.integers(1, 9, size=int(rng.integers(3, 7)))
         if len(set(lengths.tolist())) > 1:
@@ -72,37 +74,34 @@ def _draw(rng: np.random.Generator) -> Draw:
     return Draw(_sequences(rng, lengths), _sequences(rng, uneven_lengths), to_split, num_classes)
 
 
-@pytest.fixture(scope="module")
-def drawn(submission: Submission) -> Draw:
-    return _draw(fresh_rng(submission, "padding and splitting"))
-
-
-def _integers(value: object, what: str, shape: tuple[int, ...], hint: str) -> np.ndarray:
-    array = check_array(value, what, shape=shape, hint=hint)
-    if array.dtype.kind not in "iu":
+def _check_ids(value: object, expected: np.ndarray, what: str, hint: str) -> None:
+    """``value`` is ``expected``: the same ids, in an integer dtype."""
+    received = check_array(value, what, shape=expected.shape, hint=hint)
+    if received.dtype.kind not in "iu" or not np.array_equal(received, expected):
         raise fail(
-            f"the dtype of {what}",
-            expected="an integer dtype (int32)",
-            received=array.dtype,
-            hint="ids are integers: keras.utils.pad_sequences gives int32.",
+            what,
+            expected=f"{expected.tolist()}, in an integer dtype",
+            received=f"{received.tolist()}, in {received.dtype}",
+            hint=hint,
         )
-    return array
+
+
+def _pair(value: object, what: str) -> list[object]:
+    if not isinstance(value, list) or len(value) != 2:
+        raise fail(what, expected="a pair (predictors, labels)", received=repr(value)[:80])
+    return value
 
 
 @pytest.mark.points(2)
 def test_pads_with_zeros_on_the_left(submission: Submission, drawn: Draw) -> None:
     """pad_to_longest adds zeros before each sequence (pre-padding)"""
-    hint = (
-        "pad on the left, so that every sequence ends in the last column: "
-        "keras.utils.pad_sequences(sequences, padding='pre')."
+    _check_ids(
+        submission.call("pad_to_longest", drawn.sequences),
+        text.pad(drawn.sequences),
+        f"pad_to_longest({drawn.sequences})",
+        hint="pad on the left, so that every sequence ends in the last column: "
+        "keras.utils.pad_sequences(sequences, padding='pre').",
     )
-    what = f"pad_to_longest({drawn.sequences})"
-    padded = text.pad(drawn.sequences)
-    received = _integers(
-        submission.call("pad_to_longest", drawn.sequences), what, padded.shape, hint
-    )
-    if not np.array_equal(received, padded):
-        raise fail(what, expected=padded.tolist(), received=received.tolist(), hint=hint)
 
 
 @pytest.mark.points(1)
@@ -112,59 +111,45 @@ def test_pads_to_the_longest_sequence(submission: Submission, drawn: Draw) -> No
     what = f"pad_to_longest({uneven})"
     width = max(map(len, uneven))
     position = [len(sequence) for sequence in uneven].index(width)
-    received = _integers(
+    received = check_array(
         submission.call("pad_to_longest", uneven),
         what,
-        (len(uneven), width),
+        shape=(len(uneven), width),
         hint=f"the width is the length of the longest sequence (here sequence {position}, "
         f"{width} ids), neither a fixed number nor the first sequence's length.",
     )
     # Zeros on the wrong side are the first check's mistake; here the lengths count.
     kept = [row[row != 0].tolist() for row in received]
-    if kept != uneven:
+    if received.dtype.kind not in "iu" or kept != uneven:
         raise fail(
             f"the ids kept by {what}",
-            expected=uneven,
-            received=kept,
-            hint="keep every id of every sequence: do not truncate.",
+            expected=f"{uneven}, in an integer dtype",
+            received=f"{kept}, in {received.dtype}",
+            hint="keep every id of every sequence (do not truncate), as ints: "
+            "keras.utils.pad_sequences gives int32.",
         )
 
 
 @pytest.mark.points(1)
 def test_splits_predictors_and_sparse_labels(submission: Submission, drawn: Draw) -> None:
     """predictors are all columns but the last; sparse labels are the last column"""
-    what = "split_predictors_and_labels(padded)"
     padded = drawn.to_split
-    predictors_expected, labels_expected = padded[:, :-1], padded[:, -1]
-    value = submission.call("split_predictors_and_labels", padded)
-    if not isinstance(value, list) or len(value) != 2:
-        raise fail(what, expected="a pair (predictors, labels)", received=repr(value)[:80])
-    predictors = _integers(
+    what = "split_predictors_and_labels(padded)"
+    value = _pair(submission.call("split_predictors_and_labels", padded), what)
+    what += f" for padded = {padded.tolist()}"
+    _check_ids(
         value[0],
+        padded[:, :-1],
         f"the predictors of {what}",
-        predictors_expected.shape,
-        hint="predictors = padded[:, :-1].",
+        hint="predictors = padded[:, :-1]: every column but the last.",
     )
-    if not np.array_equal(predictors, predictors_expected):
-        raise fail(
-            f"the predictors of {what} for padded = {padded.tolist()}",
-            expected=predictors_expected.tolist(),
-            received=predictors.tolist(),
-            hint="predictors = padded[:, :-1]: every column but the last.",
-        )
-    labels = _integers(
+    _check_ids(
         value[1],
+        padded[:, -1],
         f"the labels of {what}",
-        labels_expected.shape,
-        hint="without num_classes the labels are sparse, one id per row: padded[:, -1].",
+        hint="without num_classes the labels are sparse, one id per row: padded[:, -1], the "
+        "last id of each row, the word to predict.",
     )
-    if not np.array_equal(labels, labels_expected):
-        raise fail(
-            f"the labels of {what} for padded = {padded.tolist()}",
-            expected=labels_expected.tolist(),
-            received=labels.tolist(),
-            hint="labels = padded[:, -1]: the last id of each row is the word to predict.",
-        )
 
 
 @pytest.mark.points(1)
@@ -172,28 +157,19 @@ def test_splits_predictors_and_one_hot_labels(submission: Submission, drawn: Dra
     """with num_classes, the labels are one-hot rows of floats"""
     padded, num_classes = drawn.to_split, drawn.num_classes
     what = f"split_predictors_and_labels(padded, num_classes={num_classes})"
-    value = submission.call("split_predictors_and_labels", padded, num_classes)
-    if not isinstance(value, list) or len(value) != 2:
-        raise fail(what, expected="a pair (predictors, labels)", received=repr(value)[:80])
     label_ids = padded[:, -1]
     expected = np.eye(num_classes, dtype="float32")[label_ids]
     hint = (
         "keras.utils.to_categorical(labels, num_classes=num_classes) gives one row of "
         "num_classes floats per label."
     )
+    value = _pair(submission.call("split_predictors_and_labels", padded, num_classes), what)
     labels = check_array(value[1], f"the labels of {what}", shape=expected.shape, hint=hint)
-    if labels.dtype.kind != "f":
-        raise fail(
-            f"the dtype of the labels of {what}",
-            expected="a float dtype",
-            received=labels.dtype,
-            hint=hint,
-        )
-    if not np.array_equal(labels, expected):
+    if labels.dtype.kind != "f" or not np.array_equal(labels, expected):
         raise fail(
             f"the labels of {what} for padded = {padded.tolist()}",
-            expected=f"one-hot rows with the 1.0 in columns {label_ids.tolist()}",
-            received=f"rows with their largest value in columns {labels.argmax(axis=1).tolist()}"
-            f" (row sums {labels.sum(axis=1).tolist()})",
-            hint="a single 1.0 per row, in the column of the row's last id.",
+            expected=f"one-hot rows of floats with the 1.0 in columns {label_ids.tolist()}",
+            received=f"{labels.dtype} rows with their largest value in columns "
+            f"{labels.argmax(axis=1).tolist()} (row sums {labels.sum(axis=1).tolist()})",
+            hint="a single 1.0 per row, in the column of the row's last id: " + hint,
         )

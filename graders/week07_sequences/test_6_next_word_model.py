@@ -43,10 +43,19 @@ import pytest
 from course.datasets import shakespeare_sonnets
 from course.grading.reports import ModelReport
 from course.grading.submission import Submission
-from course.testing import check_compiled, check_optimizer, fail, format_shape, fresh_rng, measure
+from course.testing import (
+    check_accuracy,
+    check_compiled,
+    check_input_shape,
+    check_optimizer,
+    check_output_shape,
+    fail,
+    fresh_rng,
+    predictions_of,
+)
 
 from . import text
-from .models import layer_kind, rebuild, train
+from .models import draw_sizes, layer_kind, trained_outputs
 
 pytestmark = pytest.mark.visibility("visible")
 
@@ -60,37 +69,15 @@ LEARNING_RATE = 0.01
 
 
 @pytest.fixture(scope="module")
-def sizes(submission: Submission) -> list[tuple[int, int]]:
-    """Two (vocabulary size, sequence length) pairs to build the model with."""
-    rng = fresh_rng(submission, BUILDER, "sizes")
-    vocabulary_sizes = rng.choice(np.arange(50, 3_001), 2, replace=False)
-    lengths = rng.choice(np.arange(4, 21), 2, replace=False)
-    return [(int(v), int(n)) for v, n in zip(vocabulary_sizes, lengths, strict=True)]
-
-
-@pytest.fixture(scope="module")
-def models(submission: Submission, sizes: list[tuple[int, int]]) -> list[ModelReport]:
-    return [submission.model(BUILDER, *size) for size in sizes]
-
-
-@pytest.fixture(scope="module")
-def training_data() -> tuple[np.ndarray, np.ndarray, int]:
-    """(predictors, sparse labels, vocabulary size) of the first 100 sonnet lines."""
-    lines = shakespeare_sonnets()[:LINES]
-    vocabulary = text.vocabulary(lines)
-    padded = text.pad(text.ngrams(lines, vocabulary))
-    return padded[:, :-1], padded[:, -1], len(vocabulary) + 1
-
-
-def _call(size: tuple[int, int]) -> str:
-    return f"{BUILDER}({size[0]}, {size[1]})"
+def models(submission: Submission) -> list[tuple[int, int, ModelReport]]:
+    """The model for two (vocabulary size, sequence length) pairs."""
+    sizes = draw_sizes(fresh_rng(submission, BUILDER, "sizes"), (50, 3_000), (4, 20))
+    return [(v, n, submission.model(BUILDER, v, n)) for v, n in sizes]
 
 
 @pytest.mark.points(1)
 def test_next_word_model_layers(
-    submission: Submission,
-    models: list[ModelReport],
-    sizes: list[tuple[int, int]],
+    submission: Submission, models: list[tuple[int, int, ModelReport]]
 ) -> None:
     """an Embedding and an LSTM, and one probability per vocabulary id for each input"""
     hint = (
@@ -99,9 +86,8 @@ def test_next_word_model_layers(
         "keras.layers.Dense(vocabulary_size, activation='softmax')."
     )
     rng = fresh_rng(submission, BUILDER, "inputs")
-    for size, report in zip(sizes, models, strict=True):
-        vocabulary_size, length = size
-        call = _call(size)
+    for vocabulary_size, length, report in models:
+        call = f"{BUILDER}({vocabulary_size}, {length})"
         kinds = [layer_kind(layer) for layer in report.layers]
         if "Embedding" not in kinds or not any("LSTM" in kind for kind in kinds):
             raise fail(
@@ -120,23 +106,12 @@ def test_next_word_model_layers(
                 hint="keras.layers.Embedding(vocabulary_size, 64): vocabulary_size already "
                 "counts the padding id 0.",
             )
-        if report.input_shape != (None, length):
-            raise fail(
-                f"the input shape of {call}",
-                expected=format_shape((None, length)),
-                received=format_shape(report.input_shape),
-                hint="keras.Input(shape=(sequence_length,)).",
-            )
-        if report.output_shape != (None, vocabulary_size):
-            raise fail(
-                f"the output shape of {call}",
-                expected=format_shape((None, vocabulary_size)),
-                received=format_shape(report.output_shape),
-                hint=hint,
-            )
-        model = rebuild(report, what=f"the model from {call}")
+        check_input_shape(
+            report, (None, length), hint=f"{call}: keras.Input(shape=(sequence_length,))."
+        )
+        check_output_shape(report, (None, vocabulary_size), hint=f"{call}: {hint}")
         ids = rng.integers(0, vocabulary_size, size=(int(rng.integers(4, 17)), length))
-        outputs = np.asarray(model.predict(ids, verbose=0), dtype="float64")
+        outputs = predictions_of(report, ids, what=f"the model from {call}").astype("float64")
         if outputs.min() < 0 or not np.allclose(outputs.sum(axis=1), 1.0, atol=1e-3):
             raise fail(
                 f"the outputs of {call}",
@@ -148,18 +123,17 @@ def test_next_word_model_layers(
 
 
 @pytest.mark.points(1)
-def test_next_word_model_is_compiled(
-    models: list[ModelReport], sizes: list[tuple[int, int]]
-) -> None:
+def test_next_word_model_is_compiled(models: list[tuple[int, int, ModelReport]]) -> None:
     """compiled with Adam at learning rate 0.01, sparse categorical cross-entropy, accuracy"""
-    what = f"the model from {_call(sizes[0])}"
+    vocabulary_size, length, report = models[0]
+    what = f"the model from {BUILDER}({vocabulary_size}, {length})"
     hint = (
         "model.compile(optimizer=keras.optimizers.Adam(learning_rate=0.01), "
         "loss='sparse_categorical_crossentropy', metrics=['accuracy'])."
     )
-    check_compiled(models[0], loss="sparse_categorical_crossentropy", what=what, compile_hint=hint)
+    check_compiled(report, loss="sparse_categorical_crossentropy", what=what, compile_hint=hint)
     check_optimizer(
-        models[0],
+        report,
         "adam",
         learning_rate=LEARNING_RATE,
         what=what,
@@ -170,40 +144,31 @@ def test_next_word_model_is_compiled(
 @pytest.mark.visibility("hidden")
 @pytest.mark.points(3)
 @pytest.mark.time_limit(120)
-def test_next_word_model_learns_the_lines(
-    submission: Submission,
-    training_data: tuple[np.ndarray, np.ndarray, int],
-) -> None:
+def test_next_word_model_learns_the_lines(submission: Submission) -> None:
     """trained 20 epochs on 100 sonnet lines, the model predicts 80% of their next words"""
-    predictors, labels, vocabulary_size = training_data
-    size = (vocabulary_size, predictors.shape[1])
-    trained = train(
+    lines = shakespeare_sonnets()[:LINES]
+    vocabulary = text.vocabulary(lines)
+    padded = text.pad(text.ngrams(lines, vocabulary))
+    predictors, labels = padded[:, :-1], padded[:, -1]
+    size = [len(vocabulary) + 1, predictors.shape[1]]
+    scores, history = trained_outputs(
         submission,
         BUILDER,
-        list(size),
+        size,
         x=predictors,
         y=labels,
+        inputs=predictors,
+        outputs=size[0],
         epochs=EPOCHS,
         batch_size=BATCH_SIZE,
     )
-    model = rebuild(trained.model, what=f"the trained model from {_call(size)}")
-    scores = np.asarray(model.predict(predictors, batch_size=1_024, verbose=0))
-    if scores.shape != (len(labels), vocabulary_size):
-        raise fail(
-            f"the output of the trained {_call(size)} for {len(labels)} sequences",
-            expected=f"shape ({len(labels)}, {vocabulary_size})",
-            received=scores.shape,
-        )
-    accuracy = measure("training accuracy", float(np.mean(np.argmax(scores, axis=1) == labels)))
-    if not accuracy >= THRESHOLD:
-        logged = trained.history.get("accuracy") or ()
-        raise fail(
-            f"the accuracy of {_call(size)}, trained {EPOCHS} epochs on the {len(labels)} "
-            f"n-grams of the first {LINES} sonnet lines, on those n-grams",
-            expected=f"at least {THRESHOLD:.2f}",
-            received=f"{accuracy:.4f} (logged accuracy every 5 epochs: "
-            + (", ".join(f"{a:.3f}" for a in logged[::5]) or "not logged")
-            + ")",
-            hint="use the docstring's layers, a softmax over the whole vocabulary, and Adam "
-            "with learning_rate=0.01.",
-        )
+    logged = ", ".join(f"{a:.3f}" for a in history.get("accuracy", ())[::5]) or "not logged"
+    check_accuracy(
+        scores,
+        labels,
+        at_least=THRESHOLD,
+        what=f"the {len(labels)} n-grams of the first {LINES} sonnet lines, by "
+        f"{BUILDER}({size[0]}, {size[1]}) trained {EPOCHS} epochs on them",
+        hint="use the docstring's layers, a softmax over the whole vocabulary, and Adam with "
+        f"learning_rate=0.01 (the logged accuracy every 5 epochs: {logged}).",
+    )
