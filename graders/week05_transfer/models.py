@@ -33,8 +33,6 @@ class Backbone:
     layer_weights: dict[str, tuple[np.ndarray, ...]]
     #: The output shape of the cut layer, ``FEATURE_LAYER``: ``(None, 288)``.
     feature_shape: tuple[int | None, ...]
-    #: Parameters from the input up to and including the cut layer.
-    feature_parameters: int
 
     @property
     def spec(self) -> dict[str, Any]:
@@ -60,6 +58,11 @@ class Backbone:
         """The layers a transfer model keeps: the input up to and including the cut."""
         return self.layer_names[: self.layer_names.index(FEATURE_LAYER) + 1]
 
+    @property
+    def feature_parameters(self) -> int:
+        """Parameters from the input up to and including the cut layer."""
+        return sum(w.size for name in self.kept_layers for w in self.layer_weights[name])
+
     def head_parameters(self, num_classes: int) -> int:
         """Parameters of ``Dense(num_classes)`` on the features."""
         width = int(np.prod([d for d in self.feature_shape if d is not None]))
@@ -71,19 +74,14 @@ def load_backbone() -> Backbone:
     config_json, weights = pretrained_backbone()
     model = rebuild_model(config_json, weights)
     layers = [layer for layer in model.layers if type(layer).__name__ != "InputLayer"]
-    names = [str(layer.name) for layer in layers]
-    kept = names[: names.index(FEATURE_LAYER) + 1]
     return Backbone(
         config_json=config_json,
         weights=tuple(weights),
-        layer_names=tuple(names),
+        layer_names=tuple(str(layer.name) for layer in layers),
         layer_weights={
             str(layer.name): tuple(np.asarray(w) for w in layer.get_weights()) for layer in layers
         },
         feature_shape=tuple(model.get_layer(FEATURE_LAYER).output.shape),
-        feature_parameters=sum(
-            int(w.size) for name in kept for w in model.get_layer(name).get_weights()
-        ),
     )
 
 
@@ -92,11 +90,11 @@ class Layer:
     """One layer of a submitted model, nested models opened up (the ``model.inspect`` probe)."""
 
     name: str
-    path: str
     class_name: str
     output_shape: tuple[int | None, ...] | None
+    #: Parameters the optimizer would update, and all of them (trainable or not).
     trainable_parameters: int
-    non_trainable_parameters: int
+    parameters: int
     weights: tuple[np.ndarray, ...]
 
     @classmethod
@@ -108,24 +106,19 @@ class Layer:
                 None if d is None else expect(d, int, what="a dimension")
                 for d in expect(shape, list, what="an output shape")
             )
+        trainable = expect(fields.get("trainable_parameters"), int, what="a count")
+        frozen = expect(fields.get("non_trainable_parameters"), int, what="a count")
         return cls(
             name=expect(fields.get("name"), str, what="a layer name"),
-            path=expect(fields.get("path"), str, what="a layer path"),
             class_name=expect(fields.get("class_name"), str, what="a layer class"),
             output_shape=shape,
-            trainable_parameters=expect(fields.get("trainable_parameters"), int, what="a count"),
-            non_trainable_parameters=expect(
-                fields.get("non_trainable_parameters"), int, what="a count"
-            ),
+            trainable_parameters=trainable,
+            parameters=trainable + frozen,
             weights=tuple(
                 expect_array(w, what="a layer weight", kinds="f")
                 for w in expect(fields.get("weights"), list, what="the layer weights")
             ),
         )
-
-    @property
-    def parameters(self) -> int:
-        return self.trainable_parameters + self.non_trainable_parameters
 
 
 @dataclass(frozen=True)
@@ -135,34 +128,17 @@ class Inspection:
     model: ModelReport
     layers: tuple[Layer, ...]
 
-    def backbone_layers(self, backbone: Backbone) -> list[Layer]:
-        """The layers that come from the backbone (by name), in the model's order."""
-        return [layer for layer in self.layers if layer.name in backbone.layer_names]
-
     @staticmethod
     def names(layers: list[Layer]) -> str:
         """``conv1, conv2``, or ``none``."""
         return ", ".join(layer.name for layer in layers) or "none"
 
-    def head_layers(self, backbone: Backbone) -> list[Layer]:
-        """The layers with weights that do not come from the backbone: the new head."""
-        return [
-            layer
-            for layer in self.layers
-            if layer.name not in backbone.layer_names and layer.parameters > 0
-        ]
-
 
 def inspect_model(submission: Submission, builder: str, *args: object, action: str) -> Inspection:
     """``builder(*args)`` built in the worker, and its description read (the
     ``model.inspect`` probe)."""
-    value = expect(
-        submission.probe("model.inspect", action=action, builder=builder, args=list(args)),
-        dict,
-        what="the model description",
-    )
-    layers = expect(value.get("layers"), list, what="the layers")
-    return Inspection(
-        model=ModelReport.from_plain(value.get("model")),
-        layers=tuple(Layer.from_plain(layer) for layer in layers),
-    )
+    value = submission.probe("model.inspect", action=action, builder=builder, args=list(args))
+    description = expect(value, dict, what="the model description")
+    layers = expect(description.get("layers"), list, what="the layers")
+    model = ModelReport.from_plain(description.get("model"))
+    return Inspection(model, tuple(Layer.from_plain(layer) for layer in layers))

@@ -40,38 +40,25 @@ def _unfrozen(backbone: Backbone, first: str) -> tuple[str, ...]:
 
 
 @pytest.fixture(scope="module")
-def first_layers(submission: Submission, backbone: Backbone) -> tuple[str, str]:
-    """Two first trainable layers that unfreeze different layers, drawn for this grading."""
+def fine_tuned(submission: Submission, backbone: Backbone) -> dict[str, Inspection]:
+    """The fine-tuned model's description for each of two first trainable layers, drawn for
+    this grading so that they unfreeze different layers."""
     rng = fresh_rng(submission, "fine_tune layers")
     first = str(rng.choice(CANDIDATES))
     others = [
         name for name in CANDIDATES if _unfrozen(backbone, name) != _unfrozen(backbone, first)
     ]
-    return first, str(rng.choice(others))
-
-
-@pytest.fixture(scope="module")
-def fine_tuned(
-    submission: Submission,
-    backbone: Backbone,
-    first_layers: tuple[str, str],
-) -> dict[str, Inspection]:
-    """The fine-tuned model's description for each first trainable layer."""
     classes = int(fresh_rng(submission, "fine_tune classes").integers(2, 13))
     return {
-        first: inspect_model(
+        layer: inspect_model(
             submission,
             "fine_tune",
             call_spec("build_transfer_model", backbone.spec, classes),
-            first,
-            action=f"fine_tune(build_transfer_model(backbone, {classes}), {first!r})",
+            layer,
+            action=f"fine_tune(build_transfer_model(backbone, {classes}), {layer!r})",
         )
-        for first in first_layers
+        for layer in (first, str(rng.choice(others)))
     }
-
-
-def _describe(names: list[str]) -> str:
-    return ", ".join(names) or "none"
 
 
 @pytest.mark.points(3)
@@ -80,19 +67,16 @@ def test_unfreezes_from_the_given_layer(
 ) -> None:
     """the backbone layers from first_trainable_layer on, and the head, become trainable"""
     for first, inspection in fine_tuned.items():
-        start = backbone.layer_names.index(first)
-        weighted = [layer for layer in inspection.backbone_layers(backbone) if layer.parameters]
-        head = inspection.head_layers(backbone)
-        expected = [
-            layer.name for layer in weighted if backbone.layer_names.index(layer.name) >= start
-        ]
-        expected += [layer.name for layer in head]
-        received = [layer.name for layer in [*weighted, *head] if layer.trainable_parameters]
+        frozen = backbone.layer_names[: backbone.layer_names.index(first)]
+        weighted = [layer.name for layer in inspection.layers if layer.parameters]
+        expected = [name for name in weighted if name not in frozen]
+        received = [layer.name for layer in inspection.layers if layer.trainable_parameters]
         if received != expected:
             raise fail(
                 f"the trainable layers after fine_tune(model, {first!r})",
-                expected=f"{_describe(expected)} (the backbone from {first!r} on, and the head)",
-                received=_describe(received),
+                expected=f"{', '.join(expected) or 'none'} (the backbone from {first!r} on, "
+                "and the head)",
+                received=", ".join(received) or "none",
                 hint=f"set layer.trainable = True for {first!r} and every layer after it, "
                 "and False for the backbone layers before it; then compile again.",
             )
