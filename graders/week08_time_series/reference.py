@@ -14,12 +14,14 @@ before the end, so that every baseline of part 3 has a past to look at.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypedDict
 
 import numpy as np
 
-from course.testing import check_array, fail
+from course.grading.submission import Submission
+from course.testing import check_array, fail, note
 
 
 class SeriesSettings(TypedDict):
@@ -86,13 +88,8 @@ def naive(series: np.ndarray, split_time: int) -> np.ndarray:
 
 
 def differenced(series: np.ndarray, split_time: int, period: int, window_size: int) -> np.ndarray:
-    values = np.asarray(series, dtype="float64")
-    differences = values[period:] - values[:-period]
-    steps = range(split_time, len(values))
-    return np.array(
-        [values[t - period] + differences[t - period - window_size : t - period].mean()
-         for t in steps]
-    )  # fmt: skip
+    """The smoothed differenced forecast with a past of one value: series[t - period]."""
+    return smoothed_differenced(series, split_time, period, window_size, 1)
 
 
 def smoothed_differenced(
@@ -166,31 +163,50 @@ def shift_diagnosis(received: np.ndarray, expected: np.ndarray) -> str:
 
 
 def check_forecast(
-    value: object,
-    expected: np.ndarray,
+    submission: Submission,
+    function: str,
+    arguments: tuple[int, ...],
+    grader_series: GraderSeries,
     *,
-    actual: np.ndarray,
-    validation: slice,
-    call: str,
+    name: str,
     hint: str,
-) -> np.ndarray:
-    """The forecast ``value`` of ``call`` must equal ``expected``: the shape exactly, the
-    values within 1e-3. ``actual`` holds the true value of each forecast step; the
-    message quotes the mean absolute error of the ``validation`` part, to 2 decimals."""
+) -> None:
+    """``function(series, *arguments)`` on the grader's series must equal this module's
+    forecast ``expected``: the shape exactly, the values within 1e-3. The forecast ends with
+    the series; the message quotes the mean absolute error on the validation period, to
+    2 decimals, and a passing check notes the MSE and MAE there of the forecast ``name``."""
+    series, split_time = grader_series.values, grader_series.split_time
+    expected = FORECASTS[function](series, *arguments)
+    call = f"{function}(series, {', '.join(map(str, arguments))}) on {grader_series.describe()}"
+    value = submission.call(function, series, *arguments)
     forecast = check_array(value, f"the forecast {call}", shape=expected.shape, hint=hint)
     if forecast.dtype.kind not in "fiu":
         raise fail(f"the dtype of {call}", expected="floats", received=forecast.dtype, hint=hint)
+    # The step each value forecasts, from ``first`` on; the validation period from split_time.
+    first = len(series) - len(expected)
+    actual, validation = series[first:], slice(split_time - first, None)
     close = np.isclose(forecast, expected, atol=1e-3, rtol=1e-6)
     if not close.all():
         wrong = int(np.argmax(~close))
-        shift = shift_diagnosis(forecast, expected)
-        received_mae = mae(actual[validation], forecast[validation])
-        expected_mae = mae(actual[validation], expected[validation])
         raise fail(
             f"the mean absolute error of {call} on the validation period",
-            expected=f"{expected_mae:.2f}",
-            received=f"{received_mae:.2f} (value {wrong} should be "
-            f"{expected[wrong]:.4f}, received {float(forecast[wrong]):.4f}{shift})",
+            expected=f"{mae(actual[validation], expected[validation]):.2f}",
+            received=f"{mae(actual[validation], forecast[validation]):.2f} (value {wrong} "
+            f"should be {expected[wrong]:.4f}, received {float(forecast[wrong]):.4f}"
+            f"{shift_diagnosis(forecast, expected)})",
             hint=hint,
         )
-    return forecast
+    actual, forecast = actual[validation], forecast[validation]
+    note(
+        f"{name} on the validation period: MSE {mse(actual, forecast):.2f}, "
+        f"MAE {mae(actual, forecast):.2f}"
+    )
+
+
+#: The grader's copy of each forecast of part 3, by the exercise's function name.
+FORECASTS: dict[str, Callable[..., np.ndarray]] = {
+    "naive_forecast": naive,
+    "moving_average_forecast": moving_average,
+    "differenced_forecast": differenced,
+    "smoothed_differenced_forecast": smoothed_differenced,
+}

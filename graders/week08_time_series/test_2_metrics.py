@@ -42,22 +42,21 @@ def _number(value: Any, what: str, hint: str) -> float:
     raise fail(what, expected="a number", received=repr(value)[:80], hint=hint)
 
 
+#: Each metric, and the other one (a mix-up the message names).
+METRICS = {
+    "mean_squared_error": (reference.mse, reference.mae),
+    "mean_absolute_error": (reference.mae, reference.mse),
+}
+
+
 def _check_metric(
-    submission: Submission,
-    grader_series: GraderSeries,
-    *,
-    function: str,
-    hint: str,
+    submission: Submission, grader_series: GraderSeries, *, function: str, hint: str
 ) -> None:
-    name = "mse" if function == "mean_squared_error" else "mae"
-    small_actual, small_forecast = _small_case(submission)
+    metric, other = METRICS[function]
+    actual, forecast = _small_case(submission)
     series, split_time = grader_series.values, grader_series.split_time
     cases = [
-        (
-            f"{function}({small_actual.tolist()}, {small_forecast.tolist()})",
-            small_actual,
-            small_forecast,
-        ),
+        (f"{function}({actual.tolist()}, {forecast.tolist()})", actual, forecast),
         (
             f"{function}(series[{split_time}:], series[{split_time - 1}:-1]) on "
             + grader_series.describe(),
@@ -66,10 +65,9 @@ def _check_metric(
         ),
     ]
     for what, first, second in cases:
-        expected = getattr(reference, name)(first, second)
+        expected = metric(first, second)
         received = _number(submission.call(function, first, second), what, hint)
         if not np.isclose(received, expected, rtol=1e-4, atol=1e-6):
-            other = reference.mae if name == "mse" else reference.mse
             mixed = np.isclose(received, other(first, second), rtol=1e-4)
             raise fail(
                 what,

@@ -22,18 +22,14 @@ Exact answers, no thresholds.
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
 from course.grading.submission import Submission
-from course.testing import fresh_rng, note
+from course.testing import fresh_rng
 
-from . import reference
 from .reference import GraderSeries, check_forecast
 
 pytestmark = pytest.mark.visibility("visible")
-
-VALIDATION = slice(None)
 
 
 def _windows(submission: Submission) -> tuple[int, int, int]:
@@ -42,101 +38,64 @@ def _windows(submission: Submission) -> tuple[int, int, int]:
     return int(rng.integers(10, 61)), int(rng.integers(20, 81)), int(rng.integers(4, 21))
 
 
-def _report(name: str, actual: np.ndarray, forecast: np.ndarray) -> None:
-    note(
-        f"{name} on the validation period: MSE {reference.mse(actual, forecast):.2f}, "
-        f"MAE {reference.mae(actual, forecast):.2f}"
-    )
-
-
 @pytest.mark.points(2)
 def test_naive_forecast(submission: Submission, grader_series: GraderSeries) -> None:
     """the naive forecast repeats the value of the step before"""
-    series, split_time = grader_series.values, grader_series.split_time
-    call = f"naive_forecast(series, {split_time}) on {grader_series.describe()}"
-    actual = series[split_time:]
-    forecast = check_forecast(
-        submission.call("naive_forecast", series, split_time),
-        reference.naive(series, split_time),
-        actual=actual,
-        validation=VALIDATION,
-        call=call,
+    check_forecast(
+        submission,
+        "naive_forecast",
+        (grader_series.split_time,),
+        grader_series,
+        name="the naive forecast",
         hint="the forecast for step t is series[t - 1], for t from split_time to the end: "
         "series[split_time - 1:-1], starting one step before the validation period.",
     )
-    _report("the naive forecast", actual, forecast)
 
 
 @pytest.mark.points(2)
 def test_moving_average_forecast(submission: Submission, grader_series: GraderSeries) -> None:
     """value i of the moving average is the mean of the window_size values from step i"""
-    series, split_time = grader_series.values, grader_series.split_time
     window, _, _ = _windows(submission)
-    call = f"moving_average_forecast(series, {window}) on {grader_series.describe()}"
-    validation = slice(split_time - window, None)
-    forecast = check_forecast(
-        submission.call("moving_average_forecast", series, window),
-        reference.moving_average(series, window),
-        actual=series[window:],
-        validation=validation,
-        call=call,
+    check_forecast(
+        submission,
+        "moving_average_forecast",
+        (window,),
+        grader_series,
+        name=f"the moving average of {window} steps",
         hint="return len(series) - window_size means: value i averages series[i:i + "
         "window_size], the window_size steps before step i + window_size, not that step "
         "itself.",
-    )
-    _report(
-        f"the moving average of {window} steps",
-        series[split_time:],
-        forecast[validation],
     )
 
 
 @pytest.mark.points(2)
 def test_differenced_forecast(submission: Submission, grader_series: GraderSeries) -> None:
     """the moving average of the differenced series, plus the value one period before"""
-    series, split_time = grader_series.values, grader_series.split_time
     _, window, _ = _windows(submission)
-    arguments = (split_time, grader_series.period, window)
-    call = (
-        "differenced_forecast(series, "
-        + ", ".join(map(str, arguments))
-        + f") on {grader_series.describe()}"
-    )
-    actual = series[split_time:]
-    forecast = check_forecast(
-        submission.call("differenced_forecast", series, *arguments),
-        reference.differenced(series, *arguments),
-        actual=actual,
-        validation=VALIDATION,
-        call=call,
+    check_forecast(
+        submission,
+        "differenced_forecast",
+        (grader_series.split_time, grader_series.period, window),
+        grader_series,
+        name="the differenced forecast",
         hint="differences = series[period:] - series[:-period]; add "
         "moving_average_forecast(differences, window_size)[split_time - period - "
         "window_size:] to the past values series[split_time - period:-period].",
     )
-    _report("the differenced forecast", actual, forecast)
 
 
 @pytest.mark.visibility("hidden")  # a boundary: where the two moving averages start
 @pytest.mark.points(2)
 def test_smoothed_differenced_forecast(submission: Submission, grader_series: GraderSeries) -> None:
     """the same moving average of the differences, plus a smoothed past"""
-    series, split_time = grader_series.values, grader_series.split_time
     _, window, smoothing = _windows(submission)
-    arguments = (split_time, grader_series.period, window, smoothing)
-    call = (
-        "smoothed_differenced_forecast(series, "
-        + ", ".join(map(str, arguments))
-        + f") on {grader_series.describe()}"
-    )
-    actual = series[split_time:]
-    forecast = check_forecast(
-        submission.call("smoothed_differenced_forecast", series, *arguments),
-        reference.smoothed_differenced(series, *arguments),
-        actual=actual,
-        validation=VALIDATION,
-        call=call,
+    check_forecast(
+        submission,
+        "smoothed_differenced_forecast",
+        (grader_series.split_time, grader_series.period, window, smoothing),
+        grader_series,
+        name="the smoothed differenced forecast",
         hint="the past added back for step t is the mean of series[t - period - "
         "smoothing_window // 2] and the smoothing_window - 1 values after it (for period "
         "365 and smoothing 10: series[t - 370:t - 360]); the differenced part is 8.7's.",
     )
-    _report("the smoothed differenced forecast", actual, forecast)

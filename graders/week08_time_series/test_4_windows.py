@@ -29,21 +29,24 @@ Equivalent mutants:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import functools
+from collections.abc import Callable
 
 import numpy as np
 import pytest
 
 from course.grading.reports import DatasetReport
 from course.grading.submission import Submission
-from course.testing import fail, format_shape, fresh_rng
+from course.testing import INFINITE, check_array, fail, format_shape, fresh_rng
 
 from . import reference
 
 pytestmark = pytest.mark.visibility("visible")
 
-INFINITE = -1  # tf.data.INFINITE_CARDINALITY: the dataset repeats forever
+#: The arguments of a call: (series, window_size, batch_size, shuffle_buffer).
 Arguments = tuple[np.ndarray, int, int, int]
+#: The "ordered", "batched" or "shuffled" call: its arguments, in words, and its dataset.
+Windowed = Callable[[str], tuple[Arguments, str, DatasetReport]]
 
 
 def _distinct_series(rng: np.random.Generator, steps: int) -> np.ndarray:
@@ -51,16 +54,10 @@ def _distinct_series(rng: np.random.Generator, steps: int) -> np.ndarray:
     return (rng.choice(100_000, size=steps, replace=False) / 1_000).astype("float32")
 
 
-@dataclass(frozen=True)
-class Calls:
-    """The arguments of the three calls: (series, window_size, batch_size, shuffle_buffer)."""
-
-    ordered: Arguments
-    batched: Arguments
-    shuffled: Arguments
-
-
-def _draw(rng: np.random.Generator) -> Calls:
+@pytest.fixture(scope="module")
+def windowed(submission: Submission) -> Windowed:
+    """The three drawn calls, each dataset described once by the worker, on first use."""
+    rng = fresh_rng(submission, "windowed_dataset")
     short = _distinct_series(rng, int(rng.integers(30, 81)))
     window = int(rng.integers(3, 11))
     count = len(short) - window
@@ -68,16 +65,27 @@ def _draw(rng: np.random.Generator) -> Calls:
     long = _distinct_series(rng, int(rng.integers(150, 301)))
     long_window = int(rng.integers(5, 21))
     long_count = len(long) - long_window
-    return Calls(
-        ordered=(short, window, count + int(rng.integers(0, 100)), 1),
-        batched=(short, window, batch, 1),
-        shuffled=(
+    calls: dict[str, Arguments] = {
+        "ordered": (short, window, count + int(rng.integers(0, 100)), 1),
+        "batched": (short, window, batch, 1),
+        "shuffled": (
             long,
             long_window,
             long_count + int(rng.integers(0, 200)),
             int(rng.integers(long_count, 2_001)),
         ),
-    )
+    }
+
+    @functools.cache
+    def describe(kind: str) -> tuple[Arguments, str, DatasetReport]:
+        series, window_size, batch_size, shuffle_buffer = arguments = calls[kind]
+        call = (
+            f"windowed_dataset(series of {len(series)} values, window_size={window_size}, "
+            f"batch_size={batch_size}, shuffle_buffer={shuffle_buffer})"
+        )
+        return arguments, call, submission.dataset("windowed_dataset", *arguments)
+
+    return describe
 
 
 def _show(values: np.ndarray, limit: int = 6) -> str:
@@ -86,37 +94,8 @@ def _show(values: np.ndarray, limit: int = 6) -> str:
     return f"[{shown}{', ...' if len(values) > limit else ''}]"
 
 
-def _call(arguments: Arguments) -> str:
-    series, window_size, batch_size, shuffle_buffer = arguments
-    return (
-        f"windowed_dataset(series of {len(series)} values, window_size={window_size}, "
-        f"batch_size={batch_size}, shuffle_buffer={shuffle_buffer})"
-    )
-
-
-class Datasets:
-    """The drawn calls, each dataset described once by the worker, on first use."""
-
-    def __init__(self, submission: Submission) -> None:
-        self._submission = submission
-        self.calls = _draw(fresh_rng(submission, "windowed_dataset"))
-        self._reports: dict[int, DatasetReport] = {}
-
-    def __call__(self, arguments: Arguments) -> DatasetReport:
-        key = id(arguments)
-        if key not in self._reports:
-            self._reports[key] = self._submission.dataset("windowed_dataset", *arguments)
-        return self._reports[key]
-
-
-@pytest.fixture(scope="module")
-def datasets(submission: Submission) -> Datasets:
-    return Datasets(submission)
-
-
-def _first_batch(report: DatasetReport, arguments: Arguments) -> tuple[np.ndarray, np.ndarray]:
+def _first_batch(report: DatasetReport, call: str) -> tuple[np.ndarray, np.ndarray]:
     """(features, labels) of the first batch, labels flattened to one per window."""
-    call = _call(arguments)
     if len(report.first_batch) != 2:
         raise fail(
             f"each element of {call}",
@@ -144,50 +123,40 @@ def _first_batch(report: DatasetReport, arguments: Arguments) -> tuple[np.ndarra
 
 
 @pytest.mark.points(1)
-def test_batches_have_the_right_shapes_and_dtypes(datasets: Datasets) -> None:
+def test_batches_have_the_right_shapes_and_dtypes(windowed: Windowed) -> None:
     """each batch is (float32 windows of shape (batch, window_size), float32 labels (batch,))"""
-    arguments = datasets.calls.batched
-    series, window_size, batch_size, _ = arguments
-    call = _call(arguments)
-    report = datasets(arguments)
-    features, _ = _first_batch(report, arguments)
-    labels = report.first_batch[1]
-    expected = {
-        "features": ((batch_size, window_size), features),
-        "labels": ((batch_size,), labels),
-    }
-    hints = {
-        "features": "window the series with window(window_size + 1, shift=1, "
-        "drop_remainder=True) and keep all values but the last as features: window[:-1].",
-        "labels": "the label is the last value of each window as a scalar, window[-1], so "
-        "that a batch of labels has shape (batch,) (window[-1:] gives (batch, 1)).",
-    }
-    for name, (shape, array) in expected.items():
-        if array.shape != shape:
-            raise fail(
-                f"the shape of the {name} of the first batch of {call}",
-                expected=format_shape(shape),
-                received=format_shape(array.shape),
-                hint=hints[name],
-            )
-        if array.dtype != series.dtype:
-            raise fail(
-                f"the dtype of the {name} of {call}",
-                expected=f"{series.dtype} (the series' dtype)",
-                received=array.dtype,
-                hint="build the dataset from the series itself: "
-                "tf.data.Dataset.from_tensor_slices(series), without casting.",
-            )
+    (series, window_size, batch_size, _), call, report = windowed("batched")
+    _first_batch(report, call)
+    parts = (
+        (
+            "features",
+            (batch_size, window_size),
+            "window the series with window(window_size + 1, shift=1, drop_remainder=True) and "
+            "keep all values but the last as features: window[:-1].",
+        ),
+        (
+            "labels",
+            (batch_size,),
+            "the label is the last value of each window as a scalar, window[-1], so that a "
+            "batch of labels has shape (batch,) (window[-1:] gives (batch, 1)).",
+        ),
+    )
+    for array, (name, shape, hint) in zip(report.first_batch, parts, strict=True):
+        check_array(
+            array,
+            f"the {name} of the first batch of {call}",
+            dtype=str(series.dtype),
+            shape=shape,
+            hint=hint + " Build the dataset from the series itself, "
+            "tf.data.Dataset.from_tensor_slices(series), without casting.",
+        )
 
 
 @pytest.mark.points(2)
-def test_unshuffled_windows_follow_the_series(datasets: Datasets) -> None:
+def test_unshuffled_windows_follow_the_series(windowed: Windowed) -> None:
     """with shuffle_buffer=1, the windows follow the series in order, each with its label"""
-    arguments = datasets.calls.ordered
-    series, window_size, batch_size, _ = arguments
-    call = _call(arguments)
-    report = datasets(arguments)
-    features, labels = _first_batch(report, arguments)
+    (series, window_size, batch_size, _), call, report = windowed("ordered")
+    features, labels = _first_batch(report, call)
     windows, targets = reference.windows(series, window_size)
     hint = (
         "from_tensor_slices(series), window(window_size + 1, shift=1, drop_remainder=True), "
@@ -203,26 +172,12 @@ def test_unshuffled_windows_follow_the_series(datasets: Datasets) -> None:
             + ("..." if len(report.batch_sizes) > 5 else ""),
             hint=hint,
         )
-    if features[0].shape != windows[0].shape or not np.array_equal(features[0], windows[0]):
-        raise fail(
-            f"the first window of {call}",
-            expected=f"series[:{window_size}] = {_show(windows[0])}",
-            received=_show(features[0]),
-            hint=hint,
-        )
-    if labels[0] != targets[0]:
-        raise fail(
-            f"the label of the first window of {call}",
-            expected=f"series[{window_size}] = {targets[0]:g}",
-            received=f"{labels[0]:g}",
-            hint=hint,
-        )
     for index, (row, label) in enumerate(zip(features, labels, strict=True)):
         if not (np.array_equal(row, windows[index]) and label == targets[index]):
             raise fail(
                 f"window {index} of {call}",
                 expected=f"series[{index}:{index + window_size}] = {_show(windows[index])} "
-                f"with the label {targets[index]:g}",
+                f"with the label series[{index + window_size}] = {targets[index]:g}",
                 received=f"{_show(row)} with the label {label:g}",
                 hint=hint + " shuffle_buffer=1 must keep the order.",
             )
@@ -230,12 +185,9 @@ def test_unshuffled_windows_follow_the_series(datasets: Datasets) -> None:
 
 @pytest.mark.visibility("hidden")  # a boundary: the last, shorter batch
 @pytest.mark.points(1)
-def test_batches_hold_batch_size_windows(datasets: Datasets) -> None:
+def test_batches_hold_batch_size_windows(windowed: Windowed) -> None:
     """every batch holds batch_size windows, the last one the rest; one pass, no repeat"""
-    arguments = datasets.calls.batched
-    _, _, batch_size, _ = arguments
-    call = _call(arguments)
-    report = datasets(arguments)
+    (_, _, batch_size, _), call, report = windowed("batched")
     sizes = list(report.batch_sizes)
     if report.cardinality == INFINITE:
         raise fail(
@@ -253,18 +205,13 @@ def test_batches_hold_batch_size_windows(datasets: Datasets) -> None:
         )
 
 
-def _window_starts(
-    features: np.ndarray, labels: np.ndarray, series: np.ndarray, call: str
-) -> np.ndarray:
-    """Where each window starts in ``series``, after checking it runs into its label."""
+@pytest.mark.points(2)
+def test_shuffled_windows_are_slices_of_the_series(windowed: Windowed) -> None:
+    """shuffled, each window is still a run of the series followed by its own label"""
+    (series, _, _, _), call, report = windowed("shuffled")
+    features, labels = _first_batch(report, call)
     position = {float(value): index for index, value in enumerate(series)}
     width = features.shape[1]
-    starts = []
-    hint = (
-        "shuffle the windows, not the values: shuffle after flat_map, so that each window "
-        "stays a run of consecutive values and keeps its own label (the map to "
-        "(w[:-1], w[-1]) may come before or after the shuffle)."
-    )
     for index, (row, label) in enumerate(zip(features, labels, strict=True)):
         end = position.get(float(label))
         start = None if end is None else end - width
@@ -275,29 +222,17 @@ def _window_starts(
                 received=f"{_show(row)} with the label {label:g}"
                 + ("" if end is None else f" (series[{max(end - width, 0)}:{end}] is "
                    f"{_show(series[max(end - width, 0):end])})"),
-                hint=hint,
+                hint="shuffle the windows, not the values: shuffle after flat_map, so that each "
+                "window stays a run of consecutive values and keeps its own label (the map to "
+                "(w[:-1], w[-1]) may come before or after the shuffle).",
             )  # fmt: skip
-        starts.append(start)
-    return np.array(starts)
-
-
-@pytest.mark.points(2)
-def test_shuffled_windows_are_slices_of_the_series(datasets: Datasets) -> None:
-    """shuffled, each window is still a run of the series followed by its own label"""
-    arguments = datasets.calls.shuffled
-    series, _, _, _ = arguments
-    call = _call(arguments)
-    features, labels = _first_batch(datasets(arguments), arguments)
-    _window_starts(features, labels, series, call)
 
 
 @pytest.mark.points(1)
-def test_shuffled_windows_come_in_random_order(datasets: Datasets) -> None:
+def test_shuffled_windows_come_in_random_order(windowed: Windowed) -> None:
     """with a large shuffle buffer, the windows do not come in the series' order"""
-    arguments = datasets.calls.shuffled
-    series, window_size, batch_size, _ = arguments
-    call = _call(arguments)
-    _, labels = _first_batch(datasets(arguments), arguments)
+    (series, window_size, batch_size, _), call, report = windowed("shuffled")
+    _, labels = _first_batch(report, call)
     in_order = series[window_size : window_size + len(labels)]
     if len(labels) > 1 and np.array_equal(labels, in_order):
         raise fail(
