@@ -26,6 +26,7 @@ import traceback
 from pathlib import Path
 from typing import Any
 
+import course
 from course.classroom.gradescope import BUNDLE_FILE
 from course.classroom.intake import Prepared, SubmissionRefused, prepare
 from course.grading.declared import declared_checks, syntax_error
@@ -73,7 +74,8 @@ def grade_submission(*, root: Path) -> Outcome:
     settings = json.loads((source / BUNDLE_FILE).read_text(encoding="utf-8"))
     stem, label = settings["week"], settings["label"]
     graders = source / "graders" / stem
-    log = [f"course {settings['course_version']} autograder for {stem}"]
+    package = Path(course.__file__).parent
+    log = [f"course {settings['course_version']} autograder for {stem}, running {package}"]
     with tempfile.TemporaryDirectory(prefix="course-gradescope-") as scratch:
         try:
             prepared = find_submission(root / "submission", stem=stem, scratch=Path(scratch))

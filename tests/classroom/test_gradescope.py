@@ -52,6 +52,31 @@ def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.fixture(scope="module")
+def wheel_python(bundle: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A Python whose ``course`` is the zip's wheel, as setup.sh installs it: a virtual
+    environment over this Python's packages (the pinned dependencies), without the index."""
+    folder = tmp_path_factory.mktemp("venv")
+    with zipfile.ZipFile(bundle) as archive:
+        wheel = next(name for name in archive.namelist() if name.startswith("wheels/"))
+        archive.extract(wheel, folder)
+    subprocess.run(
+        [sys.executable, "-m", "venv", "--system-site-packages", str(folder / "venv")], check=True
+    )
+    python = str(folder / "venv/bin/python")
+    install = ["-m", "pip", "install", "--quiet", "--no-deps", "--no-index", str(folder / wheel)]
+    subprocess.run([python, *install], check=True)
+    where = subprocess.run(
+        [python, "-c", "import course; print(course.__file__)"],
+        cwd=folder,  # not the checkout's folder, which -c would import it from
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert where.stdout.startswith(str(folder / "venv")), where.stdout
+    return python
+
+
 def gradescope_root(bundle: Path, folder: Path, files: dict[str, str]) -> Path:
     """A root laid out as Gradescope's, with ``files`` (name: text) as the submission."""
     root = folder / "autograder"
@@ -431,11 +456,14 @@ def test_the_solution_scores_full_marks(bundle: Path, tmp_path: Path) -> None:
 
 
 @needs_bubblewrap
-def test_the_stub_scores_zero_with_messages(bundle: Path, tmp_path: Path) -> None:
-    """The untouched stub: 0 points, each check saying what is not implemented, and the
-    summary where to start."""
+def test_the_stub_scores_zero_with_messages(
+    bundle: Path, wheel_python: str, tmp_path: Path
+) -> None:
+    """The untouched stub, graded by the course package the zip ships: 0 points, each check
+    saying what is not implemented, and the summary where to start."""
     root = gradescope_root(bundle, tmp_path, {f"{WEEK.stem}.py": WEEK.assignment.read_text()})
-    results, log = run_autograder(root)
+    results, log = run_autograder(root, COURSE_PYTHON=wheel_python)
+    assert f"running {Path(wheel_python).parent.parent}" in log
     assert results["score"] == 0, log
     assert len(results["tests"]) == len(expected_tests())
     assert all(test["status"] == "failed" for test in results["tests"])
