@@ -37,7 +37,16 @@ def tensors(submission: Submission) -> dict[str, Any]:
     return value
 
 
-def _entry(tensors: dict[str, Any], key: str) -> Any:
+#: What make_tensors returns under each key: the dtype, the value (its shape too), and a hint.
+TENSORS: dict[str, tuple[str, np.ndarray, str]] = {
+    "scalar": ("int32", np.array(7), "tf.constant(7, dtype=tf.int32) has rank 0."),
+    "vector": ("float32", np.array([1.0, 2.0, 3.0]), "pass dtype=tf.float32 or write floats."),
+    "matrix": ("float32", np.ones((2, 3)), "tf.ones((2, 3)) makes it in one call."),
+}
+
+
+def _check_tensor(tensors: dict[str, Any], key: str) -> None:
+    """``make_tensors()[key]`` is the tensor ``TENSORS`` describes."""
     if key not in tensors:
         raise fail(
             "the keys of make_tensors()",
@@ -45,14 +54,17 @@ def _entry(tensors: dict[str, Any], key: str) -> Any:
             received=sorted(tensors),
             hint="use the key names from the docstring.",
         )
-    return tensors[key]
+    dtype, expected, hint = TENSORS[key]
+    what = f"the {key!r} tensor"
+    value = check_array(tensors[key], what, dtype=dtype, shape=expected.shape, hint=hint)
+    check_close(value, expected, what)
 
 
 @pytest.mark.points(1)
 def test_make_tensors_keys(tensors: dict[str, Any]) -> None:
     """make_tensors returns the keys scalar, vector and matrix"""
     check(
-        set(tensors) == {"scalar", "vector", "matrix"},
+        set(tensors) == set(TENSORS),
         f"make_tensors() should return exactly the keys 'scalar', 'vector' and 'matrix'. "
         f"Received: {sorted(tensors)}.",
     )
@@ -61,40 +73,19 @@ def test_make_tensors_keys(tensors: dict[str, Any]) -> None:
 @pytest.mark.points(1)
 def test_scalar(tensors: dict[str, Any]) -> None:
     """the scalar is a rank-0 int32 tensor holding 7"""
-    value = check_array(
-        _entry(tensors, "scalar"),
-        "the 'scalar' tensor",
-        dtype="int32",
-        shape=(),
-        hint="tf.constant(7, dtype=tf.int32) has rank 0.",
-    )
-    check_close(value, 7, "the 'scalar' tensor")
+    _check_tensor(tensors, "scalar")
 
 
 @pytest.mark.points(1)
 def test_vector(tensors: dict[str, Any]) -> None:
     """the vector is a rank-1 float32 tensor [1, 2, 3]"""
-    value = check_array(
-        _entry(tensors, "vector"),
-        "the 'vector' tensor",
-        dtype="float32",
-        shape=(3,),
-        hint="pass dtype=tf.float32 or write the numbers as floats.",
-    )
-    check_close(value, [1.0, 2.0, 3.0], "the 'vector' tensor")
+    _check_tensor(tensors, "vector")
 
 
 @pytest.mark.points(1)
 def test_matrix(tensors: dict[str, Any]) -> None:
     """the matrix is a 2x3 float32 tensor of ones"""
-    value = check_array(
-        _entry(tensors, "matrix"),
-        "the 'matrix' tensor",
-        dtype="float32",
-        shape=(2, 3),
-        hint="tf.ones((2, 3)) makes it in one call.",
-    )
-    check_close(value, np.ones((2, 3)), "the 'matrix' tensor")
+    _check_tensor(tensors, "matrix")
 
 
 def _fresh_shape(rng: np.random.Generator) -> tuple[int, ...]:
@@ -130,19 +121,13 @@ def normalize_inputs(submission: Submission) -> list[np.ndarray]:
 def test_normalize_values(submission: Submission, normalize_inputs: list[np.ndarray]) -> None:
     """normalize scales the smallest element to 0 and the largest to 1"""
     for x in normalize_inputs:
-        expected = (x - x.min()) / (x.max() - x.min())
-        received = check_array(
-            submission.call("normalize", x),
-            "normalize(x)",
-            shape=x.shape,
-            hint="keep the input's shape.",
-        )
+        what = f"normalize({x.tolist()})"
         check_close(
-            received,
-            expected,
-            f"normalize({x.tolist()})",
+            check_array(submission.call("normalize", x), what),
+            (x - x.min()) / (x.max() - x.min()),
+            what,
             atol=1e-6,
-            hint="subtract the minimum first, then divide by (max - min).",
+            hint="keep the input's shape; subtract the minimum first, then divide by (max - min).",
         )
 
 
@@ -166,9 +151,8 @@ def test_normalize_constant_input(submission: Submission) -> None:
     value = float(rng.integers(1, 41)) * rng.choice([-0.5, 0.5])
     x = np.full(_fresh_shape(rng), value, dtype="float32")
     what = f"normalize of an array of shape {x.shape} filled with {value:g}"
-    received = check_array(submission.call("normalize", x), what)
     check_close(
-        received,
+        check_array(submission.call("normalize", x), what),
         np.zeros(x.shape),
         what,
         hint="max - min is 0 here: return zeros instead of dividing by zero.",

@@ -60,15 +60,11 @@ def _derivative(x: npt.ArrayLike) -> np.ndarray:
 def test_polynomial_gradient_at_a_number(submission: Submission) -> None:
     """the derivative of 3x^3 - 2x^2 + x at a number x is 9x^2 - 4x + 1"""
     x = _fresh_point(fresh_rng(submission, "polynomial gradient at a number"), 3.0)
-    received = check_array(
-        submission.call("polynomial_gradient", x),
-        f"polynomial_gradient({x})",
-        hint=_NONE_GRADIENT_HINT,
-    )
+    what = f"polynomial_gradient({x})"
     check_close(
-        received,
+        check_array(submission.call("polynomial_gradient", x), what, hint=_NONE_GRADIENT_HINT),
         _derivative(np.float32(x)),
-        f"polynomial_gradient({x})",
+        what,
         atol=1e-4,
         hint="d/dx (3x^3 - 2x^2 + x) = 9x^2 - 4x + 1; watch x with tape.watch(x).",
     )
@@ -98,16 +94,12 @@ def _polynomial_case(
     coefficients = [float(c) for c in rng.integers(-8, 9, size=degree + 1) * 0.5]
     if coefficients[-1] == 0:
         coefficients[-1] = float(rng.choice([-1.0, 1.0]) * rng.integers(1, 9) * 0.5)
-    terms = []
-    for power, c in enumerate(coefficients):
-        if c == 0:
-            continue
-        variable = "" if power == 0 else "x" if power == 1 else f"x^{power}"
-        number = f"{abs(c):g}" if (abs(c) != 1 or power == 0) else ""
-        sign = "-" if c < 0 else "+"
-        terms.append(f"{sign} {number}{variable}")
-    formula = " ".join(terms).removeprefix("+ ")
-    formula = "-" + formula[2:] if formula.startswith("- ") else formula
+    terms = [
+        f"{c:g}" + ("" if power == 0 else "x" if power == 1 else f"x^{power}")
+        for power, c in enumerate(coefficients)
+        if c != 0
+    ]
+    formula = " + ".join(terms).replace("+ -", "- ")
 
     def second(x: float) -> float:
         return sum(c * k * (k - 1) * x ** (k - 2) for k, c in enumerate(coefficients) if k >= 2)
@@ -131,13 +123,11 @@ def test_second_derivative(submission: Submission) -> None:
     cases.append((function_spec(kind), f"{kind}(x)", _TRANSCENDENTAL[kind]))
     for spec, formula, second in cases:
         x = _fresh_point(rng, 2.0)
-        received = check_array(
-            submission.call("second_derivative", spec, x), f"second_derivative({formula}, {x})"
-        )
+        what = f"the second derivative of {formula} at x = {x}"
         check_close(
-            received,
+            check_array(submission.call("second_derivative", spec, x), what),
             second(float(np.float32(x))),
-            f"the second derivative of {formula} at x = {x}",
+            what,
             atol=1e-3,
             hint="take the gradient of the inner tape's gradient with the outer tape.",
         )
