@@ -3,23 +3,30 @@
 The graders never import the submission. They make their own generated series (week 8's
 recipe, :func:`generated_series`: fixed, since part 2's thresholds were measured on it), cut
 the windows themselves (:func:`windows`), train the submission's models in its worker on the
-training windows only (:func:`train`), then rebuild each trained model here from its config
-and weights and forecast the validation period in this process (:func:`forecast`): the
+training windows only, then rebuild each trained model here from its config and weights
+and forecast the validation period in this process (:func:`check_beats_naive`): the
 validation values never reach the submission.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
 from course.grading.rebuild import NotRebuildable, check_config
-from course.grading.reports import LayerReport, ModelReport, TrainingReport
+from course.grading.reports import LayerReport, ModelReport
 from course.grading.submission import Submission
-from course.testing import fail, format_shape, rebuilt_model
+from course.testing import (
+    check_array,
+    check_input_shape,
+    check_output_shape,
+    fail,
+    measure,
+    note,
+    predictions_of,
+)
 
 #: The grader's generated series: the course's settings, another noise seed.
 SERIES_SETTINGS: dict[str, Any] = {
@@ -31,8 +38,6 @@ SERIES_SETTINGS: dict[str, Any] = {
     "seed": 51,
 }
 STEPS = 4 * 365 + 1
-SPLIT_TIME = 1000
-WINDOW_SIZE = 20
 #: Losses the forecasters may use, as ``ModelReport.loss_name`` spells them.
 LOSSES = frozenset({"mse", "mean_squared_error", "huber", "huber_loss"})
 RECURRENT_LAYERS = frozenset({"LSTM", "GRU", "SimpleRNN"})
@@ -109,79 +114,76 @@ def check_standard_layers(report: ModelReport, *, call: str) -> None:
 
 
 def check_shapes(report: ModelReport, *, window_size: int, call: str) -> None:
-    """Input ``(None, window_size)``, output ``(None, 1)``."""
-    if report.input_shape != (None, window_size):
-        raise fail(
-            f"the input shape of {call}",
-            expected=format_shape((None, window_size)),
-            received=format_shape(report.input_shape),
-            hint="start with keras.Input(shape=(window_size,)): one row of window_size "
-            "values per window; a recurrent layer then needs "
-            "keras.layers.Reshape((window_size, 1)).",
-        )
-    if report.output_shape != (None, 1):
-        raise fail(
-            f"the output shape of {call}",
-            expected="(None, 1): one forecast per window",
-            received=format_shape(report.output_shape),
-            hint="end with keras.layers.Dense(1) (and a Rescaling); the last recurrent "
-            "layer returns only its last output (return_sequences=False).",
-        )
+    """Input ``(None, window_size)``, output ``(None, 1)``: one forecast per window."""
+    check_input_shape(
+        report,
+        (None, window_size),
+        hint=f"start {call} with keras.Input(shape=(window_size,)): one row of window_size "
+        "values per window; a recurrent layer then needs keras.layers.Reshape((window_size, "
+        "1)).",
+    )
+    check_output_shape(
+        report,
+        (None, 1),
+        hint=f"{call} forecasts one value per window: end with keras.layers.Dense(1) (and a "
+        "Rescaling); the last recurrent layer returns only its last output "
+        "(return_sequences=False).",
+    )
 
 
-def train(
+def check_beats_naive(
     submission: Submission,
     builder: str,
-    window_size: int,
+    split: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
     *,
-    x: np.ndarray,
-    y: np.ndarray,
     epochs: int,
-    batch_size: int,
-) -> TrainingReport:
-    """``builder(window_size)`` trained in the worker: ``fit(x, y, epochs, batch_size,
-    shuffle=True)``; a structure that cannot be judged fails before any training."""
+    fraction: float,
+    validation: str,
+    hint: str,
+) -> None:
+    """``builder(window_size)``, trained in the worker on the training windows of
+    ``split`` with ``fit(x, y, epochs, batch_size=32, shuffle=True)``, then rebuilt here,
+    forecasts the ``validation`` steps with an MAE at most ``fraction`` of the naive
+    forecast's (each step forecast by the step before). A structure that cannot be judged
+    fails before any training."""
+    x_train, y_train, x_valid, y_valid = split
+    window_size = x_train.shape[1]
     call = f"{builder}({window_size})"
     report = submission.model(builder, window_size)
     check_standard_layers(report, call=call)
     check_shapes(report, window_size=window_size, call=call)
-    return submission.fit(
-        builder,
-        x,
-        y,
-        args=[window_size],
-        epochs=epochs,
-        batch_size=batch_size,
-        shuffle=True,
+    trained = submission.fit(
+        builder, x_train, y_train, args=[window_size], epochs=epochs, batch_size=32, shuffle=True
     )
-
-
-def forecast(report: ModelReport, x: np.ndarray, *, call: str) -> np.ndarray:
-    """The trained model rebuilt here, run on the windows ``x``: one value per window."""
-    model = rebuilt_model(
-        report,
-        what=f"the trained model from {call}",
-        hint="build the model from keras.layers only, as the docstring lists them.",
+    outputs = predictions_of(
+        trained.model, x_valid, what=f"the trained model from {call}", batch_size=512
     )
-    outputs = np.asarray(model.predict(x, batch_size=512, verbose=0), dtype="float64")
-    if outputs.shape != (len(x), 1):
+    what = f"the output of the trained {call} for {len(x_valid)} windows"
+    forecast = check_array(outputs, what, shape=(len(x_valid), 1))[:, 0].astype("float64")
+    mse, mae = errors(y_valid, forecast)
+    _, naive_mae = errors(y_valid, x_valid[:, -1])
+    measure("validation MSE", mse)
+    measure("validation MAE", mae)
+    ratio = measure("MAE / naive MAE", mae / naive_mae)
+    bar = fraction * naive_mae
+    if not mae <= bar:
+        losses = trained.history.get("loss") or (float("nan"),)
         raise fail(
-            f"the output of the trained {call} for {len(x)} windows",
-            expected=f"shape ({len(x)}, 1)",
-            received=outputs.shape,
+            f"the validation MAE of {call}, trained {epochs} epochs on the {len(y_train):,} "
+            f"windows of the training period, on {validation}",
+            expected=f"at most {bar:.2f} ({fraction:.0%} of the naive forecast's "
+            f"{naive_mae:.2f}, which repeats the last value)",
+            received=f"{mae:.2f}, {ratio:.0%} of the naive forecast's (MSE {mse:.2f}; training "
+            f"loss {losses[0]:.4g} in the first epoch, {losses[-1]:.4g} in the last)",
+            hint=hint,
         )
-    return outputs[:, 0]
+    note(
+        f"{call} on {validation}: MAE {mae:.2f}, {ratio:.0%} of the naive forecast's "
+        f"{naive_mae:.2f} (needed: at most {bar:.2f}); MSE {mse:.2f}"
+    )
 
 
 def errors(actual: np.ndarray, forecast: np.ndarray) -> tuple[float, float]:
     """(MSE, MAE) of ``forecast`` against ``actual``, in float64."""
     difference = np.asarray(forecast, "float64") - np.asarray(actual, "float64")
     return float(np.mean(difference**2)), float(np.mean(np.abs(difference)))
-
-
-def history_tail(history: Mapping[str, Sequence[float]]) -> str:
-    """The training loss of the first and last epochs, for messages."""
-    losses = list(history.get("loss") or ())
-    if not losses:
-        return "no training loss logged"
-    return f"training loss {losses[0]:.4g} in the first epoch, {losses[-1]:.4g} in the last"

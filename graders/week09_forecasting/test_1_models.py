@@ -33,6 +33,9 @@ Equivalent mutants:
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+
 import numpy as np
 import pytest
 
@@ -46,38 +49,30 @@ pytestmark = pytest.mark.visibility("visible")
 
 
 BUILDERS = ("build_dense_forecaster", "build_recurrent_forecaster", "build_sunspot_forecaster")
+SUNSPOT_HINT = (
+    "Reshape((window_size, 1)), Rescaling(1 / 100), Conv1D(32, 5, padding='causal', "
+    "activation='relu'), LSTM(32), Dense(16, activation='relu'), Dense(1), Rescaling(100.0)."
+)
 
 
-class Models:
-    """Each builder's two models, built in the worker on first use."""
-
-    def __init__(self, submission: Submission) -> None:
-        self._submission = submission
-        rng = fresh_rng(submission, "forecaster window sizes")
-        self.window_sizes = [int(size) for size in rng.choice(np.arange(8, 61), 2, replace=False)]
-        self._built: dict[str, list[ModelReport]] = {}
-
-    def __call__(self, builder: str) -> list[tuple[int, str, ModelReport]]:
-        if builder not in self._built:
-            self._built[builder] = [self._submission.model(builder, w) for w in self.window_sizes]
-        return [
-            (size, f"{builder}({size})", report)
-            for size, report in zip(self.window_sizes, self._built[builder], strict=True)
-        ]
+#: A builder's models for the two drawn window sizes: (window size, call, model).
+Models = Callable[[str], list[tuple[int, str, ModelReport]]]
 
 
 @pytest.fixture(scope="module")
 def models(submission: Submission) -> Models:
-    return Models(submission)
+    """Each builder's two models, built in the worker on first use."""
+    rng = fresh_rng(submission, "forecaster window sizes")
+    sizes = [int(size) for size in rng.choice(np.arange(8, 61), 2, replace=False)]
+
+    @functools.cache
+    def build(builder: str) -> list[tuple[int, str, ModelReport]]:
+        return [(size, f"{builder}({size})", submission.model(builder, size)) for size in sizes]
+
+    return build
 
 
-def _require_layers(
-    report: ModelReport,
-    *,
-    call: str,
-    needed: dict[str, set[str]],
-    hint: str,
-) -> None:
+def _require_layers(report: ModelReport, call: str, needed: dict[str, set[str]], hint: str) -> None:
     kinds = [forecasting.layer_kind(layer) for layer in report.layers]
     names = {kind.removeprefix("Bidirectional(").removesuffix(")") for kind in kinds}
     missing = [what for what, classes in needed.items() if not names & classes]
@@ -102,12 +97,8 @@ def test_recurrent_forecaster_shapes(models: Models) -> None:
     """build_recurrent_forecaster reshapes the window into steps for a recurrent layer"""
     recurrent = {"a recurrent layer (LSTM, GRU or SimpleRNN)": set(forecasting.RECURRENT_LAYERS)}
     for size, call, report in models("build_recurrent_forecaster"):
-        _require_layers(
-            report,
-            call=call,
-            needed=recurrent,
-            hint="keras.layers.Reshape((window_size, 1)) then keras.layers.LSTM(32).",
-        )
+        hint = "keras.layers.Reshape((window_size, 1)) then keras.layers.LSTM(32)."
+        _require_layers(report, call, recurrent, hint)
         forecasting.check_shapes(report, window_size=size, call=call)
 
 
@@ -163,14 +154,7 @@ def test_sunspot_forecaster_shapes(models: Models) -> None:
         "a recurrent layer (LSTM, GRU or SimpleRNN)": set(forecasting.RECURRENT_LAYERS),
     }
     for size, call, report in models("build_sunspot_forecaster"):
-        _require_layers(
-            report,
-            call=call,
-            needed=needed,
-            hint="Reshape((window_size, 1)), Rescaling(1 / 100), Conv1D(32, 5, "
-            "padding='causal', activation='relu'), LSTM(32), Dense(16, activation='relu'), "
-            "Dense(1), Rescaling(100.0).",
-        )
+        _require_layers(report, call, needed, SUNSPOT_HINT)
         forecasting.check_shapes(report, window_size=size, call=call)
 
 
@@ -179,25 +163,17 @@ def test_sunspot_forecaster_activations_and_scales(models: Models) -> None:
     """the sunspot forecaster's Conv1D and Dense(16) apply ReLU; it scales by 1/100 and 100
 
     Self-reported: the layers' configs, as the worker describes them."""
-    hint = (
-        'Rescaling(1 / 100), Conv1D(32, 5, padding="causal", activation="relu"), LSTM(32), '
-        'Dense(16, activation="relu"), Dense(1), Rescaling(100.0).'
-    )
+    named: dict[str, list[dict[str, object]]] = {
+        "Conv1D": [{"activation": "relu"}],
+        "Dense": [{"units": 16, "activation": "relu"}, {"units": 1, "activation": "linear"}],
+        "Rescaling": [{"scale": 1 / 100}, {"scale": 100.0}],
+    }
     for _, call, report in models("build_sunspot_forecaster"):
-        what = f"the model from {call}"
         if _has_lambda(report):
             continue  # the check for Lambda layers names that
-        check_layer_arguments(report, "Conv1D", [{"activation": "relu"}], what=what, hint=hint)
-        check_layer_arguments(
-            report,
-            "Dense",
-            [{"units": 16, "activation": "relu"}, {"units": 1, "activation": "linear"}],
-            what=what,
-            hint=hint,
-        )
-        check_layer_arguments(
-            report, "Rescaling", [{"scale": 1 / 100}, {"scale": 100.0}], what=what, hint=hint
-        )
+        for layer_class, expected in named.items():
+            what = f"the model from {call}"
+            check_layer_arguments(report, layer_class, expected, what=what, hint=SUNSPOT_HINT)
 
 
 @pytest.mark.points(1)

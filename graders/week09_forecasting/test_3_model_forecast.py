@@ -78,37 +78,20 @@ class Forecast:
         self.call = (
             f"{FUNCTION}(model, series of {steps} values, {self.window_size}, {self.batch_size})"
         )
-        reply = expect(
-            submission.probe(
-                "time_series.forecast",
-                action=self.call,
-                function=FUNCTION,
-                model=model_spec(self.model.to_json(), weights),
-                series=self.series,
-                window_size=self.window_size,
-                batch_size=self.batch_size,
-            ),
-            dict,
-            what="the forecast report",
+        reply = submission.probe(
+            "time_series.forecast",
+            action=self.call,
+            function=FUNCTION,
+            model=model_spec(self.model.to_json(), weights),
+            series=self.series,
+            window_size=self.window_size,
+            batch_size=self.batch_size,
         )
-        self.value = reply.get("value")
+        self.value = expect(reply, dict, what="the forecast report").get("value")
         runs = expect(reply.get("runs"), dict, what="the model's run counts")
         self.runs = {
             str(name): int(expect(count, int, what="a run count")) for name, count in runs.items()
         }
-
-    @property
-    def batches(self) -> int:
-        return -(-len(self.windows) // self.batch_size)
-
-    def values(self) -> np.ndarray:
-        """The returned forecast flattened (a ``(n, 1)`` array counts as ``n`` values)."""
-        array = check_array(
-            self.value,
-            f"the value returned by {self.call}",
-            hint="return the forecasts as an array: model.predict(...)[:, 0].",
-        )
-        return expect_array(array, what="the forecast", kinds="fiu").reshape(-1)
 
 
 @pytest.fixture(scope="module")
@@ -137,7 +120,14 @@ def test_one_forecast_per_window(forecast: Forecast) -> None:
 @pytest.mark.time_limit(120)
 def test_forecasts_are_the_models_outputs(forecast: Forecast) -> None:
     """value i is the model's forecast from the window series[i:i + window_size]"""
-    values, call, window_size = forecast.values(), forecast.call, forecast.window_size
+    call, window_size = forecast.call, forecast.window_size
+    array = check_array(
+        forecast.value,
+        f"the value returned by {call}",
+        hint="return the forecasts as an array: model.predict(...)[:, 0].",
+    )
+    # A (n, 1) array counts as n values.
+    values = expect_array(array, what="the forecast", kinds="fiu").reshape(-1)
     shared = min(len(values), len(forecast.expected))
     if shared == 0:
         raise fail(f"the forecasts of {call}", expected="values", received="none")
@@ -166,13 +156,14 @@ def test_the_model_runs_on_batches(forecast: Forecast) -> None:
 
     Self-reported: the worker counts the model's runs, in the submission's own process."""
     runs = sum(forecast.runs.values())
-    allowed = forecast.batches + 4
+    batches = -(-len(forecast.windows) // forecast.batch_size)
+    allowed = batches + 4
     if runs > allowed:
         detail = ", ".join(f"{name} {count}" for name, count in forecast.runs.items() if count)
         raise fail(
             f"the number of times {forecast.call} ran the model for {len(forecast.windows)} "
             "windows",
-            expected=f"at most {allowed} (one model.predict over {forecast.batches} batches)",
+            expected=f"at most {allowed} (one model.predict over {batches} batches)",
             received=f"{runs} ({detail})",
             hint="no Python loop over the windows: build a tf.data pipeline of the windows, "
             "batch it by batch_size and call model.predict once on it.",
