@@ -86,9 +86,11 @@ def test_polynomial_gradient_elementwise(submission: Submission) -> None:
     check_close(received, _derivative(x), "polynomial_gradient(x)", atol=1e-3)
 
 
-def _polynomial_case(
-    rng: np.random.Generator, degree: int
-) -> tuple[dict[str, object], str, Callable[[float], float]]:
+#: A function to differentiate twice: its spec for the worker, its formula, its f'' here.
+Case = tuple[dict[str, object], str, Callable[[float], float]]
+
+
+def _polynomial_case(rng: np.random.Generator, degree: int) -> Case:
     """A polynomial of ``degree`` with coefficients multiples of 0.5 in [-4, 4]: its spec,
     its formula and its second derivative."""
     coefficients = [float(c) for c in rng.integers(-8, 9, size=degree + 1) * 0.5]

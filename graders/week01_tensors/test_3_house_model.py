@@ -74,14 +74,9 @@ def test_single_dense_unit(model: ModelReport) -> None:
 @pytest.mark.points(1)
 def test_compiled_with_sgd_and_mse(model: ModelReport) -> None:
     """the model is compiled with SGD and mean squared error"""
-    if not model.compiled:
-        raise fail(
-            "the model",
-            expected="compiled",
-            received="not compiled",
-            hint="call model.compile(optimizer='sgd', loss='mean_squared_error').",
-        )
-    check_optimizer(model, "sgd")
+    check_optimizer(
+        model, "sgd", hint="call model.compile(optimizer='sgd', loss='mean_squared_error')."
+    )
     if model.loss_name not in ("mean_squared_error", "mse"):
         raise fail("the loss", expected="mean squared error", received=model.loss_name)
 
