@@ -108,10 +108,20 @@ import numpy as np
 import pytest
 
 from course.backbones import HELD_OUT_CLASSES, prepare_images
-from course.datasets import fashion_mnist
+from course.datasets import FASHION_MNIST_CLASSES, fashion_mnist
 from course.grading.reports import TrainingReport
 from course.grading.submission import Submission
-from course.testing import accuracy_of, check, check_accuracy, fail, measure, note, predictions_of
+from course.testing import (
+    accuracy_of,
+    check,
+    check_accuracy,
+    fail,
+    measure,
+    note,
+    predictions_of,
+    show_history,
+    show_mistakes,
+)
 
 from .models import Backbone
 
@@ -186,6 +196,7 @@ def test_train_returns_history(trained: TrainingReport) -> None:
 
     Self-reported: the epochs the worker reads from the History train_transfer_model
     returned; only the worker sees how long the model really trained."""
+    show_history(trained.history, title="Training curves (train_transfer_model's History)")
     epochs = len(trained.epochs)
     if not 1 <= epochs <= MAX_EPOCHS:
         raise fail(
@@ -201,7 +212,9 @@ def test_train_returns_history(trained: TrainingReport) -> None:
 @pytest.mark.time_limit(120)
 def test_held_out_accuracy(scores: np.ndarray, data: Data) -> None:
     """after training on 50 images, the model reaches 0.82 accuracy on the 5 new classes"""
-    _, (_, y_test) = data
+    _, (x_test, y_test) = data
+    classes = [FASHION_MNIST_CLASSES[label] for label in HELD_OUT_CLASSES]
+    show_mistakes(scores, y_test, classes=classes, images=x_test, on="the held-out test images")
     check_accuracy(
         scores,
         y_test,
