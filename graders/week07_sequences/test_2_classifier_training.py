@@ -38,7 +38,7 @@ import pytest
 
 from course.datasets import rotten_tomatoes
 from course.grading.submission import Submission
-from course.testing import check_binary_accuracy
+from course.testing import check_binary_accuracy, show_history, show_mistakes
 
 from . import text
 from .models import trained_outputs
@@ -96,6 +96,8 @@ def test_conv1d_classifier_learns_sentiment(
         epochs=EPOCHS,
         batch_size=BATCH_SIZE,
     )
+    show_history(history, title=f"Training curves of {BUILDER}")
+    show_mistakes(scores, y_valid, classes=("negative", "positive"), on="the unseen sentences")
     check_binary_accuracy(
         scores,
         y_valid,

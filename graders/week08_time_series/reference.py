@@ -21,7 +21,7 @@ from typing import TypedDict
 import numpy as np
 
 from course.grading.submission import Submission
-from course.testing import check_array, fail, note
+from course.testing import check_array, fail, note, show_curve
 
 
 class SeriesSettings(TypedDict):
@@ -185,6 +185,16 @@ def check_forecast(
     # The step each value forecasts, from ``first`` on; the validation period from split_time.
     first = len(series) - len(expected)
     actual, validation = series[first:], slice(split_time - first, None)
+    show_curve(
+        {
+            "actual": actual[validation],
+            f"expected {function}": expected[validation],
+            f"your {function}": forecast[validation],
+        },
+        title=f"{function} on the validation period",
+        x_label="step of the validation period",
+        y_label="value",
+    )
     close = np.isclose(forecast, expected, atol=1e-3, rtol=1e-6)
     if not close.all():
         wrong = int(np.argmax(~close))

@@ -26,6 +26,8 @@ from course.testing import (
     measure,
     note,
     predictions_of,
+    show_curve,
+    show_history,
 )
 
 #: The grader's generated series: the course's settings, another noise seed.
@@ -162,6 +164,13 @@ def check_beats_naive(
     forecast = check_array(outputs, what, shape=(len(x_valid), 1))[:, 0].astype("float64")
     mse, mae = errors(y_valid, forecast)
     _, naive_mae = errors(y_valid, x_valid[:, -1])
+    show_history(trained.history, title=f"Training curves of {call}")
+    show_curve(
+        {"actual": y_valid, call: forecast},
+        title=f"{call}'s forecasts on {validation}",
+        x_label="step of the validation period",
+        y_label="value",
+    )
     measure("validation MSE", mse)
     measure("validation MAE", mae)
     ratio = measure("MAE / naive MAE", mae / naive_mae)
