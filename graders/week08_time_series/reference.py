@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TypedDict
+from typing import TypedDict, Unpack
 
 import numpy as np
 
@@ -49,22 +49,13 @@ def noise(time: np.ndarray, noise_level: float, seed: int) -> np.ndarray:
     return np.random.RandomState(seed).randn(len(time)) * noise_level
 
 
-def series(
-    time: np.ndarray,
-    *,
-    baseline: float,
-    slope: float,
-    period: int,
-    amplitude: float,
-    noise_level: float,
-    seed: int,
-) -> np.ndarray:
+def series(time: np.ndarray, **settings: Unpack[SeriesSettings]) -> np.ndarray:
     """Exercise 8.2's series, float32."""
     values: np.ndarray = (
-        baseline
-        + slope * time
-        + seasonality(time, period, amplitude)
-        + noise(time, noise_level, seed)
+        settings["baseline"]
+        + settings["slope"] * time
+        + seasonality(time, settings["period"], settings["amplitude"])
+        + noise(time, settings["noise_level"], settings["seed"])
     )
     return values.astype("float32")
 
