@@ -17,7 +17,7 @@ from course.grading.reports import MalformedData, expect, expect_array
 from course.grading.submission import Submission
 from course.testing import fail, format_shape
 
-from .reference import AttentionPart, BlockParts, LayerNormPart
+from .reference import ATTENTION_WEIGHTS, BlockParts, LayerNormPart
 
 
 @dataclass(frozen=True)
@@ -25,23 +25,20 @@ class Sublayer:
     """One layer inside a submitted layer, as the worker described it."""
 
     class_name: str
-    path: str
     config: dict[str, Any]
     weights: dict[str, np.ndarray]  # by the last two parts of the weight's path
 
-    @property
-    def parameter_count(self) -> int:
-        return sum(int(value.size) for value in self.weights.values())
+    def weight(self, suffix: str) -> list[np.ndarray]:
+        """The weights whose path ends in ``/suffix`` (``kernel``, ``bias``, ``gamma``)."""
+        return [value for key, value in self.weights.items() if key.endswith(f"/{suffix}")]
 
 
 @dataclass(frozen=True)
 class LayerCall:
     """A custom layer built once in the worker and called on grader inputs."""
 
-    class_chain: tuple[str, ...]
     outputs: tuple[np.ndarray, ...]
     trainable_parameters: int
-    non_trainable_parameters: int
     sublayers: tuple[Sublayer, ...]
 
     def of_class(self, name: str) -> list[Sublayer]:
@@ -51,26 +48,21 @@ class LayerCall:
 def _sublayer(reply: object, index: int) -> Sublayer:
     what = f"sub-layer {index}"
     data: dict[str, Any] = expect(reply, dict, what=what)
-    config = data.get("config")
     weights: dict[str, np.ndarray] = {}
     for entry in expect(data.get("weights"), list, what=f"{what} weights"):
-        expect(entry, dict, what=f"a weight of {what}")
-        path = expect(entry.get("path"), str, what="a weight path")
+        path = expect(expect(entry, dict, what=f"a weight of {what}").get("path"), str, what="path")
         key = "/".join(path.split("/")[-2:])
         weights[key] = expect_array(entry.get("value"), what=f"the weight {path}", kinds="f")
+    config = data.get("config")
     return Sublayer(
         class_name=expect(data.get("class_name"), str, what=f"{what} class"),
-        path=expect(data.get("path"), str, what=f"{what} path"),
         config=config if isinstance(config, dict) else {},
         weights=weights,
     )
 
 
 def call_layer(
-    submission: Submission,
-    factory: str,
-    args: Sequence[object],
-    calls: Sequence[Mapping[str, Any]],
+    submission: Submission, factory: str, args: Sequence[object], calls: Sequence[Mapping[str, Any]]
 ) -> LayerCall:
     """``factory(*args)`` built in the worker and called once per entry of ``calls``."""
     call = f"{factory}({', '.join(map(repr, args))})"
@@ -90,13 +82,11 @@ def call_layer(
     if len(outputs) != len(calls):
         raise MalformedData("the layer report has the wrong number of outputs")
     return LayerCall(
-        class_chain=tuple(expect(value.get("class_chain"), list, what="the class chain")),
         outputs=tuple(
             expect_array(output, what=f"the output of call {i + 1} of {call}", kinds="f")
             for i, output in enumerate(outputs)
         ),
         trainable_parameters=expect(value.get("trainable_parameters"), int, what="a count"),
-        non_trainable_parameters=expect(value.get("non_trainable_parameters"), int, what="count"),
         sublayers=tuple(
             _sublayer(item, i)
             for i, item in enumerate(expect(value.get("sublayers"), list, what="sub-layers"))
@@ -104,53 +94,23 @@ def call_layer(
     )
 
 
-def attention_part(layer: Sublayer, *, what: str) -> AttentionPart:
-    """The eight weight arrays of a ``MultiHeadAttention``, by their Keras names."""
-    names = {
-        "query_kernel": "query/kernel",
-        "query_bias": "query/bias",
-        "key_kernel": "key/kernel",
-        "key_bias": "key/bias",
-        "value_kernel": "value/kernel",
-        "value_bias": "value/bias",
-        "output_kernel": "attention_output/kernel",
-        "output_bias": "attention_output/bias",
-    }
-    missing = [name for name in names.values() if name not in layer.weights]
-    if missing:
-        raise fail(
-            f"the weights of the MultiHeadAttention in {what}",
-            expected="query, key, value and output kernels and biases",
-            received=f"{sorted(layer.weights)} (missing {missing})",
-            hint="keep Keras's default use_bias=True and call the layer as "
-            "attention(x, x, attention_mask=attention_mask).",
-        )
-    return AttentionPart(**{field: layer.weights[name] for field, name in names.items()})
-
-
 def block_parts(report: LayerCall, *, embed_dim: int, ff_dim: int, what: str) -> BlockParts:
     """Find the attention, the two Dense layers and the two LayerNormalizations of a block."""
-    hint = (
-        "one keras.layers.MultiHeadAttention, Dense(ff_dim, activation='relu') then "
-        "Dense(embed_dim), and two keras.layers.LayerNormalization, all created in __init__."
-    )
     attentions = report.of_class("MultiHeadAttention")
     norms = report.of_class("LayerNormalization")
     denses = report.of_class("Dense")
-    hidden = [d for d in denses if _kernel_shape(d) == (embed_dim, ff_dim)]
-    output = [d for d in denses if _kernel_shape(d) == (ff_dim, embed_dim)]
-    found = (
-        f"{len(attentions)} MultiHeadAttention, {len(hidden)} Dense({ff_dim}) on {embed_dim} "
-        f"inputs, {len(output)} Dense({embed_dim}) on {ff_dim} inputs, {len(norms)} "
-        "LayerNormalization"
-    )
+    hidden = [d for d in denses if _kernel_shapes(d) == [(embed_dim, ff_dim)]]
+    output = [d for d in denses if _kernel_shapes(d) == [(ff_dim, embed_dim)]]
     if len(attentions) != 1 or len(hidden) != 1 or len(output) != 1 or len(norms) != 2:
         raise fail(
             f"the layers inside {what}",
             expected=f"1 MultiHeadAttention, 1 Dense({ff_dim}) on {embed_dim} inputs, "
             f"1 Dense({embed_dim}) on {ff_dim} inputs, 2 LayerNormalization",
-            received=found,
-            hint=hint,
+            received=f"{len(attentions)} MultiHeadAttention, {len(hidden)} Dense({ff_dim}) on "
+            f"{embed_dim} inputs, {len(output)} Dense({embed_dim}) on {ff_dim} inputs, "
+            f"{len(norms)} LayerNormalization",
+            hint="one keras.layers.MultiHeadAttention, Dense(ff_dim, activation='relu') then "
+            "Dense(embed_dim), and two keras.layers.LayerNormalization, all created in __init__.",
         )
     activation = hidden[0].config.get("activation")
     separate_relu = any(
@@ -172,36 +132,34 @@ def block_parts(report: LayerCall, *, embed_dim: int, ff_dim: int, what: str) ->
             received=repr(output[0].config.get("activation")),
             hint="the feed-forward network's second Dense layer has no activation.",
         )
+    attention = attentions[0].weights
+    missing = [name for name in ATTENTION_WEIGHTS if name not in attention]
+    if missing:
+        raise fail(
+            f"the weights of the MultiHeadAttention in {what}",
+            expected="query, key, value and output kernels and biases",
+            received=f"{sorted(attention)} (missing {missing})",
+            hint="keep Keras's default use_bias=True and call the layer as "
+            "attention(x, x, attention_mask=attention_mask).",
+        )
     return BlockParts(
-        attention=attention_part(attentions[0], what=what),
-        hidden_kernel=_kernel(hidden[0]),
-        hidden_bias=_bias(hidden[0], ff_dim),
-        output_kernel=_kernel(output[0]),
-        output_bias=_bias(output[0], embed_dim),
+        attention=attention,
+        hidden_kernel=hidden[0].weight("kernel")[0],
+        hidden_bias=(hidden[0].weight("bias") or [np.zeros(ff_dim)])[0],
+        output_kernel=output[0].weight("kernel")[0],
+        output_bias=(output[0].weight("bias") or [np.zeros(embed_dim)])[0],
         norms=(_norm(norms[0], embed_dim), _norm(norms[1], embed_dim)),
     )
 
 
-def _kernel(layer: Sublayer) -> np.ndarray:
-    return next(value for key, value in layer.weights.items() if key.endswith("/kernel"))
-
-
-def _kernel_shape(layer: Sublayer) -> tuple[int, ...] | None:
-    kernels = [value for key, value in layer.weights.items() if key.endswith("/kernel")]
-    return tuple(kernels[0].shape) if len(kernels) == 1 else None
-
-
-def _bias(layer: Sublayer, size: int) -> np.ndarray:
-    biases = [value for key, value in layer.weights.items() if key.endswith("/bias")]
-    return biases[0] if biases else np.zeros(size)
+def _kernel_shapes(layer: Sublayer) -> list[tuple[int, ...]]:
+    return [kernel.shape for kernel in layer.weight("kernel")]
 
 
 def _norm(layer: Sublayer, size: int) -> LayerNormPart:
-    gamma = [value for key, value in layer.weights.items() if key.endswith("/gamma")]
-    beta = [value for key, value in layer.weights.items() if key.endswith("/beta")]
     epsilon = layer.config.get("epsilon", 1e-3)
     return LayerNormPart(
-        gamma=gamma[0] if gamma else np.ones(size),
-        beta=beta[0] if beta else np.zeros(size),
+        gamma=(layer.weight("gamma") or [np.ones(size)])[0],
+        beta=(layer.weight("beta") or [np.zeros(size)])[0],
         epsilon=float(epsilon) if isinstance(epsilon, int | float) else 1e-3,
     )

@@ -16,6 +16,7 @@ fixed (its accuracy threshold was measured on them).
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,8 +26,11 @@ GOLDEN_ENCODING = (
     (0.0, 1.0, 0.0, 1.0),
     (0.8414709848078965, 0.5403023058681398, 0.009999833334166664, 0.9999500004166653),
 )
-#: What Keras puts in the scores of masked keys (any value below about -100 gives 0 weight).
-MASKED_SCORE = -1e9
+
+
+def between(rng: np.random.Generator, bounds: tuple[int, int]) -> int:
+    """An integer drawn from the inclusive range ``bounds``."""
+    return int(rng.integers(bounds[0], bounds[1] + 1))
 
 
 def angles(length: int, depth: int, *, exponent_index: np.ndarray | None = None) -> np.ndarray:
@@ -37,31 +41,46 @@ def angles(length: int, depth: int, *, exponent_index: np.ndarray | None = None)
     return positions / np.power(10_000.0, 2 * index[np.newaxis, :] / depth)
 
 
-def positional_encoding(length: int, depth: int) -> np.ndarray:
-    """The paper's layout: sin in the even columns, cos in the odd ones."""
-    table = angles(length, depth)
-    encoding: np.ndarray = np.sin(table)
-    encoding[:, 1::2] = np.cos(table[:, 1::2])
+def interleaved(table: np.ndarray, *, swapped: bool = False) -> np.ndarray:
+    """sin of ``table`` in the even columns and cos in the odd ones (or the other way round)."""
+    even, odd = (np.cos, np.sin) if swapped else (np.sin, np.cos)
+    encoding: np.ndarray = even(table)
+    encoding[:, 1::2] = odd(table[:, 1::2])
     return encoding
 
 
+def positional_encoding(length: int, depth: int) -> np.ndarray:
+    """The paper's layout: sin in the even columns, cos in the odd ones."""
+    return interleaved(angles(length, depth))
+
+
 def positional_encoding_variants(length: int, depth: int) -> dict[str, np.ndarray]:
-    """Plausible wrong layouts, each named by its mistake."""
-    half = angles(length, depth)[:, 0::2]
-    right = positional_encoding(length, depth)
-    swapped = right.copy()
-    swapped[:, 0::2], swapped[:, 1::2] = right[:, 1::2], right[:, 0::2]
-    own_frequency = angles(length, depth, exponent_index=np.arange(depth))
-    own = np.sin(own_frequency)
-    own[:, 1::2] = np.cos(own_frequency[:, 1::2])
+    """Plausible wrong layouts, each named by its mistake (for even depths)."""
+    table = angles(length, depth)
+    half = table[:, 0::2]
     return {
-        "sin and cos swapped (cos in the even columns, sin in the odd ones)": swapped,
+        "sin and cos swapped (cos in the even columns, sin in the odd ones)": (
+            interleaved(table, swapped=True)
+        ),
         "the TensorFlow tutorial's concatenated layout (all sines, then all cosines)": (
             np.concatenate([np.sin(half), np.cos(half)], axis=1)
         ),
         "all cosines, then all sines": np.concatenate([np.cos(half), np.sin(half)], axis=1),
-        "an exponent of 2j / depth with j the column (each column its own frequency)": own,
+        "an exponent of 2j / depth with j the column (each column its own frequency)": (
+            interleaved(angles(length, depth, exponent_index=np.arange(depth)))
+        ),
     }
+
+
+def which(
+    received: np.ndarray, known: Mapping[str, np.ndarray], *, atol: float = 0.0
+) -> str | None:
+    """The name of the first of the ``known`` mistakes that ``received`` equals (to
+    ``atol``), or ``None``: graders name a recognised mistake in their message."""
+    return next(
+        (name for name, wrong in known.items() if np.allclose(received, wrong, atol=atol, rtol=0)),
+        None,
+    )
 
 
 def softmax(scores: np.ndarray, axis: int = -1) -> np.ndarray:
@@ -71,23 +90,10 @@ def softmax(scores: np.ndarray, axis: int = -1) -> np.ndarray:
     return probabilities
 
 
-def attention_scores(
-    q: np.ndarray, k: np.ndarray, mask: np.ndarray | None = None, *, scale: float | None = None
-) -> np.ndarray:
-    """``q k^T / sqrt(depth)`` (or divided by ``scale``), ``MASKED_SCORE`` where masked."""
+def attention_scores(q: np.ndarray, k: np.ndarray, *, scale: float | None = None) -> np.ndarray:
+    """``q k^T / sqrt(depth)``, or divided by ``scale``."""
     scores: np.ndarray = np.matmul(q.astype("float64"), np.swapaxes(k.astype("float64"), -1, -2))
-    scores = scores / (np.sqrt(k.shape[-1]) if scale is None else scale)
-    if mask is not None:
-        scores = np.where(np.broadcast_to(mask, scores.shape), scores, MASKED_SCORE)
-    return scores
-
-
-def attention(
-    q: np.ndarray, k: np.ndarray, v: np.ndarray, mask: np.ndarray | None = None
-) -> tuple[np.ndarray, np.ndarray]:
-    """``(softmax(q k^T / sqrt(depth)) v, the weights)``."""
-    weights = softmax(attention_scores(q, k, mask))
-    return np.matmul(weights, v.astype("float64")), weights
+    return scores / (np.sqrt(k.shape[-1]) if scale is None else scale)
 
 
 def layer_norm(x: np.ndarray, part: LayerNormPart) -> np.ndarray:
@@ -98,37 +104,28 @@ def layer_norm(x: np.ndarray, part: LayerNormPart) -> np.ndarray:
     return normalized
 
 
-def multi_head_attention(
-    x: np.ndarray, part: AttentionPart, mask: np.ndarray | None = None
-) -> np.ndarray:
-    """Keras's ``MultiHeadAttention`` applied as ``attention(x, x, attention_mask)``."""
-    query = np.einsum("btd,dhk->bthk", x, part.query_kernel) + part.query_bias
-    key = np.einsum("btd,dhk->bthk", x, part.key_kernel) + part.key_bias
-    value = np.einsum("btd,dhk->bthk", x, part.value_kernel) + part.value_bias
+def multi_head_attention(x: np.ndarray, weights: AttentionWeights) -> np.ndarray:
+    """Keras's ``MultiHeadAttention`` applied as ``attention(x, x)``."""
+
+    def dense(inputs: np.ndarray, name: str, spec: str) -> np.ndarray:
+        kernel, bias = weights[f"{name}/kernel"], weights[f"{name}/bias"]
+        result: np.ndarray = np.einsum(spec, inputs, kernel) + bias
+        return result
+
+    query, key, value = (dense(x, name, "btd,dhk->bthk") for name in ("query", "key", "value"))
     scores = np.einsum("bthk,bshk->bhts", query, key) / np.sqrt(query.shape[-1])
-    if mask is not None:
-        scores = np.where(np.broadcast_to(mask[:, np.newaxis], scores.shape), scores, -1e9)
-    weights = softmax(scores)
-    context = np.einsum("bhts,bshk->bthk", weights, value)
-    output: np.ndarray = np.einsum("bthk,hkd->btd", context, part.output_kernel) + part.output_bias
-    return output
+    context = np.einsum("bhts,bshk->bthk", softmax(scores), value)
+    return dense(context, "attention_output", "bthk,hkd->btd")
 
 
 def block(
-    x: np.ndarray,
-    parts: BlockParts,
-    *,
-    pre_norm: bool,
-    attention_residual: bool = True,
-    feed_forward_residual: bool = True,
-    mask: np.ndarray | None = None,
+    x: np.ndarray, parts: BlockParts, *, pre_norm: bool, residuals: tuple[bool, bool] = (True, True)
 ) -> np.ndarray:
-    """The encoder block at inference, post-norm or pre-norm, residuals optional."""
+    """The encoder block at inference, post-norm or pre-norm, with or without each of its
+    residual connections (around the attention, around the feed-forward network)."""
+    attention_residual, feed_forward_residual = residuals
     x = x.astype("float64")
     first, second = parts.norms
-
-    def attend(inputs: np.ndarray) -> np.ndarray:
-        return multi_head_attention(inputs, parts.attention, mask)
 
     def feed_forward(inputs: np.ndarray) -> np.ndarray:
         hidden = np.maximum(inputs @ parts.hidden_kernel + parts.hidden_bias, 0.0)
@@ -136,11 +133,11 @@ def block(
         return output
 
     if pre_norm:
-        attended = attend(layer_norm(x, first))
+        attended = multi_head_attention(layer_norm(x, first), parts.attention)
         y = x + attended if attention_residual else attended
         transformed = feed_forward(layer_norm(y, second))
         return y + transformed if feed_forward_residual else transformed
-    attended = attend(x)
+    attended = multi_head_attention(x, parts.attention)
     y = layer_norm(x + attended if attention_residual else attended, first)
     transformed = feed_forward(y)
     return layer_norm(y + transformed if feed_forward_residual else transformed, second)
@@ -149,16 +146,13 @@ def block(
 # -- The weights of an encoder block, as the formulas take them -----------------------------
 
 
-@dataclass(frozen=True)
-class AttentionPart:
-    query_kernel: np.ndarray
-    query_bias: np.ndarray
-    key_kernel: np.ndarray
-    key_bias: np.ndarray
-    value_kernel: np.ndarray
-    value_bias: np.ndarray
-    output_kernel: np.ndarray
-    output_bias: np.ndarray
+#: A ``MultiHeadAttention``'s weights by their Keras names (``query/kernel``, ...).
+AttentionWeights = Mapping[str, np.ndarray]
+ATTENTION_WEIGHTS = tuple(
+    f"{layer}/{kind}"
+    for layer in ("query", "key", "value", "attention_output")
+    for kind in ("kernel", "bias")
+)
 
 
 @dataclass(frozen=True)
@@ -172,22 +166,12 @@ class LayerNormPart:
 class BlockParts:
     """The weights of an encoder block, each found by its layer class and shape."""
 
-    attention: AttentionPart
+    attention: AttentionWeights
     hidden_kernel: np.ndarray
     hidden_bias: np.ndarray
     output_kernel: np.ndarray
     output_bias: np.ndarray
     norms: tuple[LayerNormPart, LayerNormPart]
-
-    def with_norms_swapped(self) -> BlockParts:
-        return BlockParts(
-            self.attention,
-            self.hidden_kernel,
-            self.hidden_bias,
-            self.output_kernel,
-            self.output_bias,
-            (self.norms[1], self.norms[0]),
-        )
 
 
 def _check_reference() -> None:
@@ -198,7 +182,7 @@ def _check_reference() -> None:
         raise RuntimeError("the golden values are not the formula's")
     q = np.array([[[1.0, 0.0]]])
     k = np.array([[[1.0, 0.0], [0.0, 1.0]]])
-    _, weights = attention(q, k, k)
+    weights = softmax(attention_scores(q, k))
     expected = math.exp(1 / math.sqrt(2)) / (math.exp(1 / math.sqrt(2)) + 1.0)
     if not math.isclose(weights[0, 0, 0], expected, rel_tol=1e-12):
         raise RuntimeError("the grader's attention disagrees with its golden value")

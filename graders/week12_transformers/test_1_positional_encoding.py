@@ -36,16 +36,14 @@ FUNCTION = "positional_encoding"
 #: Inclusive ranges of (length, depth) for the three calls; depths are drawn even.
 SIZE_RANGES = (((2, 15), (4, 12)), ((30, 80), (14, 32)), ((1, 1), (4, 16)))
 TOLERANCE = 1e-4
+SHAPE_HINT = "one row per position and one column per dimension: shape (length, depth)."
 
 
 @pytest.fixture(scope="module")
 def encodings(submission: Submission) -> dict[tuple[int, int], object]:
     rng = fresh_rng(submission, "positional encoding")
     sizes = [
-        (
-            int(rng.integers(length[0], length[1] + 1)),
-            2 * int(rng.integers(depth[0] // 2, depth[1] // 2 + 1)),
-        )
+        (reference.between(rng, length), 2 * reference.between(rng, (depth[0] // 2, depth[1] // 2)))
         for length, depth in SIZE_RANGES
     ]
     return {size: submission.call(FUNCTION, *size) for size in sizes}
@@ -53,15 +51,6 @@ def encodings(submission: Submission) -> dict[tuple[int, int], object]:
 
 def _call(size: tuple[int, int]) -> str:
     return f"{FUNCTION}({size[0]}, {size[1]})"
-
-
-def _array(value: object, size: tuple[int, int]) -> np.ndarray:
-    return check_array(
-        value,
-        _call(size),
-        shape=size,
-        hint="one row per position and one column per dimension: shape (length, depth).",
-    )
 
 
 def _row(values: np.ndarray) -> str:
@@ -72,32 +61,26 @@ def _row(values: np.ndarray) -> str:
 def test_positional_encoding_shape_and_dtype(encodings: dict[tuple[int, int], object]) -> None:
     """positional_encoding(length, depth) is a float32 array of shape (length, depth)"""
     for size, value in encodings.items():
-        array = _array(value, size)
-        if array.dtype != np.float32:
-            raise fail(
-                f"the dtype of {_call(size)}",
-                expected="float32 (the dtype of the embeddings it is added to)",
-                received=array.dtype,
-                hint="end with .astype('float32') or tf.cast(..., tf.float32).",
-            )
+        check_array(
+            value,
+            _call(size),
+            dtype="float32",
+            shape=size,
+            hint="a float32 array (the dtype of the embeddings it is added to) of shape "
+            "(length, depth): end with .astype('float32') or tf.cast(..., tf.float32).",
+        )
 
 
 @pytest.mark.points(2)
 def test_positional_encoding_values(encodings: dict[tuple[int, int], object]) -> None:
     """the values are sin in the even columns and cos in the odd ones, as in the paper"""
     for size, value in encodings.items():
-        received = _array(value, size).astype("float64")
+        received = check_array(value, _call(size), shape=size, hint=SHAPE_HINT).astype("float64")
         expected = reference.positional_encoding(*size)
         if np.allclose(received, expected, atol=TOLERANCE, rtol=0):
             continue
-        mistake = next(
-            (
-                name
-                for name, variant in reference.positional_encoding_variants(*size).items()
-                if np.allclose(received, variant, atol=TOLERANCE, rtol=0)
-            ),
-            None,
-        )
+        variants = reference.positional_encoding_variants(*size)
+        mistake = reference.which(received, variants, atol=TOLERANCE)
         row = min(1, size[0] - 1)
         raise fail(
             f"row {row} of {_call(size)}",

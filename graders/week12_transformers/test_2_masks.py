@@ -19,7 +19,9 @@ import numpy as np
 import pytest
 
 from course.grading.submission import Submission
-from course.testing import fail, format_shape, fresh_rng
+from course.testing import check_array, fail, fresh_rng
+
+from . import reference
 
 pytestmark = pytest.mark.visibility("visible")
 
@@ -33,33 +35,37 @@ CONVENTION = (
 )
 
 
-def as_mask(value: object, what: str, shape: tuple[int, ...], hint: str) -> np.ndarray:
-    """The submission's mask as booleans, or a failed check saying what is wrong with it."""
+def check_mask(
+    value: object, call: str, expected: np.ndarray, known: dict[str, np.ndarray], hint: str
+) -> None:
+    """The submission's mask must hold True/False (or 1/0) and equal ``expected``; a mask
+    equal to one of the ``known`` mistakes is named in the message."""
     if type(value) is not np.ndarray or value.dtype.kind not in "biuf":
-        raise fail(what, expected="a boolean tensor", received=type(value).__name__, hint=hint)
-    if value.shape != shape:
-        raise fail(
-            f"the shape of {what}",
-            expected=format_shape(shape),
-            received=format_shape(value.shape),
-            hint=hint,
-        )
+        raise fail(call, expected="a boolean tensor", received=type(value).__name__, hint=hint)
+    check_array(value, call, shape=expected.shape, hint=hint)
     if value.dtype.kind != "b" and not np.isin(value, (0, 1)).all():
         raise fail(
-            f"the values of {what}",
+            f"the values of {call}",
             expected="True/False (or 1/0)",
             received=f"values from {value.min()} to {value.max()}",
             hint=hint,
         )
-    return value.astype(bool)
+    mask = value.astype(int)
+    if not np.array_equal(mask, expected):
+        mistake = reference.which(mask, known)
+        raise fail(
+            call + " (as 1/0)",
+            expected=show(expected),
+            received=show(mask) + (f", {mistake}" if mistake else ""),
+            hint=hint,
+        )
 
 
 @pytest.fixture(scope="module")
 def token_ids(submission: Submission) -> np.ndarray:
     """The grader's batch of token ids, int32 (see the module docstring)."""
     rng = fresh_rng(submission, "masks")
-    batch = int(rng.integers(SENTENCES[0], SENTENCES[1] + 1))
-    length = int(rng.integers(LENGTH[0], LENGTH[1] + 1))
+    batch, length = reference.between(rng, SENTENCES), reference.between(rng, LENGTH)
     ids = rng.integers(VOCABULARY[0], VOCABULARY[1] + 1, size=(batch, length))
     for row in range(1, batch):
         # Row 1 keeps at least three positions before its padding, for a 0 between words.
@@ -70,13 +76,6 @@ def token_ids(submission: Submission) -> np.ndarray:
     return ids[rng.permutation(batch)].astype("int32")
 
 
-@pytest.fixture(scope="module")
-def look_ahead_sizes(submission: Submission) -> tuple[int, ...]:
-    rng = fresh_rng(submission, "look-ahead sizes")
-    drawn = rng.integers(LOOK_AHEAD_SIZES[0], LOOK_AHEAD_SIZES[1] + 1, size=2)
-    return (int(drawn[0]), 1, int(drawn[1]))
-
-
 def show(mask: np.ndarray) -> str:
     return np.array2string(mask.astype(int), separator=",").replace("\n", "")
 
@@ -84,43 +83,34 @@ def show(mask: np.ndarray) -> str:
 @pytest.mark.points(1)
 def test_padding_mask(submission: Submission, token_ids: np.ndarray) -> None:
     """create_padding_mask is True for real tokens and False for padding, shape (batch, 1, seq)"""
-    call = f"create_padding_mask({token_ids.tolist()})"
-    hint = "tf.not_equal(token_ids, 0)[:, tf.newaxis, :]: True where the id is not 0."
-    value = submission.call("create_padding_mask", token_ids, as_tensors=True)
-    batch, length = token_ids.shape
-    mask = as_mask(value, call, (batch, 1, length), hint)
     expected = (token_ids != 0)[:, np.newaxis, :]
-    if np.array_equal(mask, expected):
-        return
-    raise fail(
-        call + " (as 1/0)",
-        expected=show(expected),
-        received=show(mask)
-        + ("; it is the opposite of the course's mask" if np.array_equal(mask, ~expected) else ""),
-        hint=f"{CONVENTION}: True where the token id is not 0, wherever the 0 is. " + hint,
+    check_mask(
+        submission.call("create_padding_mask", token_ids, as_tensors=True),
+        f"create_padding_mask({token_ids.tolist()})",
+        expected,
+        {"the opposite of the course's mask": ~expected},
+        hint=f"{CONVENTION}: True where the token id is not 0, wherever the 0 is. "
+        "tf.not_equal(token_ids, 0)[:, tf.newaxis, :]: True where the id is not 0.",
     )
 
 
 @pytest.mark.points(1)
-def test_look_ahead_mask(submission: Submission, look_ahead_sizes: tuple[int, ...]) -> None:
+def test_look_ahead_mask(submission: Submission) -> None:
     """create_look_ahead_mask(n) is True on and below the diagonal: itself and earlier words"""
-    hint = "The lower triangle with its diagonal: tf.linalg.band_part(tf.ones((n, n)), -1, 0)."
-    for size in look_ahead_sizes:
-        call = f"create_look_ahead_mask({size})"
-        mask = as_mask(submission.call("create_look_ahead_mask", size), call, (size, size), hint)
+    rng = fresh_rng(submission, "look-ahead sizes")
+    drawn = rng.integers(LOOK_AHEAD_SIZES[0], LOOK_AHEAD_SIZES[1] + 1, size=2)
+    for size in (int(drawn[0]), 1, int(drawn[1])):
         expected = np.tril(np.ones((size, size), dtype=bool))
-        if np.array_equal(mask, expected):
-            continue
-        known = {
-            "the opposite of the course's mask (True above the diagonal)": ~expected,
-            "the transpose (True on and above the diagonal: each word would see the words "
-            "after it)": expected.T,
-            "missing the diagonal (a word may attend to itself)": np.tril(expected, -1),
-        }
-        mistake = next((name for name, wrong in known.items() if np.array_equal(mask, wrong)), "")
-        raise fail(
-            call + " (as 1/0)",
-            expected=show(expected),
-            received=show(mask) + (f", {mistake}" if mistake else ""),
-            hint=f"row i is the query, column j the key: True where j <= i; {CONVENTION}. " + hint,
+        check_mask(
+            submission.call("create_look_ahead_mask", size),
+            f"create_look_ahead_mask({size})",
+            expected,
+            {
+                "the opposite of the course's mask (True above the diagonal)": ~expected,
+                "the transpose (True on and above the diagonal: each word would see the words "
+                "after it)": expected.T,
+                "missing the diagonal (a word may attend to itself)": np.tril(expected, -1),
+            },
+            hint=f"row i is the query, column j the key: True where j <= i; {CONVENTION}. The "
+            "lower triangle with its diagonal: tf.linalg.band_part(tf.ones((n, n)), -1, 0).",
         )

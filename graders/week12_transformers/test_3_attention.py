@@ -24,11 +24,14 @@ a wrong scale costs only the weights check). Mistakes recognised by name: scalin
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import cache, partial
+
 import numpy as np
 import pytest
 
 from course.grading.submission import Submission
-from course.testing import fail, format_shape, fresh_rng
+from course.testing import check_array, fail, format_shape, fresh_rng
 
 from . import reference
 
@@ -50,101 +53,79 @@ HINT = (
 )
 
 Case = dict[str, np.ndarray]
+Result = tuple[np.ndarray, np.ndarray]  # (output, weights), float64
+Results = Callable[[str, bool], Result]
 
 
 @pytest.fixture(scope="module")
 def cases(submission: Submission) -> dict[str, Case]:
     rng = fresh_rng(submission, "attention")
-
-    def size(bounds: tuple[int, int]) -> int:
-        return int(rng.integers(bounds[0], bounds[1] + 1))
+    size = partial(reference.between, rng)
 
     def normal(*shape: int) -> np.ndarray:
         return rng.normal(size=shape).astype("float32")
 
     batch, queries, keys = size(BATCH), size(QUERIES), size(KEYS)
-    depth, value_depth, heads, length = (
-        size(DEPTH),
-        size(VALUE_DEPTH),
-        size(HEADS),
-        size(SELF_LENGTH),
-    )
+    depth, value_depth, heads = size(DEPTH), size(VALUE_DEPTH), size(HEADS)
+    length = size(SELF_LENGTH)
     padding = np.ones((batch, 1, keys), dtype=bool)
     for row in range(batch):
         padding[row, 0, keys - size((1, keys - 2)) :] = False
     self_attention = normal(batch, length, depth)
-    return {
-        "3d": {
-            "q": normal(batch, queries, depth),
-            "k": normal(batch, keys, depth),
-            "v": normal(batch, keys, value_depth),
-            "mask": padding,
-        },
-        "4d": {
-            "q": normal(batch, heads, queries, depth),
-            "k": normal(batch, heads, keys, depth),
-            "v": normal(batch, heads, keys, value_depth),
-            "mask": padding[:, np.newaxis],
-        },
-        "self": {
-            "q": self_attention,
-            "k": self_attention,
-            "v": self_attention,
-            "mask": np.tril(np.ones((length, length), dtype=bool)),
-        },
-    }
-
-
-class Results:
-    """The submission's (output, weights) for each case, with and without its mask."""
-
-    def __init__(self, submission: Submission, cases: dict[str, Case]) -> None:
-        self.submission = submission
-        self.cases = cases
-        self._results: dict[tuple[str, bool], tuple[np.ndarray, np.ndarray]] = {}
-
-    def __call__(self, name: str, *, masked: bool = False) -> tuple[np.ndarray, np.ndarray]:
-        key = (name, masked)
-        if key not in self._results:
-            case = self.cases[name]
-            args = [case["q"], case["k"], case["v"]] + ([case["mask"]] if masked else [])
-            value = self.submission.call(FUNCTION, *args, as_tensors=True)
-            self._results[key] = self._split(value, name, masked=masked)
-        return self._results[key]
-
-    def _split(self, value: object, name: str, *, masked: bool) -> tuple[np.ndarray, np.ndarray]:
-        case = self.cases[name]
-        what = describe(name, case, masked=masked)
-        hint = "return the tuple (output, weights): return tf.matmul(weights, v), weights."
-        if not isinstance(value, list) or len(value) != 2:
-            received = f"{len(value)} values" if isinstance(value, list) else type(value).__name__
-            raise fail(f"the value of {what}", expected="two tensors", received=received, hint=hint)
-        leading = case["q"].shape[:-1]
-        shapes = {
-            "output": (*leading, case["v"].shape[-1]),
-            "weights": (*leading, case["k"].shape[-2]),
+    masks = {"3d": ((batch,), padding), "4d": ((batch, heads), padding[:, np.newaxis])}
+    cases = {
+        name: {
+            "q": normal(*leading, queries, depth),
+            "k": normal(*leading, keys, depth),
+            "v": normal(*leading, keys, value_depth),
+            "mask": mask,
         }
-        arrays: list[np.ndarray] = []
-        for (part, shape), item in zip(shapes.items(), value, strict=True):
-            if type(item) is not np.ndarray or item.dtype.kind != "f":
-                raise fail(
-                    f"the {part} of {what}",
-                    expected="a float tensor",
-                    received=type(item).__name__,
-                    hint=hint,
-                )
-            if item.shape != shape:
-                swapped = [tuple(v.shape) for v in value] == list(shapes.values())[::-1]
-                raise fail(
-                    f"the shape of the {part} (item {len(arrays) + 1}) of {what}",
-                    expected=format_shape(shape),
-                    received=format_shape(item.shape)
-                    + (" (output and weights in the wrong order)" if swapped else ""),
-                    hint="the output is (..., seq_q, depth_v), the weights (..., seq_q, seq_k); "
-                    + hint,
-                )
-            arrays.append(item.astype("float64"))
-        return arrays[0], arrays[1]
+        for name, (leading, mask) in masks.items()
+    }
+    look_ahead = np.tril(np.ones((length, length), dtype=bool))
+    return cases | {"self": dict.fromkeys("qkv", self_attention) | {"mask": look_ahead}}
+
+
+@pytest.fixture(scope="module")
+def results(submission: Submission, cases: dict[str, Case]) -> Results:
+    """``results(case, masked)``: the submission's (output, weights), each called once, when
+    a check first needs it."""
+
+    @cache
+    def result(name: str, masked: bool) -> Result:
+        case = cases[name]
+        args = [case["q"], case["k"], case["v"]] + ([case["mask"]] if masked else [])
+        value = submission.call(FUNCTION, *args, as_tensors=True)
+        return _split(value, case, describe(name, case, masked=masked))
+
+    return result
+
+
+def _split(value: object, case: Case, what: str) -> Result:
+    hint = "return the tuple (output, weights): return tf.matmul(weights, v), weights."
+    if not isinstance(value, list) or len(value) != 2:
+        received = f"{len(value)} values" if isinstance(value, list) else type(value).__name__
+        raise fail(f"the value of {what}", expected="two tensors", received=received, hint=hint)
+    leading = case["q"].shape[:-1]
+    shapes = {"output": (*leading, case["v"].shape[-1]), "weights": (*leading, case["k"].shape[-2])}
+    swapped = [getattr(item, "shape", None) for item in value] == list(shapes.values())[::-1]
+    for number, ((part, shape), item) in enumerate(zip(shapes.items(), value, strict=True)):
+        if type(item) is not np.ndarray or item.dtype.kind != "f":
+            raise fail(
+                f"the {part} of {what}",
+                expected="a float tensor",
+                received=type(item).__name__,
+                hint=hint,
+            )
+        check_array(
+            item,
+            f"the {part} (item {number + 1}) of {what}",
+            shape=shape,
+            hint=("you return output and weights in the wrong order; " if swapped else "")
+            + "the output is (..., seq_q, depth_v), the weights (..., seq_q, seq_k); "
+            + hint,
+        )
+    return value[0].astype("float64"), value[1].astype("float64")
 
 
 def describe(name: str, case: Case, *, masked: bool) -> str:
@@ -153,49 +134,43 @@ def describe(name: str, case: Case, *, masked: bool) -> str:
     return f"{FUNCTION}(q, k, v{', mask' if masked else ''}) for q, k, v of shapes {shapes}{mask}"
 
 
-@pytest.fixture(scope="module")
-def results(submission: Submission, cases: dict[str, Case]) -> Results:
-    return Results(submission, cases)
+def first_row(array: np.ndarray) -> str:
+    return np.array2string(array.reshape(-1, array.shape[-1])[0], precision=4)
 
 
 @pytest.mark.points(1)
-def test_attention_returns_output_and_weights(results: Results) -> None:
+def test_attention_returns_output_and_weights(results: Results, cases: dict[str, Case]) -> None:
     """scaled_dot_product_attention returns (output, weights) with the shapes of the contract"""
-    for name in results.cases:
-        results(name)
-        results(name, masked=True)
+    for name in cases:
+        results(name, False)
+        results(name, True)
 
 
 @pytest.mark.points(2)
-def test_attention_weights(results: Results) -> None:
+def test_attention_weights(results: Results, cases: dict[str, Case]) -> None:
     """the weights are softmax(q k^T / sqrt(depth)) over the keys"""
-    for name, case in results.cases.items():
-        _, weights = results(name)
+    for name, case in cases.items():
+        _, weights = results(name, False)
         q, k = case["q"], case["k"]
         expected = reference.softmax(reference.attention_scores(q, k))
         if np.allclose(weights, expected, atol=TOLERANCE, rtol=0):
             continue
         depth = k.shape[-1]
-        known = {
-            f"scores divided by depth ({depth}) instead of its square root": reference.softmax(
-                reference.attention_scores(q, k, scale=depth)
-            ),
-            "scores not divided by sqrt(depth)": reference.softmax(
-                reference.attention_scores(q, k, scale=1.0)
-            ),
-            "a softmax over the queries (axis -2) instead of the keys": reference.softmax(
-                reference.attention_scores(q, k), axis=-2
-            ),
+        known = {  # (the divisor of the scores, the softmax's axis) of each mistake
+            f"scores divided by depth ({depth}) instead of its square root": (depth, -1),
+            "scores not divided by sqrt(depth)": (1.0, -1),
+            "a softmax over the queries (axis -2) instead of the keys": (None, -2),
         }
-        mistake = next(
-            (text for text, wrong in known.items() if np.allclose(weights, wrong, atol=1e-4)),
-            None,
-        )
+        wrong = {
+            text: reference.softmax(reference.attention_scores(q, k, scale=scale), axis=axis)
+            for text, (scale, axis) in known.items()
+        }
+        mistake = reference.which(weights, wrong, atol=1e-4)
         rows = weights.sum(axis=-1)
         raise fail(
             f"the weights of {describe(name, case, masked=False)} (first row shown)",
-            expected=np.array2string(expected.reshape(-1, expected.shape[-1])[0], precision=4),
-            received=np.array2string(weights.reshape(-1, weights.shape[-1])[0], precision=4)
+            expected=first_row(expected),
+            received=first_row(weights)
             + (f", the weights of {mistake}" if mistake else "")
             + f"; row sums from {rows.min():.4f} to {rows.max():.4f}",
             hint=HINT,
@@ -203,40 +178,37 @@ def test_attention_weights(results: Results) -> None:
 
 
 @pytest.mark.points(1)
-def test_attention_output_is_weights_times_values(results: Results) -> None:
+def test_attention_output_is_weights_times_values(results: Results, cases: dict[str, Case]) -> None:
     """the output is the weights times v: a weighted average of the values"""
-    for name, case in results.cases.items():
-        output, weights = results(name)
+    for name, case in cases.items():
+        output, weights = results(name, False)
         expected = np.matmul(weights, case["v"].astype("float64"))
         if not np.allclose(output, expected, atol=TOLERANCE, rtol=0):
             raise fail(
                 f"the output of {describe(name, case, masked=False)} (first row shown)",
-                expected="your weights times v: "
-                + np.array2string(expected.reshape(-1, expected.shape[-1])[0], precision=4),
-                received=np.array2string(output.reshape(-1, output.shape[-1])[0], precision=4),
+                expected="your weights times v: " + first_row(expected),
+                received=first_row(output),
                 hint="output = tf.matmul(weights, v), with the softmax weights (not the scores).",
             )
 
 
 @pytest.mark.points(2)
-def test_masked_keys_get_no_weight(results: Results) -> None:
+def test_masked_keys_get_no_weight(results: Results, cases: dict[str, Case]) -> None:
     """with a mask (True = may attend), masked keys get a weight below 1e-6"""
-    for name, case in results.cases.items():
-        _, weights = results(name, masked=True)
-        _, unmasked = results(name)
+    for name, case in cases.items():
+        _, weights = results(name, True)
+        _, unmasked = results(name, False)
         allowed = np.broadcast_to(case["mask"], weights.shape)
         what = describe(name, case, masked=True)
         leaked = float(weights[~allowed].max())
         if leaked >= MASKED_WEIGHT:
-            allowed_weight = float(weights[allowed].max())
-            reversed_mask = allowed_weight < MASKED_WEIGHT
+            reversed_mask = float(weights[allowed].max()) < MASKED_WEIGHT
             raise fail(
                 f"the largest weight of a masked key (mask False) in {what}",
                 expected=f"below {MASKED_WEIGHT:g}",
                 received=f"{leaked:.4g}"
                 + (
-                    "; the keys the mask allows got none: your code reads the mask the other "
-                    "way round"
+                    "; the keys the mask allows got none: you read the mask the other way round"
                     if reversed_mask
                     else ""
                 ),
@@ -250,8 +222,8 @@ def test_masked_keys_get_no_weight(results: Results) -> None:
             raise fail(
                 f"the weights of the allowed keys in {what} (first row shown)",
                 expected="your unmasked weights, renormalised over the allowed keys: "
-                + np.array2string(expected.reshape(-1, expected.shape[-1])[0], precision=4),
-                received=np.array2string(weights.reshape(-1, weights.shape[-1])[0], precision=4),
+                + first_row(expected),
+                received=first_row(weights),
                 hint="change only the scores of masked keys (to -1e9) and leave the others as "
                 "they are; then take the softmax.",
             )

@@ -28,13 +28,15 @@ Exact answers, no thresholds.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import pytest
 
 from course.grading.submission import Submission
-from course.testing import fail, format_shape, fresh_rng
+from course.testing import check_array, fail, format_shape, fresh_rng
 
+from . import reference
 from .layers import LayerCall, call_layer
 
 pytestmark = pytest.mark.visibility("visible")
@@ -76,10 +78,7 @@ class Draw:
 @pytest.fixture(scope="module")
 def draw(submission: Submission) -> Draw:
     rng = fresh_rng(submission, "embedding")
-
-    def size(bounds: tuple[int, int]) -> int:
-        return int(rng.integers(bounds[0], bounds[1] + 1))
-
+    size = partial(reference.between, rng)
     maxlen, vocabulary = size(MAXLEN), size(VOCABULARY)
     embed_dim = 2 * size((EMBED_DIM[0] // 2, EMBED_DIM[1] // 2))
     first, second = (int(t) for t in rng.choice(np.arange(1, vocabulary), 2, replace=False))
@@ -87,15 +86,8 @@ def draw(submission: Submission) -> Draw:
     random_ids = rng.integers(1, vocabulary, size=maxlen)
     rows = [np.full(maxlen, first), np.full(maxlen, second), alternating, random_ids]
     short = rng.integers(1, vocabulary, size=(size(SHORT_ROWS), size((2, maxlen - 1))))
-    return Draw(
-        maxlen,
-        vocabulary,
-        embed_dim,
-        first,
-        second,
-        np.stack(rows).astype("int32"),
-        short.astype("int32"),
-    )
+    full_ids, short_ids = np.stack(rows).astype("int32"), short.astype("int32")
+    return Draw(maxlen, vocabulary, embed_dim, first, second, full_ids, short_ids)
 
 
 @pytest.fixture(scope="module")
@@ -104,27 +96,20 @@ def embedded(submission: Submission, draw: Draw) -> LayerCall:
     return call_layer(submission, FACTORY, draw.args, [{"inputs": draw.full_ids}])
 
 
-@pytest.fixture(scope="module")
-def embedded_short(submission: Submission, draw: Draw) -> LayerCall:
-    """A second layer called on the short rows (a layer that only takes maxlen ids fails
-    the shape check only)."""
-    return call_layer(submission, FACTORY, draw.args, [{"inputs": draw.short_ids}])
-
-
 @pytest.mark.points(1)
-def test_embedding_output_shape(embedded: LayerCall, embedded_short: LayerCall, draw: Draw) -> None:
+def test_embedding_output_shape(submission: Submission, embedded: LayerCall, draw: Draw) -> None:
     """the layer gives one embed_dim vector per token, for inputs of maxlen ids or fewer"""
-    outputs = (embedded.outputs[0], embedded_short.outputs[0])
+    # A second layer on the short rows: a layer that only takes maxlen ids fails here only.
+    short = call_layer(submission, FACTORY, draw.args, [{"inputs": draw.short_ids}])
+    outputs = (embedded.outputs[0], short.outputs[0])
     for ids, output in zip((draw.full_ids, draw.short_ids), outputs, strict=True):
-        expected = (*ids.shape, draw.embed_dim)
-        if output.shape != expected:
-            raise fail(
-                f"the output shape of {draw.call} for token ids of shape {format_shape(ids.shape)}",
-                expected=format_shape(expected),
-                received=format_shape(output.shape),
-                hint="add the word and position vectors (do not concatenate them), and take the "
-                "positions from the input's length: " + HINT,
-            )
+        check_array(
+            output,
+            f"the output of {draw.call} for token ids of shape {format_shape(ids.shape)}",
+            shape=(*ids.shape, draw.embed_dim),
+            hint="add the word and position vectors (do not concatenate them), and take the "
+            "positions from the input's length: " + HINT,
+        )
 
 
 @pytest.mark.points(2)
@@ -199,12 +184,6 @@ def test_embedding_parameter_count(embedded: LayerCall, draw: Draw) -> None:
 
 def _full_output(embedded: LayerCall, draw: Draw) -> np.ndarray:
     """The output for the 4 full-length rows, float64, or a failed check about its shape."""
-    output = embedded.outputs[0].astype("float64")
-    expected = (4, draw.maxlen, draw.embed_dim)
-    if output.shape != expected:
-        raise fail(
-            f"the output of {draw.call}",
-            expected=f"shape {format_shape(expected)}",
-            received=format_shape(output.shape),
-        )
-    return output
+    shape = (4, draw.maxlen, draw.embed_dim)
+    output = check_array(embedded.outputs[0], f"the output of {draw.call}", shape=shape)
+    return output.astype("float64")

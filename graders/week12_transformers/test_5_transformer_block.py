@@ -57,13 +57,15 @@ Equivalent mutants:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import itertools
+from dataclasses import dataclass, replace
+from functools import partial
 
 import numpy as np
 import pytest
 
 from course.grading.submission import Submission
-from course.testing import fail, format_shape, fresh_rng
+from course.testing import check_array, fail, format_shape, fresh_rng
 
 from . import reference
 from .layers import LayerCall, block_parts, call_layer
@@ -105,9 +107,7 @@ class Draw:
 @pytest.fixture(scope="module")
 def draw(submission: Submission) -> Draw:
     rng = fresh_rng(submission, "transformer block")
-
-    def size(bounds: tuple[int, int]) -> int:
-        return int(rng.integers(bounds[0], bounds[1] + 1))
+    size = partial(reference.between, rng)
 
     def settings(rate: float) -> Settings:
         heads = size(HEADS)
@@ -139,34 +139,10 @@ def exact_block(submission: Submission, draw: Draw) -> LayerCall:
 
 
 @pytest.fixture(scope="module")
-def masked_block(submission: Submission, draw: Draw) -> LayerCall:
-    """Outputs: x with the mask; x with its padding replaced, with the mask (a second block,
-    so that a block without ``attention_mask`` fails this check only)."""
-    mask = {"attention_mask": draw.mask}
-    calls = [
-        {"inputs": draw.x, "training": False, "kwargs": mask},
-        {"inputs": draw.replaced, "training": False, "kwargs": mask},
-    ]
-    return call_layer(submission, FACTORY, list(draw.exact), calls)
-
-
-@pytest.fixture(scope="module")
 def dropout_block(submission: Submission, draw: Draw) -> LayerCall:
     """Outputs: training=False twice, then training=True twice."""
     calls = [{"inputs": draw.dropout_x, "training": flag} for flag in (False, False, True, True)]
     return call_layer(submission, FACTORY, list(draw.dropout), calls)
-
-
-def _check_shapes(report: LayerCall, args: tuple[object, ...], shape: tuple[int, ...]) -> None:
-    for output in report.outputs:
-        if output.shape != shape:
-            raise fail(
-                f"the output shape of {_call(args)} for inputs of shape {format_shape(shape)}",
-                expected=f"the input's shape, {format_shape(shape)}",
-                received=format_shape(output.shape),
-                hint="the last Dense layer of the feed-forward network has embed_dim units, "
-                "so that the residual additions and the next block fit.",
-            )
 
 
 @pytest.mark.points(1)
@@ -174,8 +150,16 @@ def test_block_output_shape_is_input_shape(
     exact_block: LayerCall, dropout_block: LayerCall, draw: Draw
 ) -> None:
     """the block's output has the shape of its input"""
-    _check_shapes(exact_block, draw.exact, draw.x.shape)
-    _check_shapes(dropout_block, draw.dropout, draw.dropout_x.shape)
+    blocks = ((exact_block, draw.exact, draw.x), (dropout_block, draw.dropout, draw.dropout_x))
+    for report, args, x in blocks:
+        for output in report.outputs:
+            check_array(
+                output,
+                f"the output of {_call(args)} for inputs of shape {format_shape(x.shape)}",
+                shape=x.shape,
+                hint="the last Dense layer of the feed-forward network has embed_dim units, "
+                "so that the residual additions and the next block fit.",
+            )
 
 
 @pytest.mark.points(1)
@@ -199,19 +183,15 @@ def test_attention_layer(exact_block: LayerCall, draw: Draw) -> None:
             hint=hint,
         )
     config = attentions[0].config
-    expected = 4 * width * (width + 1)
-    received = attentions[0].parameter_count
-    if (
-        config.get("num_heads") != heads
-        or config.get("key_dim") != width // heads
-        or (received != expected)
-    ):
+    parameters = sum(int(weight.size) for weight in attentions[0].weights.values())
+    received = (config.get("num_heads"), config.get("key_dim"), parameters)
+    expected = (heads, width // heads, 4 * width * (width + 1))
+    if received != expected:
         raise fail(
             f"the attention layer of {call}",
-            expected=f"num_heads={heads}, key_dim={width // heads} and {expected:,} parameters "
-            f"(4 * {width} * ({width} + 1))",
-            received=f"num_heads={config.get('num_heads')}, key_dim={config.get('key_dim')} "
-            f"and {received:,} parameters",
+            expected="num_heads={}, key_dim={} and {:,} parameters".format(*expected)
+            + f" (4 * {width} * ({width} + 1))",
+            received="num_heads={}, key_dim={} and {:,} parameters".format(*received),
             hint=hint,
         )
 
@@ -224,39 +204,26 @@ def test_block_computes_attention_and_feed_forward_with_residuals(
     call = _call(draw.exact)
     parts = block_parts(exact_block, embed_dim=draw.exact[0], ff_dim=draw.exact[2], what=call)
     x = draw.x
-    output = exact_block.outputs[0].astype("float64")
-    if output.shape != x.shape:
-        raise fail(f"the output of {call}", expected=f"shape {x.shape}", received=output.shape)
-    orders = (parts, parts.with_norms_swapped())
-    for pre_norm in (False, True):
-        for candidate in orders:
-            expected = reference.block(x, candidate, pre_norm=pre_norm)
+    output = check_array(exact_block.outputs[0], f"the output of {call}", shape=x.shape)
+    swapped = replace(parts, norms=parts.norms[::-1])
+
+    def form(residuals: tuple[bool, bool] = (True, True)) -> str | None:
+        """The form ("post-norm" or "pre-norm") of these sums the output matches, if any."""
+        for pre_norm, candidate in itertools.product((False, True), (parts, swapped)):
+            expected = reference.block(x, candidate, pre_norm=pre_norm, residuals=residuals)
             if np.allclose(output, expected, atol=TOLERANCE, rtol=TOLERANCE):
-                return
-    mistakes = {  # (attention_residual, feed_forward_residual) of each
+                return "pre-norm" if pre_norm else "post-norm"
+        return None
+
+    if form():
+        return
+    mistakes = {  # the (attention, feed-forward) residual connections of each
         "without the residual connection around the attention": (False, True),
         "without the residual connection around the feed-forward network": (True, False),
         "without any residual connection": (False, False),
     }
     found = next(
-        (
-            f"{name} ({'pre' if pre_norm else 'post'}-norm)"
-            for name, (attention_residual, feed_forward_residual) in mistakes.items()
-            for pre_norm in (False, True)
-            for candidate in orders
-            if np.allclose(
-                output,
-                reference.block(
-                    x,
-                    candidate,
-                    pre_norm=pre_norm,
-                    attention_residual=attention_residual,
-                    feed_forward_residual=feed_forward_residual,
-                ),
-                atol=TOLERANCE,
-                rtol=TOLERANCE,
-            )
-        ),
+        (f"{name} ({matched})" for name, flags in mistakes.items() if (matched := form(flags))),
         None,
     )
     post = reference.block(x, parts, pre_norm=False)
@@ -304,10 +271,15 @@ def test_dropout_only_in_training(dropout_block: LayerCall, draw: Draw) -> None:
 
 
 @pytest.mark.points(2)
-def test_attention_mask_hides_padding(masked_block: LayerCall, draw: Draw) -> None:
+def test_attention_mask_hides_padding(submission: Submission, draw: Draw) -> None:
     """with attention_mask, changing the padding does not change the real words' outputs"""
     call = _call(draw.exact)
-    masked, replaced = (o.astype("float64") for o in masked_block.outputs)
+    # A second block (so that one without attention_mask fails this check only), called on
+    # x with the mask, then on x with its padding replaced, with the same mask.
+    kwargs = {"attention_mask": draw.mask}
+    calls = [{"inputs": x, "training": False, "kwargs": kwargs} for x in (draw.x, draw.replaced)]
+    outputs = call_layer(submission, FACTORY, list(draw.exact), calls).outputs
+    masked, replaced = (output.astype("float64") for output in outputs)
     if masked.shape != draw.x.shape or replaced.shape != masked.shape:
         raise fail(f"the outputs of {call}", expected="the input's shape", received=masked.shape)
     real = np.broadcast_to(draw.mask[:, 0, :, np.newaxis], masked.shape)

@@ -39,6 +39,7 @@ grades in 23-32 s (``benchmarks/check_weeks.py 12``, load average 4-6).
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 import numpy as np
 import pytest
@@ -48,8 +49,11 @@ from course.grading.reports import ModelReport
 from course.grading.submission import Submission
 from course.testing import (
     check_binary_accuracy,
+    check_input_shape,
     check_layer_arguments,
+    check_layers_present,
     check_loss,
+    check_output_shape,
     fail,
     format_shape,
     note,
@@ -68,6 +72,7 @@ THRESHOLD = 0.72
 OUT_OF_VOCABULARY = 1
 CUSTOM_LAYERS = ("TokenAndPositionEmbedding", "TransformerBlock")
 CALL = f"{BUILDER}({VOCABULARY_SIZE}, {MAXLEN})"
+COMPILE_HINT = "model.compile(optimizer='adam', loss='binary_crossentropy', metrics=['accuracy'])."
 _WORD = re.compile(r"[a-z]+(?:'[a-z]+)*")
 
 Split = tuple[np.ndarray, np.ndarray]
@@ -80,20 +85,15 @@ def sentences() -> tuple[Split, Split]:
     order = np.random.default_rng(DATA_SEED).permutation(len(texts))
     words = [_WORD.findall(texts[i].lower()) for i in order]
     labels = labels[order].astype("int32")
-    counts: dict[str, int] = {}
-    for sentence in words[:TRAINING_SENTENCES]:
-        for word in sentence:
-            counts[word] = counts.get(word, 0) + 1
-    ranked = sorted(counts, key=lambda word: -counts[word])[: VOCABULARY_SIZE - 2]
+    counts = Counter(word for sentence in words[:TRAINING_SENTENCES] for word in sentence)
+    ranked = [word for word, _ in counts.most_common(VOCABULARY_SIZE - 2)]
     index = {word: i for i, word in enumerate(ranked, start=2)}
     ids = np.zeros((len(words), MAXLEN), dtype="int32")
     for row, sentence in enumerate(words):
         kept = [index.get(word, OUT_OF_VOCABULARY) for word in sentence[:MAXLEN]]
         ids[row, : len(kept)] = kept
-    return (
-        (ids[:TRAINING_SENTENCES], labels[:TRAINING_SENTENCES]),
-        (ids[TRAINING_SENTENCES:], labels[TRAINING_SENTENCES:]),
-    )
+    split = TRAINING_SENTENCES
+    return (ids[:split], labels[:split]), (ids[split:], labels[split:])
 
 
 @pytest.mark.points(1)
@@ -108,29 +108,11 @@ def test_classifier_structure(submission: Submission) -> None:
         "TransformerBlock(32, 2, 32), GlobalAveragePooling1D, Dropout, Dense(20, relu), "
         "Dropout, Dense(1, activation='sigmoid')."
     )
-    classes = [layer.class_name for layer in report.layers]
-    missing = [name for name in CUSTOM_LAYERS if name not in classes]
-    if missing:
-        raise fail(
-            f"the layers of {CALL}",
-            expected="to include " + " and ".join(CUSTOM_LAYERS),
-            received=", ".join(classes) or "no layers",
-            hint=hint,
-        )
-    if report.input_shape != (None, MAXLEN) or report.output_shape != (None, 1):
-        raise fail(
-            f"the input and output shapes of {CALL}",
-            expected=f"{format_shape((None, MAXLEN))} -> {format_shape((None, 1))}",
-            received=f"{format_shape(report.input_shape)} -> {format_shape(report.output_shape)}",
-            hint=hint,
-        )
-    check_layer_arguments(
-        report,
-        "Dense",
-        [{"units": 20, "activation": "relu"}, {"units": 1, "activation": "sigmoid"}],
-        what=CALL,
-        hint=hint,
-    )
+    check_layers_present(report, CUSTOM_LAYERS, hint=hint)
+    check_input_shape(report, (None, MAXLEN), hint=hint)
+    check_output_shape(report, (None, 1), hint=hint)
+    dense = [{"units": 20, "activation": "relu"}, {"units": 1, "activation": "sigmoid"}]
+    check_layer_arguments(report, "Dense", dense, what=CALL, hint=hint)
     activation = (report.layers[-1].config or {}).get("activation")
     if activation != "sigmoid":
         raise fail(
@@ -140,13 +122,7 @@ def test_classifier_structure(submission: Submission) -> None:
             hint=hint,
         )
     check_layer_arguments(report, "Dropout", [{"rate": 0.1}] * 2, what=CALL, hint=hint)
-    check_loss(
-        report,
-        loss="binary_crossentropy",
-        what=CALL,
-        compile_hint="model.compile(optimizer='adam', loss='binary_crossentropy', "
-        "metrics=['accuracy']).",
-    )
+    check_loss(report, loss="binary_crossentropy", what=CALL, compile_hint=COMPILE_HINT)
 
 
 @pytest.mark.visibility("hidden")
