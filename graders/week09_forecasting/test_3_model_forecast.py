@@ -64,13 +64,8 @@ class Forecast:
         period, noise = rng.uniform(5.0, 20.0), rng.uniform(1.0, 5.0)
         values = level + amplitude * np.sin(2 * np.pi * time / period)
         self.series = (values + rng.normal(0.0, noise, steps)).astype("float32")
-        self.model = keras.Sequential(
-            [
-                keras.Input(shape=(self.window_size,)),
-                keras.layers.Dense(16, activation="relu"),
-                keras.layers.Dense(1),
-            ]
-        )
+        layers = [keras.layers.Dense(16, activation="relu"), keras.layers.Dense(1)]
+        self.model = keras.Sequential([keras.Input(shape=(self.window_size,)), *layers])
         weights = [rng.normal(0, 0.3, w.shape).astype("float32") for w in self.model.weights]
         self.model.set_weights(weights)
         self.windows = forecasting.windows(self.series, self.window_size)
