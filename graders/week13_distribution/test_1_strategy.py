@@ -25,6 +25,8 @@ from course.grading.reports import expect
 from course.grading.submission import Submission
 from course.testing import fail, note
 
+from . import replies
+
 pytestmark = pytest.mark.visibility("visible")
 
 _HINT = (
@@ -37,41 +39,17 @@ _HINT = (
 @pytest.fixture(scope="module")
 def strategy(submission: Submission) -> dict[str, Any]:
     """The worker's description of ``make_strategy()``, its fields type-checked."""
-    value: dict[str, Any] = expect(
-        submission.probe(
-            "distribution.strategy", action="make_strategy()", function="make_strategy"
-        ),
-        dict,
-        what="the strategy description",
+    value = replies.probe(
+        submission, "distribution.strategy", action="make_strategy()", function="make_strategy"
     )
     expect(value.get("replicas"), int, what="the number of replicas")
-    for name in expect(value.get("class_chain"), list, what="the class chain"):
-        expect(name, str, what="a class name")
-    devices = value.get("devices")
-    if devices is not None:
-        for device in expect(devices, list, what="the strategy's devices"):
-            expect(device, str, what="a device name")
+    replies.strings(value.get("class_chain"), what="a class name")
+    if value.get("devices") is not None:
+        replies.strings(value["devices"], what="the strategy's devices")
     machine = expect(value.get("machine"), dict, what="the machine's devices")
     for kind in ("gpus", "cpus"):
-        for device in expect(machine.get(kind), list, what=f"the machine's {kind}"):
-            expect(device, str, what="a device name")
+        replies.strings(machine.get(kind), what=f"the machine's {kind}")
     return value
-
-
-def _expected_devices(machine: dict[str, list[str]]) -> tuple[list[str], str]:
-    """The devices a correct strategy mirrors over, and a sentence about the machine."""
-    gpus, cpus = machine["gpus"], machine["cpus"]
-    if gpus:
-        return gpus, f"this machine has {len(gpus)} GPU(s): {', '.join(gpus)}"
-    if len(cpus) < 2:
-        raise RuntimeError(
-            f"the worker sees {len(cpus)} logical CPU and no GPU: is worker.toml "
-            "(logical_cpus = 2) missing from the grader folder?"
-        )
-    return cpus, (
-        f"this machine has no GPU; the grader split its CPU into {len(cpus)} logical "
-        f"devices: {', '.join(cpus)}"
-    )
 
 
 @pytest.mark.points(1)
@@ -95,7 +73,18 @@ def test_strategy_uses_every_device(strategy: dict[str, Any]) -> None:
 
     Self-reported: the replica count and devices of the strategy, and the machine's logical
     devices, as the worker lists them."""
-    expected, machine = _expected_devices(strategy["machine"])
+    gpus, cpus = strategy["machine"]["gpus"], strategy["machine"]["cpus"]
+    if not gpus and len(cpus) < 2:
+        raise RuntimeError(
+            f"the worker sees {len(cpus)} logical CPU and no GPU: is worker.toml "
+            "(logical_cpus = 2) missing from the grader folder?"
+        )
+    expected = gpus or cpus
+    machine = (
+        f"this machine has {len(gpus)} GPU(s)"
+        if gpus
+        else f"this machine has no GPU; the grader split its CPU into {len(cpus)} logical devices"
+    ) + f": {', '.join(expected)}"
     devices = strategy["devices"]
     received = (
         f"{strategy['replicas']} replica{'' if strategy['replicas'] == 1 else 's'}"

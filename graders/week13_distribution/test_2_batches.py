@@ -29,9 +29,11 @@ from course.grading.submission import Submission
 from course.probes.distribution import STRATEGY
 from course.testing import fail, fresh_rng
 
+from . import replies
+from .replies import REPLICAS
+
 pytestmark = pytest.mark.visibility("visible")
 
-REPLICAS = 2
 PER_REPLICA = (2, 12)  # inclusive, as are the other ranges
 GLOBAL_BATCHES = (3, 8)
 WIDTH = (2, 5)
@@ -68,26 +70,23 @@ def test_distributed_dataset_batches(submission: Submission) -> None:
 
     Self-reported: the parts each replica received, as the worker's strategy split them."""
     rng = fresh_rng(submission, "distributed dataset")
-    per_replica = int(rng.integers(PER_REPLICA[0], PER_REPLICA[1] + 1))
+    per_replica = replies.between(rng, PER_REPLICA)
     global_batch = per_replica * REPLICAS
-    examples = global_batch * int(rng.integers(GLOBAL_BATCHES[0], GLOBAL_BATCHES[1] + 1))
-    width = int(rng.integers(WIDTH[0], WIDTH[1] + 1))
-    x = rng.normal(size=(examples, width)).astype("float32")
+    count = replies.between(rng, GLOBAL_BATCHES)
+    examples = global_batch * count
+    x = rng.normal(size=(examples, replies.between(rng, WIDTH))).astype("float32")
     x[:, 0] = np.arange(examples)
     y = rng.integers(0, 10, size=examples).astype("int32")
     call = f"distribute_dataset(strategy, x, y, {per_replica})"
-    report = expect(
-        submission.probe(
-            "distribution.dataset",
-            action=call,
-            function="distribute_dataset",
-            args=[STRATEGY, x, y, per_replica],
-            max_steps=MAX_STEPS,
-        ),
-        dict,
-        what="the dataset description",
+    report = replies.probe(
+        submission,
+        "distribution.dataset",
+        action=call,
+        function="distribute_dataset",
+        args=[STRATEGY, x, y, per_replica],
+        max_steps=MAX_STEPS,
     )
-    chain = [expect(name, str, what="a class name") for name in report.get("class_chain", [])]
+    chain = replies.strings(report.get("class_chain", []), what="a class name")
     if expect(report.get("distributed"), bool, what="the distributed flag") is not True:
         raise fail(
             f"the dataset from {call}",
@@ -97,11 +96,9 @@ def test_distributed_dataset_batches(submission: Submission) -> None:
             "tf.data.Dataset.",
         )
     steps = expect(report.get("steps"), list, what="the elements")
-    seen_x: list[np.ndarray] = []
-    seen_y: list[np.ndarray] = []
+    rows, labels = [np.zeros((0, x.shape[1]), dtype="float32")], [np.zeros(0, dtype="int32")]
     for number, step in enumerate(steps, start=1):
-        step = expect(step, dict, what="an element")
-        parts_x = expect(step.get("x"), list, what="the x parts")
+        parts_x = expect(expect(step, dict, what="an element").get("x"), list, what="the x parts")
         parts_y = expect(step.get("y"), list, what="the y parts")
         if len(parts_x) != REPLICAS or len(parts_y) != REPLICAS:
             raise fail(
@@ -112,31 +109,26 @@ def test_distributed_dataset_batches(submission: Submission) -> None:
                 "dataset.",
             )
         for replica, (part_x, part_y) in enumerate(zip(parts_x, parts_y, strict=True)):
-            part_x = expect_array(part_x, what="an x part", kinds="f", ndim=2)
-            part_y = expect_array(part_y, what="a y part", kinds="iu", ndim=1)
-            if len(part_x) != per_replica or len(part_y) != per_replica:
+            rows.append(expect_array(part_x, what="an x part", kinds="f", ndim=2))
+            labels.append(expect_array(part_y, what="a y part", kinds="iu", ndim=1))
+            if len(rows[-1]) != per_replica or len(labels[-1]) != per_replica:
                 raise fail(
                     f"the examples replica {replica} receives in element {number} of the "
                     f"dataset from {call}",
                     expected=f"{per_replica} (per_replica_batch_size)",
-                    received=f"{len(part_x)}",
+                    received=f"{len(rows[-1])}",
                     hint=f"batch the dataset with the global batch size, {per_replica} x "
                     f"{REPLICAS} replicas = {global_batch}: the strategy splits each batch "
                     "between the replicas.",
                 )
-            if part_x.shape[1:] != x.shape[1:]:
+            if rows[-1].shape[1:] != x.shape[1:]:
                 raise fail(
                     f"the shape of the x part of replica {replica} in element {number}",
                     expected=f"({per_replica}, {x.shape[1]})",
-                    received=part_x.shape,
+                    received=rows[-1].shape,
                     hint="make the dataset from the pairs (x, y) as they are.",
                 )
-            seen_x.append(part_x)
-            seen_y.append(part_y)
-    rows = np.concatenate(seen_x) if seen_x else np.zeros((0, x.shape[1]), dtype="float32")
-    labels = np.concatenate(seen_y) if seen_y else np.zeros(0, dtype="int32")
-    indices = rows[:, 0]
-    count = examples // global_batch
+    indices = np.concatenate(rows)[:, 0]
     if len(steps) != count or sorted(indices.tolist()) != list(range(examples)):
         more = " or more" if len(steps) == MAX_STEPS else ""
         raise fail(
@@ -147,7 +139,10 @@ def test_distributed_dataset_batches(submission: Submission) -> None:
             hint="make the dataset from (x, y) without repeat(), and batch it once.",
         )
     order = indices.astype("int64")
-    if not (np.array_equal(labels, y[order]) and np.array_equal(rows, x[order])):
+    if not (
+        np.array_equal(np.concatenate(labels), y[order])
+        and np.array_equal(np.concatenate(rows), x[order])
+    ):
         raise fail(
             f"the examples in the dataset from {call}",
             expected="y[i] beside x[i] in every element, each x[i] as it was given",

@@ -24,11 +24,13 @@ import pytest
 from course.grading.reports import ModelReport, expect
 from course.grading.submission import Submission
 from course.probes.distribution import STRATEGY
-from course.testing import check_layer_arguments, check_output_shape, fail
+from course.testing import check_layer_arguments, check_optimizer, check_output_shape, fail
+
+from . import replies
+from .replies import REPLICAS
 
 pytestmark = pytest.mark.visibility("visible")
 
-REPLICAS = 2
 _SCOPE_HINT = (
     "create the model, compile it and build its optimizer inside `with strategy.scope():`."
 )
@@ -37,36 +39,32 @@ _SCOPE_HINT = (
 @pytest.fixture(scope="module")
 def built(submission: Submission) -> dict[str, Any]:
     """The worker's description of ``build_model(strategy)``, its fields type-checked."""
-    value: dict[str, Any] = expect(
-        submission.probe(
-            "distribution.model",
-            action="build_model(strategy)",
-            builder="build_model",
-            args=[STRATEGY],
-        ),
-        dict,
-        what="the model description",
+    value = replies.probe(
+        submission,
+        "distribution.model",
+        action="build_model(strategy)",
+        builder="build_model",
+        args=[STRATEGY],
     )
     value["model"] = ModelReport.from_plain(value.get("model"))
     for key in ("variables", "optimizer_variables"):
         for variable in expect(value.get(key), list, what=key):
-            expect(variable, dict, what="a variable")
-            expect(variable.get("path"), str, what="a variable's path")
-            expect(variable.get("kind"), str, what="a variable's class")
-            expect(variable.get("copies"), int, what="a variable's copies")
+            for field, kind in (("path", str), ("kind", str), ("copies", int)):
+                expect(expect(variable, dict, what="a variable").get(field), kind, what=field)
     expect(value.get("optimizer_built"), bool, what="the optimizer's built flag")
-    optimizer = value.get("optimizer")
-    if optimizer is not None:
-        expect(optimizer, str, what="the optimizer's class")
+    if value.get("optimizer") is not None:
+        expect(value["optimizer"], str, what="the optimizer's class")
     return value
 
 
-def _unmirrored(variables: list[dict[str, Any]], copies: int) -> list[str]:
-    return [
+def _unmirrored(variables: list[dict[str, Any]], copies: int) -> str:
+    """The first three of ``variables`` that do not have ``copies`` copies, or nothing."""
+    wrong = [
         f"{v['path']} ({v['kind']}, {v['copies']} cop{'y' if v['copies'] == 1 else 'ies'})"
         for v in variables
         if v["copies"] != copies
     ]
+    return ", ".join(wrong[:3]) + (f" and {len(wrong) - 3} more" if len(wrong) > 3 else "")
 
 
 @pytest.mark.points(1)
@@ -84,11 +82,10 @@ def test_model_variables_are_mirrored(built: dict[str, Any]) -> None:
         )
     wrong = _unmirrored(variables, REPLICAS)
     if wrong:
-        shown = ", ".join(wrong[:3]) + (f" and {len(wrong) - 3} more" if len(wrong) > 3 else "")
         raise fail(
             f"each variable of the model (the strategy has {REPLICAS} replicas)",
             expected=f"a MirroredVariable with {REPLICAS} copies",
-            received=shown,
+            received=wrong,
             hint=_SCOPE_HINT,
         )
 
@@ -123,7 +120,7 @@ def test_optimizer_is_built_in_the_same_scope(built: dict[str, Any]) -> None:
         raise fail(
             "each variable of the optimizer",
             expected=f"{expected} copies, like the model's variables",
-            received=", ".join(wrong[:3]) + (" ..." if len(wrong) > 3 else ""),
+            received=wrong,
             hint=_SCOPE_HINT,
         )
 
@@ -150,23 +147,15 @@ def test_model_is_compiled_for_ten_classes(built: dict[str, Any]) -> None:
     Self-reported: the output shape and compile settings, as the worker describes them."""
     report: ModelReport = built["model"]
     check_output_shape(report, (None, 10), hint="end with keras.layers.Dense(10): one per class.")
-    if not report.compiled:
-        raise fail(
-            "the model from build_model(strategy)",
-            expected="compiled",
-            received="not compiled",
-            hint="call model.compile(...) inside the scope.",
-        )
     hint = (
         "model.compile(optimizer=keras.optimizers.Adam(), loss=keras.losses."
-        "SparseCategoricalCrossentropy(from_logits=True), metrics=['accuracy'])."
+        "SparseCategoricalCrossentropy(from_logits=True), metrics=['accuracy']) inside the scope."
     )
-    if report.optimizer_name != "adam":
-        raise fail("the optimizer", expected="Adam", received=report.optimizer_name, hint=hint)
-    if report.loss_name != "sparse_categorical_crossentropy":
+    if not report.compiled or report.loss_name != "sparse_categorical_crossentropy":
         raise fail(
-            "the loss",
+            "the loss of the model from build_model(strategy)",
             expected="sparse categorical cross-entropy (integer labels 0-9)",
-            received=report.loss_name,
+            received=report.loss_name if report.compiled else "a model that is not compiled",
             hint=hint,
         )
+    check_optimizer(report, "adam", what="the model from build_model(strategy)", hint=hint)

@@ -46,9 +46,11 @@ from course.grading.reports import expect, expect_array
 from course.grading.submission import Submission
 from course.testing import check_array, fail, fresh_rng, note
 
+from . import replies
+from .replies import REPLICAS, between
+
 pytestmark = pytest.mark.visibility("visible")
 
-REPLICAS = 2
 LEARNING_RATE = 0.5
 PER_REPLICA = (4, 10)  # inclusive, as are the other ranges
 INPUTS, HIDDEN, CLASSES = (3, 6), (3, 7), (3, 6)
@@ -56,41 +58,34 @@ LOSS_EXAMPLES, LOSS_CLASSES = (3, 12), (3, 12)
 TOLERANCE = 1e-5
 
 
-def _cross_entropy(logits: np.ndarray, labels: np.ndarray) -> np.ndarray:
-    """Per-example sparse categorical cross-entropy from logits, float64."""
-    shifted = logits - logits.max(axis=1, keepdims=True)
-    log_probabilities = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-    losses: np.ndarray = -log_probabilities[np.arange(len(labels)), labels]
-    return losses
-
-
-def _size(rng: np.random.Generator, bounds: tuple[int, int]) -> int:
-    return int(rng.integers(bounds[0], bounds[1] + 1))
+def _log_softmax(logits: np.ndarray) -> np.ndarray:
+    """The log-probabilities of each row of ``logits``, float64."""
+    shifted = logits.astype("float64") - logits.max(axis=1, keepdims=True)
+    log_probabilities: np.ndarray = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    return log_probabilities
 
 
 class Problem:
     """The grader's model, batch and the expected single-device step, in float64."""
 
     def __init__(self, rng: np.random.Generator) -> None:
-        inputs, hidden, classes = _size(rng, INPUTS), _size(rng, HIDDEN), _size(rng, CLASSES)
-        self.global_batch = REPLICAS * _size(rng, PER_REPLICA)
+        inputs, hidden, classes = between(rng, INPUTS), between(rng, HIDDEN), between(rng, CLASSES)
+        self.global_batch = REPLICAS * between(rng, PER_REPLICA)
         self.x = rng.normal(size=(self.global_batch, inputs)).astype("float32")
         self.y = rng.integers(0, classes, size=self.global_batch).astype("int32")
-        self.weights = [
-            rng.normal(scale=0.8, size=(inputs, hidden)).astype("float32"),
-            rng.normal(scale=0.1, size=hidden).astype("float32"),
-            rng.normal(scale=0.8, size=(hidden, classes)).astype("float32"),
-            rng.normal(scale=0.1, size=classes).astype("float32"),
+        shapes = [(inputs, hidden), (hidden,), (hidden, classes), (classes,)]
+        self.weights = [  # kernels with standard deviation 0.8, biases 0.1
+            rng.normal(scale=0.8 if len(shape) == 2 else 0.1, size=shape).astype("float32")
+            for shape in shapes
         ]
         kernel, bias, output_kernel, output_bias = (w.astype("float64") for w in self.weights)
         x = self.x.astype("float64")
         hidden = np.tanh(x @ kernel + bias)
-        logits = hidden @ output_kernel + output_bias
-        self.loss = float(_cross_entropy(logits, self.y).mean())
-        probabilities = np.exp(logits - logits.max(axis=1, keepdims=True))
-        probabilities /= probabilities.sum(axis=1, keepdims=True)
-        d_logits = probabilities.copy()
-        d_logits[np.arange(self.global_batch), self.y] -= 1.0
+        log_probabilities = _log_softmax(hidden @ output_kernel + output_bias)
+        rows = np.arange(self.global_batch)
+        self.loss = float(-log_probabilities[rows, self.y].mean())
+        d_logits = np.exp(log_probabilities)  # the gradient of the mean cross-entropy
+        d_logits[rows, self.y] -= 1.0
         d_logits /= self.global_batch
         d_hidden = (d_logits @ output_kernel.T) * (1.0 - hidden**2)
         gradients = [x.T @ d_hidden, d_hidden.sum(0), hidden.T @ d_logits, d_logits.sum(0)]
@@ -108,26 +103,34 @@ def problem(submission: Submission) -> Problem:
 @pytest.fixture(scope="module")
 def stepped(submission: Submission, problem: Problem) -> dict[str, Any]:
     """The worker's weights and loss after one ``distributed_train_step``."""
-    call = f"distributed_train_step(strategy, model, optimizer, batch, {problem.global_batch})"
-    value: dict[str, Any] = expect(
-        submission.probe(
-            "distribution.step",
-            action=call,
-            function="distributed_train_step",
-            weights=problem.weights,
-            x=problem.x,
-            y=problem.y,
-            learning_rate=LEARNING_RATE,
-        ),
-        dict,
-        what="the step report",
+    value = replies.probe(
+        submission,
+        "distribution.step",
+        action=f"distributed_train_step(strategy, model, optimizer, batch, {problem.global_batch})",
+        function="distributed_train_step",
+        weights=problem.weights,
+        x=problem.x,
+        y=problem.y,
+        learning_rate=LEARNING_RATE,
     )
     weights = expect(value.get("weights"), list, what="the weights after the step")
     value["weights"] = [expect_array(w, what="a weight", kinds="f") for w in weights]
     expect(value.get("loss_kind"), str, what="the loss kind")
-    flags = expect(value.get("training_flags"), list, what="the training flags")
-    value["training_flags"] = [expect(flag, str, what="a training flag") for flag in flags]
+    value["training_flags"] = replies.strings(value.get("training_flags"), what="a training flag")
     return value
+
+
+def _flat(arrays: list[np.ndarray]) -> np.ndarray:
+    """The values of ``arrays``, one after the other, in float64."""
+    return np.concatenate([array.ravel() for array in arrays]).astype("float64")
+
+
+def _hint(ratio: float, *, doubled: str, halved: str, otherwise: str) -> str:
+    """The hint for a result ``ratio`` times the expected one: ``doubled`` or ``halved`` when
+    it is off by the number of replicas (to 2.5%), ``otherwise`` when it is not."""
+    if abs(ratio / REPLICAS - 1) < 0.025:
+        return doubled
+    return halved if abs(ratio * REPLICAS - 1) < 0.025 else otherwise
 
 
 def _factor(received: float, expected: float) -> str:
@@ -141,10 +144,10 @@ def _factor(received: float, expected: float) -> str:
 def test_compute_loss_divides_by_the_global_batch(submission: Submission) -> None:
     """compute_loss sums the per-example losses and divides by the global batch size"""
     rng = fresh_rng(submission, "compute loss")
-    examples, classes = _size(rng, LOSS_EXAMPLES), _size(rng, LOSS_CLASSES)
+    examples, classes = between(rng, LOSS_EXAMPLES), between(rng, LOSS_CLASSES)
     labels = rng.integers(0, classes, size=examples).astype("int32")
     logits = rng.normal(scale=2.0, size=(examples, classes)).astype("float32")
-    total = float(_cross_entropy(logits.astype("float64"), labels).sum())
+    total = float(-_log_softmax(logits)[np.arange(examples), labels].sum())
     global_batches = rng.choice(np.arange(examples + 1, 4 * examples + 1), 2, replace=False)
     for global_batch in (int(size) for size in global_batches):
         call = f"compute_loss(labels, logits, {global_batch}) for {examples} examples"
@@ -183,12 +186,8 @@ def test_distributed_step_equals_one_step_on_the_global_batch(
             received=[w.shape for w in received],
             hint="update the model's own variables with optimizer.apply_gradients.",
         )
-    expected_change = np.concatenate(
-        [(e - w).ravel() for e, w in zip(problem.expected, problem.weights, strict=True)]
-    )
-    change = np.concatenate(
-        [(r - w).ravel() for r, w in zip(received, problem.weights, strict=True)]
-    ).astype("float64")
+    initial = _flat(problem.weights)
+    change, expected_change = _flat(received) - initial, _flat(problem.expected) - initial
     if not np.any(change):
         raise fail(
             "the weights after one distributed_train_step",
@@ -197,29 +196,19 @@ def test_distributed_step_equals_one_step_on_the_global_batch(
             hint="apply the gradients inside the replica step: optimizer.apply_gradients("
             "zip(gradients, model.trainable_variables)).",
         )
-    close = all(
-        np.allclose(r, e, rtol=TOLERANCE, atol=TOLERANCE)
-        for r, e in zip(received, problem.expected, strict=True)
-    )
-    if not close:
+    if not np.allclose(_flat(received), _flat(problem.expected), rtol=TOLERANCE, atol=TOLERANCE):
         scale = float(change @ expected_change / (expected_change @ expected_change))
         error = float(np.abs(change - expected_change).max())
-        if abs(scale - REPLICAS) < 0.05:
-            hint = (
-                f"the update is {REPLICAS} times too large: each replica divided its loss by "
-                "its own batch size; divide by the global batch size (compute_loss)."
-            )
-        elif abs(scale - 1 / REPLICAS) < 0.02:
-            hint = (
-                f"the update is {REPLICAS} times too small: the loss was divided by the "
-                "number of replicas once too often."
-            )
-        else:
-            hint = (
-                "take the loss from compute_loss(y, model(x, training=True), "
-                "global_batch_size) under a GradientTape, and apply its gradients once, "
-                "inside strategy.run."
-            )
+        hint = _hint(
+            scale,
+            doubled=f"the update is {REPLICAS} times too large: each replica divided its loss by "
+            "its own batch size; divide by the global batch size (compute_loss).",
+            halved=f"the update is {REPLICAS} times too small: the loss was divided by the "
+            "number of replicas once too often.",
+            otherwise="take the loss from compute_loss(y, model(x, training=True), "
+            "global_batch_size) under a GradientTape, and apply its gradients once, "
+            "inside strategy.run.",
+        )
         batch = problem.global_batch
         raise fail(
             f"the weights after one distributed_train_step on a global batch of "
@@ -249,22 +238,15 @@ def test_distributed_step_returns_the_mean_loss(stepped: dict[str, Any], problem
         hint="return strategy.reduce(tf.distribute.ReduceOp.SUM, per_replica_losses, axis=None).",
     )
     if not np.isclose(float(loss), problem.loss, rtol=TOLERANCE, atol=TOLERANCE):
-        ratio = float(loss) / problem.loss
-        if abs(ratio - 1 / REPLICAS) < 0.01:
-            hint = (
-                "each replica's loss is already divided by the global batch size, so the "
-                "shares add up to the mean: reduce with tf.distribute.ReduceOp.SUM, not MEAN."
-            )
-        elif abs(ratio - REPLICAS) < 0.02:
-            hint = (
-                "the per-replica losses are each a mean over one replica's examples: divide "
-                "by the global batch size in compute_loss, then reduce with SUM."
-            )
-        else:
-            hint = (
-                "return the loss computed before the update, reduced with "
-                "strategy.reduce(tf.distribute.ReduceOp.SUM, per_replica_losses, axis=None)."
-            )
+        hint = _hint(
+            float(loss) / problem.loss,
+            doubled="the per-replica losses are each a mean over one replica's examples: divide "
+            "by the global batch size in compute_loss, then reduce with SUM.",
+            halved="each replica's loss is already divided by the global batch size, so the "
+            "shares add up to the mean: reduce with tf.distribute.ReduceOp.SUM, not MEAN.",
+            otherwise="return the loss computed before the update, reduced with "
+            "strategy.reduce(tf.distribute.ReduceOp.SUM, per_replica_losses, axis=None).",
+        )
         batch = problem.global_batch
         raise fail(
             f"the loss returned by {call} for a global batch of {batch}",

@@ -42,6 +42,9 @@ from course.grading.submission import Submission
 from course.probes.distribution import STRATEGY
 from course.testing import check_accuracy, fail, predictions_of
 
+from . import replies
+from .replies import REPLICAS
+
 pytestmark = pytest.mark.visibility("visible")
 
 DATA_SEED = 13
@@ -49,42 +52,38 @@ TRAINING_IMAGES = 6_400
 TEST_IMAGES = 2_000
 EPOCHS = 3
 PER_REPLICA = 64
-REPLICAS = 2
 THRESHOLD = 0.75
+CALL = f"train_with_fit(strategy, x, y, {EPOCHS}, {PER_REPLICA})"
 Split = tuple[np.ndarray, np.ndarray]
 
 
 @pytest.fixture(scope="module")
 def data() -> tuple[Split, Split]:
     """((x_train, y_train), (x_test, y_test)): the subsets, images float32 in [0, 1]."""
-    (x_train, y_train), (x_test, y_test) = fashion_mnist()
     rng = np.random.default_rng(DATA_SEED)
-    train = rng.permutation(len(x_train))[:TRAINING_IMAGES]
-    test = rng.permutation(len(x_test))[:TEST_IMAGES]
-    return (
-        ((x_train[train] / 255.0).astype("float32"), y_train[train].astype("int32")),
-        ((x_test[test] / 255.0).astype("float32"), y_test[test].astype("int32")),
-    )
+
+    def subset(split: Split, count: int) -> Split:
+        chosen = rng.permutation(len(split[0]))[:count]
+        return (split[0][chosen] / 255.0).astype("float32"), split[1][chosen].astype("int32")
+
+    train, test = fashion_mnist()
+    return subset(train, TRAINING_IMAGES), subset(test, TEST_IMAGES)
 
 
 @pytest.fixture(scope="module")
 def trained(submission: Submission, data: tuple[Split, Split]) -> dict[str, Any]:
     """The worker's report on ``train_with_fit``: step count and the trained model."""
     (x_train, y_train), _ = data
-    value: dict[str, Any] = expect(
-        submission.probe(
-            "distribution.fit",
-            action=f"train_with_fit(strategy, x, y, {EPOCHS}, {PER_REPLICA})",
-            function="train_with_fit",
-            args=[STRATEGY, x_train, y_train, EPOCHS, PER_REPLICA],
-        ),
-        dict,
-        what="the training report",
+    value = replies.probe(
+        submission,
+        "distribution.fit",
+        action=CALL,
+        function="train_with_fit",
+        args=[STRATEGY, x_train, y_train, EPOCHS, PER_REPLICA],
     )
     value["model"] = ModelReport.from_plain(value.get("model"))
-    iterations = value.get("iterations")
-    if iterations is not None:
-        expect(iterations, int, what="the optimizer's step count")
+    if value.get("iterations") is not None:
+        expect(value["iterations"], int, what="the optimizer's step count")
     return value
 
 
@@ -108,8 +107,7 @@ def test_fit_uses_global_batches(trained: dict[str, Any]) -> None:
             "global_batch_size(per_replica_batch_size, strategy)."
         )
         raise fail(
-            f"the optimizer steps of train_with_fit(strategy, x, y, {EPOCHS}, {PER_REPLICA}) "
-            f"on {TRAINING_IMAGES:,} images",
+            f"the optimizer steps of {CALL} on {TRAINING_IMAGES:,} images",
             expected=f"{expected} ({EPOCHS} epochs of {TRAINING_IMAGES // global_batch} global "
             f"batches of {global_batch})",
             received="no optimizer (the model is not compiled)" if received is None else received,
@@ -123,11 +121,10 @@ def test_fit_uses_global_batches(trained: dict[str, Any]) -> None:
 def test_fit_learns_fashion_mnist(trained: dict[str, Any], data: tuple[Split, Split]) -> None:
     """the model trained with fit under the strategy classifies 75% of test images right"""
     _, (x_test, y_test) = data
-    call = f"train_with_fit(strategy, x, y, {EPOCHS}, {PER_REPLICA})"
     logits = predictions_of(
         trained["model"],
         x_test,
-        what=f"the model {call} returns",
+        what=f"the model {CALL} returns",
         expected="able to predict a batch of 28x28 images",
         hint="keep the layers of exercise 13.4, starting with keras.Input(shape=(28, 28)).",
         batch_size=1_000,
