@@ -430,11 +430,13 @@ def check_optimizer(
     name: str,
     *,
     learning_rate: float | None = None,
+    settings: Mapping[str, float] | None = None,
     what: str = "the model",
     hint: str = "",
 ) -> None:
     """The model is compiled with the optimizer ``name`` (lower case: ``adam``, ``sgd``)
-    and, when given, ``learning_rate`` (to a relative 1e-4).
+    and, when given, ``learning_rate`` and the other numeric ``settings`` of its config
+    (``{"momentum": 0.9}``), each to a relative 1e-4.
 
     Self-reported: the compile settings are the worker's description of the model.
     """
@@ -455,6 +457,18 @@ def check_optimizer(
             received="unknown" if rate is None else f"{rate:.4g}",
             hint=hint,
         )
+    optimizer = (report.compile_config or {}).get("optimizer")
+    config = (optimizer.get("config") if isinstance(optimizer, dict) else None) or {}
+    for setting, wanted in (settings or {}).items():
+        value = config.get(setting)
+        number = float(value) if isinstance(value, int | float) and value is not True else None
+        if number is None or value is False or not np.isclose(number, wanted, rtol=1e-4, atol=0):
+            raise fail(
+                f"the {setting} of the optimizer of {what}",
+                expected=f"{wanted:g}",
+                received="not set" if value is None else repr(value),
+                hint=hint,
+            )
 
 
 def _effective_activation(layers: Sequence[Any], index: int) -> str:

@@ -41,7 +41,7 @@ import pytest
 
 from course.grading.reports import ModelReport
 from course.grading.submission import Submission
-from course.testing import check_layer_arguments, fail, fresh_rng
+from course.testing import check_layer_arguments, check_optimizer, fail, fresh_rng
 
 from . import forecasting
 
@@ -205,3 +205,21 @@ def test_forecasters_use_mse_or_huber_loss(models: Models) -> None:
                 "falls from the next value, squared (MSE) or squared near the target and "
                 "linear far from it (Huber).",
             )
+
+
+@pytest.mark.points(1)
+def test_dense_forecaster_optimizer(models: Models) -> None:
+    """build_dense_forecaster compiles with SGD(learning_rate=1e-6, momentum=0.9)
+
+    Self-reported: the compile settings, as the worker describes them."""
+    _, call, report = models("build_dense_forecaster")[0]
+    check_optimizer(
+        report,
+        "sgd",
+        learning_rate=1e-6,
+        settings={"momentum": 0.9},
+        what=f"the model from {call}",
+        hint="compile with optimizer=keras.optimizers.SGD(learning_rate=1e-6, momentum=0.9): "
+        "the values are large, so the rate is small, and momentum carries the steps through "
+        "the noise.",
+    )

@@ -135,3 +135,19 @@ def test_layer_arguments_are_read_from_the_config_activation_layers_included() -
         check_layer_arguments(report(keras.layers.Dense(10), keras.layers.Dense(1)), "Dense", named)
     with pytest.raises(CheckFailed, match="the Dense layers of the model should be 2"):
         check_layer_arguments(report(keras.layers.Dense(1)), "Dense", named)
+
+
+def test_optimizer_settings_name_a_missing_momentum() -> None:
+    """check_optimizer's settings read the optimizer's config: SGD without its momentum
+    fails, naming the setting and what the exercise asks for."""
+    from course.testing import check_optimizer
+
+    layers: list[Any] = [keras.Input((4,)), keras.layers.Dense(1)]
+    model = keras.Sequential(layers)
+    model.compile(optimizer=keras.optimizers.SGD(learning_rate=1e-6, momentum=0.9), loss="mse")
+    report = ModelReport.from_plain(describe_model(model))
+    check_optimizer(report, "sgd", learning_rate=1e-6, settings={"momentum": 0.9})
+    model.compile(optimizer=keras.optimizers.SGD(learning_rate=1e-6), loss="mse")
+    plain = ModelReport.from_plain(describe_model(model))
+    with pytest.raises(CheckFailed, match=r"the momentum of the optimizer .* should be 0\.9"):
+        check_optimizer(plain, "sgd", learning_rate=1e-6, settings={"momentum": 0.9})
