@@ -31,7 +31,7 @@ import numpy as np
 import pytest
 
 from course.grading.submission import Submission
-from course.testing import check_array, fail, format_shape, fresh_rng
+from course.testing import check_array, fail, format_shape, fresh_rng, show_heatmap
 
 from . import reference
 
@@ -149,10 +149,16 @@ def test_attention_returns_output_and_weights(results: Results, cases: dict[str,
 @pytest.mark.points(2)
 def test_attention_weights(results: Results, cases: dict[str, Case]) -> None:
     """the weights are softmax(q k^T / sqrt(depth)) over the keys"""
-    for name, case in cases.items():
+    for index, (name, case) in enumerate(cases.items()):
         _, weights = results(name, False)
         q, k = case["q"], case["k"]
         expected = reference.softmax(reference.attention_scores(q, k))
+        if index == 0:  # a picture of one matrix: queries attending to keys
+            show_heatmap(
+                weights.reshape(-1, *weights.shape[-2:])[0],
+                title=f"Your attention weights for {describe(name, case, masked=False)} "
+                "(the first matrix; rows: queries, columns: keys)",
+            )
         if np.allclose(weights, expected, atol=TOLERANCE, rtol=0):
             continue
         depth = k.shape[-1]

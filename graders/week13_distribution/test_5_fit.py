@@ -36,11 +36,11 @@ from typing import Any
 import numpy as np
 import pytest
 
-from course.datasets import fashion_mnist
+from course.datasets import FASHION_MNIST_CLASSES, fashion_mnist
 from course.grading.reports import ModelReport, expect
 from course.grading.submission import Submission
 from course.probes.distribution import STRATEGY
-from course.testing import check_accuracy, fail, predictions_of
+from course.testing import check_accuracy, fail, predictions_of, show_mistakes
 
 from . import replies
 from .replies import REPLICAS
@@ -129,6 +129,7 @@ def test_fit_learns_fashion_mnist(trained: dict[str, Any], data: tuple[Split, Sp
         hint="keep the layers of exercise 13.4, starting with keras.Input(shape=(28, 28)).",
         batch_size=1_000,
     )
+    show_mistakes(logits, y_test, classes=FASHION_MNIST_CLASSES, images=x_test)
     check_accuracy(
         logits,
         y_test,
