@@ -18,6 +18,10 @@ layers, shapes and compile settings; nothing is trained here. Exact answers, no 
   convolution's padding is not read: causal padding written by hand is as right).
 
 Equivalent mutants:
+    build_dense_forecaster:default-argument:momentum - SGD without momentum=0.9: the module
+        docstring leaves the optimizer to the student (a right answer trains with Adam), so
+        no check reads it; part 2's error bar judges the trained forecaster, and SGD
+        without momentum still meets it (at seed 3: MAE 5.63, 94 % of the naive forecast's).
     build_recurrent_forecaster:default-argument:learning_rate - Adam's default learning
         rate is 1e-3, the rate the exercise names: the same optimizer.
     build_sunspot_forecaster:default-argument:learning_rate - the same, for the sunspot
@@ -41,7 +45,7 @@ import pytest
 
 from course.grading.reports import ModelReport
 from course.grading.submission import Submission
-from course.testing import check_layer_arguments, check_optimizer, fail, fresh_rng
+from course.testing import check_layer_arguments, fail, fresh_rng
 
 from . import forecasting
 
@@ -205,21 +209,3 @@ def test_forecasters_use_mse_or_huber_loss(models: Models) -> None:
                 "falls from the next value, squared (MSE) or squared near the target and "
                 "linear far from it (Huber).",
             )
-
-
-@pytest.mark.points(1)
-def test_dense_forecaster_optimizer(models: Models) -> None:
-    """build_dense_forecaster compiles with SGD(learning_rate=1e-6, momentum=0.9)
-
-    Self-reported: the compile settings, as the worker describes them."""
-    _, call, report = models("build_dense_forecaster")[0]
-    check_optimizer(
-        report,
-        "sgd",
-        learning_rate=1e-6,
-        settings={"momentum": 0.9},
-        what=f"the model from {call}",
-        hint="compile with optimizer=keras.optimizers.SGD(learning_rate=1e-6, momentum=0.9): "
-        "the values are large, so the rate is small, and momentum carries the steps through "
-        "the noise.",
-    )
