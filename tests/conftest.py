@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import shutil
 import subprocess
@@ -163,3 +164,71 @@ def screenshot(page: Path, folder: Path, *, height: int = 2600) -> np.ndarray:
 def pixels_near(image: np.ndarray, colour: tuple[int, int, int], *, tolerance: int = 12) -> int:
     """How many pixels of ``image`` are within ``tolerance`` of ``colour`` in each channel."""
     return int(np.sum(np.all(np.abs(image - np.array(colour)) <= tolerance, axis=-1)))
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextlib.contextmanager
+def running_jupyter(
+    module: str, root: Path, folder: Path, *, startup: float = 90.0
+) -> Iterator[tuple[str, str]]:
+    """``python -m MODULE`` (``jupyterlab``, or ``jupyter server``'s ``jupyter``) serving
+    ``root`` on a free port with a token, its log in ``folder``: ``(url, token)`` once its
+    REST API answers; stopped on exit. Set the JUPYTER_* folders before calling."""
+    import json
+    import os
+    import time
+    import urllib.error
+    import urllib.request
+    import uuid
+
+    token, port = uuid.uuid4().hex, free_port()
+    url = f"http://127.0.0.1:{port}"
+    command = [sys.executable, "-m", *module.split()]
+    log_path = folder / "server.log"
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [
+                *command,
+                "--no-browser",
+                "--ip=127.0.0.1",
+                f"--port={port}",
+                "--port-retries=0",
+                "--allow-root",  # harmless as any other user; needed as root (a container)
+                f"--IdentityProvider.token={token}",
+                f"--ServerApp.root_dir={root}",
+            ],
+            cwd=root,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=os.environ.copy(),
+        )
+        try:
+            deadline = time.monotonic() + startup
+            status = urllib.request.Request(
+                url + "/api/status", headers={"Authorization": f"token {token}"}
+            )
+            while True:
+                assert process.poll() is None, log_path.read_text()
+                try:
+                    with urllib.request.urlopen(status, timeout=10) as answer:
+                        json.loads(answer.read())
+                    break
+                except (urllib.error.URLError, ConnectionError):
+                    assert time.monotonic() < deadline, log_path.read_text()
+                    time.sleep(0.25)
+            yield url, token
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()

@@ -5,11 +5,6 @@ JupyterLab's REST API (jupytext pairing and all), saved, and graded from its own
 from __future__ import annotations
 
 import json
-import os
-import socket
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
 import uuid
@@ -25,6 +20,7 @@ import websocket
 from course import learner
 from course.classroom.notebooks import module_to_notebook
 from course.config import Layout
+from tests.conftest import running_jupyter
 
 #: Seconds for the server to answer, and for a cell (a toy grading) to finish.
 STARTUP, CELL = 90, 120
@@ -92,12 +88,6 @@ class Server:
             channel.close()
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture
 def jupyter_server(
     toy_course: Layout, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -109,46 +99,8 @@ def jupyter_server(
     for name in ("JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR", "IPYTHONDIR"):
         monkeypatch.setenv(name, str(tmp_path / "jupyter" / name.lower()))
     monkeypatch.setenv("COURSE_ROOT", str(toy_course.root))
-    token, port = uuid.uuid4().hex, free_port()
-    log = (tmp_path / "server.log").open("w")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "jupyterlab",
-            "--no-browser",
-            "--ip=127.0.0.1",
-            f"--port={port}",
-            "--port-retries=0",
-            "--allow-root",  # harmless as any other user; needed as root (a container)
-            f"--IdentityProvider.token={token}",
-            f"--ServerApp.root_dir={root}",
-        ],
-        cwd=root,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        env=os.environ.copy(),
-    )
-    server = Server(f"http://127.0.0.1:{port}", token, root)
-    try:
-        deadline = time.monotonic() + STARTUP
-        while True:
-            assert process.poll() is None, (tmp_path / "server.log").read_text()
-            try:
-                server.call("GET", "/api/status")
-                break
-            except (urllib.error.URLError, ConnectionError):
-                assert time.monotonic() < deadline, (tmp_path / "server.log").read_text()
-                time.sleep(0.25)
-        yield server
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
+    with running_jupyter("jupyterlab", root, tmp_path, startup=STARTUP) as (url, token):
+        yield Server(url, token, root)
 
 
 def test_percent_course_check_grades_the_saved_notebook_in_jupyterlab(

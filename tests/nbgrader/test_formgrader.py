@@ -10,10 +10,8 @@ import json
 import os
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -35,7 +33,7 @@ from tests.classroom.conftest import (  # noqa: F401 (fixtures)
     marked_course,
     released,
 )
-from tests.test_jupyter_server import free_port
+from tests.conftest import running_jupyter
 
 CORRECT = """\
 def double(x):
@@ -297,47 +295,8 @@ def formgrader(
     for name in ("JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR", "IPYTHONDIR"):
         monkeypatch.setenv(name, str(tmp_path / "jupyter" / name.lower()))
     monkeypatch.setenv("COURSE_ROOT", str(marked_course.root))
-    token, port = uuid.uuid4().hex, free_port()
-    log = (tmp_path / "server.log").open("w")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "jupyter",
-            "server",
-            "--no-browser",
-            "--ip=127.0.0.1",
-            f"--port={port}",
-            "--port-retries=0",
-            "--allow-root",
-            f"--IdentityProvider.token={token}",
-            f"--ServerApp.root_dir={settings.root}",
-        ],
-        cwd=settings.root,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        env=os.environ.copy(),
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            assert process.poll() is None, (tmp_path / "server.log").read_text()
-            try:
-                call(url, token, "GET", "/api/status")
-                break
-            except (urllib.error.URLError, ConnectionError):
-                assert time.monotonic() < deadline, (tmp_path / "server.log").read_text()
-                time.sleep(0.25)
+    with running_jupyter("jupyter server", settings.root, tmp_path) as (url, token):
         yield url, token, settings, week
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
 
 
 def call(url: str, token: str, method: str, path: str, body: Any = None) -> Any:
