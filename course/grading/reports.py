@@ -67,6 +67,15 @@ class LayerReport:
     trainable: bool
     weight_shapes: tuple[tuple[int, ...], ...]
 
+    @property
+    def kind(self) -> str:
+        """The class name, or ``Bidirectional(LSTM)`` for a wrapper, from its config."""
+        if self.class_name == "Bidirectional":
+            inner = (self.config or {}).get("layer")
+            name = inner.get("class_name") if isinstance(inner, dict) else None
+            return f"Bidirectional({name or '?'})"
+        return self.class_name
+
     @classmethod
     def from_plain(cls, data: Any, *, what: str) -> LayerReport:
         expect(data, dict, what=what)

@@ -27,15 +27,6 @@ def draw_sizes(
     return [(int(v), int(n)) for v, n in zip(*drawn, strict=True)]
 
 
-def layer_kind(layer: LayerReport) -> str:
-    """``LSTM``, or ``Bidirectional(LSTM)`` for a wrapper, from the layer's config."""
-    if layer.class_name == "Bidirectional":
-        inner = (layer.config or {}).get("layer")
-        name = inner.get("class_name") if isinstance(inner, dict) else None
-        return f"Bidirectional({name or '?'})"
-    return layer.class_name
-
-
 def structural_layers(report: ModelReport) -> list[LayerReport]:
     """The layers of ``report`` without the passive ones (dropout, activations, input)."""
     return [layer for layer in report.layers if layer.class_name not in PASSIVE_LAYERS]

@@ -41,7 +41,7 @@ from course.testing import (
     fresh_rng,
 )
 
-from .models import draw_sizes, final_activation, layer_kind, structural_layers
+from .models import draw_sizes, final_activation, structural_layers
 
 pytestmark = pytest.mark.visibility("visible")
 
@@ -128,7 +128,7 @@ def _check_layers(models: Models, kind: str) -> None:
     for v, n, report in models(contract.builder):
         call = f"{contract.builder}({v}, {n})"
         expected = [("Embedding", (None, n, EMBEDDING)), *contract.layers(n), ("Dense", (None, 1))]
-        layers = [(layer_kind(layer), layer.output_shape) for layer in structural_layers(report)]
+        layers = [(layer.kind, layer.output_shape) for layer in structural_layers(report)]
         if layers != expected:
             raise fail(
                 f"the layers of {call} and their output shapes (dropout and activation layers "

@@ -55,7 +55,7 @@ from course.testing import (
 )
 
 from . import text
-from .models import draw_sizes, layer_kind, trained_outputs
+from .models import draw_sizes, trained_outputs
 
 pytestmark = pytest.mark.visibility("visible")
 
@@ -88,7 +88,7 @@ def test_next_word_model_layers(
     rng = fresh_rng(submission, BUILDER, "inputs")
     for vocabulary_size, length, report in models:
         call = f"{BUILDER}({vocabulary_size}, {length})"
-        kinds = [layer_kind(layer) for layer in report.layers]
+        kinds = [layer.kind for layer in report.layers]
         if "Embedding" not in kinds or not any("LSTM" in kind for kind in kinds):
             raise fail(
                 f"the layers of {call}",

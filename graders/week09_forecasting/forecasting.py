@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from course.grading.rebuild import NotRebuildable, check_config
-from course.grading.reports import LayerReport, ModelReport
+from course.grading.reports import ModelReport
 from course.grading.submission import Submission
 from course.testing import (
     check_array,
@@ -79,15 +79,6 @@ def split(
     y_train = series[window_size:split_time]
     x_valid = windows(series[split_time - window_size : -1], window_size)
     return x_train, y_train, x_valid, series[split_time:]
-
-
-def layer_kind(layer: LayerReport) -> str:
-    """``LSTM``, or ``Bidirectional(LSTM)`` for a wrapper, from the layer's config."""
-    if layer.class_name == "Bidirectional":
-        inner = (layer.config or {}).get("layer")
-        name = inner.get("class_name") if isinstance(inner, dict) else None
-        return f"Bidirectional({name or '?'})"
-    return layer.class_name
 
 
 def check_standard_layers(report: ModelReport, *, call: str) -> None:

@@ -77,7 +77,7 @@ def models(submission: Submission) -> Models:
 
 
 def _require_layers(report: ModelReport, call: str, needed: dict[str, set[str]], hint: str) -> None:
-    kinds = [forecasting.layer_kind(layer) for layer in report.layers]
+    kinds = [layer.kind for layer in report.layers]
     names = {kind.removeprefix("Bidirectional(").removesuffix(")") for kind in kinds}
     missing = [what for what, classes in needed.items() if not names & classes]
     if missing:

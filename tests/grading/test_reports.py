@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from course.grading.reports import MalformedData, ModelReport, snake_case
+from course.grading.reports import LayerReport, MalformedData, ModelReport, snake_case
 
 
 def _model_data(**changes: Any) -> dict[str, Any]:
@@ -75,3 +75,14 @@ def test_snake_case_handles_acronyms() -> None:
     """Class names become the names Keras uses in strings."""
     assert snake_case("MeanSquaredError") == "mean_squared_error"
     assert snake_case("SGD") == "sgd"
+
+
+def test_a_layers_kind_names_a_bidirectional_wrappers_layer() -> None:
+    """``kind`` is the class name, with the wrapped layer for a Bidirectional one."""
+
+    def layer(class_name: str, config: dict[str, object] | None) -> LayerReport:
+        return LayerReport(class_name, "x", config, None, True, ())
+
+    assert layer("LSTM", {}).kind == "LSTM"
+    assert layer("Bidirectional", {"layer": {"class_name": "GRU"}}).kind == "Bidirectional(GRU)"
+    assert layer("Bidirectional", None).kind == "Bidirectional(?)"
