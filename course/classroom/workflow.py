@@ -955,7 +955,11 @@ def export(
                 f"reduced: {missing}" if missing else "full",
             )
         columns = check_columns(checks, named, week.graders)
-        written.append(write_week_csv(output / f"{week.stem}.csv", columns, rows, notes))
+        adjusted = gradebook.manual_adjustments(
+            settings.database_url, settings.course_id, week.stem
+        )
+        comments = {student: changes.comments for student, changes in adjusted.items()}
+        written.append(write_week_csv(output / f"{week.stem}.csv", columns, rows, notes, comments))
         week_statistics = check_statistics(week.stem, columns, rows)
         statistics += week_statistics
         maxima[week.stem] = sum(check.max_points for check in checks)

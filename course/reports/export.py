@@ -27,6 +27,7 @@ WEEK_COLUMNS = (
     "max_score",
     "integrity",
     "isolation",
+    "instructor_comments",
 )
 
 
@@ -104,11 +105,16 @@ def write_week_csv(
     columns: Sequence[CheckColumn],
     rows: Sequence[StoredGrade],
     notes: Mapping[str, tuple[str, str]] | None = None,
+    comments: Mapping[str, Mapping[str, str]] | None = None,
 ) -> Path:
     """``student_id, submitted_at, <check names...>, raw_score, late_penalty, score,
-    max_score, integrity, isolation``, the checks in the order of ``columns``
-    (:func:`check_columns`). ``notes``: per student, what the submission did to the grading
-    machinery (empty when nothing) and how it was isolated (``full``, or what was missing)."""
+    max_score, integrity, isolation, instructor_comments``, the checks in the order of
+    ``columns`` (:func:`check_columns`). ``notes``: per student, what the submission did to
+    the grading machinery (empty when nothing) and how it was isolated (``full``, or what
+    was missing). ``comments``: per student, the comments an instructor typed in formgrader,
+    by check id (``""``: on the whole submission), written as "check name: comment" and
+    joined by " | "."""
+    headers = {column.id: column.header for column in columns}
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(
@@ -128,6 +134,10 @@ def write_week_csv(
                     number(maximum),
                     integrity,
                     isolation,
+                    " | ".join(
+                        f"{headers.get(check, check) if check else 'submission'}: {text}"
+                        for check, text in sorted((comments or {}).get(row.student, {}).items())
+                    ),
                 ]
             )
     return path

@@ -5,6 +5,7 @@ server. The toy week grades in about a second, without TensorFlow."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import json
 import os
@@ -160,6 +161,15 @@ def test_penalty_and_manual_changes_in_nbgraders_gradebook(
         )
     }
     assert gradebook_rows(settings, week.stem)["bob"][0] == pytest.approx(2.75)
+    # course export: the instructor's points in the check's column, the comments at the end
+    exports = settings.root / "exports"
+    workflow.export(settings=settings, weeks=[week], output=exports)
+    with (exports / f"{week.stem}.csv").open(newline="") as handle:
+        (exported,) = csv.DictReader(handle)
+    assert exported["score"] == "2.75"
+    assert exported["instructor_comments"] == (
+        "submission: Tidy code. | greet says hello: Half credit."
+    )
     with Gradebook(url, course) as book:
         assert not book.find_grade(cell, week.stem, week.stem, "bob").needs_manual_grade
     record(1.0)  # the same automatic score for greet, a new one for double: not flagged

@@ -108,7 +108,9 @@ def test_part_titles_come_from_the_grader_files(tmp_path: Path) -> None:
 def test_the_week_csv_is_headed_by_names(tmp_path: Path) -> None:
     """A spreadsheet reads the check names in exercise order between the student and the
     scores, and each student's points under them."""
-    path = write_week_csv(tmp_path / "week.csv", check_columns(CHECKS, NAMED), ROWS)
+    columns = check_columns(CHECKS, NAMED)
+    comments = {"bob": {"": "See me.", columns[0].id: "Good start."}}
+    path = write_week_csv(tmp_path / "week.csv", columns, ROWS, comments=comments)
     with path.open(newline="", encoding="utf-8") as handle:
         header, *rows = list(csv.reader(handle))
     assert header == [
@@ -121,8 +123,11 @@ def test_the_week_csv_is_headed_by_names(tmp_path: Path) -> None:
         "max_score",
         "integrity",
         "isolation",
+        "instructor_comments",
     ]
     assert rows[1][:9] == ["bob", "", "2", "0", "1.5", "0", "3.5", "1", "2.5"]
+    assert rows[1][-1] == f"submission: See me. | {columns[0].header}: Good start."
+    assert rows[0][-1] == ""
 
 
 def test_statistics_are_the_share_with_full_points_and_the_mean(tmp_path: Path) -> None:
