@@ -165,7 +165,8 @@ def _lateness(graded: GradedSubmission) -> str:
     if graded.days_late <= 0:
         return "on time"
     days = f"{graded.days_late} day{'s' if graded.days_late != 1 else ''} late"
-    return f"{days}: {graded.penalty:g} points off" if graded.penalty else f"{days}, no penalty"
+    points = f"{graded.penalty:g} point{'s' if graded.penalty != 1 else ''}"
+    return f"{days}: {points} off" if graded.penalty else f"{days}, no penalty"
 
 
 def _score_line(graded: GradedSubmission) -> str:

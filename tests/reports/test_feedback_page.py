@@ -107,7 +107,7 @@ def test_page_groups_checks_by_exercise_and_always_says_lateness() -> None:
     assert "1 / 2" in page  # part 3's subtotal
     assert "on time" in page
     late = render_html(_graded(days_late=2, penalty=1.0), title="x")
-    assert "2 days late: 1 points off" in late
+    assert "2 days late: 1 point off" in late
     summary = read_summary(late)
     assert summary is not None
     assert summary["score"] == 0.0 or summary["score"] == 1.0
