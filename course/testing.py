@@ -48,6 +48,7 @@ __all__ = [
     "check_shuffled",
     "describe_error",
     "describe_spec",
+    "draw_between",
     "fail",
     "format_batches",
     "format_head",
@@ -940,3 +941,8 @@ def show_mistakes(
             captions=[f"{classes[labels[i]]} as {classes[predicted[i]]}" for i in wrong],
             title=f"Some of {on} the model got wrong (true class as predicted class)",
         )
+
+
+def draw_between(rng: np.random.Generator, bounds: tuple[int, int]) -> int:
+    """An integer drawn from ``rng`` in the inclusive range ``bounds`` (both ends can come)."""
+    return int(rng.integers(bounds[0], bounds[1] + 1))

@@ -23,11 +23,6 @@ from course.testing import check_close
 EPSILON = 1e-7
 
 
-def draw(rng: np.random.Generator, bounds: tuple[int, int]) -> int:
-    """A whole number from ``bounds``, both ends included."""
-    return int(rng.integers(bounds[0], bounds[1] + 1))
-
-
 def draw_threshold(rng: np.random.Generator, bounds: tuple[float, float]) -> float:
     """A threshold uniform in ``bounds``, to two decimals."""
     return round(float(rng.uniform(*bounds)), 2)

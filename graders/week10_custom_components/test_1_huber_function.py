@@ -21,7 +21,7 @@ from __future__ import annotations
 import pytest
 
 from course.grading.submission import Submission
-from course.testing import check_array, fresh_rng
+from course.testing import check_array, draw_between, fresh_rng
 
 from . import reference, replies
 
@@ -37,7 +37,7 @@ def test_huber_function_in_both_regimes(submission: Submission) -> None:
     rng = fresh_rng(submission, "huber function")
     for bounds in reference.THRESHOLD_RANGES:
         threshold = reference.draw_threshold(rng, bounds)
-        rows, columns = reference.draw(rng, ROWS), reference.draw(rng, reference.COLUMNS)
+        rows, columns = draw_between(rng, ROWS), draw_between(rng, reference.COLUMNS)
         batches = {
             regime: reference.errors(rng, threshold, regime, rows=rows, columns=columns)
             for regime in reference.REGIME_WORDS

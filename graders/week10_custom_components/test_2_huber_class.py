@@ -32,7 +32,7 @@ import numpy as np
 import pytest
 
 from course.grading.submission import Submission
-from course.testing import check_close, fail, fresh_rng
+from course.testing import check_close, draw_between, fail, fresh_rng
 
 from . import reference, replies
 
@@ -77,8 +77,8 @@ def test_huber_class_values_for_each_sample(submission: Submission) -> None:
     rng = fresh_rng(submission, "huber class values")
     for bounds in reference.THRESHOLD_RANGES:
         threshold = reference.draw_threshold(rng, bounds)
-        rows = reference.draw(rng, SAMPLES_PER_REGIME)
-        columns = reference.draw(rng, reference.COLUMNS)
+        rows = draw_between(rng, SAMPLES_PER_REGIME)
+        columns = draw_between(rng, reference.COLUMNS)
         samples = []
         for regime in REGIMES:
             y_true, y_pred = reference.errors(rng, threshold, regime, rows=rows, columns=columns)
@@ -100,7 +100,7 @@ def _check_batch(submission: Submission, purpose: str, *, weighted: bool, hint: 
     the submission computes it alone: this judges the reduction, whatever the formula."""
     rng = fresh_rng(submission, purpose)
     threshold = reference.draw_threshold(rng, BATCH_THRESHOLD_RANGE)
-    rows, columns = reference.draw(rng, BATCH_ROWS), reference.draw(rng, reference.COLUMNS)
+    rows, columns = draw_between(rng, BATCH_ROWS), draw_between(rng, reference.COLUMNS)
     y_true, y_pred = reference.errors(rng, threshold, "mixed", rows=rows, columns=columns)
     weights = rng.uniform(0.2, 2.0, size=rows).astype("float32") if weighted else np.ones(rows)
     argument = ", sample_weight=w" if weighted else ""
@@ -158,8 +158,8 @@ def test_huber_class_config_round_trip(submission: Submission) -> None:
     rng = fresh_rng(submission, "huber class round trip")
     for bounds in ROUND_TRIP_THRESHOLD_RANGES:
         threshold = reference.draw_threshold(rng, bounds)
-        rows = reference.draw(rng, ROUND_TRIP_ROWS)
-        columns = reference.draw(rng, reference.COLUMNS)
+        rows = draw_between(rng, ROUND_TRIP_ROWS)
+        columns = draw_between(rng, reference.COLUMNS)
         cases = [
             list(reference.errors(rng, threshold, regime, rows=rows, columns=columns))
             for regime in REGIMES

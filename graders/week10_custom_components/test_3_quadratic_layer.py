@@ -26,7 +26,7 @@ import numpy as np
 import pytest
 
 from course.grading.submission import Submission
-from course.testing import check_close, fail, format_shape, fresh_rng
+from course.testing import check_close, draw_between, fail, format_shape, fresh_rng
 
 from . import reference, replies
 
@@ -73,7 +73,7 @@ def test_quadratic_layer_weights_after_build(submission: Submission) -> None:
     them."""
     rng = fresh_rng(submission, "quadratic layer build")
     for _ in range(BUILD_LAYERS):
-        units, input_dim = (reference.draw(rng, bounds) for bounds in BUILD_RANGES)
+        units, input_dim = (draw_between(rng, bounds) for bounds in BUILD_RANGES)
         reply = _probe(submission, units, input_dim)
         weights = replies.variables(reply, "weights_after_build", what="the layer")
         named = _by_name(weights)
@@ -101,8 +101,8 @@ def test_quadratic_layer_weights_after_build(submission: Submission) -> None:
 def test_quadratic_layer_output(submission: Submission) -> None:
     """QuadraticLayer computes x**2 @ a + x @ b + c with its own weights"""
     rng = fresh_rng(submission, "quadratic layer output")
-    units, input_dim = (reference.draw(rng, bounds) for bounds in CALL_RANGES)
-    x = rng.uniform(-2, 2, size=(reference.draw(rng, CALL_ROWS), input_dim)).astype("float32")
+    units, input_dim = (draw_between(rng, bounds) for bounds in CALL_RANGES)
+    x = rng.uniform(-2, 2, size=(draw_between(rng, CALL_ROWS), input_dim)).astype("float32")
     reply = _probe(submission, units, input_dim, inputs=x)
     call = f"QuadraticLayer(units={units}) on inputs of shape {x.shape}"
     weights = _by_name(replies.variables(reply, "weights", what="the layer"))
@@ -139,7 +139,7 @@ def test_quadratic_layer_config_round_trip(submission: Submission) -> None:
 
     Self-reported: the names and shapes of both layers' weights, as the worker lists them."""
     rng = fresh_rng(submission, "quadratic layer round trip")
-    units, input_dim = (reference.draw(rng, bounds) for bounds in ROUND_TRIP_RANGES)
+    units, input_dim = (draw_between(rng, bounds) for bounds in ROUND_TRIP_RANGES)
     reply = _probe(submission, units, input_dim, round_trip=True)
     original = replies.variables(reply, "weights_after_build", what="the layer")
     rebuilt = replies.variables(reply, "rebuilt_weights", what="the layer")

@@ -35,7 +35,7 @@ import numpy as np
 import pytest
 
 from course.grading.submission import Submission
-from course.testing import check_close, fresh_rng
+from course.testing import check_close, draw_between, fresh_rng
 
 from . import reference, replies
 
@@ -66,7 +66,7 @@ def batches(submission: Submission) -> list[Batch]:
     rng = fresh_rng(submission, "f1 batches")
     drawn = []
     for number in range(1, BATCHES + 1):
-        size = reference.draw(rng, BATCH_SIZES)
+        size = draw_between(rng, BATCH_SIZES)
         labels = (rng.random(size) < 0.5).astype("float64")
         scores = np.clip(0.3 * labels + rng.uniform(0.02, 0.7, size), 0.01, 0.99)
         if number == 1:

@@ -33,7 +33,7 @@ import numpy as np
 import pytest
 
 from course.grading.submission import Submission
-from course.testing import check_array, check_layer_arguments, fail, fresh_rng
+from course.testing import check_array, check_layer_arguments, draw_between, fail, fresh_rng
 
 from . import reference, replies
 
@@ -95,7 +95,7 @@ class Heads:
 @pytest.fixture(scope="module")
 def heads(submission: Submission) -> Heads:
     rng = fresh_rng(submission, "two heads")
-    input_dim, samples = reference.draw(rng, INPUT_DIM), reference.draw(rng, SAMPLES)
+    input_dim, samples = draw_between(rng, INPUT_DIM), draw_between(rng, SAMPLES)
     x = rng.normal(size=(samples, input_dim)).astype("float32")
     targets = {
         "value": rng.normal(size=(samples, 1)).astype("float32"),

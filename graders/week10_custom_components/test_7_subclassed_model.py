@@ -31,9 +31,9 @@ import numpy as np
 import pytest
 
 from course.grading.submission import Submission
-from course.testing import check_close, fail, format_shape, fresh_rng
+from course.testing import check_close, draw_between, fail, format_shape, fresh_rng
 
-from . import reference, replies
+from . import replies
 
 pytestmark = pytest.mark.visibility("visible")
 
@@ -74,10 +74,10 @@ class Case:
 @pytest.fixture(scope="module")
 def case(submission: Submission) -> Case:
     rng = fresh_rng(submission, "wide and deep")
-    units = reference.draw(rng, UNITS)
+    units = draw_between(rng, UNITS)
     width = int(rng.choice([w for w in range(INPUT_DIM[0], INPUT_DIM[1] + 1) if w != units]))
     called_x, computed_x = (
-        rng.normal(size=(reference.draw(rng, SAMPLES), width)).astype("float32") for _ in range(2)
+        rng.normal(size=(draw_between(rng, SAMPLES), width)).astype("float32") for _ in range(2)
     )
     return Case(units, width, called_x, computed_x)
 

@@ -23,9 +23,9 @@ import re
 import pytest
 
 from course.grading.submission import Submission
-from course.testing import check_close, fail, fresh_rng
+from course.testing import check_close, draw_between, fail, fresh_rng
 
-from . import reference, replies
+from . import replies
 
 pytestmark = pytest.mark.visibility("visible")
 
@@ -44,9 +44,9 @@ LOAD_HINT = (
 @pytest.fixture(scope="module")
 def round_trip(submission: Submission) -> object:
     rng = fresh_rng(submission, "save and load")
-    x = rng.uniform(-3.0, 3.0, size=(reference.draw(rng, TRAINING_POINTS), 1)).astype("float32")
+    x = rng.uniform(-3.0, 3.0, size=(draw_between(rng, TRAINING_POINTS), 1)).astype("float32")
     y = (0.5 * x**2 - x + 2.0 + rng.normal(0.0, 0.3, size=x.shape)).astype("float32")
-    inputs = rng.uniform(-3.0, 3.0, size=(reference.draw(rng, INPUTS), 1)).astype("float32")
+    inputs = rng.uniform(-3.0, 3.0, size=(draw_between(rng, INPUTS), 1)).astype("float32")
     return submission.probe(
         "custom.save_and_load",
         action=f"save_model({BUILDER}() after training, path), then load_model(path)",

@@ -41,7 +41,7 @@ import numpy as np
 
 from course.grading.reports import MalformedData, expect, expect_array
 from course.grading.submission import Submission
-from course.testing import check_array, check_close, fail, fresh_rng
+from course.testing import check_array, check_close, draw_between, fail, fresh_rng
 
 INPUTS = (3, 5)  # inclusive, as are the other ranges
 HIDDEN_UNITS = (2, 4)
@@ -58,11 +58,6 @@ ATOL, RTOL = 1e-5, 1e-4
 
 Weights = tuple[np.ndarray, ...]
 Batches = list[tuple[np.ndarray, np.ndarray]]
-
-
-def draw(rng: np.random.Generator, bounds: tuple[int, int]) -> int:
-    """A whole number from ``bounds``, both ends included."""
-    return int(rng.integers(bounds[0], bounds[1] + 1))
 
 
 def pair(value: object, *, call: str, expected: str, hint: str) -> tuple[object, object]:
@@ -187,7 +182,11 @@ class Reference:
 
     @classmethod
     def draw(cls, rng: np.random.Generator) -> Reference:
-        inputs, hidden, batch = draw(rng, INPUTS), draw(rng, HIDDEN_UNITS), draw(rng, BATCH_SIZE)
+        inputs, hidden, batch = (
+            draw_between(rng, INPUTS),
+            draw_between(rng, HIDDEN_UNITS),
+            draw_between(rng, BATCH_SIZE),
+        )
         weights = (
             _float32(rng.normal(scale=0.5, size=(inputs, hidden))),
             _float32(rng.normal(scale=0.1, size=hidden)),

@@ -27,9 +27,9 @@ import numpy as np
 import pytest
 
 from course.grading.submission import Submission
-from course.testing import check_array, check_close, fail, fresh_rng
+from course.testing import check_array, check_close, draw_between, fail, fresh_rng
 
-from .reference import draw, pair
+from .reference import pair
 
 pytestmark = pytest.mark.visibility("visible")
 
@@ -45,12 +45,12 @@ Sets = tuple[np.ndarray, np.ndarray]
 def sets(submission: Submission) -> Sets:
     """(train, other): the grader's features, float64, drawn afresh."""
     rng = fresh_rng(submission, "standardize")
-    columns = draw(rng, COLUMNS)
+    columns = draw_between(rng, COLUMNS)
     stds = 10.0 ** rng.uniform(-2.0, 2.0, size=columns)
     means = stds * rng.uniform(-20.0, 20.0, size=columns)
-    train = means + stds * rng.normal(size=(draw(rng, TRAIN_ROWS), columns))
+    train = means + stds * rng.normal(size=(draw_between(rng, TRAIN_ROWS), columns))
     shift = 2 * stds * rng.choice([-1.0, 1.0], size=columns)
-    other = means + shift + 1.5 * stds * rng.normal(size=(draw(rng, OTHER_ROWS), columns))
+    other = means + shift + 1.5 * stds * rng.normal(size=(draw_between(rng, OTHER_ROWS), columns))
     return train, other
 
 

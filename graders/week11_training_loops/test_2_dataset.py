@@ -39,13 +39,12 @@ from course.testing import (
     check_each_once,
     check_in_order,
     describe_spec,
+    draw_between,
     fail,
     format_head,
     fresh_rng,
     pair_spec,
 )
-
-from .reference import draw
 
 pytestmark = pytest.mark.visibility("visible")
 
@@ -72,9 +71,9 @@ class Examples:
 @pytest.fixture(scope="module")
 def examples(submission: Submission) -> Examples:
     rng = fresh_rng(submission, "dataset")
-    batch_size = draw(rng, BATCH_SIZE)
+    batch_size = draw_between(rng, BATCH_SIZE)
     count = int(rng.choice([n for n in range(EXAMPLES[0], EXAMPLES[1] + 1) if n % batch_size]))
-    features = rng.normal(size=(count, draw(rng, WIDTH))) * 10
+    features = rng.normal(size=(count, draw_between(rng, WIDTH))) * 10
     return Examples(features, np.arange(count, dtype=np.int64), batch_size)
 
 

@@ -26,9 +26,9 @@ import pytest
 
 from course.grading.reports import expect
 from course.grading.submission import Submission
-from course.testing import check_close, fresh_rng
+from course.testing import check_close, draw_between, fresh_rng
 
-from .reference import draw, scalar
+from .reference import scalar
 
 pytestmark = pytest.mark.visibility("visible")
 
@@ -57,10 +57,13 @@ class Epochs:
 @pytest.fixture(scope="module")
 def epochs(submission: Submission) -> Epochs:
     rng = fresh_rng(submission, "one epoch")
-    batch_size, width = draw(rng, BATCH_SIZE), draw(rng, WIDTH)
+    batch_size, width = draw_between(rng, BATCH_SIZE), draw_between(rng, WIDTH)
     # Each loss is the float32 nearest the number drawn: the number the worker sees.
     losses = tuple(
-        tuple(float(np.float32(round(rng.uniform(*LOSSES), 2))) for _ in range(draw(rng, BATCHES)))
+        tuple(
+            float(np.float32(round(rng.uniform(*LOSSES), 2)))
+            for _ in range(draw_between(rng, BATCHES))
+        )
         for _ in range(EPOCHS)
     )
     earlier = tuple(float(np.float32(round(rng.uniform(*EARLIER), 1))) for _ in range(2))

@@ -28,11 +28,6 @@ GOLDEN_ENCODING = (
 )
 
 
-def between(rng: np.random.Generator, bounds: tuple[int, int]) -> int:
-    """An integer drawn from the inclusive range ``bounds``."""
-    return int(rng.integers(bounds[0], bounds[1] + 1))
-
-
 def angles(length: int, depth: int, *, exponent_index: np.ndarray | None = None) -> np.ndarray:
     """``pos / 10000 ** (2i / depth)`` for every position and column; column ``j``
     belongs to pair ``i = j // 2`` unless ``exponent_index`` says otherwise."""

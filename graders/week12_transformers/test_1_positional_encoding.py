@@ -26,7 +26,7 @@ import numpy as np
 import pytest
 
 from course.grading.submission import Submission
-from course.testing import check_array, fail, fresh_rng
+from course.testing import check_array, draw_between, fail, fresh_rng
 
 from . import reference
 
@@ -43,7 +43,7 @@ SHAPE_HINT = "one row per position and one column per dimension: shape (length, 
 def encodings(submission: Submission) -> dict[tuple[int, int], object]:
     rng = fresh_rng(submission, "positional encoding")
     sizes = [
-        (reference.between(rng, length), 2 * reference.between(rng, (depth[0] // 2, depth[1] // 2)))
+        (draw_between(rng, length), 2 * draw_between(rng, (depth[0] // 2, depth[1] // 2)))
         for length, depth in SIZE_RANGES
     ]
     return {size: submission.call(FUNCTION, *size) for size in sizes}

@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 
 from course.grading.submission import Submission
-from course.testing import check_array, fail, fresh_rng
+from course.testing import check_array, draw_between, fail, fresh_rng
 
 from . import reference
 
@@ -65,7 +65,7 @@ def check_mask(
 def token_ids(submission: Submission) -> np.ndarray:
     """The grader's batch of token ids, int32 (see the module docstring)."""
     rng = fresh_rng(submission, "masks")
-    batch, length = reference.between(rng, SENTENCES), reference.between(rng, LENGTH)
+    batch, length = draw_between(rng, SENTENCES), draw_between(rng, LENGTH)
     ids = rng.integers(VOCABULARY[0], VOCABULARY[1] + 1, size=(batch, length))
     for row in range(1, batch):
         # Row 1 keeps at least three positions before its padding, for a 0 between words.

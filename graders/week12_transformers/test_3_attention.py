@@ -31,7 +31,7 @@ import numpy as np
 import pytest
 
 from course.grading.submission import Submission
-from course.testing import check_array, fail, format_shape, fresh_rng, show_heatmap
+from course.testing import check_array, draw_between, fail, format_shape, fresh_rng, show_heatmap
 
 from . import reference
 
@@ -60,7 +60,7 @@ Results = Callable[[str, bool], Result]
 @pytest.fixture(scope="module")
 def cases(submission: Submission) -> dict[str, Case]:
     rng = fresh_rng(submission, "attention")
-    size = partial(reference.between, rng)
+    size = partial(draw_between, rng)
 
     def normal(*shape: int) -> np.ndarray:
         return rng.normal(size=shape).astype("float32")

@@ -34,9 +34,8 @@ import numpy as np
 import pytest
 
 from course.grading.submission import Submission
-from course.testing import check_array, fail, format_shape, fresh_rng
+from course.testing import check_array, draw_between, fail, format_shape, fresh_rng
 
-from . import reference
 from .layers import LayerCall, call_layer
 
 pytestmark = pytest.mark.visibility("visible")
@@ -78,7 +77,7 @@ class Draw:
 @pytest.fixture(scope="module")
 def draw(submission: Submission) -> Draw:
     rng = fresh_rng(submission, "embedding")
-    size = partial(reference.between, rng)
+    size = partial(draw_between, rng)
     maxlen, vocabulary = size(MAXLEN), size(VOCABULARY)
     embed_dim = 2 * size((EMBED_DIM[0] // 2, EMBED_DIM[1] // 2))
     first, second = (int(t) for t in rng.choice(np.arange(1, vocabulary), 2, replace=False))

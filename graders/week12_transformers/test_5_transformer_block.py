@@ -65,7 +65,7 @@ import numpy as np
 import pytest
 
 from course.grading.submission import Submission
-from course.testing import check_array, fail, format_shape, fresh_rng
+from course.testing import check_array, draw_between, fail, format_shape, fresh_rng
 
 from . import reference
 from .layers import LayerCall, block_parts, call_layer
@@ -107,7 +107,7 @@ class Draw:
 @pytest.fixture(scope="module")
 def draw(submission: Submission) -> Draw:
     rng = fresh_rng(submission, "transformer block")
-    size = partial(reference.between, rng)
+    size = partial(draw_between, rng)
 
     def settings(rate: float) -> Settings:
         heads = size(HEADS)

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 from course.grading.reports import expect
 from course.grading.submission import Submission
 
@@ -25,8 +23,3 @@ def probe(submission: Submission, name: str, **arguments: Any) -> dict[str, Any]
 def strings(value: object, *, what: str) -> list[str]:
     """``value`` if it is a list of strings."""
     return [expect(item, str, what=what) for item in expect(value, list, what=what)]
-
-
-def between(rng: np.random.Generator, bounds: tuple[int, int]) -> int:
-    """An integer drawn from the inclusive range ``bounds``."""
-    return int(rng.integers(bounds[0], bounds[1] + 1))

@@ -27,7 +27,7 @@ import pytest
 from course.grading.reports import expect, expect_array
 from course.grading.submission import Submission
 from course.probes.distribution import STRATEGY
-from course.testing import fail, fresh_rng
+from course.testing import draw_between, fail, fresh_rng
 
 from . import replies
 from .replies import REPLICAS
@@ -70,11 +70,11 @@ def test_distributed_dataset_batches(submission: Submission) -> None:
 
     Self-reported: the parts each replica received, as the worker's strategy split them."""
     rng = fresh_rng(submission, "distributed dataset")
-    per_replica = replies.between(rng, PER_REPLICA)
+    per_replica = draw_between(rng, PER_REPLICA)
     global_batch = per_replica * REPLICAS
-    count = replies.between(rng, GLOBAL_BATCHES)
+    count = draw_between(rng, GLOBAL_BATCHES)
     examples = global_batch * count
-    x = rng.normal(size=(examples, replies.between(rng, WIDTH))).astype("float32")
+    x = rng.normal(size=(examples, draw_between(rng, WIDTH))).astype("float32")
     x[:, 0] = np.arange(examples)
     y = rng.integers(0, 10, size=examples).astype("int32")
     call = f"distribute_dataset(strategy, x, y, {per_replica})"

@@ -44,10 +44,10 @@ import pytest
 
 from course.grading.reports import expect, expect_array
 from course.grading.submission import Submission
-from course.testing import check_array, fail, fresh_rng, note
+from course.testing import check_array, draw_between, fail, fresh_rng, note
 
 from . import replies
-from .replies import REPLICAS, between
+from .replies import REPLICAS
 
 pytestmark = pytest.mark.visibility("visible")
 
@@ -69,8 +69,12 @@ class Problem:
     """The grader's model, batch and the expected single-device step, in float64."""
 
     def __init__(self, rng: np.random.Generator) -> None:
-        inputs, hidden, classes = between(rng, INPUTS), between(rng, HIDDEN), between(rng, CLASSES)
-        self.global_batch = REPLICAS * between(rng, PER_REPLICA)
+        inputs, hidden, classes = (
+            draw_between(rng, INPUTS),
+            draw_between(rng, HIDDEN),
+            draw_between(rng, CLASSES),
+        )
+        self.global_batch = REPLICAS * draw_between(rng, PER_REPLICA)
         self.x = rng.normal(size=(self.global_batch, inputs)).astype("float32")
         self.y = rng.integers(0, classes, size=self.global_batch).astype("int32")
         shapes = [(inputs, hidden), (hidden,), (hidden, classes), (classes,)]
@@ -144,7 +148,7 @@ def _factor(received: float, expected: float) -> str:
 def test_compute_loss_divides_by_the_global_batch(submission: Submission) -> None:
     """compute_loss sums the per-example losses and divides by the global batch size"""
     rng = fresh_rng(submission, "compute loss")
-    examples, classes = between(rng, LOSS_EXAMPLES), between(rng, LOSS_CLASSES)
+    examples, classes = draw_between(rng, LOSS_EXAMPLES), draw_between(rng, LOSS_CLASSES)
     labels = rng.integers(0, classes, size=examples).astype("int32")
     logits = rng.normal(scale=2.0, size=(examples, classes)).astype("float32")
     total = float(-_log_softmax(logits)[np.arange(examples), labels].sum())
