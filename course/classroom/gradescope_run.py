@@ -29,8 +29,8 @@ from typing import Any
 import course
 from course.classroom.gradescope import BUNDLE_FILE
 from course.classroom.intake import Prepared, SubmissionRefused, prepare
-from course.grading.declared import declared_checks, syntax_error
-from course.grading.results import CheckResult, GradeReport
+from course.grading.declared import declared_checks, errored, syntax_error
+from course.grading.results import GradeReport
 
 #: Who a refusal names: the student reads it about their own upload.
 _YOU = "your submission"
@@ -224,18 +224,7 @@ def outcome_of(
 def _refused(problem: str, *, graders: Path, label: str, log: list[str]) -> Outcome:
     """0 points on every check the graders declare, each saying why."""
     log.append(f"not graded: {problem}")
-    checks = tuple(
-        CheckResult(
-            id=check.id,
-            name=check.name,
-            points=0.0,
-            max_points=check.max_points,
-            status="error",
-            message=f"Not graded: {problem}",
-            visibility=check.visibility,
-        )
-        for check in declared_checks(graders) or ()
-    )
+    checks = errored(declared_checks(graders) or (), f"Not graded: {problem}")
     document = GradeReport(week=label, submission="", checks=checks).to_gradescope()
     document.update(score=0.0, output=f"Your submission was not graded: {problem}")
     return Outcome(document, log)

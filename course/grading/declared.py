@@ -126,6 +126,23 @@ def syntax_error(submission: Path) -> str | None:
     return None
 
 
+def errored(checks: Sequence[DeclaredCheck], message: str) -> tuple[CheckResult, ...]:
+    """Every one of ``checks`` at 0 points, an error saying ``message``: what a submission
+    that no check could judge (it does not parse, it was refused) scores."""
+    return tuple(
+        CheckResult(
+            id=check.id,
+            name=check.name,
+            points=0.0,
+            max_points=check.max_points,
+            status="error",
+            message=message,
+            visibility=check.visibility,
+        )
+        for check in checks
+    )
+
+
 def unparsable_report(
     *, graders: Path, submission: Path, week: str, seed: int, only: Sequence[str] = ()
 ) -> GradeReport | None:
@@ -141,18 +158,7 @@ def unparsable_report(
     return GradeReport(
         week=week,
         submission=str(submission),
-        checks=tuple(
-            CheckResult(
-                id=check.id,
-                name=check.name,
-                points=0.0,
-                max_points=check.max_points,
-                status="error",
-                message=problem,
-                visibility=check.visibility,
-            )
-            for check in checks
-        ),
+        checks=errored(checks, problem),
         seconds=time.monotonic() - begin,
         launcher="none: the file does not parse, so no code of it ran",
         seed=seed,
