@@ -347,36 +347,6 @@ def doctor_command(as_json: bool) -> None:
     sys.exit(EXIT_PASSED if not diagnosis.missing else EXIT_FAILED)
 
 
-@main.command("gradescope")
-@click.argument("week")
-@click.option(
-    "--output",
-    type=click.Path(path_type=Path, dir_okay=False),
-    default=None,
-    help="The zip to write (default: <week>-gradescope.zip here).",
-)
-@click.option(
-    "--allow-reduced-isolation",
-    is_flag=True,
-    help="Grade even where Gradescope's container cannot start the sandbox.",
-)
-def gradescope_command(week: str, output: Path | None, allow_reduced_isolation: bool) -> None:
-    """Build WEEK's Gradescope autograder zip (setup.sh, run_autograder, the graders)."""
-    from course import api
-    from course.classroom.gradescope import build_bundle, describe
-
-    layout = _run(api.layout)
-    chosen = _run(layout.week, spec=week)
-    bundle = _run(
-        build_bundle,
-        week=chosen,
-        root=layout.root,
-        output=output or Path(f"{chosen.stem}-gradescope.zip"),
-        allow_reduced_isolation=allow_reduced_isolation,
-    )
-    click.echo("\n".join(describe(bundle)))
-
-
 def _add_classroom_commands() -> None:
     from course.classroom.commands import COMMANDS
 

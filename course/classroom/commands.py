@@ -619,6 +619,35 @@ def roster_import_command(csv_file: Path, course_dir: Path) -> None:
     )
 
 
+@click.command("gradescope")
+@click.argument("week")
+@click.option(
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="The zip to write (default: <week>-gradescope.zip here).",
+)
+@click.option(
+    "--allow-reduced-isolation",
+    is_flag=True,
+    help="Grade even where Gradescope's container cannot start the sandbox.",
+)
+def gradescope_command(week: str, output: Path | None, allow_reduced_isolation: bool) -> None:
+    """Build WEEK's Gradescope autograder zip (setup.sh, run_autograder, the graders)."""
+    from course import api
+    from course.classroom.gradescope import build_bundle, describe
+
+    chosen = _week(week)
+    bundle = _run(
+        build_bundle,
+        week=chosen,
+        root=_run(api.layout).root,
+        output=output or Path(f"{chosen.stem}-gradescope.zip"),
+        allow_reduced_isolation=allow_reduced_isolation,
+    )
+    click.echo("\n".join(describe(bundle)))
+
+
 COMMANDS = (
     generate_command,
     roster_group,
@@ -629,6 +658,7 @@ COMMANDS = (
     serve_command,
     feedback_command,
     export_command,
+    gradescope_command,
     import_zip_command,
     fetch_command,
     submit_command,
