@@ -195,6 +195,40 @@ def release_command(week: str, course_dir: Path) -> None:
         )
 
 
+@click.command("extensions")
+@course_dir_option
+def extensions_command(course_dir: Path) -> None:
+    """Send each student their extensions from course.toml, privately.
+
+    Every student who has fetched or submitted since the week's release gets a notice only
+    they can find in the exchange: 'course fetch' then prints their own deadline and
+    'course submit' warns by it. 'course release' and each round of 'course serve' send
+    them too; run this after editing [extensions] when neither is running.
+    """
+    from course.classroom.notices import publish
+
+    settings = _settings(course_dir)
+    extensions = settings.policy.extensions
+    for student, weeks in sorted(extensions.items()):
+        for week, days in sorted(weeks.items()):
+            due = settings.policy.due(week, student)
+            until = f", due {due.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC" if due else ""
+            click.echo(f"{student}: {week} +{days:g} day(s){until}")
+    if not extensions:
+        click.echo(f"No extensions in {settings.settings_file}.")
+    published = _run(
+        publish, exchange=settings.exchange, course_id=settings.course_id, extensions=extensions
+    )
+    click.echo(f"Sent {len(published.sent)} student(s) their own notice.")
+    if published.waiting:
+        click.echo(
+            f"Not yet reachable: {', '.join(published.waiting)}. Theirs is sent on the first "
+            "'course extensions', 'course release' or 'course serve' round after their next "
+            "'course fetch' or 'course submit'; until then their warnings say an extension "
+            "would still apply."
+        )
+
+
 @click.command("collect")
 @click.argument("week")
 @click.option("--student", default="", help="Collect one student only.")
@@ -470,16 +504,14 @@ def import_zip_command(
 @_student_options
 def fetch_command(week: str, **options: Any) -> None:
     """Fetch a released WEEK from your course's exchange into DIR/WEEK."""
-    week_id = _week_id(week)
-    folder = _run(_workspace(**options).fetch, week=week_id)
+    week_id, workspace = _week_id(week), _workspace(**options)
+    folder = _run(workspace.fetch, week=week_id)
     click.echo(f"Fetched into {folder}")
-    from course.classroom.student import released_policy
-
     module, notebook = folder / f"{week_id}.py", folder / f"{week_id}.ipynb"
     files = " or ".join(str(path) for path in (module, notebook) if path.is_file())
     if files:
         click.echo(f"Edit {files}.")
-    policy = released_policy(folder)
+    policy = _run(workspace.policy, week=week_id)
     for line in policy.describe() if policy is not None else []:
         click.echo(line)
     click.echo(f"Hand it in with 'course submit {week}'.")
@@ -653,6 +685,7 @@ COMMANDS = (
     roster_group,
     init_command,
     release_command,
+    extensions_command,
     collect_command,
     autograde_command,
     serve_command,

@@ -12,6 +12,9 @@ service stopped at any point and started again grades nothing twice (a result al
 recorded for the same file and graders is kept) and loses nothing (a result recorded but
 not yet released is released by the next round). Hidden checks' messages stay off the pages
 until the student's due date has passed; the first round after it writes their pages again.
+Each round reads ``course.toml`` again and sends each student their extensions
+(:mod:`course.classroom.notices`), so an extension granted while serving reaches both the
+grading and the student's own warnings.
 """
 
 from __future__ import annotations
@@ -23,8 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from course.classroom import workflow
-from course.classroom.settings import ClassroomError, CourseSettings
+from course.classroom import notices, workflow
+from course.classroom.settings import SETTINGS_FILE, ClassroomError, CourseSettings
 from course.config import Week
 
 
@@ -122,13 +125,27 @@ def serve(
     with warm_grading(lazy=True, tensorflow=tensorflow):
         while True:
             began = time.monotonic()
+            settings, problem = _reloaded(settings)
+            notices.publish(settings.exchange, settings.course_id, settings.policy.extensions)
             result = serve_round(settings=settings, weeks=weeks, jobs=jobs, on_event=on_event)
+            if problem:
+                result.insert(0, Round(SETTINGS_FILE, skipped=problem))
             if on_round is not None:
                 on_round(result)
             done += 1
             if rounds and done >= rounds:
                 return
             sleep(max(0.0, interval - (time.monotonic() - began)))
+
+
+def _reloaded(settings: CourseSettings) -> tuple[CourseSettings, str]:
+    """``course.toml`` read again, so an extension or deadline changed while serving counts
+    from the next round; a file that no longer reads keeps the last good settings and says
+    why."""
+    try:
+        return CourseSettings.load(settings.root), ""
+    except ClassroomError as error:
+        return settings, f"{error}; still serving with the settings read before"
 
 
 def feedback_page(folder: Path, week: str, timestamp: str) -> Path:

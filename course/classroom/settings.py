@@ -84,7 +84,7 @@ class LatePolicy:
 
     def for_student(self, week: str, student: str) -> WeekPolicy:
         """The rules of ``week`` for ``student``: the deadline moved by their extension."""
-        return replace(self.for_week(week), deadline=self.due(week, student))
+        return self.for_week(week).extended(self.extensions.get(student, {}).get(week, 0.0))
 
     def penalty(self, week: str, student: str, submitted: dt.datetime, score: float) -> float:
         """Points taken off ``score`` for lateness: a percent per day of it, capped."""
@@ -107,6 +107,15 @@ class WeekPolicy:
     percent_per_day: float = 0.0
     cap_percent: float = 100.0
     submissions_per_day: int = 0
+    #: The student's extra days, already in ``deadline`` (:meth:`extended`); ``None``: not
+    #: known here (the released rules, before the student's notice arrives).
+    extension_days: float | None = None
+
+    def extended(self, days: float) -> WeekPolicy:
+        """These rules for a student whose notice (:mod:`course.classroom.notices`) gives
+        them ``days`` extra days on this week (0: none)."""
+        deadline = None if self.deadline is None else self.deadline + dt.timedelta(days=days)
+        return replace(self, deadline=deadline, extension_days=days)
 
     def to_json(self) -> str:
         return json.dumps(
@@ -161,6 +170,8 @@ class WeekPolicy:
                 days, rest = divmod(int(left.total_seconds()), 86_400)
                 hours = rest // 3600
                 lines.append(f"Due {when} (in {days} d {hours} h).")
+            if self.extension_days:
+                lines[-1] += f" That includes your extension of {self.extension_days:g} day(s)."
             late = []
             if self.grace_minutes:
                 late.append(f"{self.grace_minutes:g} min of grace")
@@ -218,11 +229,14 @@ class WeekPolicy:
                 )
         days = self.days_late(submitted)
         if self.deadline is not None and days > 0 and self.percent_per_day > 0:
+            whose = "your deadline" if self.extension_days else "the deadline"
+            if self.extension_days:
+                whose += f", extension of {self.extension_days:g} day(s) included"
+            unless = " unless you have an extension" if self.extension_days is None else ""
             notes.append(
-                f"submitted after the deadline of {self.week} ({self.deadline.isoformat()}, "
+                f"submitted after {whose} of {self.week} ({self.deadline.isoformat()}, "
                 f"{self.grace_minutes:g} minutes' grace): {days} started day(s) late, so "
-                f"{self.percent_off(submitted):g}% of the score is taken off unless you have "
-                "an extension."
+                f"{self.percent_off(submitted):g}% of the score is taken off{unless}."
             )
         return notes
 

@@ -7,6 +7,7 @@ is their login name unless given.
 
 from __future__ import annotations
 
+import contextlib
 import getpass
 import os
 import shutil
@@ -84,6 +85,21 @@ class Workspace:
 
         return exchange.fetch(self._place(week))
 
+    def policy(self, week: str) -> WeekPolicy | None:
+        """The rules of the fetched ``week`` for this student: the released ones, with the
+        deadline moved by their extension once the instructor's notice has reached them
+        (:mod:`course.classroom.notices`). Leaves their address for the next notice."""
+        from course.classroom import notices
+
+        policy = released_policy(self.directory / week)
+        cache = self._course_cache(week)
+        with contextlib.suppress(OSError):  # a cache that cannot be written: keep the hedge
+            notices.register(self.exchange, self.course_id, self.student_id, cache)
+        extensions = notices.extensions_for(self.exchange, self.course_id, self.student_id, cache)
+        if policy is None or extensions is None:
+            return policy
+        return policy.extended(extensions.get(week, 0.0))
+
     def submit(self, week: str, *, force: bool = False) -> Receipt:
         """Hand in ``directory/<week>`` after checking it holds a gradable file.
 
@@ -108,7 +124,7 @@ class Workspace:
         if not force:
             _refuse_unparsable(prepared.source, prepared.module)
         handed = exchange.submit(self._place(week))
-        policy = released_policy(folder)
+        policy = self.policy(week)
         warnings = () if policy is None else tuple(policy.warnings(handed.moment, handed.history))
         return Receipt(handed.timestamp, warnings)
 
@@ -165,6 +181,12 @@ class Workspace:
             if time.monotonic() + poll > deadline:
                 return None
             sleep(poll)
+
+    def _course_cache(self, week: str) -> Path:
+        """The course's folder in the student's submission cache."""
+        from course.nbgrader.plain_exchange import cache_root
+
+        return Path(cache_root(self._place(week)), self.course_id)
 
     def _place(self, week: str) -> Place:
         from course.nbgrader.exchange import Place

@@ -107,6 +107,7 @@ def release(
     The checks come from grading the stub itself (every check must fail there, quickly),
     which proves the graders run before any student depends on them.
     """
+    from course.classroom import notices
     from course.classroom.generate import stale_stubs
     from course.classroom.public import CHECKS_FOLDER, write_public_checks
     from course.grading.runner import grade
@@ -160,6 +161,7 @@ def release(
         hidden_points=sum(check.max_points for check in hidden),
     )
     exchange.release(instructor_place(settings, week.stem))
+    notices.publish(settings.exchange, settings.course_id, settings.policy.extensions)
     return Released(
         week.stem,
         (*files, public.folder),

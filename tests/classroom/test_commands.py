@@ -6,7 +6,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
 from course.cli import main
 from course.config import Layout
@@ -143,6 +143,55 @@ def test_submit_after_the_deadline_warns_with_the_penalty(
     assert "Submitted week01_toy at" in result.stdout  # the week by its name
     assert "Warning: submitted after the deadline of week01_toy" in result.stderr
     assert "50% of the score is taken off unless you have an extension" in result.stderr
+
+
+def test_a_students_extension_reaches_only_their_own_warnings(
+    course_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ada has 3 extra days on a week due yesterday, bob none. Once 'course extensions' has
+    seen their addresses (left by their fetch), ada's fetch prints her own deadline and her
+    submit is on time; bob's late warning is certain; cy, not yet reached, keeps the hedge."""
+    import datetime as dt
+
+    due = (dt.datetime.now(dt.UTC) - dt.timedelta(days=1)).replace(microsecond=0)
+    settings = course_dir / "course.toml"
+    settings.write_text(
+        settings.read_text().replace(
+            "[deadlines]\n", f'[deadlines]\nweek01_toy = "{due.isoformat()}"\n'
+        )
+        + "\n[extensions.ada]\nweek01_toy = 3\n"
+    )
+    assert CliRunner().invoke(main, ["release", "1"]).exit_code == 0
+    monkeypatch.setenv("COURSE_EXCHANGE", str(course_dir / "exchange"))
+    monkeypatch.setenv("COURSE_ID", "tf101")
+
+    def student(name: str, *command: str) -> Result:
+        monkeypatch.setenv("COURSE_SUBMIT_CACHE", str(tmp_path / f"{name}-cache"))
+        home = ["--student", name, "--dir", str(tmp_path / name)]
+        result = CliRunner().invoke(main, [*command, "1", *home])
+        assert result.exit_code == 0, result.output
+        (tmp_path / name / "week01_toy/week01_toy.py").write_text(
+            "def double(x):\n    return 2 * x\n"
+        )
+        return result
+
+    student("ada", "fetch")
+    student("bob", "fetch")
+    sent = CliRunner().invoke(main, ["extensions"])
+    assert sent.exit_code == 0, sent.output
+    assert f"ada: week01_toy +3 day(s), due {due + dt.timedelta(days=3):%Y-%m-%d %H:%M} UTC" in (
+        sent.output
+    )
+    assert "Sent 2 student(s) their own notice." in sent.output
+    fetched = student("ada", "fetch")
+    assert f"Due {due + dt.timedelta(days=3):%Y-%m-%d %H:%M} UTC (in 1 d 23 h)." in fetched.output
+    assert "That includes your extension of 3 day(s)." in fetched.output
+    assert "Warning" not in student("ada", "submit").stderr
+    late = student("bob", "submit").stderr
+    assert "Warning: submitted after the deadline of week01_toy" in late
+    assert "10% of the score is taken off." in late
+    student("cy", "fetch")
+    assert "taken off unless you have an extension" in student("cy", "submit").stderr
 
 
 def test_submit_refuses_code_that_does_not_parse_unless_forced(

@@ -142,3 +142,32 @@ def test_submit_wait_prints_the_score_from_a_running_service(
     assert "Score: 1 / 3" in result.output
     assert "FAILED" in result.output
     assert "cyd: graded, 1 / 3" in output
+
+
+def test_each_round_reads_course_toml_again_and_sends_extensions(
+    released: tuple[CourseSettings, Week], tmp_path: Path
+) -> None:
+    """An extension written into course.toml while serving reaches the student's notice at
+    the next round; a course.toml broken meanwhile is reported and the last good settings
+    keep serving."""
+    from course.classroom import notices
+    from course.classroom.service import serve
+
+    settings, week = released
+    seat = Workspace(settings.exchange, "tf101", tmp_path / "ada", "ada", tmp_path / "cache")
+    seat.fetch(week.stem)
+    assert seat.policy(week.stem) is not None  # leaves ada's address
+    toml = settings.root / "course.toml"
+    good = toml.read_text()
+    toml.write_text(good + f"\n[extensions.ada]\n{week.stem} = 2\n")
+    rounds: list[Any] = []
+    serve(settings=settings, weeks=[week], rounds=1, on_round=rounds.append)
+    cache = tmp_path / "cache" / "tf101"
+    assert notices.extensions_for(settings.exchange, "tf101", "ada", cache) == {week.stem: 2.0}
+    assert rounds[0][0].skipped == ""
+
+    toml.write_text(good + "\n[extensions.ada]\nbroken\n")
+    serve(settings=settings, weeks=[week], rounds=1, on_round=rounds.append)
+    problem = rounds[1][0]
+    assert problem.week == "course.toml"
+    assert "still serving with the settings read before" in problem.skipped
