@@ -32,6 +32,8 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from course.config import ClassroomError
+
 ADDRESSES, NOTICES = "addresses", "notices"
 #: Students write addresses without listing them; anyone passes through to a notice.
 ADDRESSES_MODE, NOTICES_MODE, NOTICE_MODE = 0o733, 0o711, 0o644
@@ -55,6 +57,12 @@ def publish(exchange: Path, course_id: str, extensions: dict[str, dict[str, floa
     addresses, notices = course / ADDRESSES, course / NOTICES
     for folder, mode in ((addresses, ADDRESSES_MODE), (notices, NOTICES_MODE)):
         folder.mkdir(parents=True, exist_ok=True)
+        if folder.is_symlink() or folder.stat().st_uid != os.getuid():
+            raise ClassroomError(
+                f"{folder} belongs to another login, who could list what is in it: remove "
+                "it (students' addresses and notices are made again) and run 'course "
+                "extensions'"
+            )
         folder.chmod(mode)
     sent: set[str] = set()
     for entry in sorted(addresses.iterdir()):

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from course.classroom import notices
+from course.config import ClassroomError
 
 NOBODY = 65534
 
@@ -108,3 +109,14 @@ def test_another_login_can_neither_list_addresses_nor_notices(
     assert '"week02": 2.0' in read.stdout
     left = as_nobody("touch", str(exchange / "tf101/addresses" / f"nobody+{'b' * 32}"))
     assert left.returncode == 0, left.stderr
+
+
+@needs_root
+def test_an_address_folder_made_by_a_student_is_refused(tmp_path: Path) -> None:
+    """A student who made the address folder first could list everyone's addresses, so the
+    instructor's side refuses to use it, naming the fix."""
+    addresses = tmp_path / "exchange/tf101/addresses"
+    addresses.mkdir(parents=True)
+    os.chown(addresses, NOBODY, NOBODY)
+    with pytest.raises(ClassroomError, match="belongs to another login"):
+        notices.publish(tmp_path / "exchange", "tf101", {})
