@@ -136,9 +136,12 @@ def check_array(
     *,
     dtype: str | None = None,
     shape: Sequence[int | None] | None = None,
+    kind: str = "",
     hint: str = "",
 ) -> np.ndarray:
-    """``value`` must be an array (a tensor, once it crossed over) of ``dtype`` and ``shape``.
+    """``value`` must be an array (a tensor, once it crossed over) of ``dtype`` and ``shape``,
+    its dtype of one of the NumPy kinds in ``kind`` (``"f"`` floats, ``"iu"`` integers,
+    ``"biuf"`` numbers, ``"b"`` booleans, ``"U"`` strings) where the exact dtype is free.
 
     ``None`` in ``shape`` accepts any size along that axis.
     """
@@ -158,7 +161,21 @@ def check_array(
                 received=format_shape(value.shape),
                 hint=hint,
             )
+    if kind and value.dtype.kind not in kind:
+        raise fail(
+            f"the dtype of {what}",
+            expected=_kind_names(kind),
+            received=f"an array of {value.dtype}",
+            hint=hint,
+        )
     return value
+
+
+def _kind_names(kind: str) -> str:
+    if {"i", "f"} <= set(kind):
+        return "numbers"
+    names = {"b": "booleans", "i": "integers", "u": "integers", "f": "floats", "U": "strings"}
+    return " or ".join(dict.fromkeys(names.get(letter, letter) for letter in kind))
 
 
 def check_close(
@@ -321,6 +338,13 @@ _LOSS_WORDS = {
     "mean_absolute_error": "mean absolute error",
     "huber": "Huber",
 }
+#: Keras's other names for the same losses, as ``ModelReport.loss_name`` spells them.
+_LOSS_ALIASES = {
+    "mse": "mean_squared_error",
+    "mae": "mean_absolute_error",
+    "huber_loss": "huber",
+    "bce": "binary_crossentropy",
+}
 _ACCURACY_METRICS = {
     "sparse_categorical_crossentropy": ("accuracy", "acc", "sparse_categorical_accuracy"),
     "categorical_crossentropy": ("accuracy", "acc", "categorical_accuracy"),
@@ -366,28 +390,37 @@ def check_compiled(
 
 
 def check_loss(
-    report: ModelReport, *, loss: str, what: str = "the model", compile_hint: str = ""
+    report: ModelReport,
+    *,
+    loss: str | Sequence[str],
+    what: str = "the model",
+    compile_hint: str = "",
 ) -> None:
-    """The model is compiled with ``loss`` (a snake_case name; given as a string, a class or
-    a function alike), with ``from_logits`` agreeing with its output: a softmax or sigmoid
-    output with ``from_logits=True`` fails, as the loss would apply it twice.
+    """The model is compiled with ``loss`` (a snake_case name, or several the exercise
+    allows, the first named in hints; given as a string, a class or a function alike, and
+    by Keras's short names: ``"mse"`` is ``mean_squared_error``), with ``from_logits``
+    agreeing with its output: a softmax or sigmoid output with ``from_logits=True`` fails,
+    as the loss would apply it twice.
 
     Self-reported: the compile settings are the worker's description of the model.
     """
-    words = _LOSS_WORDS.get(loss, loss.replace("_", " "))
+    allowed = (loss,) if isinstance(loss, str) else tuple(loss)
+    words = " or ".join(_LOSS_WORDS.get(name, name.replace("_", " ")) for name in allowed)
     if not report.compiled:
         raise fail(
             what,
             expected="compiled",
             received="a model that is not compiled",
-            hint=compile_hint or f"call model.compile(...) with loss='{loss}' before returning it.",
+            hint=compile_hint
+            or f"call model.compile(...) with loss='{allowed[0]}' before returning it.",
         )
-    if report.loss_name != loss:
+    name = _LOSS_ALIASES.get(report.loss_name or "", report.loss_name)
+    if name not in allowed:
         raise fail(
             f"the loss of {what}",
             expected=words,
             received=report.loss_name or "no recognisable loss",
-            hint=compile_hint or f"compile with loss='{loss}'.",
+            hint=compile_hint or f"compile with loss='{allowed[0]}'.",
         )
     compiled_loss = (report.compile_config or {}).get("loss")
     config = compiled_loss.get("config") if isinstance(compiled_loss, dict) else None

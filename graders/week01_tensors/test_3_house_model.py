@@ -27,6 +27,7 @@ from course.grading.submission import Submission
 from course.testing import (
     check_close,
     check_input_shape,
+    check_loss,
     check_optimizer,
     check_output_shape,
     check_parameter_count,
@@ -74,11 +75,9 @@ def test_single_dense_unit(model: ModelReport) -> None:
 @pytest.mark.points(1)
 def test_compiled_with_sgd_and_mse(model: ModelReport) -> None:
     """the model is compiled with SGD and mean squared error"""
-    check_optimizer(
-        model, "sgd", hint="call model.compile(optimizer='sgd', loss='mean_squared_error')."
-    )
-    if model.loss_name not in ("mean_squared_error", "mse"):
-        raise fail("the loss", expected="mean squared error", received=model.loss_name)
+    hint = "call model.compile(optimizer='sgd', loss='mean_squared_error')."
+    check_optimizer(model, "sgd", hint=hint)
+    check_loss(model, loss="mean_squared_error", compile_hint=hint)
 
 
 @pytest.mark.visibility("hidden")

@@ -37,7 +37,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from course.datasets import FASHION_MNIST_CLASSES, fashion_mnist
+from course.datasets import FASHION_MNIST_CLASSES, Split, fashion_mnist
 from course.grading.reports import TrainingReport
 from course.grading.submission import Submission
 from course.testing import check_accuracy, fail, show_history, show_mistakes
@@ -48,7 +48,6 @@ pytestmark = pytest.mark.visibility("visible")
 
 MAX_EPOCHS = 5
 TEST_ACCURACY = 0.85
-Split = tuple[np.ndarray, np.ndarray]
 
 
 @pytest.fixture(scope="module")

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
-from course.datasets import fashion_mnist
-
-Split = tuple[np.ndarray, np.ndarray]
+from course.datasets import Split, fashion_mnist
 
 
 @pytest.fixture(scope="session")

@@ -54,7 +54,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from course.datasets import FASHION_MNIST_CLASSES
+from course.datasets import FASHION_MNIST_CLASSES, Split
 from course.grading.reports import TrainingReport
 from course.grading.submission import Submission
 from course.testing import check_accuracy, fail, predictions_of, show_history, show_mistakes
@@ -64,7 +64,6 @@ pytestmark = pytest.mark.visibility("visible")
 TRAINING_IMAGES = 40_000
 MAX_EPOCHS = 3
 TEST_ACCURACY = 0.845
-Split = tuple[np.ndarray, np.ndarray]
 
 
 @pytest.fixture(scope="module")

@@ -108,7 +108,7 @@ import numpy as np
 import pytest
 
 from course.backbones import HELD_OUT_CLASSES, prepare_images
-from course.datasets import FASHION_MNIST_CLASSES, fashion_mnist
+from course.datasets import FASHION_MNIST_CLASSES, Split, fashion_mnist
 from course.grading.reports import TrainingReport
 from course.grading.submission import Submission
 from course.testing import (
@@ -131,7 +131,6 @@ IMAGES_PER_CLASS = 10
 MAX_EPOCHS = 30
 THRESHOLD = 0.82
 MIN_GAIN = 0.05
-Split = tuple[np.ndarray, np.ndarray]
 #: The 50 training images and the 5,000 test images of the held-out classes, labelled 0-4.
 Data = tuple[Split, Split]
 

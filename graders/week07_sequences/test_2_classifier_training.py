@@ -36,7 +36,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from course.datasets import rotten_tomatoes
+from course.datasets import Split, rotten_tomatoes
 from course.grading.submission import Submission
 from course.testing import check_binary_accuracy, show_history, show_mistakes
 
@@ -55,8 +55,6 @@ EPOCHS = 3
 BATCH_SIZE = 64
 THRESHOLD = 0.70
 OUT_OF_VOCABULARY = 1
-
-Split = tuple[np.ndarray, np.ndarray]
 
 
 @pytest.fixture(scope="module")

@@ -170,9 +170,9 @@ def check_forecast(
     expected = FORECASTS[function](series, *arguments)
     call = f"{function}(series, {', '.join(map(str, arguments))}) on {grader_series.describe()}"
     value = submission.call(function, series, *arguments)
-    forecast = check_array(value, f"the forecast {call}", shape=expected.shape, hint=hint)
-    if forecast.dtype.kind not in "fiu":
-        raise fail(f"the dtype of {call}", expected="floats", received=forecast.dtype, hint=hint)
+    forecast = check_array(
+        value, f"the forecast {call}", shape=expected.shape, kind="fiu", hint=hint
+    )
     # The step each value forecasts, from ``first`` on; the validation period from split_time.
     first = len(series) - len(expected)
     actual, validation = series[first:], slice(split_time - first, None)

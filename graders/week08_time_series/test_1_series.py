@@ -29,10 +29,7 @@ pytestmark = pytest.mark.visibility("visible")
 
 
 def _floats(value: object, what: str, shape: tuple[int, ...], hint: str) -> np.ndarray:
-    array = check_array(value, what, shape=shape, hint=hint)
-    if array.dtype.kind not in "fiu":
-        raise fail(f"the dtype of {what}", expected="floats", received=array.dtype, hint=hint)
-    return array.astype("float64")
+    return check_array(value, what, shape=shape, kind="fiu", hint=hint).astype("float64")
 
 
 @pytest.mark.points(1)

@@ -40,8 +40,6 @@ SERIES_SETTINGS: dict[str, Any] = {
     "seed": 51,
 }
 STEPS = 4 * 365 + 1
-#: Losses the forecasters may use, as ``ModelReport.loss_name`` spells them.
-LOSSES = frozenset({"mse", "mean_squared_error", "huber", "huber_loss"})
 RECURRENT_LAYERS = frozenset({"LSTM", "GRU", "SimpleRNN"})
 LAMBDA_WHY = (
     "a Lambda layer holds Python code, which does not survive saving and loading the model, "

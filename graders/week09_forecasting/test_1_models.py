@@ -45,7 +45,7 @@ import pytest
 
 from course.grading.reports import ModelReport
 from course.grading.submission import Submission
-from course.testing import check_layer_arguments, fail, fresh_rng
+from course.testing import check_layer_arguments, check_loss, fail, fresh_rng
 
 from . import forecasting
 
@@ -193,19 +193,12 @@ def test_forecasters_use_mse_or_huber_loss(models: Models) -> None:
     """each forecaster is compiled with the mean squared error or the Huber loss"""
     for builder in BUILDERS:
         _, call, report = models(builder)[0]
-        if not report.compiled:
-            raise fail(
-                f"the model from {call}",
-                expected="compiled",
-                received="not compiled",
-                hint="call model.compile(loss=..., optimizer=...) before returning it.",
-            )
-        if report.loss_name not in forecasting.LOSSES:
-            raise fail(
-                f"the loss of {call}",
-                expected="the mean squared error ('mse') or the Huber loss (keras.losses.Huber())",
-                received=report.loss_name,
-                hint="a forecaster predicts a number: its loss measures how far the forecast "
-                "falls from the next value, squared (MSE) or squared near the target and "
-                "linear far from it (Huber).",
-            )
+        check_loss(
+            report,
+            loss=("mean_squared_error", "huber"),
+            what=f"the model from {call}",
+            compile_hint="compile it with loss='mse' or keras.losses.Huber(): a forecaster "
+            "predicts a number, and its loss measures how far the forecast falls from the "
+            "next value, squared (MSE) or squared near the target and linear far from it "
+            "(Huber).",
+        )

@@ -66,14 +66,9 @@ def parts(submission: Submission, sets: Sets) -> Sets:
     )
     arrays = []
     for item, source, name in zip(returned, sets, ("train", "other"), strict=True):
-        array = check_array(item, f"the standardised {name} set", shape=source.shape)
-        if array.dtype.kind != "f":
-            raise fail(
-                f"the dtype of the standardised {name} set",
-                expected="float32",
-                received=array.dtype,
-                hint="return float32 arrays: (...).astype(np.float32).",
-            )
+        what = f"the standardised {name} set"
+        array = check_array(item, what, shape=source.shape)
+        check_array(array, what, kind="f", hint="return float32 arrays: (...).astype(np.float32).")
         arrays.append(array.astype("float64"))
     return arrays[0], arrays[1]
 

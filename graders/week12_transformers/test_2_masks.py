@@ -40,9 +40,7 @@ def check_mask(
 ) -> None:
     """The submission's mask must hold True/False (or 1/0) and equal ``expected``; a mask
     equal to one of the ``known`` mistakes is named in the message."""
-    if type(value) is not np.ndarray or value.dtype.kind not in "biuf":
-        raise fail(call, expected="a boolean tensor", received=type(value).__name__, hint=hint)
-    check_array(value, call, shape=expected.shape, hint=hint)
+    value = check_array(value, call, shape=expected.shape, kind="biuf", hint=hint)
     if value.dtype.kind != "b" and not np.isin(value, (0, 1)).all():
         raise fail(
             f"the values of {call}",

@@ -110,17 +110,11 @@ def _split(value: object, case: Case, what: str) -> Result:
     shapes = {"output": (*leading, case["v"].shape[-1]), "weights": (*leading, case["k"].shape[-2])}
     swapped = [getattr(item, "shape", None) for item in value] == list(shapes.values())[::-1]
     for number, ((part, shape), item) in enumerate(zip(shapes.items(), value, strict=True)):
-        if type(item) is not np.ndarray or item.dtype.kind != "f":
-            raise fail(
-                f"the {part} of {what}",
-                expected="a float tensor",
-                received=type(item).__name__,
-                hint=hint,
-            )
         check_array(
             item,
             f"the {part} (item {number + 1}) of {what}",
             shape=shape,
+            kind="f",
             hint=("you return output and weights in the wrong order; " if swapped else "")
             + "the output is (..., seq_q, depth_v), the weights (..., seq_q, seq_k); "
             + hint,

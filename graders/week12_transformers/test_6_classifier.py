@@ -44,7 +44,7 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from course.datasets import rotten_tomatoes
+from course.datasets import Split, rotten_tomatoes
 from course.grading.reports import ModelReport
 from course.grading.submission import Submission
 from course.testing import (
@@ -74,8 +74,6 @@ CUSTOM_LAYERS = ("TokenAndPositionEmbedding", "TransformerBlock")
 CALL = f"{BUILDER}({VOCABULARY_SIZE}, {MAXLEN})"
 COMPILE_HINT = "model.compile(optimizer='adam', loss='binary_crossentropy', metrics=['accuracy'])."
 _WORD = re.compile(r"[a-z]+(?:'[a-z]+)*")
-
-Split = tuple[np.ndarray, np.ndarray]
 
 
 @pytest.fixture(scope="module")

@@ -24,7 +24,13 @@ import pytest
 from course.grading.reports import ModelReport, expect
 from course.grading.submission import Submission
 from course.probes.distribution import STRATEGY
-from course.testing import check_layer_arguments, check_optimizer, check_output_shape, fail
+from course.testing import (
+    check_layer_arguments,
+    check_loss,
+    check_optimizer,
+    check_output_shape,
+    fail,
+)
 
 from . import replies
 from .replies import REPLICAS
@@ -151,11 +157,6 @@ def test_model_is_compiled_for_ten_classes(built: dict[str, Any]) -> None:
         "model.compile(optimizer=keras.optimizers.Adam(), loss=keras.losses."
         "SparseCategoricalCrossentropy(from_logits=True), metrics=['accuracy']) inside the scope."
     )
-    if not report.compiled or report.loss_name != "sparse_categorical_crossentropy":
-        raise fail(
-            "the loss of the model from build_model(strategy)",
-            expected="sparse categorical cross-entropy (integer labels 0-9)",
-            received=report.loss_name if report.compiled else "a model that is not compiled",
-            hint=hint,
-        )
-    check_optimizer(report, "adam", what="the model from build_model(strategy)", hint=hint)
+    what = "the model from build_model(strategy)"
+    check_loss(report, loss="sparse_categorical_crossentropy", what=what, compile_hint=hint)
+    check_optimizer(report, "adam", what=what, hint=hint)

@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from course.datasets import FASHION_MNIST_CLASSES, fashion_mnist
+from course.datasets import FASHION_MNIST_CLASSES, Split, fashion_mnist
 from course.grading.reports import ModelReport, expect
 from course.grading.submission import Submission
 from course.probes.distribution import STRATEGY
@@ -54,7 +54,6 @@ EPOCHS = 3
 PER_REPLICA = 64
 THRESHOLD = 0.75
 CALL = f"train_with_fit(strategy, x, y, {EPOCHS}, {PER_REPLICA})"
-Split = tuple[np.ndarray, np.ndarray]
 
 
 @pytest.fixture(scope="module")

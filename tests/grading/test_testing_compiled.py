@@ -9,7 +9,7 @@ import pytest
 from course.grading.errors import CheckFailed
 from course.grading.reports import ModelReport
 from course.probes.models import describe_model
-from course.testing import check_compiled, output_activation
+from course.testing import check_compiled, check_loss, output_activation
 
 keras = pytest.importorskip("keras")
 
@@ -151,3 +151,18 @@ def test_optimizer_settings_name_a_missing_momentum() -> None:
     plain = ModelReport.from_plain(describe_model(model))
     with pytest.raises(CheckFailed, match=r"the momentum of the optimizer .* should be 0\.9"):
         check_optimizer(plain, "sgd", learning_rate=1e-6, settings={"momentum": 0.9})
+
+
+@pytest.mark.parametrize(
+    "loss", ["mse", "mean_squared_error", keras.losses.MeanSquaredError(), keras.losses.Huber()]
+)
+def test_a_loss_among_several_allowed_passes_by_any_of_its_names(loss: Any) -> None:
+    """check_loss takes the losses an exercise allows; Keras's short names count."""
+    check_loss(_report(None, loss=loss), loss=("mean_squared_error", "huber"))
+
+
+def test_a_loss_outside_those_allowed_names_them_all() -> None:
+    with pytest.raises(CheckFailed) as failed:
+        check_loss(_report(None, loss="mae"), loss=("mean_squared_error", "huber"))
+    assert "should be mean squared error or Huber" in str(failed.value)
+    assert "loss='mean_squared_error'" in str(failed.value)
