@@ -267,6 +267,55 @@ class TrainingReport:
 
 
 @dataclass(frozen=True)
+class ImageDataset:
+    """One ``tf.data.Dataset`` an image loader returned, read to the end by the worker
+    (the ``images.datasets`` probe): its batches' images and labels, each concatenated."""
+
+    class_name: str
+    element_spec: Any
+    cardinality: int
+    #: ``image_dataset_from_directory``'s ``class_names``; ``None`` once the dataset is mapped.
+    class_names: tuple[str, ...] | None
+    batch_sizes: tuple[int, ...]
+    #: Every batch's images; ``None`` when they held more values than the grader asked to
+    #: see, or when the batches' shapes differ.
+    features: np.ndarray | None
+    targets: np.ndarray | None
+
+
+@dataclass(frozen=True)
+class ReturnedDatasets:
+    """What an image loader returned: the class of the value (``tuple``, ``list``, a
+    dataset's own class) and each item in it, a dataset or the class name of what it is."""
+
+    class_name: str
+    items: tuple[ImageDataset | str, ...]
+
+    @classmethod
+    def from_plain(cls, data: Any) -> ReturnedDatasets:
+        """The ``images.datasets`` probe's reply, whose spec (:mod:`course.probes.specs`)
+        the runner has already checked."""
+        items: list[ImageDataset | str] = []
+        for item in data["datasets"]:
+            if "element_spec" not in item:
+                items.append(item["class_name"])
+                continue
+            names = item["class_names"]
+            items.append(
+                ImageDataset(
+                    class_name=item["class_name"],
+                    element_spec=item["element_spec"],
+                    cardinality=item["cardinality"],
+                    class_names=None if names is None else tuple(names),
+                    batch_sizes=tuple(item["batch_sizes"]),
+                    features=item["features"] if item["features_complete"] else None,
+                    targets=item["targets"],
+                )
+            )
+        return cls(class_name=data["class_name"], items=tuple(items))
+
+
+@dataclass(frozen=True)
 class DatasetReport:
     """A ``tf.data.Dataset`` the submission returned, iterated once by the worker."""
 

@@ -27,7 +27,13 @@ from course.grading.errors import (
     SubmissionOutOfMemory,
     SubmissionTimeout,
 )
-from course.grading.reports import DatasetReport, ModelReport, TrainingReport, expect
+from course.grading.reports import (
+    DatasetReport,
+    ModelReport,
+    ReturnedDatasets,
+    TrainingReport,
+    expect,
+)
 from course.probes.markers import call_spec as call_spec
 from course.probes.markers import function_spec as function_spec
 from course.probes.markers import model_spec as model_spec
@@ -204,6 +210,22 @@ class Submission:
             kwargs=kwargs,
         )
         return DatasetReport.from_plain(value)
+
+    def image_datasets(
+        self, function: str, /, *args: Any, max_feature_values: int, **kwargs: Any
+    ) -> ReturnedDatasets:
+        """Read every ``tf.data.Dataset`` that ``function(*args, **kwargs)`` returns (one,
+        or a tuple or list of them) to the end: batch sizes, labels, and the images while
+        they hold at most ``max_feature_values`` values in all."""
+        value = self.probe(
+            "images.datasets",
+            action=f"{function}()",
+            function=function,
+            args=list(args),
+            kwargs=kwargs,
+            max_feature_values=max_feature_values,
+        )
+        return ReturnedDatasets.from_plain(value)
 
     # -- callbacks -----------------------------------------------------------------------
 

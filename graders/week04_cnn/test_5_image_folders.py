@@ -24,7 +24,6 @@ import numpy as np
 import pytest
 
 from course.datasets import cats_vs_dogs, write_image_folders
-from course.grading.reports import expect_array
 from course.grading.submission import Submission
 from course.testing import describe_spec, fail, format_shape, fresh_rng
 
@@ -101,45 +100,33 @@ def parts(submission: Submission, photos: Photos) -> tuple[Part, Part]:
     """The training and validation datasets; fails unless exactly two datasets came back."""
     arguments = {name: getattr(photos, name) for name in ("validation_split", "batch_size", "seed")}
     call = f"{FUNCTION}(folder, {', '.join(f'{key}={value}' for key, value in arguments.items())})"
-    returned = submission.probe(
-        "images.datasets",
-        action=f"{FUNCTION}()",
-        function=FUNCTION,
-        args=[photos.inside],
-        kwargs=arguments,
+    returned = submission.image_datasets(
+        FUNCTION,
+        photos.inside,
         # Every photo at 32x32x3, four times over; larger images are cut short.
         max_feature_values=4 * photos.count * int(np.prod(IMAGE_SHAPE)),
+        **arguments,
     )
-    container, described = returned["class_name"], returned["datasets"]
-    if container not in ("tuple", "list") or len(described) != 2:
-        kinds = ", ".join(item["class_name"] for item in described)
+    container, items = returned.class_name, returned.items
+    if container not in ("tuple", "list") or len(items) != 2:
+        kinds = ", ".join(item if isinstance(item, str) else item.class_name for item in items)
         raise fail(
             f"what {call} returns",
             expected="a pair (train, validation) of tf.data.Dataset objects",
             received=f"a {container}"
-            + (f" of {len(described)}: {kinds}" if container in ("tuple", "list") else ""),
+            + (f" of {len(items)}: {kinds}" if container in ("tuple", "list") else ""),
             hint="return train, validation: subset='both' gives both at once.",
         )
     result = []
-    for name, item in zip(("training", "validation"), described, strict=True):
-        if "element_spec" not in item:
+    for name, item in zip(("training", "validation"), items, strict=True):
+        if isinstance(item, str):
             raise fail(
                 f"the {name} dataset {FUNCTION}() returns",
                 expected="a tf.data.Dataset",
-                received=f"a {item['class_name']}",
+                received=f"a {item}",
                 hint="return the datasets themselves, not lists or arrays made from them.",
             )
-        features, targets = item["features"], item["targets"]
-        complete = features is not None and item["features_complete"]
-        result.append(
-            Part(
-                name=name,
-                element_spec=item["element_spec"],
-                batch_sizes=tuple(item["batch_sizes"]),
-                features=expect_array(features, what="the images") if complete else None,
-                targets=None if targets is None else expect_array(targets, what="the labels"),
-            )
-        )
+        result.append(Part(name, item.element_spec, item.batch_sizes, item.features, item.targets))
     return result[0], result[1]
 
 
