@@ -16,10 +16,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TypedDict, Unpack
+from typing import TypedDict
 
 import numpy as np
 
+from course.datasets.synthetic import seasonal_series
 from course.grading.submission import Submission
 from course.testing import check_array, fail, note, show_curve
 
@@ -33,31 +34,6 @@ class SeriesSettings(TypedDict):
     amplitude: float
     noise_level: float
     seed: int
-
-
-def seasonal_pattern(season_time: np.ndarray) -> np.ndarray:
-    return np.where(season_time < 0.4, np.cos(season_time * 2 * np.pi), 1 / np.exp(3 * season_time))
-
-
-def seasonality(
-    time: np.ndarray, period: int, amplitude: float = 1.0, phase: int = 0
-) -> np.ndarray:
-    return amplitude * seasonal_pattern(((time + phase) % period) / period)
-
-
-def noise(time: np.ndarray, noise_level: float, seed: int) -> np.ndarray:
-    return np.random.RandomState(seed).randn(len(time)) * noise_level
-
-
-def series(time: np.ndarray, **settings: Unpack[SeriesSettings]) -> np.ndarray:
-    """Exercise 8.2's series, float32."""
-    values: np.ndarray = (
-        settings["baseline"]
-        + settings["slope"] * time
-        + seasonality(time, settings["period"], settings["amplitude"])
-        + noise(time, settings["noise_level"], settings["seed"])
-    )
-    return values.astype("float32")
 
 
 def mse(actual: np.ndarray, forecast: np.ndarray) -> float:
@@ -133,7 +109,7 @@ def draw_series(rng: np.random.Generator) -> GraderSeries:
         "noise_level": round(float(rng.uniform(2.0, 8.0)), 2),
         "seed": int(rng.integers(2**31)),
     }
-    values = series(np.arange(steps, dtype="float32"), **settings)
+    values = seasonal_series(np.arange(steps, dtype="float32"), **settings)
     split_time = int(rng.integers(2 * period, steps - period // 2))
     return GraderSeries(values, settings, split_time)
 

@@ -1,6 +1,6 @@
 """Week 8 grader, part 1: the generated series and its split (exercises 8.1-8.3).
 
-Exact answers, computed here with the grader's copy of the recipe (reference.py) on
+Exact answers, computed here with the grader's copy of the recipe (course.datasets.synthetic) on
 arguments drawn at each grading (``fresh_rng``), away from the assignment's constants:
 
 * ``seasonality``: a float32 time axis of 30 to 80 steps, a period of 5 to 20 steps, an
@@ -19,10 +19,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from course.datasets.synthetic import noise, seasonal_series, seasonality
 from course.grading.submission import Submission
 from course.testing import check_array, check_close, fail, fresh_rng
 
-from . import reference
 from .reference import SeriesSettings
 
 pytestmark = pytest.mark.visibility("visible")
@@ -45,11 +45,11 @@ def test_seasonality_repeats_the_pattern(submission: Submission) -> None:
     amplitude = round(float(rng.uniform(0.5, 10.0)), 2)
     phase = int(rng.integers(1, period))
     cases = [
-        (f"seasonality(time, {period})", (period,), reference.seasonality(time, period)),
+        (f"seasonality(time, {period})", (period,), seasonality(time, period)),
         (
             f"seasonality(time, {period}, {amplitude}, {phase})",
             (period, amplitude, phase),
-            reference.seasonality(time, period, amplitude, phase),
+            seasonality(time, period, amplitude, phase),
         ),
     ]
     for call, args, expected in cases:
@@ -82,14 +82,14 @@ def test_generate_series_adds_the_four_parts(submission: Submission) -> None:
     )
     value = submission.call("generate_series", time, as_tensors=False, **settings)
     received = _floats(value, call, time.shape, hint)
-    expected = reference.series(time, **settings).astype("float64")
+    expected = seasonal_series(time, **settings).astype("float64")
     if np.allclose(received, expected, atol=1e-3):
         return
     parts = {
         "the baseline": np.full(time.shape, settings["baseline"]),
         "the trend": settings["slope"] * time.astype("float64"),
-        "the seasonality": reference.seasonality(time, settings["period"], settings["amplitude"]),
-        "the noise": reference.noise(time, settings["noise_level"], settings["seed"]),
+        "the seasonality": seasonality(time, settings["period"], settings["amplitude"]),
+        "the noise": noise(time, settings["noise_level"], settings["seed"]),
     }
     missing = [name for name, part in parts.items() if np.allclose(received, expected - part)]
     index = int(np.argmax(~np.isclose(received, expected, atol=1e-3)))

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from course.datasets.synthetic import seasonal_series
 from course.grading.rebuild import NotRebuildable, check_config
 from course.grading.reports import ModelReport
 from course.grading.submission import Submission
@@ -51,16 +52,7 @@ LAMBDA_WHY = (
 
 def generated_series() -> np.ndarray:
     """Week 8's series with :data:`SERIES_SETTINGS`: 1,461 float32 values."""
-    time = np.arange(STEPS, dtype="float64")
-    settings = SERIES_SETTINGS
-    season_time = (time % settings["period"]) / settings["period"]
-    pattern = np.where(
-        season_time < 0.4, np.cos(season_time * 2 * np.pi), 1 / np.exp(3 * season_time)
-    )
-    noise = np.random.RandomState(settings["seed"]).randn(STEPS) * settings["noise_level"]
-    values = settings["baseline"] + settings["slope"] * time + settings["amplitude"] * pattern
-    series: np.ndarray = values + noise
-    return series.astype("float32")
+    return seasonal_series(np.arange(STEPS, dtype="float64"), **SERIES_SETTINGS)
 
 
 def windows(series: np.ndarray, window_size: int) -> np.ndarray:
