@@ -123,9 +123,10 @@ def write_week_csv(
         maximum = sum(column.max_points for column in columns)
         for row in rows:
             integrity, isolation = (notes or {}).get(row.student, ("", ""))
+            typed = sorted((comments or {}).get(row.student, {}).items())
             writer.writerow(
                 [
-                    row.student,
+                    text(row.student),
                     row.timestamp.isoformat() if row.timestamp else "",
                     *(number(row.scores.get(column.id, 0.0)) for column in columns),
                     number(row.raw_score),
@@ -134,9 +135,11 @@ def write_week_csv(
                     number(maximum),
                     integrity,
                     isolation,
-                    " | ".join(
-                        f"{headers.get(check, check) if check else 'submission'}: {text}"
-                        for check, text in sorted((comments or {}).get(row.student, {}).items())
+                    text(
+                        " | ".join(
+                            f"{headers.get(check, check) if check else 'submission'}: {comment}"
+                            for check, comment in typed
+                        )
                     ),
                 ]
             )
@@ -178,8 +181,8 @@ def write_summary(
             scores = [table.get(student, {}).get(week, 0.0) for week in weeks]
             writer.writerow(
                 [
-                    student,
-                    *(people or {}).get(student, ("", "", "")),
+                    text(student),
+                    *map(text, (people or {}).get(student, ("", "", ""))),
                     *(number(score) for score in scores),
                     number(sum(scores)),
                     number(sum(maxima.values())),
@@ -193,3 +196,14 @@ def write_summary(
 def number(value: float) -> str:
     """A score as a spreadsheet reads it: ``2``, ``1.5``, ``0.666667``."""
     return f"{round(value, 6):g}"
+
+
+#: What a spreadsheet takes for the start of a formula in a cell it opens.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def text(value: str) -> str:
+    """Words for a CSV cell (a name, an email, a comment): one that would start a formula
+    (``=HYPERLINK(...)`` typed as a name) gets a leading apostrophe, which spreadsheets show
+    as plain text, so opening an export never runs what a student or a roster typed."""
+    return f"'{value}" if value.startswith(_FORMULA_STARTS) else value

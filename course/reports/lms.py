@@ -24,7 +24,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from course.reports.export import number
+from course.reports.export import number, text
 
 CANVAS_STUDENT_COLUMNS = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
 #: Canvas reads the row whose first cell holds this as each assignment's points.
@@ -76,10 +76,10 @@ def write_canvas_csv(
             first, last, email = people.get(student, ("", "", ""))
             writer.writerow(
                 [
-                    ", ".join(part for part in (last, first) if part) or student,
+                    text(", ".join(part for part in (last, first) if part) or student),
                     "",
-                    student,
-                    email,
+                    text(student),
+                    text(email),
                     "",
                     *_scores(table.get(student, {}), items),
                 ]
@@ -100,7 +100,8 @@ def write_moodle_csv(
         writer.writerow([*MOODLE_STUDENT_COLUMNS, *(item.title for item in items)])
         for student in _students(table, people):
             first, last, email = people.get(student, ("", "", ""))
-            writer.writerow([first, last, student, email, *_scores(table.get(student, {}), items)])
+            named = map(text, (first, last, student, email))
+            writer.writerow([*named, *_scores(table.get(student, {}), items)])
     return path
 
 

@@ -269,3 +269,26 @@ def test_the_chart_is_a_png() -> None:
     """pass_rate_chart returns PNG bytes on its own (matplotlib's Agg, no display)."""
     statistics = check_statistics("week01_toy", check_columns(CHECKS, NAMED), ROWS)
     assert pass_rate_chart(statistics).startswith(b"\x89PNG\r\n\x1a\n")
+
+
+def test_a_name_that_would_start_a_formula_is_written_as_text(tmp_path: Path) -> None:
+    """A roster name or an instructor's comment starting with =, +, -, @ reaches every
+    export with a leading apostrophe (spreadsheets show it as text and run nothing);
+    scores, negative ones included, stay numbers."""
+    people = {"eve": ('=HYPERLINK("http://x")', "@SUM(1)", "+eve@example.org")}
+    table = {"eve": {"week01_toy": 7.0}}
+    (canvas_row,) = _read(write_canvas_csv(tmp_path / "c.csv", ITEMS, table, people))[2:]
+    assert canvas_row[0] == '\'@SUM(1), =HYPERLINK("http://x")'
+    assert canvas_row[3] == "'+eve@example.org"
+    (moodle_row,) = _read(write_moodle_csv(tmp_path / "m.csv", ITEMS, table, people))[1:]
+    assert moodle_row[:4] == ['\'=HYPERLINK("http://x")', "'@SUM(1)", "eve", "'+eve@example.org"]
+    week = write_week_csv(
+        tmp_path / "w.csv",
+        check_columns(CHECKS, NAMED),
+        [_grade("-eve", {"test_1_first.py::test_zeta": 2}, penalty=-0.5)],
+        comments={"-eve": {"": "=1+1"}},
+    )
+    (row,) = _read(week)[1:]
+    assert row[0] == "'-eve"
+    assert row[-1] == "submission: =1+1"  # mid-cell, not a formula
+    assert "-0.5" in row  # a number keeps its sign
