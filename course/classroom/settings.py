@@ -165,7 +165,8 @@ class WeekPolicy:
             left = self.deadline - now
             when = self.deadline.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
             if left.total_seconds() <= 0:
-                lines.append(f"Due {when}: the deadline has passed.")
+                unless = ", unless you have an extension" if self.extension_days is None else ""
+                lines.append(f"Due {when}: the deadline has passed{unless}.")
             else:
                 days, rest = divmod(int(left.total_seconds()), 86_400)
                 hours = rest // 3600

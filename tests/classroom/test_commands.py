@@ -135,7 +135,10 @@ def test_submit_after_the_deadline_warns_with_the_penalty(
     assert fetched.exit_code == 0
     module = tmp_path / "ada/week01_toy/week01_toy.py"
     assert f"Edit {module}" in fetched.output  # the file to edit, the deadline and the rules
-    assert "Due 2020-01-01 00:00 UTC: the deadline has passed." in fetched.output
+    assert (
+        "Due 2020-01-01 00:00 UTC: the deadline has passed, unless you have an extension."
+        in fetched.output
+    )
     assert "then 10% off per started day late, at most 50%." in fetched.output
     module.write_text("def double(x):\n    return 2 * x\n")
     result = CliRunner().invoke(main, ["submit", "1", *home])
@@ -175,7 +178,8 @@ def test_a_students_extension_reaches_only_their_own_warnings(
         )
         return result
 
-    student("ada", "fetch")
+    before = student("ada", "fetch")  # no notice yet: her extension is not known here
+    assert "the deadline has passed, unless you have an extension." in before.output
     student("bob", "fetch")
     sent = CliRunner().invoke(main, ["extensions"])
     assert sent.exit_code == 0, sent.output
