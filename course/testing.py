@@ -338,6 +338,11 @@ _LOSS_WORDS = {
     "mean_absolute_error": "mean absolute error",
     "huber": "Huber",
 }
+_LOSS_CLASSES = {
+    "sparse_categorical_crossentropy": "SparseCategoricalCrossentropy",
+    "categorical_crossentropy": "CategoricalCrossentropy",
+    "binary_crossentropy": "BinaryCrossentropy",
+}
 #: Keras's other names for the same losses, as ``ModelReport.loss_name`` spells them.
 _LOSS_ALIASES = {
     "mse": "mean_squared_error",
@@ -395,12 +400,16 @@ def check_loss(
     loss: str | Sequence[str],
     what: str = "the model",
     compile_hint: str = "",
+    raw_scores: bool = False,
 ) -> None:
     """The model is compiled with ``loss`` (a snake_case name, or several the exercise
     allows, the first named in hints; given as a string, a class or a function alike, and
     by Keras's short names: ``"mse"`` is ``mean_squared_error``), with ``from_logits``
     agreeing with its output: a softmax or sigmoid output with ``from_logits=True`` fails,
-    as the loss would apply it twice.
+    as the loss would apply it twice. Where the exercise's model ends in raw scores
+    (``raw_scores``), a cross-entropy without ``from_logits=True`` on a last layer with no
+    activation fails too, as it would read them as probabilities; elsewhere a missing
+    softmax or sigmoid is the output check's to name, not this one's.
 
     Self-reported: the compile settings are the worker's description of the model.
     """
@@ -432,6 +441,16 @@ def check_loss(
             expected=f"False, since the last layer already applies {activation}",
             received="True",
             hint=f"from_logits=True expects raw scores; with a {activation} output, leave it out.",
+        )
+    crossentropy = str(name).endswith("crossentropy")
+    if raw_scores and crossentropy and from_logits is not True and activation == "linear":
+        squash = "sigmoid" if name == "binary_crossentropy" else "softmax"
+        raise fail(
+            f"from_logits in the loss of {what}",
+            expected="True, since the last layer outputs raw scores (no activation)",
+            received="False" if from_logits is False else "False (the default)",
+            hint=f"either end with activation='{squash}', or compile with "
+            f"keras.losses.{_LOSS_CLASSES.get(str(name), 'the loss class')}(from_logits=True).",
         )
 
 

@@ -70,6 +70,27 @@ def test_from_logits_with_a_softmax_output_fails() -> None:
     assert "already applies softmax" in message
 
 
+@pytest.mark.parametrize(
+    ("loss", "received"),
+    [
+        ("sparse_categorical_crossentropy", "False (the default)"),
+        (keras.losses.SparseCategoricalCrossentropy(), "False"),
+    ],
+)
+def test_raw_scores_without_from_logits_fail(loss: Any, received: str) -> None:
+    """Where the model should end in raw scores, a loss that reads them as probabilities
+    fails, saying to pass from_logits=True (or add the softmax); elsewhere the missing
+    softmax is the output check's to name, so the loss check passes."""
+    report = _report(None, loss=loss, metrics=["accuracy"])
+    check_loss(report, loss="sparse_categorical_crossentropy")
+    with pytest.raises(CheckFailed) as failed:
+        check_loss(report, loss="sparse_categorical_crossentropy", raw_scores=True)
+    message = str(failed.value)
+    assert "should be True, since the last layer outputs raw scores" in message
+    assert f"Received: {received}" in message
+    assert "SparseCategoricalCrossentropy(from_logits=True)" in message
+
+
 def test_from_logits_with_raw_scores_passes() -> None:
     """from_logits=True on a linear output is right: the loss applies softmax itself."""
     loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
