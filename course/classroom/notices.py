@@ -114,8 +114,10 @@ def extensions_for(
         data = json.loads((exchange / course_id / NOTICES / f"{address}.json").read_text("utf-8"))
     except (OSError, UnicodeDecodeError, ValueError):
         return None
-    table = data.get("extensions") if isinstance(data, dict) else None
-    if data.get("student") != student or not isinstance(table, dict):
+    if not isinstance(data, dict) or data.get("student") != student:
+        return None
+    table = data.get("extensions")
+    if not isinstance(table, dict):
         return None
     return {
         str(week): float(days)

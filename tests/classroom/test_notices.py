@@ -56,6 +56,8 @@ def test_a_notice_for_another_student_is_not_theirs(tmp_path: Path) -> None:
     assert notices.extensions_for(exchange, "tf101", "ada", cache) is None
     notice.write_text("{not json")
     assert notices.extensions_for(exchange, "tf101", "ada", cache) is None
+    notice.write_text('["ada"]')  # JSON, but not a notice
+    assert notices.extensions_for(exchange, "tf101", "ada", cache) is None
 
 
 needs_root = pytest.mark.skipif(
