@@ -338,11 +338,6 @@ _LOSS_WORDS = {
     "mean_absolute_error": "mean absolute error",
     "huber": "Huber",
 }
-_LOSS_CLASSES = {
-    "sparse_categorical_crossentropy": "SparseCategoricalCrossentropy",
-    "categorical_crossentropy": "CategoricalCrossentropy",
-    "binary_crossentropy": "BinaryCrossentropy",
-}
 #: Keras's other names for the same losses, as ``ModelReport.loss_name`` spells them.
 _LOSS_ALIASES = {
     "mse": "mean_squared_error",
@@ -450,7 +445,7 @@ def check_loss(
             expected="True, since the last layer outputs raw scores (no activation)",
             received="False" if from_logits is False else "False (the default)",
             hint=f"either end with activation='{squash}', or compile with "
-            f"keras.losses.{_LOSS_CLASSES.get(str(name), 'the loss class')}(from_logits=True).",
+            f"keras.losses.{str(name).title().replace('_', '')}(from_logits=True).",
         )
 
 
@@ -514,8 +509,8 @@ def check_optimizer(
     config = (optimizer.get("config") if isinstance(optimizer, dict) else None) or {}
     for setting, wanted in (settings or {}).items():
         value = config.get(setting)
-        number = float(value) if isinstance(value, int | float) and value is not True else None
-        if number is None or value is False or not np.isclose(number, wanted, rtol=1e-4, atol=0):
+        number = None if isinstance(value, bool) else value
+        if not isinstance(number, int | float) or not np.isclose(number, wanted, rtol=1e-4, atol=0):
             raise fail(
                 f"the {setting} of the optimizer of {what}",
                 expected=f"{wanted:g}",

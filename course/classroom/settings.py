@@ -61,11 +61,7 @@ class LatePolicy:
 
     def due(self, week: str, student: str) -> dt.datetime | None:
         """When ``student``'s work on ``week`` is due, extension included; None: no deadline."""
-        deadline = self.deadlines.get(week)
-        if deadline is None:
-            return None
-        extra = self.extensions.get(student, {}).get(week, 0.0)
-        return deadline + dt.timedelta(days=extra)
+        return self.for_student(week, student).deadline
 
     def days_late(self, week: str, student: str, submitted: dt.datetime) -> int:
         """Started days past the deadline (and its grace period): 0 when on time."""
@@ -230,9 +226,11 @@ class WeekPolicy:
                 )
         days = self.days_late(submitted)
         if self.deadline is not None and days > 0 and self.percent_per_day > 0:
-            whose = "your deadline" if self.extension_days else "the deadline"
-            if self.extension_days:
-                whose += f", extension of {self.extension_days:g} day(s) included"
+            whose = (
+                f"your deadline, extension of {self.extension_days:g} day(s) included"
+                if self.extension_days
+                else "the deadline"
+            )
             unless = " unless you have an extension" if self.extension_days is None else ""
             notes.append(
                 f"submitted after {whose} of {self.week} ({self.deadline.isoformat()}, "
