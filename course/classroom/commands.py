@@ -669,11 +669,12 @@ def gradescope_command(week: str, output: Path | None, allow_reduced_isolation: 
     from course import api
     from course.classroom.gradescope import build_bundle, describe
 
-    chosen = _week(week)
+    layout = _run(api.layout)
+    chosen = _run(layout.week, spec=week)
     bundle = _run(
         build_bundle,
         week=chosen,
-        root=_run(api.layout).root,
+        root=layout.root,
         output=output or Path(f"{chosen.stem}-gradescope.zip"),
         allow_reduced_isolation=allow_reduced_isolation,
     )

@@ -290,8 +290,10 @@ def setup_script(data: tuple[str, ...]) -> str:
     fetches = "".join(
         f'echo "==> {DATA[name][1]}"\n"$PY" -c {_quoted(DATA[name][0])}\n' for name in data
     )
-    return SETUP_SH.replace("{npm}", npm).replace(
-        "{fetches}", fetches or 'echo "==> this week\'s graders read no dataset"\n'
+    return (
+        SETUP_SH.replace("{npm}", npm)
+        .replace("{prefix}", INSTALL_PREFIX)
+        .replace("{fetches}", fetches or 'echo "==> this week\'s graders read no dataset"\n')
     )
 
 
@@ -323,7 +325,7 @@ SETUP_SH = """\
 # (COURSE_PYTHON names its Python): the data is fetched all the same.
 set -euo pipefail
 SOURCE="${AUTOGRADER_ROOT:-/autograder}/source"
-PREFIX=/opt/course
+PREFIX={prefix}
 export COURSE_CACHE="${COURSE_CACHE:-$PREFIX/cache}" KERAS_HOME="${KERAS_HOME:-$PREFIX/keras}"
 if [ "${COURSE_GRADESCOPE_SKIP_INSTALL:-}" != 1 ]; then
   export DEBIAN_FRONTEND=noninteractive
@@ -352,7 +354,7 @@ RUN_AUTOGRADER = """\
 # /autograder/results/results.json. Whatever fails, a results.json is written.
 ROOT="${AUTOGRADER_ROOT:-/autograder}"
 RESULTS="$ROOT/results/results.json"
-PREFIX=/opt/course
+PREFIX={prefix}
 export COURSE_CACHE="${COURSE_CACHE:-$PREFIX/cache}" KERAS_HOME="${KERAS_HOME:-$PREFIX/keras}"
 mkdir -p "$ROOT/results"
 rm -f "$RESULTS"
@@ -368,7 +370,7 @@ if [ ! -s "$RESULTS" ]; then
     "$message" "$status" >"$RESULTS"
 fi
 exit 0
-"""
+""".replace("{prefix}", INSTALL_PREFIX)
 
 REFUSED = """\
 This bundle grades only inside the sandbox. Before each submission, `run_autograder` starts

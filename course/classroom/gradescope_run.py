@@ -16,10 +16,8 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import hashlib
-import hmac
 import json
 import os
-import shutil
 import sys
 import tempfile
 import traceback
@@ -28,7 +26,7 @@ from typing import Any
 
 import course
 from course.classroom.gradescope import BUNDLE_FILE
-from course.classroom.intake import Prepared, SubmissionRefused, prepare
+from course.classroom.intake import Prepared, SubmissionRefused, prepare, submission_seed
 from course.grading.declared import declared_checks, errored, syntax_error
 from course.grading.results import GradeReport
 
@@ -78,7 +76,7 @@ def grade_submission(*, root: Path) -> Outcome:
     log = [f"course {settings['course_version']} autograder for {stem}, running {package}"]
     with tempfile.TemporaryDirectory(prefix="course-gradescope-") as scratch:
         try:
-            prepared = find_submission(root / "submission", stem=stem, scratch=Path(scratch))
+            prepared = find_submission(root / "submission", stem=stem)
         except SubmissionRefused as refusal:
             return _refused(refusal.problem, graders=graders, label=label, log=log)
         module = Path(scratch) / "graded" / f"{stem}.py"
@@ -119,7 +117,7 @@ def grade_submission(*, root: Path) -> Outcome:
         return outcome_of(report, settings=settings, graders=graders, digest=digest, log=log)
 
 
-def find_submission(folder: Path, *, stem: str, scratch: Path) -> Prepared:
+def find_submission(folder: Path, *, stem: str) -> Prepared:
     """The module to grade from Gradescope's submission ``folder``: its one ``.py`` or
     ``.ipynb`` file under any name, or the week's jupytext pair (``<stem>.py`` and
     ``<stem>.ipynb``); anything else is a :class:`SubmissionRefused` saying what to upload."""
@@ -139,18 +137,8 @@ def find_submission(folder: Path, *, stem: str, scratch: Path) -> Prepared:
         present = sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []
         held = f" (it holds: {', '.join(present[:10])})" if present else ""
         raise SubmissionRefused(_YOU, f"no .py module or .ipynb notebook in it{held}: {upload}")
-    if len(found) == 1:
-        staged = scratch / "submitted"
-        staged.mkdir(parents=True)
-        staged_name = f"{stem}{found[0].suffix}"
-        shutil.copyfile(found[0], staged / staged_name)
-        try:
-            prepared = prepare(staged, week=stem, student=_YOU)
-        except SubmissionRefused as refusal:  # named as the student named it
-            raise SubmissionRefused(
-                _YOU, refusal.problem.replace(staged_name, found[0].name)
-            ) from refusal
-        return dataclasses.replace(prepared, source=found[0])
+    if len(found) == 1:  # under any name: prepare looks for that name
+        return prepare(found[0].parent, week=found[0].stem, student=_YOU)
     pair = {path.name for path in found} == {f"{stem}.py", f"{stem}.ipynb"}
     if pair and found[0].parent == found[1].parent:
         return prepare(found[0].parent, week=stem, student=_YOU)
@@ -158,14 +146,6 @@ def find_submission(folder: Path, *, stem: str, scratch: Path) -> Prepared:
     raise SubmissionRefused(
         _YOU, f"it holds {len(found)} modules or notebooks ({names}): {upload} alone"
     )
-
-
-def submission_seed(secret: str, *, week: str, digest: str) -> int:
-    """The seed a submission's checks draw their inputs from, as ``course autograde``
-    derives it (:func:`course.classroom.workflow.grading_seed`), keyed by the bundle's
-    secret: the same for a re-run of the same file, unpredictable without the secret."""
-    message = f"{week}\0{digest}".encode()
-    return int.from_bytes(hmac.digest(secret.encode(), message, "sha256")[:4], "big") & 0x7FFFFFFF
 
 
 def _missing_protections(*, private: list[Path]) -> dict[str, str]:

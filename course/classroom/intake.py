@@ -8,6 +8,7 @@ When both are there the one saved last is graded, the notebook on a tie. Every r
 
 from __future__ import annotations
 
+import hmac
 import stat
 import zipfile
 import zlib
@@ -43,6 +44,14 @@ class Prepared:
     student: str
     source: Path
     module: str
+
+
+def submission_seed(secret: str, *, week: str, digest: str) -> int:
+    """The seed a submission's checks draw their inputs from, keyed by ``secret`` (the
+    course's, or a Gradescope bundle's): the same for a re-grade of the same file (its
+    ``digest``), unpredictable without the secret."""
+    message = f"{week}\0{digest}".encode()
+    return int.from_bytes(hmac.digest(secret.encode(), message, "sha256")[:4], "big") & 0x7FFFFFFF
 
 
 def prepare(folder: Path, *, week: str, student: str) -> Prepared:

@@ -11,7 +11,6 @@ import contextlib
 import dataclasses
 import datetime as dt
 import hashlib
-import hmac
 import json
 import os
 import re
@@ -33,6 +32,7 @@ from course.classroom.intake import (
     prepare,
     read_members,
     safe_members,
+    submission_seed,
 )
 from course.classroom.notebooks import module_to_notebook, paired_module
 from course.classroom.settings import (
@@ -640,9 +640,8 @@ def grading_seed(settings: CourseSettings, *, week: str, digest: str) -> int:
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
             handle.write(secrets.token_hex(32))
-    secret = path.read_text(encoding="utf-8").strip().encode()
-    message = f"{week}\0{digest}".encode()
-    return int.from_bytes(hmac.digest(secret, message, "sha256")[:4], "big") & 0x7FFFFFFF
+    secret = path.read_text(encoding="utf-8").strip()
+    return submission_seed(secret, week=week, digest=digest)
 
 
 def submitted_folders(

@@ -28,20 +28,17 @@ from course.classroom.gradescope import (
     setup_script,
     week_data,
 )
-from course.classroom.gradescope_run import find_submission, outcome_of, submission_seed
-from course.classroom.intake import SubmissionRefused
+from course.classroom.gradescope_run import find_submission, outcome_of
+from course.classroom.intake import SubmissionRefused, submission_seed
 from course.cli import main
 from course.config import ClassroomError, Layout
 from course.grading.declared import declared_checks
 from course.grading.results import CheckResult, GradeReport
-from tests.conftest import REPO
+from tests.conftest import REPO, needs_bubblewrap
 
 LAYOUT = Layout(REPO)
 WEEK = LAYOUT.week("1")
 SCRIPTS = ("setup.sh", "run_autograder")
-needs_bubblewrap = pytest.mark.skipif(
-    shutil.which("bwrap") is None, reason="bubblewrap is not installed (./setup.sh installs it)"
-)
 
 
 @pytest.fixture(scope="module")
@@ -290,7 +287,7 @@ def test_one_file_under_any_name_is_graded(tmp_path: Path) -> None:
     (tmp_path / "in/sub/My Work.py").write_text("x = 1\n")
     (tmp_path / "in/__MACOSX").mkdir()
     (tmp_path / "in/__MACOSX/._My Work.py").write_text("junk")
-    prepared = find_submission(tmp_path / "in", stem=WEEK.stem, scratch=tmp_path / "scratch")
+    prepared = find_submission(tmp_path / "in", stem=WEEK.stem)
     assert prepared.module == "x = 1\n"
     assert prepared.source.name == "My Work.py"
 
@@ -301,7 +298,7 @@ def test_the_weeks_pair_is_graded(tmp_path: Path) -> None:
     (tmp_path / "in").mkdir()
     (tmp_path / f"in/{WEEK.stem}.py").write_text("x = 1\n")
     (tmp_path / f"in/{WEEK.stem}.ipynb").write_text(json.dumps(notebook))
-    prepared = find_submission(tmp_path / "in", stem=WEEK.stem, scratch=tmp_path / "scratch")
+    prepared = find_submission(tmp_path / "in", stem=WEEK.stem)
     assert prepared.module in ("x = 1\n", "y = 2\n")
 
 
@@ -321,7 +318,7 @@ def test_anything_else_is_refused_saying_what_to_upload(
     for name, text in files.items():
         (tmp_path / "in" / name).write_text(text)
     with pytest.raises(SubmissionRefused) as refused:
-        find_submission(tmp_path / "in", stem=WEEK.stem, scratch=tmp_path / "scratch")
+        find_submission(tmp_path / "in", stem=WEEK.stem)
     assert problem in refused.value.problem
 
 

@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import json
-import shutil
 
-import pytest
 from click.testing import CliRunner
 
 from course.cli import main
 from course.sandbox import LocalLauncher, seccomp
 from course.sandbox.doctor import diagnose, diagnose_warm
 from course.sandbox.launchers import PROTECTIONS
-
-needs_bubblewrap = pytest.mark.skipif(shutil.which("bwrap") is None, reason="no bubblewrap")
+from tests.conftest import needs_bubblewrap
 
 
 @needs_bubblewrap
