@@ -316,14 +316,15 @@ def predictions_of(
     expected: str = "able to predict the inputs the grader chose",
     hint: str = "",
     batch_size: int | None = None,
+    rebuild_hint: str = REBUILD_HINT,
 ) -> np.ndarray:
     """``model.predict(inputs)`` as an array, run in the grading process on inputs the
     grader chose: ``model`` is a model rebuilt here, or a :class:`ModelReport` that
-    :func:`rebuilt_model` rebuilds first (failing as it does, with ``what`` and its
-    standard hint). A model that cannot predict them (an input shape that does not fit,
+    :func:`rebuilt_model` rebuilds first (failing as it does, with ``what`` and
+    ``rebuild_hint``). A model that cannot predict them (an input shape that does not fit,
     say) fails: ``what`` should be ``expected``, received the error, and the ``hint``."""
     if isinstance(model, ModelReport):
-        model = rebuilt_model(model, what=what)
+        model = rebuilt_model(model, what=what, hint=rebuild_hint)
     try:
         return np.asarray(model.predict(inputs, batch_size=batch_size, verbose=0))
     except Exception as error:

@@ -18,12 +18,12 @@ folder's index.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import pytest
 
 from course.datasets import cats_vs_dogs, write_image_folders
+from course.grading.reports import ImageDataset
 from course.grading.submission import Submission
 from course.testing import describe_spec, fail, format_shape, fresh_rng
 
@@ -62,15 +62,8 @@ class Photos:
         return np.array([index.get(image.tobytes(), UNKNOWN) for image in pixels])
 
 
-@dataclass(frozen=True)
-class Part:
-    """One returned dataset, read to the end by the worker."""
-
-    name: str
-    element_spec: Any
-    batch_sizes: tuple[int, ...]
-    features: np.ndarray | None
-    targets: np.ndarray | None
+#: The datasets returned, by name: ``training`` and ``validation``.
+Parts = dict[str, ImageDataset]
 
 
 @pytest.fixture(scope="module")
@@ -96,7 +89,7 @@ def photos(submission: Submission) -> Photos:
 
 
 @pytest.fixture(scope="module")
-def parts(submission: Submission, photos: Photos) -> tuple[Part, Part]:
+def parts(submission: Submission, photos: Photos) -> Parts:
     """The training and validation datasets; fails unless exactly two datasets came back."""
     arguments = {name: getattr(photos, name) for name in ("validation_split", "batch_size", "seed")}
     call = f"{FUNCTION}(folder, {', '.join(f'{key}={value}' for key, value in arguments.items())})"
@@ -117,7 +110,7 @@ def parts(submission: Submission, photos: Photos) -> tuple[Part, Part]:
             + (f" of {len(items)}: {kinds}" if container in ("tuple", "list") else ""),
             hint="return train, validation: subset='both' gives both at once.",
         )
-    result = []
+    result = {}
     for name, item in zip(("training", "validation"), items, strict=True):
         if isinstance(item, str):
             raise fail(
@@ -126,13 +119,14 @@ def parts(submission: Submission, photos: Photos) -> tuple[Part, Part]:
                 received=f"a {item}",
                 hint="return the datasets themselves, not lists or arrays made from them.",
             )
-        result.append(Part(name, item.element_spec, item.batch_sizes, item.features, item.targets))
-    return result[0], result[1]
+        result[name] = item
+    return result
 
 
-def _identified(part: Part, photos: Photos) -> tuple[np.ndarray, np.ndarray]:
-    """The images of ``part`` and the photo behind each; fails unless all can be matched."""
-    what = f"the images of the {part.name} dataset"
+def _identified(name: str, part: ImageDataset, photos: Photos) -> tuple[np.ndarray, np.ndarray]:
+    """The images of the dataset ``name`` and the photo behind each; fails unless all can be
+    matched."""
+    what = f"the images of the {name} dataset"
     if part.features is None:
         raise fail(
             what,
@@ -155,13 +149,13 @@ def _identified(part: Part, photos: Photos) -> tuple[np.ndarray, np.ndarray]:
 
 
 @pytest.mark.points(1)
-def test_returns_training_and_validation_datasets(parts: tuple[Part, Part]) -> None:
+def test_returns_training_and_validation_datasets(parts: Parts) -> None:
     """make_image_datasets returns two datasets of (images, labels) batches"""
-    for part in parts:
+    for name, part in parts.items():
         spec = part.element_spec
         if not (isinstance(spec, list) and len(spec) == 2):
             raise fail(
-                f"each element of the {part.name} dataset",
+                f"each element of the {name} dataset",
                 expected="a pair (images, labels)",
                 received=f"{spec!r}"[:200],
                 hint="keep the labels: image_dataset_from_directory(..., labels='inferred') "
@@ -170,20 +164,20 @@ def test_returns_training_and_validation_datasets(parts: tuple[Part, Part]) -> N
 
 
 @pytest.mark.points(2)
-def test_batch_shapes_and_dtypes(parts: tuple[Part, Part], photos: Photos) -> None:
+def test_batch_shapes_and_dtypes(parts: Parts, photos: Photos) -> None:
     """images are float32 (batch, 32, 32, 3), labels float32 (batch, 1), batches of batch_size"""
     checks = (
         ("images", 0, (None, *IMAGE_SHAPE), "pass image_size=(32, 32), the photos' size."),
         ("labels", 1, (None, 1), "pass label_mode='binary': one 0.0 or 1.0 per photo."),
     )
-    for part in parts:
+    for name, part in parts.items():
         spec = part.element_spec
         for what, index, wanted, hint in checks:
             entry = spec[index] if isinstance(spec, list) and len(spec) == 2 else None
             found = (entry.get("dtype"), entry.get("shape")) if isinstance(entry, dict) else None
             if found != ("float32", list(wanted)):
                 raise fail(
-                    f"the {what} of the {part.name} dataset",
+                    f"the {what} of the {name} dataset",
                     expected=f"float32 batches of shape {format_shape(wanted)}",
                     received=describe_spec(entry),
                     hint=f"in image_dataset_from_directory, {hint}",
@@ -193,7 +187,7 @@ def test_batch_shapes_and_dtypes(parts: tuple[Part, Part], photos: Photos) -> No
         wanted_sizes = (size,) * full + ((rest,) if rest else ())
         if part.batch_sizes != wanted_sizes:
             raise fail(
-                f"the batch sizes of the {part.name} dataset ({total} photos)",
+                f"the batch sizes of the {name} dataset ({total} photos)",
                 expected=f"{size} photos per batch (batch_size={size}), the last one holding "
                 "the rest",
                 received=", ".join(map(str, part.batch_sizes)),
@@ -203,16 +197,16 @@ def test_batch_shapes_and_dtypes(parts: tuple[Part, Part], photos: Photos) -> No
 
 
 @pytest.mark.points(2)
-def test_pixels_scaled_to_unit_range(parts: tuple[Part, Part], photos: Photos) -> None:
+def test_pixels_scaled_to_unit_range(parts: Parts, photos: Photos) -> None:
     """the pixels are the photos' values divided by 255, in [0, 1]"""
-    for part in parts:
-        features, found = _identified(part, photos)
+    for name, part in parts.items():
+        features, found = _identified(name, part, photos)
         values = features.astype(np.float64)
         low, high = float(values.min()), float(values.max())
         hint = "map keras.layers.Rescaling(1 / 255) over the images of both datasets, once."
         if low < 0.0 or high > 1.0:
             raise fail(
-                f"the pixels of the {part.name} dataset",
+                f"the pixels of the {name} dataset",
                 expected="between 0 and 1",
                 received=f"values from {low:g} to {high:g}",
                 hint=hint,
@@ -222,7 +216,7 @@ def test_pixels_scaled_to_unit_range(parts: tuple[Part, Part], photos: Photos) -
         if wrong.any():
             image = int(np.argmax(wrong.reshape(len(values), -1).any(axis=1)))
             raise fail(
-                f"the pixels of the {part.name} dataset",
+                f"the pixels of the {name} dataset",
                 expected="each photo's pixels divided by 255",
                 received=f"in image {image}, values up to {float(values[image].max()):.4g} "
                 f"where the photo's brightest pixel gives {float(expected[image].max()):.4g}",
@@ -231,9 +225,9 @@ def test_pixels_scaled_to_unit_range(parts: tuple[Part, Part], photos: Photos) -
 
 
 @pytest.mark.points(1)
-def test_validation_split(parts: tuple[Part, Part], photos: Photos) -> None:
+def test_validation_split(parts: Parts, photos: Photos) -> None:
     """validation_split of the photos go to validation, the rest to training, none to both"""
-    train, validation = (_identified(part, photos)[1] for part in parts)
+    train, validation = (_identified(name, part, photos)[1] for name, part in parts.items())
     kept = int(photos.validation_split * photos.count)  # as image_dataset_from_directory counts
     wanted = {"training": photos.count - kept, "validation": kept}
     for name, found in (("training", train), ("validation", validation)):
@@ -259,13 +253,13 @@ def test_validation_split(parts: tuple[Part, Part], photos: Photos) -> None:
 
 
 @pytest.mark.points(2)
-def test_labels_follow_class_folders(parts: tuple[Part, Part], photos: Photos) -> None:
+def test_labels_follow_class_folders(parts: Parts, photos: Photos) -> None:
     """every photo is labelled by its folder: cats 0, dogs 1"""
-    for part in parts:
-        _, found = _identified(part, photos)
+    for name, part in parts.items():
+        _, found = _identified(name, part, photos)
         if part.targets is None or part.targets.size != len(found):
             raise fail(
-                f"the labels of the {part.name} dataset",
+                f"the labels of the {name} dataset",
                 expected=f"one label per photo ({len(found)})",
                 received="none"
                 if part.targets is None
@@ -279,7 +273,7 @@ def test_labels_follow_class_folders(parts: tuple[Part, Part], photos: Photos) -
             first = int(np.argmax(wrong))
             raise fail(
                 f"the label of a photo from {CLASS_FOLDERS[int(wanted[first])]}/ in the "
-                f"{part.name} dataset",
+                f"{name} dataset",
                 expected=f"{wanted[first]:g}",
                 received=f"{labels[first]:g}, and {int(wrong.sum())} of {len(labels)} labels "
                 "are wrong",

@@ -169,21 +169,22 @@ def test_keeps_the_pretrained_weights(transfer: Inspection, given: Given) -> Non
 def test_parameter_counts(transfer: Inspection, given: Given) -> None:
     """only the head's parameters are trainable; the backbone's up to the cut are not"""
     backbone, classes, model = given.backbone, given.classes[0], transfer.model
-    trainable = model.trainable_parameter_count
-    if trainable != backbone.head_parameters(classes):
+    trainable, head = model.trainable_parameter_count, backbone.head_parameters(classes)
+    if trainable != head:
         raise fail(
             "the number of trainable parameters",
-            expected=f"{backbone.head_parameters(classes):,} (the head: Dense({classes}) on "
+            expected=f"{head:,} (the head: Dense({classes}) on "
             f"{backbone.feature_shape[-1]} features)",
             received=f"{trainable:,}",
             hint="freeze the backbone (backbone.trainable = False), cut it at 'features' and "
             "add a single Dense(num_classes, activation='softmax') on top.",
         )
-    if model.parameter_count - trainable != backbone.feature_parameters:
+    frozen = model.parameter_count - trainable
+    if frozen != backbone.feature_parameters:
         raise fail(
             "the number of non-trainable parameters",
             expected=f"{backbone.feature_parameters:,} (the backbone up to 'features')",
-            received=f"{model.parameter_count - trainable:,}",
+            received=f"{frozen:,}",
             hint=_CUT_HINT,
         )
 

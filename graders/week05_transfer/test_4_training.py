@@ -127,6 +127,9 @@ from .models import Backbone
 
 pytestmark = pytest.mark.visibility("visible")
 
+#: What to change when the trained model cannot be rebuilt here.
+REBUILD_HINT = "build the transfer model from the backbone's layers and keras.layers.Dense."
+
 IMAGES_PER_CLASS = 10
 MAX_EPOCHS = 30
 THRESHOLD = 0.82
@@ -185,7 +188,13 @@ def trained_untrained(submission: Submission, backbone: Backbone, data: Data) ->
 @pytest.fixture(scope="module")
 def scores(trained: TrainingReport, data: Data) -> np.ndarray:
     """The pretrained pipeline's class scores for the test images (both checks judge them)."""
-    return predictions_of(trained.model, data[1][0], what="the trained model", batch_size=1_000)
+    return predictions_of(
+        trained.model,
+        data[1][0],
+        what="the trained model",
+        batch_size=1_000,
+        rebuild_hint=REBUILD_HINT,
+    )
 
 
 @pytest.mark.points(1)
@@ -236,7 +245,11 @@ def test_pretrained_weights_make_the_difference(
     what = f"the {len(y_test):,} test images of the classes the backbone never saw"
     pretrained = accuracy_of(scores, y_test, what=what)
     untrained_scores = predictions_of(
-        trained_untrained.model, x_test, what="the trained model", batch_size=1_000
+        trained_untrained.model,
+        x_test,
+        what="the trained model",
+        batch_size=1_000,
+        rebuild_hint=REBUILD_HINT,
     )
     untrained = accuracy_of(untrained_scores, y_test, what=what)
     measure("accuracy, untrained backbone", untrained)

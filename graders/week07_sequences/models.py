@@ -15,6 +15,10 @@ from course.testing import check_array, predictions_of
 PASSIVE_LAYERS = frozenset({"InputLayer", "Dropout", "SpatialDropout1D", "Activation"})
 
 
+#: What to change when a submitted model cannot be rebuilt here.
+REBUILD_HINT = "build the model from keras.layers only, as the docstring lists them."
+
+
 def draw_sizes(
     rng: np.random.Generator, vocabulary_sizes: tuple[int, int], lengths: tuple[int, int]
 ) -> list[tuple[int, int]]:
@@ -70,7 +74,11 @@ def trained_outputs(
     )
     trained = TrainingReport.from_plain(value)
     scores = predictions_of(
-        trained.model, inputs, what=f"the trained model from {call}", batch_size=1_024
+        trained.model,
+        inputs,
+        what=f"the trained model from {call}",
+        batch_size=1_024,
+        rebuild_hint=REBUILD_HINT,
     )
     what = f"the output of the trained {call} for {len(inputs):,} sequences"
     return check_array(scores, what, shape=(len(inputs), outputs), hint=hint), trained.history

@@ -140,11 +140,12 @@ def _check_layers(models: Models, kind: str) -> None:
             )
         hint = f"start {call} with keras.Input(shape=(sequence_length,)): one id per word."
         check_input_shape(report, (None, n), hint=hint)
-        if final_activation(report) != "sigmoid":
+        activation = final_activation(report)
+        if activation != "sigmoid":
             raise fail(
                 f"the activation of the last layer of {call}",
                 expected="'sigmoid' (the probability that the sentence is positive)",
-                received=repr(final_activation(report)),
+                received=repr(activation),
                 hint="keras.layers.Dense(1, activation='sigmoid').",
             )
 

@@ -151,13 +151,10 @@ def check_forecast(
     )
     # The step each value forecasts, from ``first`` on; the validation period from split_time.
     first = len(series) - len(expected)
-    actual, validation = series[first:], slice(split_time - first, None)
+    validation = slice(split_time - first, None)
+    actual, wanted, got = series[first:][validation], expected[validation], forecast[validation]
     show_curve(
-        {
-            "actual": actual[validation],
-            f"expected {function}": expected[validation],
-            f"your {function}": forecast[validation],
-        },
+        {"actual": actual, f"expected {function}": wanted, f"your {function}": got},
         title=f"{function} on the validation period",
         x_label="step of the validation period",
         y_label="value",
@@ -167,17 +164,13 @@ def check_forecast(
         wrong = int(np.argmax(~close))
         raise fail(
             f"the mean absolute error of {call} on the validation period",
-            expected=f"{mae(actual[validation], expected[validation]):.2f}",
-            received=f"{mae(actual[validation], forecast[validation]):.2f} (value {wrong} "
+            expected=f"{mae(actual, wanted):.2f}",
+            received=f"{mae(actual, got):.2f} (value {wrong} "
             f"should be {expected[wrong]:.4f}, received {float(forecast[wrong]):.4f}"
             f"{shift_diagnosis(forecast, expected)})",
             hint=hint,
         )
-    actual, forecast = actual[validation], forecast[validation]
-    note(
-        f"{name} on the validation period: MSE {mse(actual, forecast):.2f}, "
-        f"MAE {mae(actual, forecast):.2f}"
-    )
+    note(f"{name} on the validation period: MSE {mse(actual, got):.2f}, MAE {mae(actual, got):.2f}")
 
 
 #: The grader's copy of each forecast of part 3, by the exercise's function name.

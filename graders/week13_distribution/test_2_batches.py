@@ -128,7 +128,8 @@ def test_distributed_dataset_batches(submission: Submission) -> None:
                     received=rows[-1].shape,
                     hint="make the dataset from the pairs (x, y) as they are.",
                 )
-    indices = np.concatenate(rows)[:, 0]
+    features = np.concatenate(rows)
+    indices = features[:, 0]
     if len(steps) != count or sorted(indices.tolist()) != list(range(examples)):
         more = " or more" if len(steps) == MAX_STEPS else ""
         raise fail(
@@ -140,8 +141,7 @@ def test_distributed_dataset_batches(submission: Submission) -> None:
         )
     order = indices.astype("int64")
     if not (
-        np.array_equal(np.concatenate(labels), y[order])
-        and np.array_equal(np.concatenate(rows), x[order])
+        np.array_equal(np.concatenate(labels), y[order]) and np.array_equal(features, x[order])
     ):
         raise fail(
             f"the examples in the dataset from {call}",

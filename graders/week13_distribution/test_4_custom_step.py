@@ -129,12 +129,15 @@ def _flat(arrays: list[np.ndarray]) -> np.ndarray:
     return np.concatenate([array.ravel() for array in arrays]).astype("float64")
 
 
-def _hint(ratio: float, *, doubled: str, halved: str, otherwise: str) -> str:
+def _hint(
+    ratio: float, *, near: tuple[float, float], doubled: str, halved: str, otherwise: str
+) -> str:
     """The hint for a result ``ratio`` times the expected one: ``doubled`` or ``halved`` when
-    it is off by the number of replicas (to 2.5%), ``otherwise`` when it is not."""
-    if abs(ratio / REPLICAS - 1) < 0.025:
+    it is within ``near`` (of the number of replicas, of its inverse) of being off by the
+    number of replicas, ``otherwise`` when it is not."""
+    if abs(ratio - REPLICAS) < near[0]:
         return doubled
-    return halved if abs(ratio * REPLICAS - 1) < 0.025 else otherwise
+    return halved if abs(ratio - 1 / REPLICAS) < near[1] else otherwise
 
 
 def _factor(received: float, expected: float) -> str:
@@ -190,8 +193,8 @@ def test_distributed_step_equals_one_step_on_the_global_batch(
             received=[w.shape for w in received],
             hint="update the model's own variables with optimizer.apply_gradients.",
         )
-    initial = _flat(problem.weights)
-    change, expected_change = _flat(received) - initial, _flat(problem.expected) - initial
+    initial, got, wanted = _flat(problem.weights), _flat(received), _flat(problem.expected)
+    change, expected_change = got - initial, wanted - initial
     if not np.any(change):
         raise fail(
             "the weights after one distributed_train_step",
@@ -200,11 +203,12 @@ def test_distributed_step_equals_one_step_on_the_global_batch(
             hint="apply the gradients inside the replica step: optimizer.apply_gradients("
             "zip(gradients, model.trainable_variables)).",
         )
-    if not np.allclose(_flat(received), _flat(problem.expected), rtol=TOLERANCE, atol=TOLERANCE):
+    if not np.allclose(got, wanted, rtol=TOLERANCE, atol=TOLERANCE):
         scale = float(change @ expected_change / (expected_change @ expected_change))
         error = float(np.abs(change - expected_change).max())
         hint = _hint(
             scale,
+            near=(0.05, 0.02),
             doubled=f"the update is {REPLICAS} times too large: each replica divided its loss by "
             "its own batch size; divide by the global batch size (compute_loss).",
             halved=f"the update is {REPLICAS} times too small: the loss was divided by the "
@@ -244,6 +248,7 @@ def test_distributed_step_returns_the_mean_loss(stepped: dict[str, Any], problem
     if not np.isclose(float(loss), problem.loss, rtol=TOLERANCE, atol=TOLERANCE):
         hint = _hint(
             float(loss) / problem.loss,
+            near=(0.02, 0.01),
             doubled="the per-replica losses are each a mean over one replica's examples: divide "
             "by the global batch size in compute_loss, then reduce with SUM.",
             halved="each replica's loss is already divided by the global batch size, so the "
